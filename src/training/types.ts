@@ -1,0 +1,164 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Interactions } from '../data/interactions.js';
+import type { NcfArchitecture } from '../models/architecture.js';
+
+/** Which training engine to use. */
+export type EngineName = 'auto' | 'fused' | 'tfjs';
+
+/** Logs passed to `onBatchEnd`. */
+export interface BatchLogs {
+  /** Mean loss over this batch. */
+  loss: number;
+  /** Training instances in this batch (positives + negatives; pairs for BPR). */
+  size: number;
+}
+
+/** Logs passed to `onEpochEnd` and kept in the history. */
+export interface EpochLogs {
+  /** 0-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch. */
+  loss: number;
+  /** Training instances seen in this epoch. */
+  instances: number;
+  /** Instances per second over this epoch (sampling included). */
+  instancesPerSecond: number;
+  /** Wall-clock seconds this epoch took (validation excluded). */
+  seconds: number;
+  /** Estimated seconds left for the remaining epochs. */
+  etaSeconds: number;
+  /** Validation metrics when validation ran this epoch (e.g. `{ hr: 0.61, ndcg: 0.35 }`). */
+  validation?: Record<string, number>;
+  /** Engine used ('fused' or 'tfjs'). */
+  engine: 'fused' | 'tfjs';
+}
+
+/** Validation settings for model selection. Never pass test data here. */
+export interface ValidationOptions {
+  /**
+   * Held-out positives to rank. Either interactions (one or more positives per user, ranked
+   * against `negatives` sampled items each, or all items when `protocol: 'full'`), or the NCF form
+   * with explicit negatives per positive.
+   */
+  data: Interactions | { users: Int32Array; items: Int32Array; negatives: Int32Array[] };
+  /** Validate every N epochs. Default 1. */
+  every?: number;
+  /** Metric to select on. Default 'ndcg'. */
+  metric?: 'hr' | 'ndcg' | 'mrr';
+  /** Cut-off K. Default 10. */
+  k?: number;
+  /** Sampled negatives per positive when `data` gives none. Default 99. */
+  negatives?: number;
+}
+
+/** Options of {@link train}. Every field has a default. */
+export interface TrainOptions {
+  /** Passes over the data. Default 20. */
+  epochs?: number;
+  /** Instances per gradient step. Default 256. */
+  batchSize?: number;
+  /** Negatives sampled per positive, resampled every epoch. Default 4. */
+  negatives?: number;
+  /** Default 0.001. */
+  learningRate?: number;
+  /** Default 'adam'. */
+  optimizer?: 'adam' | 'sgd';
+  /** 'bce' (pointwise, the paper's log loss) or 'bpr' (pairwise). Default 'bce'. */
+  loss?: 'bce' | 'bpr';
+  /** Seed for sampling and shuffling. Default 42. */
+  seed?: number;
+  /** Negative sampling strategy. Default 'uniform'. */
+  sampling?: 'uniform' | 'popularity';
+  /** Extra items never to sample as negatives for a user (e.g. held-out test items). */
+  excludeFromNegatives?: Interactions;
+  validation?: ValidationOptions;
+  earlyStopping?: { patience?: number; restoreBest?: boolean; minDelta?: number };
+  /** Default 'auto': fused for standard models, tfjs otherwise. */
+  engine?: EngineName;
+  /** Worker threads for the fused engine. Default: 1 (deterministic); 'auto' uses the cores. */
+  threads?: number | 'auto';
+  /** Cancels training; the model keeps the weights of the last finished step. */
+  signal?: AbortSignal;
+  /** Called after every epoch (after validation). Returning a promise pauses training until it settles. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Called after every batch. */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+}
+
+/** What {@link train} returns. */
+export interface TrainHistory {
+  /** One entry per finished epoch. */
+  epochs: EpochLogs[];
+  /** Engine that ran. */
+  engine: 'fused' | 'tfjs';
+  /** Why the engine was chosen (e.g. "fused: standard NeuMF" or "tfjs: custom layers"). */
+  engineReason: string;
+  /** Epoch whose weights the model holds at the end (the best one when restoreBest). */
+  bestEpoch?: number;
+  /** The best validation value, when validation ran. */
+  bestValidation?: number;
+  /** True when early stopping ended training before `epochs`. */
+  stoppedEarly: boolean;
+  /** True when `signal` aborted training. */
+  aborted: boolean;
+}
+
+/** Fully resolved options handed to an engine. */
+export interface ResolvedTrainOptions {
+  epochs: number;
+  batchSize: number;
+  negatives: number;
+  learningRate: number;
+  optimizer: 'adam' | 'sgd';
+  loss: 'bce' | 'bpr';
+  seed: number;
+  sampling: 'uniform' | 'popularity';
+  threads: number;
+}
+
+/** Per-epoch callbacks an engine must honour. */
+export interface EpochHooks {
+  signal?: AbortSignal;
+  /** Called after each step with the batch's mean loss and size. */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+}
+
+/** What an engine reports for one epoch. */
+export interface EpochResult {
+  /** Mean loss over the instances of the epoch. */
+  loss: number;
+  instances: number;
+  batches: number;
+  /** True when the signal aborted the epoch part-way (weights are those of the last full step). */
+  aborted: boolean;
+}
+
+/** Everything an engine needs to start. */
+export interface EngineSetup {
+  model: tf.LayersModel;
+  /** The recognised architecture, when the model is a standard one. */
+  architecture: NcfArchitecture | null;
+  /** Training positives. */
+  data: Interactions;
+  /** Items never to sample as negatives, per user (besides the user's own positives). */
+  excludeFromNegatives?: Interactions;
+  options: ResolvedTrainOptions;
+}
+
+/**
+ * A training engine: runs epochs over freshly sampled negatives. Internal; `train()` owns the loop,
+ * validation, early stopping and callbacks.
+ */
+export interface TrainingEngine {
+  readonly name: 'fused' | 'tfjs';
+  /** Threads actually used. */
+  readonly threads: number;
+  /** Runs one epoch (sampling with a seed derived from options.seed and `epoch`). */
+  runEpoch(epoch: number, hooks: EpochHooks): Promise<EpochResult>;
+  /** Writes the engine's weights into the LayersModel (no-op when the engine trains it directly). */
+  syncToModel(): void;
+  /** Reloads the engine's weights from the LayersModel (after restore-best or a user's setWeights). */
+  syncFromModel(): void;
+  /** Frees tensors, workers and buffers. Safe to call twice. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+// One build for the four public entry points. tfjs is a peer dependency and never bundled;
+// the metrics, sampling and data entries must not reach it at all (checked in .ci/run).
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    metrics: 'src/metrics/index.ts',
+    sampling: 'src/sampling/index.ts',
+    data: 'src/data/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  splitting: true,
+  treeshake: true,
+  external: [/^@tensorflow\//, 'papaparse', /^node:/],
+});
