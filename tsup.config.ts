@@ -8,6 +8,8 @@ export default defineConfig({
     metrics: 'src/metrics/index.ts',
     sampling: 'src/sampling/index.ts',
     data: 'src/data/index.ts',
+    // the fused engine's worker thread: a file of its own so Node and browsers can start it by URL
+    'fused-worker': 'src/training/fused/worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -16,5 +18,6 @@ export default defineConfig({
   target: 'es2022',
   splitting: true,
   treeshake: true,
+  shims: true,
   external: [/^@tensorflow\//, 'papaparse', /^node:/],
 });

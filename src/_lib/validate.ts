@@ -76,7 +76,7 @@ export function assertIndices(kind: 'user' | 'item', name: string, values: Array
     if (!(v >= 0 && v < count && Number.isInteger(v))) {
       const code = kind === 'user' ? 'USER_OUT_OF_RANGE' : 'ITEM_OUT_OF_RANGE';
       const total = kind === 'user' ? 'numUsers' : 'numItems';
-      throw new RecsysError(code, `${name}[${i}] = ${show(v)} is not a ${kind} index in 0..${count - 1} (${total}=${count})`, {
+      throw new RecsysError(code, `${name}[${i}] = ${show(v)} is not ${kind === 'item' ? 'an' : 'a'} ${kind} index in 0..${count - 1} (${total}=${count})`, {
         index: i,
         value: v,
         count,

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Package checks run by .ci/run after `npm run build`: what a user installs from npm must work.
+//  1. `npm pack` holds dist/, README.md, LICENSE, CHANGELOG.md, package.json and nothing else.
+//  2. publint and @arethetypeswrong/cli pass on the packed tarball.
+//  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF.
+//  4. The tfjs-free entry points (metrics, sampling, data) stay tfjs-free in the bundle.
+//  5. The size of each entry point (min+gzip, tfjs and papaparse excluded) is reported.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'pipe', encoding: 'utf8', ...opts });
+const fail = (msg) => {
+  console.error(`check-package: FAIL: ${msg}`);
+  process.exit(1);
+};
+const work = mkdtempSync(join(tmpdir(), 'neural-recsys-pack-'));
+try {
+  // 1. pack and list
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
+  const tarball = join(work, packed.filename);
+  const files = packed.files.map((f) => f.path);
+  const allowed = /^(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+  const stray = files.filter((f) => !allowed.test(f));
+  if (stray.length) fail(`tarball holds files that do not belong: ${stray.join(', ')}`);
+  for (const need of ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
+    if (!files.includes(need)) fail(`tarball lacks ${need}`);
+  }
+  if (files.some((f) => /\.(rating|negative)$|u\.data|ratings\.dat/.test(f))) fail('tarball holds research data');
+  console.log(`pack: ${packed.filename}, ${files.length} files, ${(packed.size / 1024).toFixed(1)} KiB packed`);
+
+  // 2. publint + attw on the tarball
+  console.log(run('npx', ['publint', '--strict', tarball]).trim());
+  console.log(run('npx', ['attw', tarball, '--format', 'table-flipped']).trim());
+
+  // 3. fresh project, ESM and CJS
+  const app = join(work, 'app');
+  run('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, version: '0.0.0' }));
+  const tfjsVersion = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version;
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, `@tensorflow/tfjs@${tfjsVersion}`], { cwd: app });
+  const body = (mod) => `
+    await tf.setBackend('cpu');
+    const model = ${mod}.NeuMF({ numUsers: 5, numItems: 7, factors: 4, layers: [8, 4] });
+    const scores = model.predict([tf.tensor2d([[0], [1]], [2, 1], 'int32'), tf.tensor2d([[2], [3]], [2, 1], 'int32')]).dataSync();
+    if (scores.length !== 2 || !(scores[0] > 0 && scores[0] < 1)) throw new Error('bad scores ' + scores);
+    const recs = ${mod}.recommend(model, 0, { k: 3 });
+    if (recs.length !== 3) throw new Error('bad recommendations');
+    if (metrics.ndcg(3, 10) !== 0.5) throw new Error('bad ndcg');
+    if (typeof sampling.mulberry32(1)() !== 'number') throw new Error('bad prng');
+    if (typeof data.IdMap !== 'function') throw new Error('bad data entry');
+    console.log('${mod} ok', Array.from(scores).map((s) => s.toFixed(4)).join(' '));`;
+  writeFileSync(
+    join(app, 'esm.mjs'),
+    `import * as tf from '@tensorflow/tfjs';
+     import * as recsys from 'neural-recsys';
+     import * as metrics from 'neural-recsys/metrics';
+     import * as sampling from 'neural-recsys/sampling';
+     import * as data from 'neural-recsys/data';
+     ${body('recsys')}`,
+  );
+  writeFileSync(
+    join(app, 'cjs.cjs'),
+    `const tf = require('@tensorflow/tfjs');
+     const recsys = require('neural-recsys');
+     const metrics = require('neural-recsys/metrics');
+     const sampling = require('neural-recsys/sampling');
+     const data = require('neural-recsys/data');
+     (async () => { ${body('recsys')} })().catch((e) => { console.error(e); process.exit(1); });`,
+  );
+  console.log(run('node', ['esm.mjs'], { cwd: app }).trim().split('\n').filter((l) => / ok /.test(l)).join('\n'));
+  console.log(run('node', ['cjs.cjs'], { cwd: app }).trim().split('\n').filter((l) => / ok /.test(l)).join('\n'));
+
+  // 4 + 5. bundle each entry from the installed package: sizes, and no tfjs in the free ones
+  const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data' };
+  for (const [name, spec] of Object.entries(entries)) {
+    const result = await build({
+      stdin: { contents: `export * from '${spec}';`, resolveDir: app, loader: 'js' },
+      bundle: true,
+      minify: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      metafile: true,
+      external: ['@tensorflow/*', 'papaparse', 'node:*'],
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].contents;
+    const imports = Object.values(result.metafile.outputs)[0].imports.map((i) => i.path);
+    if (name !== '.' && imports.some((p) => p.startsWith('@tensorflow'))) fail(`entry ${name} reaches TensorFlow.js: ${imports.join(', ')}`);
+    console.log(`size ${name.padEnd(9)} ${(code.length / 1024).toFixed(1).padStart(7)} KiB min, ${(gzipSync(code).length / 1024).toFixed(1).padStart(6)} KiB min+gzip (external: ${[...new Set(imports)].join(', ') || 'none'})`);
+  }
+  console.log('check-package: all checks passed');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,14 @@
+// neural-recsys/sampling: the seeded PRNG and the negative sampler. No TensorFlow.js here.
+export { mulberry32, deriveSeed, randomInt, type Random } from './prng.js';
+export {
+  NegativeSampler,
+  type SamplingStrategy,
+  type NegativeSamplerOptions,
+  type Shard,
+  type BatchOptions,
+  type Batch,
+  type PairBatch,
+  type SamplerState,
+} from './negative-sampler.js';
+// re-exported because the sampler's constructor takes it (the data entry point exports it too)
+export type { Interactions } from '../data/interactions.js';
