@@ -10,29 +10,59 @@
 //   all:   prediction (Dense, 1 unit, sigmoid) over the GMF product, the MLP tower's output, or
 //          their concatenation [gmf ; mlp] for NeuMF (GMF part first).
 
-/** Which of the three NCF models. */
+/**
+ * Which of the three NCF models.
+ *
+ * @example
+ * ```ts
+ * inspectModel(GMF({ numUsers: 10, numItems: 20 }))?.kind; //=> 'gmf'
+ * ```
+ */
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
-/** Layer names shared by builders, engines, scorers and bundles. */
+/**
+ * Layer names shared by builders, engines, scorers and bundles.
+ *
+ * @example
+ * ```ts
+ * NeuMF({ numUsers: 10, numItems: 20 }).getLayer(LAYER_NAMES.mlpLayer(1)).name; //=> 'mlp_layer1'
+ * ```
+ */
 export const LAYER_NAMES = {
+  /** The user index input, int32 of shape [batch, 1]. */
   userInput: 'user_input',
+  /** The item index input, int32 of shape [batch, 1]. */
   itemInput: 'item_input',
+  /** GMF user embedding table [numUsers, factors]. */
   gmfUser: 'mf_embedding_user',
+  /** GMF item embedding table [numItems, factors]. */
   gmfItem: 'mf_embedding_item',
+  /** MLP user embedding table [numUsers, layers[0] / 2]. */
   mlpUser: 'mlp_embedding_user',
+  /** MLP item embedding table [numItems, layers[0] / 2]. */
   mlpItem: 'mlp_embedding_item',
   /** Dense layer `i` of the MLP tower (1-based, as in the original code). */
   mlpLayer: (i: number) => `mlp_layer${i}`,
+  /** The output Dense layer (1 unit, sigmoid). */
   prediction: 'prediction',
 } as const;
 
 /**
  * The architecture of a standard NCF model, as recognised from a `tf.LayersModel`
  * (see `inspectModel` in models/).
+ *
+ * @example
+ * ```ts
+ * inspectModel(NeuMF({ numUsers: 6040, numItems: 3706 }));
+ * //=> { kind: 'neumf', numUsers: 6040, numItems: 3706, factors: 8, layers: [64, 32, 16, 8] }
+ * ```
  */
 export interface NcfArchitecture {
+  /** Which model: 'gmf', 'mlp' or 'neumf'. */
   readonly kind: NcfKind;
+  /** Rows of the user embedding tables. */
   readonly numUsers: number;
+  /** Rows of the item embedding tables. */
   readonly numItems: number;
   /** GMF embedding width (0 for a pure MLP). */
   readonly factors: number;

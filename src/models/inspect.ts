@@ -1,0 +1,211 @@
+// Recognises the standard NCF models in any tf.LayersModel (built here, loaded from a bundle, or
+// converted from the paper's Keras code) by walking its graph from the output back to the inputs.
+//
+// The fused engine, the fast scorer and the bundle format trust the answer and compute the model
+// by hand, so the check is strict: a model is 'gmf', 'mlp' or 'neumf' only when it computes exactly
+//   gmf:   sigmoid(W · (u_gmf ⊙ i_gmf) + b)
+//   mlp:   sigmoid(W · tower([u_mlp ; i_mlp]) + b)
+//   neumf: sigmoid(W · [u_gmf ⊙ i_gmf ; tower([u_mlp ; i_mlp])] + b)
+// with tower = ReLU Dense layers (with bias) named mlp_layer1..N, embeddings looked up from the
+// int32 [batch, 1] inputs user_input / item_input, and nothing else in the model (no dropout, no
+// masking, no constraints or activity regularizers, only L2 weight penalties). Anything else is
+// null, which sends callers to the generic tfjs path.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { show } from '../_lib/validate.js';
+import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
+
+type Layer = tf.layers.Layer;
+type Config = Record<string, unknown>;
+
+/** Thrown internally when the model is not a standard one; never escapes inspectModel. */
+class NotStandard {}
+
+function fail(): never {
+  throw new NotStandard();
+}
+
+function check(condition: boolean): void {
+  if (!condition) fail();
+}
+
+/**
+ * Recognises a standard GMF, MLP or NeuMF model (as built by {@link GMF}, {@link MLP},
+ * {@link NeuMF} or {@link pretrainedNeuMF}, also after a save/load round trip) and reads its
+ * architecture from its layer names, classes, activations and weight shapes. Returns null for any
+ * other model, e.g. one with a custom tower.
+ *
+ * @param model - any `tf.LayersModel`
+ * @returns the architecture, or null when the model is not exactly a standard NCF model
+ * @example
+ * ```ts
+ * inspectModel(NeuMF({ numUsers: 6040, numItems: 3706 }));
+ * //=> { kind: 'neumf', numUsers: 6040, numItems: 3706, factors: 8, layers: [64, 32, 16, 8] }
+ * ```
+ */
+export function inspectModel(model: tf.LayersModel): NcfArchitecture | null {
+  if (
+    typeof model !== 'object' ||
+    model === null ||
+    !Array.isArray((model as { inputs?: unknown }).inputs) ||
+    !Array.isArray((model as { outputs?: unknown }).outputs) ||
+    !Array.isArray((model as { layers?: unknown }).layers)
+  ) {
+    throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
+  }
+  try {
+    return inspect(model);
+  } catch (e) {
+    if (e instanceof NotStandard) return null;
+    throw e;
+  }
+}
+
+function inspect(model: tf.LayersModel): NcfArchitecture {
+  check(model.inputs.length === 2 && model.outputs.length === 1);
+  const [userInput, itemInput] = model.inputs;
+  checkInput(userInput, LAYER_NAMES.userInput);
+  checkInput(itemInput, LAYER_NAMES.itemInput);
+
+  const visited = new Set<Layer>([userInput.sourceLayer, itemInput.sourceLayer]);
+  const visit = (t: tf.SymbolicTensor, className: string, arity: number): tf.SymbolicTensor[] => {
+    const layer = t.sourceLayer;
+    check(layer.getClassName() === className && t.inputs.length === arity);
+    check(layer.dtype === 'float32' || layer.dtype === undefined);
+    check(!visited.has(layer));
+    visited.add(layer);
+    return t.inputs;
+  };
+
+  /** flatten(embedding(input)) -> [rows, width] of the named table, looked up from `input`. */
+  const lookup = (t: tf.SymbolicTensor, name: string, input: tf.SymbolicTensor): [number, number] => {
+    const [embedded] = visit(t, 'Flatten', 1);
+    const [indices] = visit(embedded, 'Embedding', 1);
+    check(indices === input);
+    const layer = embedded.sourceLayer;
+    check(layer.name === name);
+    const config = layer.getConfig() as Config;
+    check(!config.maskZero && isNone(config.embeddingsConstraint) && isNone(config.activityRegularizer));
+    check(isL2Only(config.embeddingsRegularizer));
+    const shapes = weightShapes(layer);
+    check(shapes.length === 1 && shapes[0].length === 2);
+    check(shapes[0][0] === config.inputDim && shapes[0][1] === config.outputDim);
+    check(arraysEqual(t.shape, [null, shapes[0][1]]));
+    return [shapes[0][0], shapes[0][1]];
+  };
+
+  /** A Dense layer (with bias) with the given activation; returns its units. */
+  const dense = (t: tf.SymbolicTensor, activation: string, inputWidth: number): number => {
+    const layer = t.sourceLayer;
+    const config = layer.getConfig() as Config;
+    check(config.activation === activation && config.useBias === true);
+    check(isNone(config.kernelConstraint) && isNone(config.biasConstraint) && isNone(config.activityRegularizer));
+    check(isL2Only(config.kernelRegularizer) && isNone(config.biasRegularizer));
+    const shapes = weightShapes(layer);
+    const units = config.units as number;
+    check(shapes.length === 2 && arraysEqual(shapes[0], [inputWidth, units]) && arraysEqual(shapes[1], [units]));
+    return units;
+  };
+
+  const gmfPart = (t: tf.SymbolicTensor): { numUsers: number; numItems: number; factors: number } => {
+    const [a, b] = visit(t, 'Multiply', 2);
+    // the product is symmetric: accept the user and item vectors in either order
+    const userSide = producedFrom(a, userInput) ? a : b;
+    const itemSide = userSide === a ? b : a;
+    const [numUsers, userWidth] = lookup(userSide, LAYER_NAMES.gmfUser, userInput);
+    const [numItems, itemWidth] = lookup(itemSide, LAYER_NAMES.gmfItem, itemInput);
+    check(userWidth === itemWidth);
+    return { numUsers, numItems, factors: userWidth };
+  };
+
+  const mlpPart = (t: tf.SymbolicTensor): { numUsers: number; numItems: number; layers: number[] } => {
+    const tower: tf.SymbolicTensor[] = [];
+    let h = t;
+    while (h.sourceLayer.getClassName() === 'Dense') {
+      tower.unshift(h);
+      [h] = visit(h, 'Dense', 1);
+    }
+    const [u, i] = visit(h, 'Concatenate', 2);
+    const axis = (h.sourceLayer.getConfig() as Config).axis;
+    check(axis === -1 || axis === 1);
+    const [numUsers, userWidth] = lookup(u, LAYER_NAMES.mlpUser, userInput);
+    const [numItems, itemWidth] = lookup(i, LAYER_NAMES.mlpItem, itemInput);
+    check(userWidth === itemWidth);
+    const layers = [userWidth + itemWidth];
+    tower.forEach((out, k) => {
+      check(out.sourceLayer.name === LAYER_NAMES.mlpLayer(k + 1));
+      layers.push(dense(out, 'relu', layers[k]));
+    });
+    return { numUsers, numItems, layers };
+  };
+
+  const output = model.outputs[0];
+  check(arraysEqual(output.shape, [null, 1]) && output.sourceLayer.name === LAYER_NAMES.prediction);
+  const [features] = visit(output, 'Dense', 1);
+  const featureLayer = features.sourceLayer;
+  let architecture: NcfArchitecture;
+  let width: number;
+  if (featureLayer.getClassName() === 'Multiply') {
+    const gmf = gmfPart(features);
+    architecture = { kind: 'gmf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: [] };
+    width = gmf.factors;
+  } else if (featureLayer.getClassName() === 'Concatenate' && features.inputs.length === 2 && features.inputs[0].sourceLayer.getClassName() === 'Multiply') {
+    const [g, m] = visit(features, 'Concatenate', 2);
+    const axis = (featureLayer.getConfig() as Config).axis;
+    check(axis === -1 || axis === 1);
+    const gmf = gmfPart(g);
+    const mlp = mlpPart(m);
+    check(gmf.numUsers === mlp.numUsers && gmf.numItems === mlp.numItems);
+    architecture = { kind: 'neumf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: mlp.layers };
+    width = gmf.factors + mlp.layers[mlp.layers.length - 1];
+  } else {
+    const mlp = mlpPart(features);
+    architecture = { kind: 'mlp', numUsers: mlp.numUsers, numItems: mlp.numItems, factors: 0, layers: mlp.layers };
+    width = mlp.layers[mlp.layers.length - 1];
+  }
+  check(dense(output, 'sigmoid', width) === 1);
+  // nothing else in the model: every layer is on the path just checked
+  check(model.layers.length === visited.size && model.layers.every((layer) => visited.has(layer)));
+  return architecture;
+}
+
+function checkInput(t: tf.SymbolicTensor, name: string): void {
+  check(t.sourceLayer.getClassName() === 'InputLayer' && t.sourceLayer.name === name);
+  check(t.dtype === 'int32' && arraysEqual(t.shape, [null, 1]));
+}
+
+/** Whether `t` is flatten(embedding(input)) for that exact input tensor (no checks beyond that). */
+function producedFrom(t: tf.SymbolicTensor, input: tf.SymbolicTensor): boolean {
+  const embedded = t.inputs[0];
+  return embedded !== undefined && embedded.inputs[0] === input;
+}
+
+function weightShapes(layer: Layer): number[][] {
+  return layer.weights.map((w) => {
+    check(w.dtype === 'float32');
+    return w.shape.slice() as number[];
+  });
+}
+
+function isNone(value: unknown): boolean {
+  return value === null || value === undefined;
+}
+
+/** No regularizer, or an L1L2 regularizer whose L1 part is 0 (what tf.regularizers.l2 makes). */
+function isL2Only(value: unknown): boolean {
+  if (isNone(value)) return true;
+  const { className, config } = value as { className?: unknown; config?: { l1?: unknown; l2?: unknown } };
+  return (
+    className === 'L1L2' &&
+    typeof config === 'object' &&
+    config !== null &&
+    (config.l1 === undefined || config.l1 === 0) &&
+    typeof config.l2 === 'number' &&
+    Number.isFinite(config.l2) &&
+    config.l2 >= 0
+  );
+}
+
+function arraysEqual(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
