@@ -1,0 +1,29 @@
+// neural-recsys/data: interactions as typed arrays, id maps, readers, splits and synthetic data.
+// No TensorFlow.js here: this entry point works alone in Node, browsers and workers.
+export { validateInteractions } from './interactions.js';
+export type { Interactions } from './interactions.js';
+export { IdMap } from './id-map.js';
+export type { IdKind, IdMapJSON, IdMapOptions, WidenId } from './id-map.js';
+export { interactionsFrom } from './interactions-from.js';
+export type { DuplicatePolicy, InteractionColumns, MappedInteractions, MappingOptions, UnknownIdPolicy } from './interactions-from.js';
+export type { Source, TextSource } from './source.js';
+export { readNcf } from './ncf.js';
+export type { NcfData, NcfFiles, NcfSource } from './ncf.js';
+export { readMovieLens, readMovieLensTitles } from './movielens.js';
+export type { MovieLensFormat, MovieLensOptions } from './movielens.js';
+export { readCsv } from './csv.js';
+export type { CsvId, CsvIdType, CsvOptions } from './csv.js';
+export { leaveOneOut, validationSplit, holdout, temporalSplit } from './splits.js';
+export type {
+  HoldoutOptions,
+  LeaveOneOutOptions,
+  SplitBy,
+  TemporalSplit,
+  TemporalSplitOptions,
+  TrainTestSplit,
+  TrainValidationSplit,
+} from './splits.js';
+export { syntheticInteractions } from './synthetic.js';
+export type { SyntheticInteractions, SyntheticOptions, SyntheticTruth } from './synthetic.js';
+export { itemPopularity } from './popularity.js';
+export type { PopularityOptions } from './popularity.js';
