@@ -1,0 +1,327 @@
+// The NCF sampled protocol (He et al. 2017, section 4.1): each held-out positive is ranked against
+// a short list of negatives (the 99 of the paper's .test.negative file, or N sampled here) and
+// HR@K, NDCG@K and MRR@K are averaged over the positives.
+//
+// Candidate lists are scored in chunks of whole rows (a rows x (1 + negatives) matrix, at most
+// about CHUNK_PAIRS pairs), through Scorer.scorePairs when the scorer has it, so a generic tfjs
+// model runs one predict per chunk rather than one per user; rankMetrics then ranks each row.
+//
+// Sampled negatives are drawn here without replacement (distinct per positive) rather than through
+// NegativeSampler, whose draws are independent (with replacement) as training wants; the protocol
+// wants N distinct competitors, and a user with fewer candidates than N is an error, not a shorter
+// list.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { assertFinite, assertIndices, assertInteger, show } from '../_lib/validate.js';
+import type { Interactions } from '../data/interactions.js';
+import { rankMetrics, type TiePolicy } from '../metrics/index.js';
+import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import type { Scorer } from './scorer.js';
+import { resolveScorer, scorePairs } from './scorer-create.js';
+import { checkExclude, checkK, checkOptions, checkPairs, checkTies } from './checks.js';
+import { groupByUser, itemsOf, type UserItems } from './user-items.js';
+
+/** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. */
+export interface SampledTestSet {
+  /** User of each held-out positive. */
+  readonly users: Int32Array;
+  /** Item of each held-out positive (same length as `users`). */
+  readonly items: Int32Array;
+  /**
+   * Per positive, the items it is ranked against (e.g. the 99 of an NCF `.test.negative` line).
+   * An entry equal to the positive itself is skipped: it never competes with itself. When absent,
+   * negatives are sampled (see {@link EvaluateSampledOptions.numNegatives}).
+   */
+  readonly negatives?: readonly Int32Array[];
+}
+
+/** Options of {@link evaluateSampled}. */
+export interface EvaluateSampledOptions {
+  /** The cut-off K of HR@K, NDCG@K and MRR@K. Default 10. */
+  k?: number;
+  /** How a positive ranks among negatives with exactly its score. Default `'pessimistic'` (ties count against it). */
+  ties?: TiePolicy;
+  /**
+   * Negatives to sample per positive when the test set lists none. Default 99 (the paper's
+   * protocol). Drawn uniformly and distinct from the items that are neither one of the user's
+   * test positives nor in `exclude` for that user; a user with fewer such items gets a RecsysError.
+   */
+  numNegatives?: number;
+  /**
+   * Known positives never sampled as negatives (usually the training set). Used only when
+   * negatives are sampled; listed negatives are taken as given.
+   */
+  exclude?: Interactions;
+  /** Seed of the negative sampling (same seed, same negatives). Default 0. */
+  seed?: number;
+  /** Also return each positive's rank and metrics in {@link SampledEvaluation.perPositive}. Default false. */
+  perPositive?: boolean;
+}
+
+/** Per-positive results of {@link evaluateSampled}, aligned with the test set's entries. */
+export interface SampledPerPositive {
+  /** 1-based rank of the positive among its candidates (fractional under `'average'` ties). */
+  readonly rank: Float32Array;
+  /** 1 when rank <= K, else 0. */
+  readonly hr: Float32Array;
+  /** `1 / log2(rank + 1)` when rank <= K, else 0. */
+  readonly ndcg: Float32Array;
+  /** `1 / rank` when rank <= K, else 0. */
+  readonly mrr: Float32Array;
+}
+
+/** The result of {@link evaluateSampled}: the metrics and the protocol that produced them. */
+export interface SampledEvaluation {
+  /** Always `'sampled'`: each positive ranked against a short list of negatives. */
+  readonly protocol: 'sampled';
+  /** One sentence naming the protocol, e.g. for logs and reports. */
+  readonly description: string;
+  /** The cut-off K. */
+  readonly k: number;
+  /** The tie policy used. */
+  readonly ties: TiePolicy;
+  /** Whether the negatives came with the test set (`'listed'`) or were drawn here (`'sampled'`). */
+  readonly negativeSource: 'listed' | 'sampled';
+  /** Fewest and most negatives a positive competed against (after skipping self-listed entries). */
+  readonly negativesPerPositive: { readonly min: number; readonly max: number };
+  /** Listed negatives that were the positive itself and so were skipped. */
+  readonly selfListedSkipped: number;
+  /** Number of held-out positives ranked (the metrics are means over them). */
+  readonly positives: number;
+  /** Number of distinct users among them. */
+  readonly users: number;
+  /** Mean hit rate at K. */
+  readonly hr: number;
+  /** Mean NDCG at K. */
+  readonly ndcg: number;
+  /** Mean reciprocal rank at K (0 for positives ranked beyond K). */
+  readonly mrr: number;
+  /** Per-positive ranks and metrics, when asked for with `perPositive: true`. */
+  readonly perPositive?: SampledPerPositive;
+}
+
+/** Most (user, item) pairs scored at once. */
+const CHUNK_PAIRS = 32768;
+
+/**
+ * Evaluates a model with the NCF sampled protocol: each held-out positive is ranked against its
+ * negatives (listed with the test set, or `numNegatives` sampled here), and HR@K, NDCG@K and MRR@K
+ * are averaged over the positives. Ties count against the positive by default, so a model that
+ * scores everything alike gets HR 0, not 1.
+ *
+ * @param model - a `tf.LayersModel` (scored through {@link createScorer}) or any {@link Scorer}
+ * @param test - the held-out positives: an {@link Interactions} or a {@link SampledTestSet}
+ *   (e.g. what `readNcf` returns, with its `.test.negative` lists)
+ * @param options - `k`, `ties`, `numNegatives`, `exclude`, `seed`, `perPositive`
+ * @returns the metrics and a description of the protocol, see {@link SampledEvaluation}
+ * @example
+ * ```ts
+ * const result = evaluateSampled(model, { users, items, negatives }, { k: 10 });
+ * result.hr;          //=> 0.6912
+ * result.description; //=> 'sampled: 6040 positives each ranked against 99 listed negatives; HR, NDCG, MRR @10; pessimistic ties'
+ * ```
+ */
+export function evaluateSampled(
+  model: tf.LayersModel | Scorer,
+  test: SampledTestSet | Interactions,
+  options?: EvaluateSampledOptions,
+): SampledEvaluation {
+  const opts = checkOptions(options);
+  const { k = 10, ties = 'pessimistic', numNegatives = 99, seed = 0, perPositive = false } = opts;
+  checkTies(ties);
+  if (typeof perPositive !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `perPositive must be a boolean, got ${show(perPositive)}`);
+  const { scorer, owned } = resolveScorer(model);
+  try {
+    checkK(k, scorer.numItems);
+    const { users, items } = checkPairs('test', test, scorer);
+    const listed = (test as SampledTestSet).negatives;
+    let negatives: readonly Int32Array[];
+    if (listed !== undefined) {
+      negatives = checkListedNegatives(listed, users.length, scorer.numItems);
+    } else {
+      assertInteger('numNegatives', numNegatives, 1);
+      assertFinite('seed', seed, 'INVALID_ARGUMENT');
+      const exclude = checkExclude(opts.exclude, scorer);
+      negatives = sampleNegatives(users, items, exclude, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
+    }
+    return rankAll(scorer, users, items, negatives, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
+  } finally {
+    if (owned) scorer.dispose();
+  }
+}
+
+function checkListedNegatives(listed: unknown, count: number, numItems: number): readonly Int32Array[] {
+  if (!Array.isArray(listed)) throw new RecsysError('INVALID_ARGUMENT', `test.negatives must be an array of Int32Arrays, got ${show(listed)}`);
+  if (listed.length !== count) {
+    throw new RecsysError('LENGTH_MISMATCH', `test.negatives has ${listed.length} lists but test has ${count} positives (one list per positive)`);
+  }
+  for (let j = 0; j < count; j++) {
+    const list: unknown = listed[j];
+    if (!(list instanceof Int32Array)) throw new RecsysError('INVALID_ARGUMENT', `test.negatives[${j}] must be an Int32Array, got ${show(list)}`);
+    assertIndices('item', `test.negatives[${j}]`, list, numItems);
+  }
+  return listed as Int32Array[];
+}
+
+/**
+ * Draws `count` distinct negatives per positive among the items that are neither one of that
+ * user's test positives nor in `exclude` for the user.
+ */
+function sampleNegatives(
+  users: Int32Array,
+  items: Int32Array,
+  exclude: Interactions | undefined,
+  numUsers: number,
+  numItems: number,
+  count: number,
+  random: Random,
+): Int32Array[] {
+  const testByUser = groupByUser(users, items, numUsers);
+  const excludeByUser: UserItems | null = exclude ? groupByUser(exclude.users, exclude.items, numUsers) : null;
+  // blocked[i] === stamp: item i may not be drawn for the current positive.
+  const blocked = new Int32Array(numItems);
+  let stamp = 0;
+  const result: Int32Array[] = [];
+  for (let j = 0; j < users.length; j++) {
+    const user = users[j];
+    stamp++;
+    let numBlocked = 0;
+    const block = (item: number): void => {
+      if (blocked[item] !== stamp) {
+        blocked[item] = stamp;
+        numBlocked++;
+      }
+    };
+    itemsOf(testByUser, user).forEach(block);
+    if (excludeByUser) itemsOf(excludeByUser, user).forEach(block);
+    const available = numItems - numBlocked;
+    if (available < count) {
+      throw new RecsysError(
+        'NO_NEGATIVES',
+        `user ${user} (test position ${j}) has only ${available} items that are neither a test positive nor excluded, fewer than numNegatives = ${count}`,
+        { user, available, numNegatives: count },
+      );
+    }
+    const list = new Int32Array(count);
+    if (available >= 4 * count && 4 * available >= numItems) {
+      // Rejection: each draw succeeds with probability >= 3/16, so the loop ends quickly.
+      for (let n = 0; n < count; ) {
+        const item = randomInt(random, numItems);
+        if (blocked[item] === stamp) continue;
+        blocked[item] = stamp;
+        list[n++] = item;
+      }
+    } else {
+      // Few candidates left: list them and take a partial Fisher-Yates shuffle (bounded work).
+      const candidates = new Int32Array(available);
+      for (let i = 0, n = 0; i < numItems; i++) if (blocked[i] !== stamp) candidates[n++] = i;
+      for (let n = 0; n < count; n++) {
+        const pick = n + randomInt(random, available - n);
+        const chosen = candidates[pick];
+        candidates[pick] = candidates[n];
+        list[n] = chosen;
+      }
+    }
+    result.push(list);
+  }
+  return result;
+}
+
+/** Scores and ranks every positive against its negatives, chunk by chunk. */
+function rankAll(
+  scorer: Scorer,
+  users: Int32Array,
+  items: Int32Array,
+  negatives: readonly Int32Array[],
+  negativeSource: 'listed' | 'sampled',
+  k: number,
+  ties: TiePolicy,
+  perPositive: boolean,
+): SampledEvaluation {
+  const total = users.length;
+  const per: SampledPerPositive | undefined = perPositive
+    ? { rank: new Float32Array(total), hr: new Float32Array(total), ndcg: new Float32Array(total), mrr: new Float32Array(total) }
+    : undefined;
+  let sumHr = 0;
+  let sumNdcg = 0;
+  let sumMrr = 0;
+  let minNegatives = Infinity;
+  let maxNegatives = 0;
+  let selfListedSkipped = 0;
+
+  let start = 0;
+  while (start < total) {
+    // Rows [start, end): as many as fit CHUNK_PAIRS, at least one.
+    let cols = 1 + negatives[start].length;
+    let end = start + 1;
+    while (end < total) {
+      const wider = Math.max(cols, 1 + negatives[end].length);
+      if ((end + 1 - start) * wider > CHUNK_PAIRS) break;
+      cols = wider;
+      end++;
+    }
+    const rows = end - start;
+    const pairUsers = new Int32Array(rows * cols);
+    const pairItems = new Int32Array(rows * cols);
+    const mask = new Uint8Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const j = start + r;
+      const positive = items[j];
+      const list = negatives[j];
+      const base = r * cols;
+      pairUsers.fill(users[j], base, base + cols);
+      // Padding and self-listed cells score the positive again and are masked out of the ranking.
+      pairItems.fill(positive, base, base + cols);
+      mask.fill(1, base + 1 + list.length, base + cols);
+      let competitors = 0;
+      for (let n = 0; n < list.length; n++) {
+        if (list[n] === positive) {
+          mask[base + 1 + n] = 1;
+          selfListedSkipped++;
+        } else {
+          pairItems[base + 1 + n] = list[n];
+          competitors++;
+        }
+      }
+      if (competitors === 0) {
+        throw new RecsysError('NO_NEGATIVES', `test.negatives[${j}] lists no item other than the positive ${positive}: it has nothing to be ranked against`, {
+          index: j,
+        });
+      }
+      minNegatives = Math.min(minNegatives, competitors);
+      maxNegatives = Math.max(maxNegatives, competitors);
+    }
+    const scores = scorePairs(scorer, pairUsers, pairItems, new Float32Array(rows * cols));
+    const result = rankMetrics(scores, rows, cols, new Int32Array(rows), { k, ties, mask });
+    sumHr += result.mean.hr * rows;
+    sumNdcg += result.mean.ndcg * rows;
+    sumMrr += result.mean.mrr * rows;
+    if (per) {
+      per.rank.set(result.ranks, start);
+      per.hr.set(result.hr, start);
+      per.ndcg.set(result.ndcg, start);
+      per.mrr.set(result.mrr, start);
+    }
+    start = end;
+  }
+
+  const distinctUsers = new Set(users).size;
+  const negativesText = minNegatives === maxNegatives ? `${minNegatives}` : `${minNegatives} to ${maxNegatives}`;
+  const description =
+    `sampled: ${total} positives each ranked against ${negativesText} ${negativeSource} negatives; ` + `HR, NDCG, MRR @${k}; ${ties} ties`;
+  return {
+    protocol: 'sampled',
+    description,
+    k,
+    ties,
+    negativeSource,
+    negativesPerPositive: { min: minNegatives, max: maxNegatives },
+    selfListedSkipped,
+    positives: total,
+    users: distinctUsers,
+    hr: sumHr / total,
+    ndcg: sumNdcg / total,
+    mrr: sumMrr / total,
+    ...(per ? { perPositive: per } : {}),
+  };
+}

@@ -1,0 +1,132 @@
+// Top-K recommendations for one user over dense indices: score every item (or the given
+// candidates), drop the items the user has already seen, keep the K best.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { assertIndex, assertIndices, show } from '../_lib/validate.js';
+import type { Interactions } from '../data/interactions.js';
+import { topK } from '../metrics/index.js';
+import type { Scorer } from '../evaluation/scorer.js';
+import { resolveScorer } from '../evaluation/scorer-create.js';
+import { checkK, checkOptions } from '../evaluation/checks.js';
+
+/** One recommended item and its score. */
+export interface Recommendation {
+  /** Item index. */
+  readonly item: number;
+  /** The model's score for (user, item); higher is better (a probability for the standard models). */
+  readonly score: number;
+}
+
+/** Options of {@link recommend}. */
+export interface RecommendOptions {
+  /**
+   * How many items to return. Default 10. A K above the number of items is a `RecsysError`
+   * (INVALID_K); when fewer than K items remain after exclusion, all of them are returned.
+   */
+  k?: number;
+  /**
+   * Items never to recommend: an {@link Interactions} (the user's own entries are used, e.g. the
+   * training set, so seen items are not recommended again) or any iterable of item indices
+   * (e.g. a `Set` of the user's seen items; faster than scanning a large Interactions per call).
+   */
+  exclude?: Interactions | Iterable<number>;
+  /**
+   * Rank only these items (duplicates count once) instead of the whole catalogue, e.g. the items
+   * in stock. Must not be empty.
+   */
+  candidates?: Int32Array;
+}
+
+function isInteractions(value: object): value is Interactions {
+  const v = value as Partial<Interactions>;
+  return v.users instanceof Int32Array && v.items instanceof Int32Array && typeof v.numItems === 'number';
+}
+
+/** Marks the excluded items of `user` in a fresh mask of numItems bytes. */
+function excludedMask(exclude: unknown, user: number, numItems: number): Uint8Array {
+  const mask = new Uint8Array(numItems);
+  if (exclude === undefined) return mask;
+  if (exclude === null || typeof exclude !== 'object') {
+    throw new RecsysError('INVALID_ARGUMENT', `exclude must be an Interactions or an iterable of item indices, got ${show(exclude)}`);
+  }
+  if (isInteractions(exclude)) {
+    const { users, items } = exclude;
+    if (users.length !== items.length) {
+      throw new RecsysError('LENGTH_MISMATCH', `exclude.users has length ${users.length} but exclude.items has length ${items.length}`);
+    }
+    for (let j = 0; j < users.length; j++) {
+      if (users[j] !== user) continue;
+      const item = items[j];
+      if (!(item >= 0 && item < numItems)) {
+        throw new RecsysError('ITEM_OUT_OF_RANGE', `exclude.items[${j}] = ${item} is not an item index in 0..${numItems - 1} (numItems=${numItems})`, {
+          index: j,
+          value: item,
+        });
+      }
+      mask[item] = 1;
+    }
+    return mask;
+  }
+  if (typeof (exclude as Iterable<number>)[Symbol.iterator] !== 'function') {
+    throw new RecsysError('INVALID_ARGUMENT', `exclude must be an Interactions or an iterable of item indices, got ${show(exclude)}`);
+  }
+  let position = 0;
+  for (const item of exclude as Iterable<unknown>) {
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= numItems) {
+      throw new RecsysError('ITEM_OUT_OF_RANGE', `exclude entry ${position} = ${show(item)} is not an item index in 0..${numItems - 1} (numItems=${numItems})`, {
+        index: position,
+        value: item,
+      });
+    }
+    mask[item] = 1;
+    position++;
+  }
+  return mask;
+}
+
+/**
+ * Recommends the top K items for one user: every item (or each of `candidates`) is scored, the
+ * excluded (already seen) items are dropped, and the K best are returned, best first, ties broken
+ * by the lower item index. Fewer than K come back when fewer items remain.
+ *
+ * Passing a model reads its weights on every call; to serve many requests, create one
+ * {@link Scorer} with `createScorer(model)` and pass it instead.
+ *
+ * @param model - a `tf.LayersModel` or a {@link Scorer}
+ * @param user - the user's index, in 0..numUsers-1
+ * @param options - `k` (default 10), `exclude`, `candidates`
+ * @returns up to K `{ item, score }`, sorted by score descending
+ * @example
+ * ```ts
+ * recommend(model, 0, { k: 3, exclude: train });
+ * //=> [{ item: 1250, score: 0.93 }, { item: 2858, score: 0.91 }, { item: 589, score: 0.88 }]
+ * ```
+ */
+export function recommend(model: tf.LayersModel | Scorer, user: number, options?: RecommendOptions): Recommendation[] {
+  const opts = checkOptions(options);
+  const { k = 10, exclude, candidates } = opts;
+  const { scorer, owned } = resolveScorer(model);
+  try {
+    const { numUsers, numItems } = scorer;
+    assertIndex('user', user, numUsers);
+    checkK(k, numItems);
+    const mask = excludedMask(exclude, user, numItems);
+    if (candidates !== undefined) {
+      if (!(candidates instanceof Int32Array)) {
+        throw new RecsysError('INVALID_ARGUMENT', `candidates must be an Int32Array of item indices, got ${show(candidates)}`);
+      }
+      if (candidates.length === 0) throw new RecsysError('EMPTY_INPUT', 'candidates is empty: there is nothing to recommend from');
+      assertIndices('item', 'candidates', candidates, numItems);
+      // Ascending and distinct, so that "ties by lower index" holds for item indices too.
+      const items = Int32Array.from(new Set(candidates)).sort();
+      const scores = scorer.scoreItems(user, items);
+      const best = topK(scores.subarray(0, items.length), k, (index) => mask[items[index]] === 1);
+      return Array.from(best, (index) => ({ item: items[index], score: scores[index] }));
+    }
+    const scores = scorer.scoreAllItems(Int32Array.of(user));
+    const best = topK(scores.subarray(0, numItems), k, (item) => mask[item] === 1);
+    return Array.from(best, (item) => ({ item, score: scores[item] }));
+  } finally {
+    if (owned) scorer.dispose();
+  }
+}
