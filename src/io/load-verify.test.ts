@@ -1,0 +1,174 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBackend } from '../../test/helpers/backends.js';
+import { isRecsysError, type RecsysErrorCode } from '../errors.js';
+import { saveModel } from './save.js';
+import { loadLayersModel, loadModel, readManifest } from './load.js';
+import { memoryStore } from './key-value-stores.js';
+import { bareModel, trickyRecommender } from './test-fixtures.js';
+
+async function expectCode(work: () => Promise<unknown>, code: RecsysErrorCode, ...mentions: string[]): Promise<void> {
+  let caught: unknown;
+  try {
+    await work();
+  } catch (e) {
+    caught = e;
+  }
+  expect(isRecsysError(caught, code), `expected RecsysError ${code}, got ${String(caught)}`).toBe(true);
+  for (const text of mentions) expect((caught as Error).message).toContain(text);
+}
+
+let root: string;
+let dir: string;
+let url: string;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary manifest fields
+async function editJson(file: string, edit: (json: any) => void): Promise<void> {
+  const json = JSON.parse(await readFile(join(dir, file), 'utf8'));
+  edit(json);
+  await writeFile(join(dir, file), JSON.stringify(json));
+}
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'recsys-verify-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+  memoryStore.clear();
+});
+
+let counter = 0;
+beforeEach(async () => {
+  dir = join(root, `bundle-${counter++}`);
+  url = `file://${dir}`;
+  const rec = trickyRecommender(1);
+  await saveModel(rec, url);
+  rec.dispose();
+});
+
+describe('loadModel verifies a file:// bundle before using it', () => {
+  it('loads the untouched bundle (the control case)', async () => {
+    (await loadModel(url)).dispose();
+  });
+
+  it('BUNDLE_NOT_FOUND naming the path for a missing directory or file', async () => {
+    await expectCode(() => loadModel(`file://${join(root, 'nowhere')}`), 'BUNDLE_NOT_FOUND', join(root, 'nowhere'));
+    for (const file of ['recsys.json', 'model.json', 'weights.bin']) {
+      const bytes = await readFile(join(dir, file));
+      await unlink(join(dir, file));
+      await expectCode(() => loadModel(url), 'BUNDLE_NOT_FOUND', join(dir, file));
+      await writeFile(join(dir, file), bytes);
+    }
+  });
+
+  it('BUNDLE_CORRUPT for truncated, padded or altered weights', async () => {
+    const weights = await readFile(join(dir, 'weights.bin'));
+    await writeFile(join(dir, 'weights.bin'), weights.subarray(0, weights.length - 10));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', `${weights.length - 10} bytes`, `${weights.length}`, 'truncated');
+    await writeFile(join(dir, 'weights.bin'), Buffer.concat([weights, Buffer.from([0])]));
+    await expectCode(() => loadLayersModel(url), 'BUNDLE_CORRUPT', `${weights.length + 1} bytes`);
+    const flipped = Buffer.from(weights);
+    flipped[flipped.length >> 1] ^= 0x10;
+    await writeFile(join(dir, 'weights.bin'), flipped);
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'CRC-32');
+  });
+
+  it('BUNDLE_CORRUPT for a manifest or model.json that is not valid JSON', async () => {
+    const manifest = await readFile(join(dir, 'recsys.json'), 'utf8');
+    await writeFile(join(dir, 'recsys.json'), manifest.slice(0, manifest.length / 2));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recsys.json', 'JSON');
+    await writeFile(join(dir, 'recsys.json'), manifest);
+    await writeFile(join(dir, 'model.json'), '{"modelTopology": ');
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'model.json');
+  });
+
+  it('BUNDLE_VERSION naming both versions for a bundle from a newer format', async () => {
+    await editJson('recsys.json', (m) => {
+      m.formatVersion = 99;
+      m.libraryVersion = '7.0.0';
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_VERSION', 'version 99', 'version 1', '7.0.0');
+    await expectCode(() => readManifest(url), 'BUNDLE_VERSION', '99');
+  });
+
+  it('BUNDLE_MISMATCH when the config does not match the weight shapes', async () => {
+    await editJson('recsys.json', (m) => {
+      m.architecture.factors = 6;
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_MISMATCH', 'mf_embedding_user', '[6, 6]', '[6, 4]');
+  });
+
+  it('BUNDLE_MISMATCH when the id maps do not fit the model, leaking no tensors', async () => {
+    await editJson('recsys.json', (m) => {
+      m.recommender.users.ids.pop();
+    });
+    const tensors = tf.memory().numTensors;
+    await expectCode(() => loadModel(url), 'BUNDLE_MISMATCH', '5 users', '6 users');
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('BUNDLE_CORRUPT for damaged seen items, popularity or id maps', async () => {
+    await editJson('recsys.json', (m) => {
+      m.recommender.seen.offsets = 'AAAA!';
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'seen.offsets');
+    await editJson('recsys.json', (m) => {
+      m.recommender.seen.offsets = 'AAAAAAAAAAA='; // 8 bytes: two offsets, but 6 users need 7
+    });
+    const tensors = tf.memory().numTensors;
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'seen');
+    expect(tf.memory().numTensors).toBe(tensors);
+    await editJson('recsys.json', (m) => {
+      m.recommender.users.ids[1] = m.recommender.users.ids[0];
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'id maps');
+  });
+
+  it('never reads a weight file outside the bundle', async () => {
+    await editJson('model.json', (m) => {
+      m.weightsManifest[0].paths = ['../../etc/passwd'];
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', '"../../etc/passwd"');
+  });
+});
+
+describe('loadModel verifies a memory:// bundle too', () => {
+  it('BUNDLE_NOT_FOUND, BUNDLE_CORRUPT and BUNDLE_VERSION', async () => {
+    const model = bareModel();
+    await saveModel(model, 'memory://verify');
+    await expectCode(() => loadModel('memory://absent'), 'BUNDLE_NOT_FOUND', '"absent"');
+    const manifest = JSON.parse(memoryStore.rawManifest('verify')!);
+    const stored = memoryStore.rawModel(manifest.modelKey)!;
+    const weights = stored.weightData as ArrayBuffer;
+    stored.weightData = weights.slice(0, weights.byteLength - 4);
+    await expectCode(() => loadLayersModel('memory://verify'), 'BUNDLE_CORRUPT', 'truncated');
+    stored.weightData = weights;
+    (await loadLayersModel('memory://verify')).dispose();
+    memoryStore.rawManifest('verify', JSON.stringify({ ...manifest, formatVersion: 2 }));
+    await expectCode(() => loadModel('memory://verify'), 'BUNDLE_VERSION', 'version 2');
+    memoryStore.rawManifest('verify', JSON.stringify({ ...manifest, modelKey: 'verify~gone' }));
+    await expectCode(() => loadModel('memory://verify'), 'BUNDLE_NOT_FOUND', 'verify~gone');
+    model.dispose();
+  });
+});
+
+describe('bad arguments', () => {
+  it('get stable codes naming the value', async () => {
+    const model = bareModel();
+    await expectCode(() => loadModel('ftp://host/model'), 'INVALID_ARGUMENT', '"ftp://host/model"', 'file://');
+    await expectCode(() => loadModel(42 as unknown as string), 'INVALID_ARGUMENT', '42');
+    await expectCode(() => saveModel(model, 'https://example.com/m'), 'INVALID_ARGUMENT', 'read-only');
+    await expectCode(() => saveModel({} as tf.LayersModel, 'memory://x'), 'INVALID_ARGUMENT', 'Recommender or a tf.LayersModel');
+    await expectCode(() => saveModel(model, 'memory://a~b'), 'INVALID_ARGUMENT', '"a~b"');
+    await expectCode(() => saveModel(model, 'memory://'), 'INVALID_ARGUMENT');
+    await expectCode(() => saveModel(model, 'memory://x', { onProgress: 1 as never }), 'INVALID_ARGUMENT', 'onProgress');
+    // the browser stores need a browser
+    await expectCode(() => saveModel(model, 'indexeddb://movies'), 'UNSUPPORTED_RUNTIME', 'indexeddb://');
+    await expectCode(() => loadModel('localstorage://movies'), 'UNSUPPORTED_RUNTIME', 'localstorage://');
+    model.dispose();
+  });
+});

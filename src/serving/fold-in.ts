@@ -1,0 +1,266 @@
+// Fold-in: learning one user's embedding rows with everything else frozen, so a new (or changed)
+// user gets personal recommendations without retraining the model.
+//
+// Why a dedicated loop rather than train() with frozen layers: only the user's own rows may move,
+// and train() would update whole tables (and sample over every user). Here the user's rows are two
+// small tf.Variables, the rest of the network is the model's own layers applied eagerly (item
+// tables gathered, the MLP tower and the prediction layer called on concrete tensors), and the
+// optimizer is given only those two variables, so the item side and the tower cannot change.
+// The forward pass follows the standard NCF computation that inspectModel guarantees:
+//   sigmoid(W · [u_gmf ⊙ i_gmf ; tower([u_mlp ; i_mlp])] + b)   (either part alone for GMF / MLP).
+//
+// A new user needs a new row in each user table. The model is rebuilt from its own topology JSON
+// with one more row (every layer option, names and penalties kept) and all weights copied: cost
+// O(model size) per new user, fine for interactive sign-ups; for thousands of new users at once,
+// retrain instead.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
+import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
+import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+
+/** Options of `Recommender.foldIn`. */
+export interface FoldInOptions {
+  /** Optimizer steps (each over all the user's positives and freshly sampled negatives). Default 50. */
+  steps?: number;
+  /** Adam learning rate, a finite number > 0. Default 0.05. */
+  learningRate?: number;
+  /** Negatives sampled per positive at every step (from the items the user has not seen). Default 4. */
+  negatives?: number;
+  /** Seed of the new user's initial row and of the negative sampling. Default 42. */
+  seed?: number;
+  /** L2 penalty on the user's rows, a finite number >= 0. Default 0. */
+  l2?: number;
+}
+
+/** What `Recommender.foldIn` reports. */
+export interface FoldInResult {
+  /** The user's index in the model (new users get the next free index). */
+  readonly user: number;
+  /** True when the user was new and the model grew by one row. */
+  readonly added: boolean;
+  /** Positives the user's rows were learned from (their seen items, old and new). */
+  readonly positives: number;
+  /** Mean loss (binary cross-entropy) of the last step. */
+  readonly loss: number;
+  /** Steps run. */
+  readonly steps: number;
+}
+
+/** @internal Fully resolved fold-in options. */
+export type ResolvedFoldInOptions = Required<FoldInOptions>;
+
+/** @internal Checks fold-in options and fills in the defaults. */
+export function resolveFoldInOptions(options: unknown): ResolvedFoldInOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+  }
+  const { steps = 50, learningRate = 0.05, negatives = 4, seed = 42, l2 = 0 } = options as FoldInOptions;
+  assertInteger('steps', steps);
+  assertFinite('learningRate', learningRate);
+  assertInRange('learningRate', learningRate, 0, Infinity, { loOpen: true, hiOpen: true, code: 'NOT_FINITE' });
+  assertInteger('negatives', negatives);
+  assertFinite('seed', seed, 'INVALID_ARGUMENT');
+  assertInRange('l2', l2, 0, Infinity, { hiOpen: true });
+  return { steps, learningRate, negatives, seed, l2 };
+}
+
+/** @internal One user's rows in the user tables (null for a part the model does not have). */
+export interface UserRows {
+  gmf: Float32Array | null;
+  mlp: Float32Array | null;
+}
+
+function widths(arch: NcfArchitecture): { gmf: number; mlp: number } {
+  return { gmf: arch.kind === 'mlp' ? 0 : arch.factors, mlp: arch.kind === 'gmf' ? 0 : arch.layers[0] / 2 };
+}
+
+function gaussian(random: Random, n: number): Float32Array {
+  // Box-Muller; N(0, 0.01) as the builders' default initializer
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - random();
+    out[i] = 0.01 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  }
+  return out;
+}
+
+/** @internal Fresh rows for a new user, `N(0, 0.01)` like the builders' initializer. */
+export function initialUserRows(arch: NcfArchitecture, seed: number): UserRows {
+  const random = mulberry32(seed);
+  const w = widths(arch);
+  return { gmf: w.gmf > 0 ? gaussian(random, w.gmf) : null, mlp: w.mlp > 0 ? gaussian(random, w.mlp) : null };
+}
+
+/** @internal Copies a user's current rows out of the model. */
+export function readUserRows(model: tf.LayersModel, arch: NcfArchitecture, user: number): UserRows {
+  const read = (name: string): Float32Array => {
+    const row = tf.tidy(() => {
+      const table = model.getLayer(name).getWeights()[0];
+      return table.slice([user, 0], [1, table.shape[1]!]);
+    });
+    try {
+      return Float32Array.from(row.dataSync());
+    } finally {
+      row.dispose();
+    }
+  };
+  const w = widths(arch);
+  return { gmf: w.gmf > 0 ? read(LAYER_NAMES.gmfUser) : null, mlp: w.mlp > 0 ? read(LAYER_NAMES.mlpUser) : null };
+}
+
+/** Items the user has not seen, to sample negatives from exactly (never a positive, never a hang). */
+function complementOf(positives: Int32Array, numItems: number): Int32Array {
+  const isPositive = new Uint8Array(numItems);
+  for (const item of positives) isPositive[item] = 1;
+  const out = new Int32Array(numItems - positives.length);
+  let n = 0;
+  for (let i = 0; i < numItems; i++) if (isPositive[i] === 0) out[n++] = i;
+  return out;
+}
+
+/**
+ * @internal Learns a user's rows from their positives (distinct item indices) with the rest of the
+ * model frozen. Starts from `init`; returns the learned rows and the last step's loss.
+ */
+export function learnUserRows(
+  model: tf.LayersModel,
+  arch: NcfArchitecture,
+  init: UserRows,
+  positives: Int32Array,
+  options: ResolvedFoldInOptions,
+): { rows: UserRows; loss: number } {
+  const candidates = complementOf(positives, arch.numItems);
+  if (candidates.length === 0) {
+    throw new RecsysError('NO_NEGATIVES', `the user has seen all ${arch.numItems} items, so there is nothing to contrast them with`);
+  }
+  // The model's own variables (getWeights does not copy): read, never disposed here.
+  const gmfItem = init.gmf ? model.getLayer(LAYER_NAMES.gmfItem).getWeights()[0] : null;
+  const mlpItem = init.mlp ? model.getLayer(LAYER_NAMES.mlpItem).getWeights()[0] : null;
+  const tower = init.mlp ? arch.layers.slice(1).map((_, i) => model.getLayer(LAYER_NAMES.mlpLayer(i + 1))) : [];
+  const prediction = model.getLayer(LAYER_NAMES.prediction);
+
+  // tidy frees the initial values; the variables themselves survive it
+  const toVariable = (row: Float32Array): tf.Variable => tf.tidy(() => tf.variable(tf.tensor2d(row, [1, row.length])));
+  const userGmf: tf.Variable | null = init.gmf ? toVariable(init.gmf) : null;
+  const userMlp: tf.Variable | null = init.mlp ? toVariable(init.mlp) : null;
+  const variables: tf.Variable[] = [];
+  if (userGmf) variables.push(userGmf);
+  if (userMlp) variables.push(userMlp);
+  const optimizer = tf.train.adam(options.learningRate);
+  const random = mulberry32(options.seed ^ 0x5bd1e995);
+
+  const forward = (items: tf.Tensor1D): tf.Tensor => {
+    const parts: tf.Tensor[] = [];
+    if (userGmf && gmfItem) parts.push(tf.mul(tf.gather(gmfItem, items), userGmf));
+    if (userMlp && mlpItem) {
+      let h: tf.Tensor = tf.concat([tf.tile(userMlp, [items.shape[0], 1]), tf.gather(mlpItem, items)], 1);
+      for (const layer of tower) h = layer.apply(h) as tf.Tensor;
+      parts.push(h);
+    }
+    return prediction.apply(parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor;
+  };
+
+  const p = positives.length;
+  const n = p * (1 + options.negatives);
+  const items = new Int32Array(n);
+  const labels = new Float32Array(n);
+  items.set(positives);
+  labels.fill(1, 0, p);
+  let loss = NaN;
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      for (let j = p; j < n; j++) items[j] = candidates[randomInt(random, candidates.length)];
+      const cost = tf.tidy(() => {
+        const itemsT = tf.tensor1d(items, 'int32');
+        const labelsT = tf.tensor2d(labels, [n, 1]);
+        return optimizer.minimize(
+          () => {
+            let l = tf.losses.logLoss(labelsT, forward(itemsT)) as tf.Scalar;
+            if (options.l2 > 0) for (const v of variables) l = tf.add(l, tf.mul(options.l2, tf.sum(tf.square(v))));
+            return l;
+          },
+          true,
+          variables,
+        ) ?? tf.scalar(NaN);
+      });
+      if (step === options.steps - 1) loss = cost.dataSync()[0];
+      cost.dispose();
+    }
+    if (!Number.isFinite(loss)) {
+      throw new RecsysError('TRAINING_DIVERGED', `fold-in diverged (loss ${loss}); try a smaller learningRate than ${options.learningRate}`);
+    }
+    return {
+      rows: {
+        gmf: userGmf ? Float32Array.from(userGmf.dataSync()) : null,
+        mlp: userMlp ? Float32Array.from(userMlp.dataSync()) : null,
+      },
+      loss,
+    };
+  } finally {
+    optimizer.dispose();
+    for (const v of variables) v.dispose();
+  }
+}
+
+/** @internal Writes a user's rows into the model's user tables (in place). */
+export function writeUserRows(model: tf.LayersModel, rows: UserRows, user: number): void {
+  const write = (name: string, row: Float32Array) => {
+    const layer = model.getLayer(name);
+    const updated = tf.tidy(() =>
+      tf.tensorScatterUpdate(layer.getWeights()[0], tf.tensor2d([[user]], [1, 1], 'int32'), tf.tensor2d(row, [1, row.length])),
+    );
+    layer.setWeights([updated]);
+    updated.dispose();
+  };
+  if (rows.gmf) write(LAYER_NAMES.gmfUser, rows.gmf);
+  if (rows.mlp) write(LAYER_NAMES.mlpUser, rows.mlp);
+}
+
+interface LayerJson {
+  class_name?: string;
+  config?: { name?: string; input_dim?: number };
+}
+
+/**
+ * @internal A copy of `model` with one more user whose rows are `rows`: rebuilt from the model's
+ * topology JSON (so every layer option is kept) and every weight copied. The old model is left
+ * untouched; the caller disposes it.
+ */
+export async function growUsers(model: tf.LayersModel, arch: NcfArchitecture, rows: UserRows): Promise<tf.LayersModel> {
+  const topology = model.toJSON(null, false) as { config?: { layers?: LayerJson[] } };
+  const userTables = new Map<string, Float32Array>();
+  if (rows.gmf) userTables.set(LAYER_NAMES.gmfUser, rows.gmf);
+  if (rows.mlp) userTables.set(LAYER_NAMES.mlpUser, rows.mlp);
+  let grownTables = 0;
+  for (const layer of topology.config?.layers ?? []) {
+    const name = layer.config?.name;
+    if (name !== undefined && userTables.has(name) && layer.config!.input_dim === arch.numUsers) {
+      layer.config!.input_dim = arch.numUsers + 1;
+      grownTables++;
+    }
+  }
+  if (grownTables !== userTables.size) {
+    throw new RecsysError('UNSUPPORTED_MODEL', `cannot add a user: the model's topology does not show the user embedding tables to grow`);
+  }
+  const grown = await tf.models.modelFromJSON({ modelTopology: topology as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
+  try {
+    for (const layer of model.layers) {
+      const weights = layer.getWeights();
+      if (weights.length === 0) continue;
+      const target = grown.getLayer(layer.name);
+      const row = userTables.get(layer.name);
+      if (row === undefined) {
+        target.setWeights(weights);
+        continue;
+      }
+      const table = tf.tidy(() => tf.concat([weights[0], tf.tensor2d(row, [1, row.length])], 0));
+      target.setWeights([table]);
+      table.dispose();
+    }
+  } catch (e) {
+    grown.dispose();
+    throw e;
+  }
+  return grown;
+}

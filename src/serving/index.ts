@@ -1,0 +1,19 @@
+// Serving: top-k over dense indices (recommend, similarItems) and the app facade with external
+// ids (Recommender, with fold-in of new users).
+export { recommend } from './recommend.js';
+export type { Recommendation, RecommendOptions } from './recommend.js';
+export { similarItems } from './similar.js';
+export type { SimilarItemsOptions } from './similar.js';
+export { Recommender } from './recommender.js';
+export type {
+  ExternalId,
+  SeenItems,
+  UnknownUserPolicy,
+  RecommendedItem,
+  SimilarItem,
+  RecommenderRecommendOptions,
+  RecommenderSimilarOptions,
+  RecommenderParts,
+  RecommenderFitOptions,
+} from './recommender.js';
+export type { FoldInOptions, FoldInResult } from './fold-in.js';

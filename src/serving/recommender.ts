@@ -1,0 +1,586 @@
+// The app facade: a trained model together with the id maps, the items each user has seen and
+// the item popularity, so an app speaks its own ids (`rec.recommend('alice')`) and never dense
+// indices. It is also the unit that saveModel/loadModel persist.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { assertK, assertOneOf, show } from '../_lib/validate.js';
+import { IdMap, interactionsFrom } from '../data/index.js';
+import type { InteractionColumns } from '../data/index.js';
+import { assertId } from '../data/id-map.js';
+import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
+import type { NcfArchitecture } from '../models/architecture.js';
+import { train } from '../training/index.js';
+import type { TrainHistory, TrainOptions } from '../training/types.js';
+import { createScorer } from '../evaluation/scorer-create.js';
+import type { Scorer } from '../evaluation/scorer.js';
+import { recommend } from './recommend.js';
+import { similarItems } from './similar.js';
+import {
+  growUsers,
+  initialUserRows,
+  learnUserRows,
+  readUserRows,
+  resolveFoldInOptions,
+  writeUserRows,
+  type FoldInOptions,
+  type FoldInResult,
+} from './fold-in.js';
+
+/** An external id: a non-empty string or a finite number. */
+export type ExternalId = string | number;
+
+/**
+ * The items each user has seen, in CSR form over dense indices: user `u`'s items are
+ * `items[offsets[u] .. offsets[u + 1])`, sorted ascending and distinct.
+ */
+export interface SeenItems {
+  /** `numUsers + 1` non-decreasing offsets into `items`, starting at 0 and ending at `items.length`. */
+  readonly offsets: Int32Array;
+  /** Item indices, grouped by user. */
+  readonly items: Int32Array;
+}
+
+/** What `recommend` does for a user the model does not know. */
+export type UnknownUserPolicy = 'popular' | 'error';
+
+/** One recommended item. */
+export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
+  /** The item's external id. */
+  readonly id: ItemId;
+  /**
+   * For `source: 'model'`, the model's score (a probability in (0, 1) for the standard models);
+   * for `source: 'popularity'`, the item's share of all seen (user, item) pairs.
+   */
+  readonly score: number;
+  /** `'model'` for a known user; `'popularity'` for the fallback given to an unknown user. */
+  readonly source: 'model' | 'popularity';
+}
+
+/** One item similar to another. */
+export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
+  /** The item's external id. */
+  readonly id: ItemId;
+  /** Cosine similarity of the item embeddings, in [-1, 1]. */
+  readonly score: number;
+}
+
+/** Options of {@link Recommender.recommend}. */
+export interface RecommenderRecommendOptions {
+  /** How many items, a positive integer no larger than the number of items. Default 10. */
+  k?: number;
+  /** Leave out the items the user has already seen. Default true. */
+  excludeSeen?: boolean;
+  /** Overrides the recommender's {@link RecommenderParts.unknownUser} for this call. */
+  unknownUser?: UnknownUserPolicy;
+}
+
+/** Options of {@link Recommender.similar}. */
+export interface RecommenderSimilarOptions {
+  /** How many neighbours, a positive integer smaller than the number of items. Default 10. */
+  k?: number;
+}
+
+/** The parts of a {@link Recommender} built around an already trained model. */
+export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
+  /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
+  model: tf.LayersModel;
+  /** External user id <-> the model's user index; its size must equal the model's number of users. */
+  users: IdMap<UserId>;
+  /** External item id <-> the model's item index; its size must equal the model's number of items. */
+  items: IdMap<ItemId>;
+  /** Items seen per user (as training interactions, or CSR). Default: none seen. */
+  seen?: Interactions | SeenItems;
+  /** Popularity per item index, `items.size` finite numbers >= 0. Default: the number of users who have seen each item. */
+  popularity?: ArrayLike<number>;
+  /** What `recommend` does for an unknown user: popular items (default) or a `UNKNOWN_USER` error. */
+  unknownUser?: UnknownUserPolicy;
+}
+
+/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. */
+export interface RecommenderFitOptions extends TrainOptions {
+  /** Which model to build. Default `'neumf'`. */
+  model?: 'neumf' | 'gmf' | 'mlp';
+  /** Which fields of a row hold the user, the item (and optionally time and weight). Default `{ user: 'user', item: 'item' }`. */
+  columns?: InteractionColumns;
+  /** GMF embedding width (GMF and NeuMF). Default 8. */
+  factors?: number;
+  /** MLP layer sizes as in the paper (MLP and NeuMF). Default `[64, 32, 16, 8]`. */
+  layers?: readonly number[];
+  /** What `recommend` does for an unknown user. Default `'popular'`. */
+  unknownUser?: UnknownUserPolicy;
+}
+
+const MODELS = ['neumf', 'gmf', 'mlp'] as const;
+const POLICIES = ['popular', 'error'] as const;
+
+function toSeenItems(seen: Interactions | SeenItems | undefined, numUsers: number, numItems: number): SeenItems {
+  if (seen === undefined) return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
+  if (seen === null || typeof seen !== 'object') throw new RecsysError('INVALID_ARGUMENT', `seen must be Interactions or SeenItems, got ${show(seen)}`);
+  if ('offsets' in seen) return checkSeenItems(seen, numUsers, numItems);
+  validateInteractions(seen, 'seen');
+  if (seen.numUsers > numUsers || seen.numItems > numItems) {
+    throw new RecsysError(
+      'SHAPE_MISMATCH',
+      `seen covers ${seen.numUsers} users and ${seen.numItems} items but the id maps hold ${numUsers} users and ${numItems} items`,
+    );
+  }
+  // counting sort by user, then sort and deduplicate each user's items
+  const counts = new Int32Array(numUsers + 1);
+  for (const u of seen.users) counts[u + 1]++;
+  for (let u = 0; u < numUsers; u++) counts[u + 1] += counts[u];
+  const cursor = counts.slice(0, numUsers);
+  const grouped = new Int32Array(seen.items.length);
+  for (let k = 0; k < seen.users.length; k++) grouped[cursor[seen.users[k]]++] = seen.items[k];
+  const offsets = new Int32Array(numUsers + 1);
+  let n = 0;
+  for (let u = 0; u < numUsers; u++) {
+    const run = grouped.subarray(counts[u], counts[u + 1]).sort();
+    for (let j = 0; j < run.length; j++) if (j === 0 || run[j] !== run[j - 1]) grouped[n++] = run[j];
+    offsets[u + 1] = n;
+  }
+  return { offsets, items: grouped.slice(0, n) };
+}
+
+function checkSeenItems(seen: SeenItems, numUsers: number, numItems: number): SeenItems {
+  const { offsets, items } = seen;
+  if (!(offsets instanceof Int32Array) || !(items instanceof Int32Array)) {
+    throw new RecsysError('INVALID_ARGUMENT', 'seen.offsets and seen.items must be Int32Arrays');
+  }
+  if (offsets.length !== numUsers + 1) {
+    throw new RecsysError('SHAPE_MISMATCH', `seen.offsets has length ${offsets.length}, expected numUsers + 1 = ${numUsers + 1}`);
+  }
+  if (offsets[0] !== 0 || offsets[numUsers] !== items.length) {
+    throw new RecsysError('INVALID_ARGUMENT', `seen.offsets must start at 0 and end at seen.items.length (${items.length}), got ${offsets[0]} .. ${offsets[numUsers]}`);
+  }
+  for (let u = 0; u < numUsers; u++) {
+    if (offsets[u + 1] < offsets[u]) throw new RecsysError('INVALID_ARGUMENT', `seen.offsets decreases at user ${u}: ${offsets[u]} then ${offsets[u + 1]}`);
+    for (let j = offsets[u]; j < offsets[u + 1]; j++) {
+      const item = items[j];
+      if (!(item >= 0 && item < numItems)) {
+        throw new RecsysError('ITEM_OUT_OF_RANGE', `seen.items[${j}] = ${item} is not an item index in 0..${numItems - 1} (numItems=${numItems})`);
+      }
+      if (j > offsets[u] && item <= items[j - 1]) {
+        throw new RecsysError('INVALID_ARGUMENT', `seen.items of user ${u} must be sorted and distinct, got ${items[j - 1]} then ${item}`);
+      }
+    }
+  }
+  return { offsets: offsets.slice(), items: items.slice() };
+}
+
+function countPopularity(seen: SeenItems, numItems: number): Float64Array {
+  const counts = new Float64Array(numItems);
+  for (const item of seen.items) counts[item]++;
+  return counts;
+}
+
+function checkPopularity(popularity: ArrayLike<number>, numItems: number): Float64Array {
+  if (popularity === null || typeof popularity !== 'object' || typeof popularity.length !== 'number') {
+    throw new RecsysError('INVALID_ARGUMENT', `popularity must be an array of numbers, got ${show(popularity)}`);
+  }
+  if (popularity.length !== numItems) {
+    throw new RecsysError('LENGTH_MISMATCH', `popularity has length ${popularity.length} but there are ${numItems} items`);
+  }
+  const out = Float64Array.from(popularity);
+  for (let i = 0; i < numItems; i++) {
+    if (!(Number.isFinite(out[i]) && out[i] >= 0)) {
+      throw new RecsysError('NOT_FINITE', `popularity[${i}] must be a finite number >= 0, got ${show(popularity[i])}`);
+    }
+  }
+  return out;
+}
+
+function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null): { numUsers: number; numItems: number } {
+  if (arch !== null) return { numUsers: arch.numUsers, numItems: arch.numItems };
+  const scorer = createScorer(model);
+  try {
+    return { numUsers: scorer.numUsers, numItems: scorer.numItems };
+  } finally {
+    scorer.dispose();
+  }
+}
+
+/**
+ * A trained recommender that speaks an app's own ids: the model, the user and item id maps, the
+ * items each user has seen and the item popularity. Build one with {@link Recommender.fit} (from
+ * rows, trains a model) or {@link Recommender.from} (around an already trained model); persist it
+ * with `saveModel` / `loadModel`.
+ *
+ * A user the model does not know gets the most popular items (marked `source: 'popularity'`), or
+ * an `UNKNOWN_USER` error with `unknownUser: 'error'`; {@link Recommender.foldIn} teaches the model
+ * a new user from a few items without retraining.
+ *
+ * @typeParam UserId - the type of the external user ids
+ * @typeParam ItemId - the type of the external item ids
+ * @example
+ * ```ts
+ * const rec = await Recommender.fit(rows, { model: 'neumf', epochs: 20 });
+ * rec.recommend('alice', { k: 3 });
+ * //=> [{ id: 'Heat', score: 0.93, source: 'model' }, { id: 'Ronin', score: 0.88, source: 'model' }, ...]
+ * rec.similar('Heat', { k: 1 }); //=> [{ id: 'Ronin', score: 0.91 }]
+ * ```
+ */
+export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
+  /** External user id <-> user index. Grows when {@link Recommender.foldIn} adds a user. */
+  readonly users: IdMap<UserId>;
+  /** External item id <-> item index. */
+  readonly items: IdMap<ItemId>;
+  /** What `recommend` does for an unknown user, unless a call overrides it. */
+  readonly unknownUser: UnknownUserPolicy;
+  /** The training history when built by {@link Recommender.fit}; undefined otherwise. */
+  readonly history: TrainHistory | undefined;
+
+  private currentModel: tf.LayersModel;
+  private readonly arch: NcfArchitecture | null;
+  private seenItems: SeenItems;
+  private popularityCounts: Float64Array;
+  private scorer: Scorer | undefined;
+  private popularOrder: Int32Array | undefined;
+  private disposed = false;
+  private pending: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Wraps an already trained model; same as {@link Recommender.from}.
+   *
+   * @param parts - the model, the id maps, and optionally seen items, popularity and the unknown-user policy
+   * @param history - the training history to keep, if any
+   */
+  constructor(parts: RecommenderParts<UserId, ItemId>, history?: TrainHistory) {
+    if (parts === null || typeof parts !== 'object') {
+      throw new RecsysError('INVALID_ARGUMENT', `Recommender expects { model, users, items }, got ${show(parts)}`);
+    }
+    const { model, users, items, seen, popularity, unknownUser = 'popular' } = parts;
+    if (!(model instanceof tf.LayersModel)) throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
+    if (!(users instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `users must be an IdMap, got ${show(users)}`);
+    if (!(items instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `items must be an IdMap, got ${show(items)}`);
+    assertOneOf('unknownUser', unknownUser, POLICIES);
+    const arch = inspectModel(model);
+    const { numUsers, numItems } = modelCounts(model, arch);
+    if (users.size !== numUsers || items.size !== numItems) {
+      throw new RecsysError(
+        'SHAPE_MISMATCH',
+        `the id maps hold ${users.size} users and ${items.size} items but the model has ${numUsers} users and ${numItems} items`,
+        { users: users.size, items: items.size, numUsers, numItems },
+      );
+    }
+    this.currentModel = model;
+    this.arch = arch;
+    this.users = users;
+    this.items = items;
+    this.unknownUser = unknownUser;
+    this.history = history;
+    this.seenItems = toSeenItems(seen, numUsers, numItems);
+    this.popularityCounts = popularity === undefined ? countPopularity(this.seenItems, numItems) : checkPopularity(popularity, numItems);
+  }
+
+  /**
+   * Wraps an already trained model with its id maps (and optionally the seen items and popularity).
+   *
+   * @param parts - see {@link RecommenderParts}
+   * @returns the recommender (owning the model)
+   * @example
+   * ```ts
+   * const { data, users, items } = interactionsFrom(rows, { user: 'user', item: 'item' });
+   * const model = NeuMF({ numUsers: users.size, numItems: items.size });
+   * await train(model, data, { epochs: 10 });
+   * const rec = Recommender.from({ model, users, items, seen: data });
+   * rec.recommend('alice', { k: 1 }); //=> [{ id: 'Heat', score: 0.93, source: 'model' }]
+   * ```
+   */
+  static from<U extends ExternalId, I extends ExternalId>(parts: RecommenderParts<U, I>): Recommender<U, I> {
+    return new Recommender(parts);
+  }
+
+  /**
+   * Builds the id maps from `rows`, builds a model (NeuMF by default), trains it, and keeps the seen
+   * items and the popularity.
+   *
+   * @param rows - interaction rows: objects with a user and an item field (see `options.columns`)
+   * @param options - the model (`'neumf' | 'gmf' | 'mlp'`, `factors`, `layers`), `columns`,
+   *   `unknownUser`, and any `train()` option (`epochs`, `seed`, ...; `seed` also seeds the weights)
+   * @returns the trained recommender; `history` holds the training history
+   * @example
+   * ```ts
+   * const rec = await Recommender.fit(
+   *   [{ user: 'alice', item: 'Heat' }, { user: 'bob', item: 'Up' }],
+   *   { model: 'gmf', factors: 8, epochs: 5 },
+   * );
+   * rec.users.size; //=> 2
+   * ```
+   */
+  static async fit<U extends ExternalId = ExternalId, I extends ExternalId = ExternalId>(
+    rows: Iterable<Record<string, unknown>> | ArrayLike<Record<string, unknown>>,
+    options: RecommenderFitOptions = {},
+  ): Promise<Recommender<U, I>> {
+    if (options === null || typeof options !== 'object') {
+      throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+    }
+    const { model: kind = 'neumf', columns = { user: 'user', item: 'item' }, factors, layers, unknownUser = 'popular', ...trainOptions } = options;
+    assertOneOf('model', kind, MODELS);
+    assertOneOf('unknownUser', unknownUser, POLICIES);
+    const { data, users, items } = interactionsFrom<U, I>(rows, columns);
+    if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'rows hold no interactions to fit on');
+    const seed = trainOptions.seed ?? 42;
+    const sizes = { numUsers: users.size, numItems: items.size, seed };
+    const model =
+      kind === 'gmf'
+        ? GMF({ ...sizes, ...(factors !== undefined ? { factors } : {}) })
+        : kind === 'mlp'
+          ? MLP({ ...sizes, ...(layers !== undefined ? { layers } : {}) })
+          : NeuMF({ ...sizes, ...(factors !== undefined ? { factors } : {}), ...(layers !== undefined ? { layers } : {}) });
+    try {
+      const history = await train(model, data, trainOptions);
+      return new Recommender<U, I>({ model, users, items, seen: data, unknownUser }, history);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** The model. {@link Recommender.foldIn} of a new user replaces it with a grown copy. */
+  get model(): tf.LayersModel {
+    this.checkLive();
+    return this.currentModel;
+  }
+
+  /** The standard NCF architecture of the model, or null for a custom model. */
+  get architecture(): NcfArchitecture | null {
+    return this.arch === null ? null : { ...this.arch, numUsers: this.users.size };
+  }
+
+  /** The items each user has seen (CSR over dense indices; a copy is not made, do not modify). */
+  get seen(): SeenItems {
+    return this.seenItems;
+  }
+
+  /** Popularity per item index: by default, how many users have seen the item (do not modify). */
+  get popularity(): Float64Array {
+    return this.popularityCounts;
+  }
+
+  /**
+   * The external ids of the items a user has seen.
+   *
+   * @param userId - a user id
+   * @returns the seen item ids ([] for an unknown user)
+   * @example
+   * ```ts
+   * rec.seenBy('alice'); //=> ['Heat', 'Ronin']
+   * ```
+   */
+  seenBy(userId: UserId): ItemId[] {
+    const u = this.userIndex(userId);
+    if (u === undefined) return [];
+    const out: ItemId[] = [];
+    for (let j = this.seenItems.offsets[u]; j < this.seenItems.offsets[u + 1]; j++) out.push(this.items.id(this.seenItems.items[j]));
+    return out;
+  }
+
+  /**
+   * The top-k items for a user, by external id, best first. Seen items are left out unless
+   * `excludeSeen: false`. An unknown user gets the k most popular items (`source: 'popularity'`),
+   * or a `UNKNOWN_USER` error when the policy is `'error'`.
+   *
+   * @param userId - the user's external id
+   * @param options - `k` (default 10), `excludeSeen` (default true), `unknownUser`
+   * @returns up to k recommendations (fewer only when the user has seen nearly every item)
+   * @example
+   * ```ts
+   * rec.recommend('alice', { k: 2 });
+   * //=> [{ id: 'Heat', score: 0.93, source: 'model' }, { id: 'Ronin', score: 0.88, source: 'model' }]
+   * rec.recommend('a-new-visitor', { k: 1 }); //=> [{ id: 'Up', score: 0.04, source: 'popularity' }]
+   * ```
+   */
+  recommend(userId: UserId, options: RecommenderRecommendOptions = {}): RecommendedItem<ItemId>[] {
+    this.checkLive();
+    if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser } = options;
+    assertK(k);
+    if (typeof excludeSeen !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `excludeSeen must be true or false, got ${show(excludeSeen)}`);
+    assertOneOf('unknownUser', unknownUser, POLICIES);
+    const numItems = this.items.size;
+    if (k > numItems) throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (${numItems})`, { k, numItems });
+    const u = this.userIndex(userId);
+    if (u === undefined) {
+      if (unknownUser === 'error') this.users.indexOf(userId, 'user');
+      return this.popular(k);
+    }
+    const exclude = excludeSeen ? this.seenItems.items.subarray(this.seenItems.offsets[u], this.seenItems.offsets[u + 1]) : [];
+    const top = recommend(this.getScorer(), u, { k, exclude });
+    return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
+  }
+
+  /**
+   * The items most similar to an item (cosine similarity of the item embeddings), by external id.
+   *
+   * @param itemId - the item's external id (unknown -> `UNKNOWN_ITEM`)
+   * @param options - `k` (default 10)
+   * @returns the k nearest items, most similar first, the item itself left out
+   * @example
+   * ```ts
+   * rec.similar('Heat', { k: 2 }); //=> [{ id: 'Ronin', score: 0.91 }, { id: 'Thief', score: 0.87 }]
+   * ```
+   */
+  similar(itemId: ItemId, options: RecommenderSimilarOptions = {}): SimilarItem<ItemId>[] {
+    this.checkLive();
+    if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+    const { k = 10 } = options;
+    assertK(k);
+    const i = this.items.indexOf(itemId, 'item');
+    const neighbours = similarItems(this.currentModel, i, { k });
+    return neighbours.map(({ item, score }) => ({ id: this.items.id(item), score }));
+  }
+
+  /**
+   * Teaches the model one user's taste from the items they interacted with, without retraining:
+   * a few optimizer steps (binary cross-entropy against freshly sampled unseen items) on that
+   * user's embedding rows only; item embeddings, the MLP tower and the output layer stay frozen.
+   * A new user is added (the model grows by one row, rebuilt from its own topology, and
+   * {@link Recommender.model} becomes the grown copy; the old model is disposed). For a known
+   * user, `itemIds` join the items they have seen and their rows are re-learned from all of them.
+   * The items also count toward popularity. Requires a standard GMF, MLP or NeuMF model.
+   *
+   * @param userId - the user's external id (new or known)
+   * @param itemIds - external ids of the items the user interacted with (at least one; each known)
+   * @param options - `steps` (50), `learningRate` (0.05), `negatives` (4), `seed` (42), `l2` (0)
+   * @returns the user's index, whether they were added, the number of positives and the last loss
+   * @example
+   * ```ts
+   * await rec.foldIn('carol', ['Heat', 'Ronin']);
+   * //=> { user: 2, added: true, positives: 2, loss: 0.21, steps: 50 }
+   * rec.recommend('carol', { k: 1 }); //=> [{ id: 'Thief', score: 0.86, source: 'model' }]
+   * ```
+   */
+  foldIn(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions = {}): Promise<FoldInResult> {
+    // Calls run one after another: each one reads the model the previous one may have replaced.
+    return this.runExclusive(() => this.foldInNow(userId, itemIds, options));
+  }
+
+  /**
+   * Runs `work` once pending fold-ins have finished, holding later ones until it settles, so that
+   * it sees the model, the id maps and the seen items in one consistent state (used by saveModel).
+   *
+   * @internal
+   * @param work - the task
+   * @returns what `work` returns
+   */
+  runExclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.pending.catch(() => undefined).then(work);
+    this.pending = run;
+    return run;
+  }
+
+  private async foldInNow(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions): Promise<FoldInResult> {
+    this.checkLive();
+    assertId(userId, 'user');
+    const opts = resolveFoldInOptions(options);
+    if (this.arch === null) {
+      throw new RecsysError('UNSUPPORTED_MODEL', 'foldIn needs a standard GMF, MLP or NeuMF model; this model is a custom one');
+    }
+    if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
+      throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);
+    }
+    const fresh: number[] = [];
+    for (const id of itemIds) fresh.push(this.items.indexOf(id, 'item'));
+    if (fresh.length === 0) throw new RecsysError('EMPTY_INPUT', `foldIn needs at least one item for user ${show(userId)}`);
+
+    const known = this.users.index(userId);
+    const { offsets, items: seenList } = this.seenItems;
+    const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
+    const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
+    const arch = { ...this.arch, numUsers: this.users.size };
+    const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(this.currentModel, arch, known);
+    const { rows, loss } = learnUserRows(this.currentModel, arch, init, positives, opts);
+
+    let user: number;
+    if (known === undefined) {
+      const grown = await growUsers(this.currentModel, arch, rows);
+      this.checkLive();
+      this.currentModel.dispose();
+      this.currentModel = grown;
+      user = this.users.add(userId);
+    } else {
+      writeUserRows(this.currentModel, rows, known);
+      user = known;
+    }
+    const oldSet = new Set(old);
+    for (const item of positives) if (!oldSet.has(item)) this.popularityCounts[item]++;
+    this.replaceSeen(user, positives);
+    this.invalidate();
+    return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
+  }
+
+  /**
+   * Releases the model's weights and any cached scorer. The recommender cannot be used afterwards.
+   *
+   * @returns nothing
+   * @example
+   * ```ts
+   * rec.dispose();
+   * rec.recommend('alice'); //=> throws RecsysError INVALID_ARGUMENT: the Recommender was disposed
+   * ```
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.invalidate();
+    this.currentModel.dispose();
+    this.disposed = true;
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new RecsysError('INVALID_ARGUMENT', 'the Recommender was disposed');
+  }
+
+  /** The user's index, undefined when unknown; a value that cannot be an id throws INVALID_ID. */
+  private userIndex(userId: UserId): number | undefined {
+    const u = this.users.index(userId);
+    if (u === undefined) assertId(userId, 'user');
+    return u;
+  }
+
+  private getScorer(): Scorer {
+    this.scorer ??= createScorer(this.currentModel);
+    return this.scorer;
+  }
+
+  private invalidate(): void {
+    this.scorer?.dispose();
+    this.scorer = undefined;
+    this.popularOrder = undefined;
+  }
+
+  private popular(k: number): RecommendedItem<ItemId>[] {
+    const counts = this.popularityCounts;
+    if (this.popularOrder === undefined) {
+      const order = Int32Array.from({ length: counts.length }, (_, i) => i);
+      // most popular first; equal counts by index, so the order is stable across runs
+      this.popularOrder = order.sort((a, b) => counts[b] - counts[a] || a - b);
+    }
+    let total = 0;
+    for (const c of counts) total += c;
+    const out: RecommendedItem<ItemId>[] = [];
+    for (let j = 0; j < k; j++) {
+      const item = this.popularOrder[j];
+      out.push({ id: this.items.id(item), score: total > 0 ? counts[item] / total : 0, source: 'popularity' });
+    }
+    return out;
+  }
+
+  private replaceSeen(user: number, positives: Int32Array): void {
+    const { offsets, items } = this.seenItems;
+    const numUsers = this.users.size;
+    const before = user < offsets.length - 1 ? offsets[user] : items.length;
+    const after = user < offsets.length - 1 ? offsets[user + 1] : items.length;
+    const nextItems = new Int32Array(items.length - (after - before) + positives.length);
+    nextItems.set(items.subarray(0, before));
+    nextItems.set(positives, before);
+    nextItems.set(items.subarray(after), before + positives.length);
+    const nextOffsets = new Int32Array(numUsers + 1);
+    const delta = positives.length - (after - before);
+    for (let u = 0; u <= numUsers; u++) {
+      const o = u < offsets.length ? offsets[u] : items.length;
+      nextOffsets[u] = u <= user ? o : o + delta;
+    }
+    this.seenItems = { offsets: nextOffsets, items: nextItems };
+  }
+}
