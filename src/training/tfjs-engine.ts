@@ -1,0 +1,110 @@
+// The tfjs training engine: any two-input model, any backend. Each step is one
+// `optimizer.minimize` over the model's trainable variables, so the model is trained in place (no
+// copy to sync) and layers marked `trainable: false` stay frozen (fold-in freezes the item side so).
+// Inputs go in as int32 [batch, 1] tensors. Everything a step creates lives inside one tf.tidy; the
+// optimizer (and its Adam slots) is the only state, created once and disposed with the engine.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
+import { NegativeSampler, type Batch, type PairBatch } from '../sampling/index.js';
+import { createScoreHead } from './logit-head.js';
+import { pairwiseLoss, pointwiseLoss } from './batch-loss.js';
+import type { EngineSetup, EpochHooks, EpochResult, ResolvedTrainOptions, TrainingEngine } from './types.js';
+
+/** The model's trainable variables, in `model.trainableWeights` order (frozen layers excluded). */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function createOptimizer(options: ResolvedTrainOptions): tf.Optimizer {
+  // tfjs defaults (beta1 0.9, beta2 0.999, epsilon 1e-7): the fused engine uses the same constants.
+  return options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.sgd(options.learningRate);
+}
+
+/**
+ * Creates the tfjs engine for a model: trains it in place with `optimizer.minimize`, on whatever
+ * backend tfjs runs (cpu, wasm, webgl, node). Deterministic for a seed on the cpu backend.
+ *
+ * @param setup - model, data, negatives to exclude and resolved options
+ * @returns a {@link TrainingEngine}; call `dispose()` when done (it frees the optimizer's state)
+ * @example
+ * ```ts
+ * const engine = createTfjsEngine({ model, architecture: null, data, options: resolveTrainOptions() });
+ * const { instances } = await engine.runEpoch(0, {});
+ * instances === 5 * data.users.length; //=> true (each positive and its 4 negatives)
+ * await engine.dispose();
+ * ```
+ */
+export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
+  const { model, data, options } = setup;
+  ensureFastGatherGradient();
+  const head = createScoreHead(model);
+  const variables = trainableVariables(model);
+  if (variables.length === 0) {
+    throw new RecsysError('UNSUPPORTED_MODEL', 'the model has no trainable weights (every layer has trainable: false)');
+  }
+  const sampler = new NegativeSampler(data, {
+    strategy: options.sampling,
+    exclude: setup.excludeFromNegatives,
+    seed: options.seed,
+  });
+  let optimizer: tf.Optimizer | null = createOptimizer(options);
+
+  const step = (lossOf: () => tf.Scalar): tf.Scalar =>
+    tf.tidy(() => (optimizer as tf.Optimizer).minimize(lossOf, true, variables) as tf.Scalar);
+
+  return {
+    name: 'tfjs',
+    threads: 1,
+
+    async runEpoch(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
+      if (optimizer === null) throw new RecsysError('INVALID_ARGUMENT', 'this training engine was disposed');
+      const spec = { batchSize: options.batchSize, negativesPerPositive: options.negatives, epoch };
+      const batches: Iterable<Batch | PairBatch> =
+        options.loss === 'bpr' ? sampler.pairBatches(spec) : sampler.batches(spec);
+      let sum = 0;
+      let instances = 0;
+      let count = 0;
+      for (const batch of batches) {
+        if (hooks.signal?.aborted) return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: true };
+        const size = batch.users.length;
+        const cost =
+          options.loss === 'bpr'
+            ? step(() => pairwiseLoss(model, head, batch as PairBatch))
+            : step(() => pointwiseLoss(model, head, batch as Batch));
+        let value: number;
+        try {
+          value = (await cost.data())[0];
+        } finally {
+          cost.dispose();
+        }
+        if (!Number.isFinite(value)) {
+          throw new RecsysError(
+            'TRAINING_DIVERGED',
+            `training diverged: the loss is ${value} at epoch ${epoch}, batch ${count} ` +
+              `(learning rate ${options.learningRate}; try a smaller one)`,
+            { epoch, batch: count, loss: value },
+          );
+        }
+        sum += value * size;
+        instances += size;
+        count++;
+        if (hooks.onBatchEnd) await hooks.onBatchEnd(count - 1, { loss: value, size });
+      }
+      return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: false };
+    },
+
+    syncToModel(): void {
+      // trains the LayersModel's own variables: nothing to copy
+    },
+
+    syncFromModel(): void {
+      // model.setWeights assigns into the same variables the optimizer updates: nothing to reload
+    },
+
+    async dispose(): Promise<void> {
+      optimizer?.dispose();
+      optimizer = null;
+    },
+  };
+}

@@ -1,0 +1,231 @@
+// The training loop: options and data checked up front, an engine picked (fused for the standard
+// models, tfjs for anything else), then epochs of freshly sampled negatives with validation, model
+// selection, early stopping, callbacks and cancellation. The engines only run epochs; everything
+// that decides *when* to stop and *which* weights to keep lives here, so both behave the same.
+import * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { show } from '../_lib/validate.js';
+import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
+import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { inspectModel } from '../models/index.js';
+import { evaluateSampled } from '../evaluation/index.js';
+import type { NcfArchitecture } from '../models/architecture.js';
+import { createFusedEngine, fusedSupport } from './fused/index.js';
+import { resolveLoopOptions, type ResolvedLoopOptions } from './options.js';
+import { createTfjsEngine } from './tfjs-engine.js';
+import { assertFits, modelCapacity } from './capacity.js';
+import { prepareValidationSet, type RankedValidationSet } from './validation-set.js';
+import type { EngineSetup, EpochLogs, TrainHistory, TrainOptions, TrainingEngine } from './types.js';
+
+/**
+ * Trains an NCF model (or any two-input `tf.LayersModel` scoring (user, item) pairs) on implicit
+ * feedback: every epoch draws `negatives` fresh negatives per positive (seeded), minimises BCE on
+ * (positive, negative) labels or BPR on (positive, negative) pairs with Adam or SGD, and updates the
+ * model in place.
+ *
+ * - **Engine**: `'auto'` (default) uses the fused CPU engine for the standard GMF/MLP/NeuMF models
+ *   and the tfjs engine (any model, any backend) otherwise; `history.engine` and `engineReason` say
+ *   which and why. `'fused'` on a model it cannot train throws `UNSUPPORTED_ENGINE` with the reason.
+ * - **Validation** (`validation.data`, never the test set) runs every `every` epochs: each positive
+ *   is ranked against the same negatives at every validation (sampled once, seeded, never a
+ *   training positive), and `logs.validation` carries `{ hr, ndcg, mrr }` at `k`.
+ * - **Early stopping** stops after `patience` validations without an improvement larger than
+ *   `minDelta` on `validation.metric`; with `restoreBest` (default true) the model ends with the
+ *   weights of the best validated epoch.
+ * - **Callbacks** may be async; training waits for them. In `onEpochEnd` the model holds that epoch's
+ *   weights (so it can be saved as a checkpoint). If a callback throws, training stops, the engine
+ *   is released and the error is rethrown.
+ * - **Cancellation**: aborting `signal` stops before the next batch; the promise resolves with
+ *   `aborted: true` and the model holds the weights of the last finished step.
+ * - **Determinism**: the same seed and the same initial weights give the same weights on the tfjs
+ *   cpu backend and with the fused engine on one thread (not across backends, nor with threads > 1).
+ *
+ * Throws `RecsysError` for bad options (see {@link resolveTrainOptions}), malformed data, data that
+ * does not fit the model (`USER_OUT_OF_RANGE`, `ITEM_OUT_OF_RANGE`), and `TRAINING_DIVERGED` when the
+ * loss becomes NaN or infinite (naming the epoch and batch).
+ *
+ * @param model - the model to train, in place
+ * @param data - training positives (dense indices within the model's tables)
+ * @param options - see {@link TrainOptions}; every field has a default
+ * @returns the history: per-epoch logs, the engine used, the best epoch and validation value
+ * @example
+ * ```ts
+ * const model = NeuMF({ numUsers: data.numUsers, numItems: data.numItems });
+ * const history = await train(model, data, { epochs: 3, validation: { data: valid } });
+ * history.epochs.length; //=> 3
+ * history.engine;        //=> 'fused'
+ * ```
+ */
+export async function train(model: tf.LayersModel, data: Interactions, options?: TrainOptions): Promise<TrainHistory> {
+  if (!isLayersModel(model)) {
+    throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
+  }
+  // Without it, tfjs differentiates embedding lookups over whole tables (cpu) or not at all (wasm).
+  ensureFastGatherGradient();
+  const loop = resolveLoopOptions(options);
+  const opts = options ?? {};
+  validateInteractions(data, 'data');
+  if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'data has no interactions to train on');
+  if (opts.excludeFromNegatives !== undefined) validateInteractions(opts.excludeFromNegatives, 'excludeFromNegatives');
+
+  const architecture: NcfArchitecture | null = inspectModel(model);
+  const capacity = modelCapacity(model, architecture);
+  assertFits(capacity, data, 'data');
+  const validationSet = loop.validation
+    ? prepareValidationSet(
+        loop.validation.data,
+        data,
+        data.numItems,
+        capacity.users ?? data.numUsers,
+        loop.validation.negatives,
+        loop.engineOptions.seed,
+        opts.excludeFromNegatives,
+      )
+    : undefined;
+
+  const setup: EngineSetup = {
+    model,
+    architecture,
+    data,
+    excludeFromNegatives: opts.excludeFromNegatives,
+    options: loop.engineOptions,
+  };
+  const { engine, reason } = await chooseEngine(setup, loop.engine);
+  return runLoop(engine, reason, setup, loop, opts, validationSet);
+}
+
+async function chooseEngine(setup: EngineSetup, requested: ResolvedLoopOptions['engine']): Promise<{ engine: TrainingEngine; reason: string }> {
+  if (requested === 'tfjs') return { engine: createTfjsEngine(setup), reason: 'tfjs: requested (engine: "tfjs")' };
+  const support = fusedSupport(setup.model, setup.architecture, setup.options);
+  if (support.supported) {
+    const kind = setup.architecture?.kind ?? 'model';
+    const why = requested === 'fused' ? 'requested (engine: "fused")' : `standard ${kind}`;
+    return { engine: await createFusedEngine(setup), reason: `fused: ${why}` };
+  }
+  if (requested === 'fused') {
+    throw new RecsysError('UNSUPPORTED_ENGINE', `engine 'fused' cannot train this model: ${support.reason}; use engine 'tfjs' or 'auto'`, {
+      reason: support.reason,
+    });
+  }
+  return { engine: createTfjsEngine(setup), reason: `tfjs: ${support.reason}` };
+}
+
+async function runLoop(
+  engine: TrainingEngine,
+  engineReason: string,
+  setup: EngineSetup,
+  loop: ResolvedLoopOptions,
+  opts: TrainOptions,
+  validationSet: RankedValidationSet | undefined,
+): Promise<TrainHistory> {
+  const { model } = setup;
+  const { epochs } = loop.engineOptions;
+  const { validation, earlyStopping } = loop;
+  const history: TrainHistory = { epochs: [], engine: engine.name, engineReason, stoppedEarly: false, aborted: false };
+  let best: { value: number; epoch: number } | undefined;
+  let snapshot: tf.Tensor[] | undefined;
+  let sinceImprovement = 0;
+  // Aborted after some steps of an epoch: the weights are then no finished epoch's.
+  let abortedMidEpoch = false;
+  const started = now();
+
+  const dropSnapshot = (): void => {
+    if (snapshot) tf.dispose(snapshot);
+    snapshot = undefined;
+  };
+
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const t0 = now();
+      const result = await engine.runEpoch(epoch, { signal: opts.signal, onBatchEnd: opts.onBatchEnd });
+      const seconds = (now() - t0) / 1000;
+      if (result.aborted) {
+        history.aborted = true;
+        abortedMidEpoch = result.batches > 0;
+        break;
+      }
+      if (!Number.isFinite(result.loss)) {
+        throw new RecsysError('TRAINING_DIVERGED', `training diverged: the mean loss of epoch ${epoch} is ${result.loss}`, {
+          epoch,
+          loss: result.loss,
+        });
+      }
+      const done = epoch + 1;
+      const logs: EpochLogs = {
+        epoch,
+        loss: result.loss,
+        instances: result.instances,
+        instancesPerSecond: seconds > 0 ? result.instances / seconds : result.instances > 0 ? Infinity : 0,
+        seconds,
+        etaSeconds: 0,
+        engine: engine.name,
+      };
+
+      // The model holds this epoch's weights when validation or onEpochEnd looks at it (a callback
+      // may save a checkpoint); a fused engine otherwise writes them back only at the end.
+      const validating = validation !== undefined && validationSet !== undefined && done % validation.every === 0;
+      if (validating || opts.onEpochEnd) engine.syncToModel();
+      if (validation && validationSet && validating) {
+        const metrics = evaluateSampled(model, validationSet, { k: validation.k });
+        logs.validation = { hr: metrics.hr, ndcg: metrics.ndcg, mrr: metrics.mrr };
+        const value = logs.validation[validation.metric];
+        const minDelta = earlyStopping?.minDelta ?? 0;
+        if (best === undefined || value > best.value + minDelta) {
+          best = { value, epoch };
+          sinceImprovement = 0;
+          if (earlyStopping?.restoreBest) {
+            dropSnapshot();
+            snapshot = model.getWeights().map((w) => tf.clone(w));
+          }
+        } else {
+          sinceImprovement++;
+        }
+      }
+      // The ETA counts validation time too: it is what the user waits for.
+      logs.etaSeconds = ((now() - started) / 1000 / done) * (epochs - done);
+      history.epochs.push(logs);
+      if (opts.onEpochEnd) await opts.onEpochEnd(epoch, logs);
+      if (earlyStopping && sinceImprovement >= earlyStopping.patience && done < epochs) {
+        history.stoppedEarly = true;
+        break;
+      }
+    }
+
+    engine.syncToModel();
+    const last = history.epochs.length - 1;
+    if (!history.aborted && earlyStopping?.restoreBest && snapshot && best) {
+      model.setWeights(snapshot);
+      engine.syncFromModel();
+      history.bestEpoch = best.epoch;
+    } else if (last >= 0 && !abortedMidEpoch) {
+      history.bestEpoch = history.epochs[last].epoch;
+    }
+    if (best) history.bestValidation = best.value;
+    return history;
+  } catch (error) {
+    // Best effort: leave the model with the last finished step's weights; the original error wins.
+    try {
+      engine.syncToModel();
+    } catch {
+      // the engine itself failed; nothing more to save
+    }
+    throw error;
+  } finally {
+    dropSnapshot();
+    await engine.dispose();
+  }
+}
+
+/** A LayersModel, also from another copy of tfjs in the same app (where instanceof fails). */
+function isLayersModel(model: unknown): model is tf.LayersModel {
+  if (model instanceof tf.LayersModel) return true;
+  const m = model as Partial<tf.LayersModel> | null;
+  return (
+    typeof m === 'object' && m !== null && Array.isArray(m.inputs) && Array.isArray(m.outputs) &&
+    typeof m.apply === 'function' && typeof m.getWeights === 'function' && typeof m.setWeights === 'function'
+  );
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

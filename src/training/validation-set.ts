@@ -1,0 +1,145 @@
+// The validation set train() ranks at every validation epoch, fixed once up front.
+//
+// Why sample here rather than let evaluateSampled sample each time: model selection compares
+// epochs, and that comparison is only fair when every epoch ranks the same positives against the
+// same negatives. Drawing them once (seeded) removes the sampling noise between epochs. Negatives are
+// distinct per positive, never one of the user's training or validation positives, and never an item
+// listed in `excludeFromNegatives` (e.g. held-out test items, which are positives too).
+import { RecsysError } from '../errors.js';
+import { assertIndices, assertSameLength, show } from '../_lib/validate.js';
+import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { deriveSeed, mulberry32, randomInt } from '../sampling/prng.js';
+import type { ValidationOptions } from './types.js';
+
+/** Held-out positives with explicit negatives: the NCF evaluation form. */
+export interface RankedValidationSet {
+  users: Int32Array;
+  items: Int32Array;
+  negatives: Int32Array[];
+}
+
+// A seed stream no epoch uses (epochs count from 0), so validation negatives are independent of
+// the training negatives of any epoch.
+const VALIDATION_STREAM = 0x7fffffff;
+
+function isExplicit(data: ValidationOptions['data']): data is RankedValidationSet {
+  return Array.isArray((data as Partial<RankedValidationSet>).negatives);
+}
+
+/**
+ * Turns `validation.data` into a {@link RankedValidationSet}: explicit negatives are checked and
+ * kept; interactions get `negatives` distinct sampled negatives per positive.
+ *
+ * @param data - validation positives (interactions) or the NCF form with explicit negatives
+ * @param train - the training positives (never sampled as validation negatives)
+ * @param numItems - the item index space to sample from and check against
+ * @param numUsers - the user index space to check against
+ * @param negatives - sampled negatives per positive (ignored for explicit negatives)
+ * @param seed - the training seed
+ * @param exclude - more items never to sample, per user
+ * @returns the fixed validation set
+ * @example
+ * ```ts
+ * const v = prepareValidationSet(valid, train, 3706, 6040, 99, 42);
+ * v.negatives[0].length; //=> 99
+ * ```
+ */
+export function prepareValidationSet(
+  data: ValidationOptions['data'],
+  train: Interactions,
+  numItems: number,
+  numUsers: number,
+  negatives: number,
+  seed: number,
+  exclude?: Interactions,
+): RankedValidationSet {
+  if (isExplicit(data)) {
+    const { users, items } = data;
+    if (!(users instanceof Int32Array) || !(items instanceof Int32Array)) {
+      throw new RecsysError('INVALID_ARGUMENT', 'validation.data.users and validation.data.items must be Int32Arrays');
+    }
+    assertSameLength('validation.data.users', users, 'validation.data.items', items);
+    assertSameLength('validation.data.users', users, 'validation.data.negatives', data.negatives);
+    if (users.length === 0) throw new RecsysError('EMPTY_INPUT', 'validation.data has no positives');
+    assertIndices('user', 'validation.data.users', users, numUsers);
+    assertIndices('item', 'validation.data.items', items, numItems);
+    data.negatives.forEach((row, p) => {
+      if (!(row instanceof Int32Array) || row.length === 0) {
+        throw new RecsysError('INVALID_ARGUMENT', `validation.data.negatives[${p}] must be a non-empty Int32Array, got ${show(row)}`);
+      }
+      assertIndices('item', `validation.data.negatives[${p}]`, row, numItems);
+    });
+    return { users, items, negatives: data.negatives };
+  }
+
+  validateInteractions(data, 'validation.data');
+  if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'validation.data has no positives');
+  assertIndices('user', 'validation.data.users', data.users, numUsers);
+  assertIndices('item', 'validation.data.items', data.items, numItems);
+
+  // Seen items only for the users we validate: memory stays proportional to their histories.
+  const seen = new Map<number, Set<number>>();
+  for (let k = 0; k < data.users.length; k++) {
+    let s = seen.get(data.users[k]);
+    if (s === undefined) seen.set(data.users[k], (s = new Set()));
+    s.add(data.items[k]);
+  }
+  for (const source of exclude === undefined ? [train] : [train, exclude]) {
+    for (let k = 0; k < source.users.length; k++) seen.get(source.users[k])?.add(source.items[k]);
+  }
+
+  const random = mulberry32(deriveSeed(seed, VALIDATION_STREAM));
+  const rows: Int32Array[] = new Array(data.users.length);
+  for (let p = 0; p < data.users.length; p++) {
+    const user = data.users[p];
+    const blocked = seen.get(user) as Set<number>;
+    const available = numItems - countInRange(blocked, numItems);
+    if (available < negatives) {
+      throw new RecsysError(
+        'NO_NEGATIVES',
+        `validation user ${user} has only ${available} item(s) outside their positives, fewer than ` +
+          `validation.negatives = ${negatives}; lower validation.negatives or pass explicit negatives`,
+        { user, available, negatives },
+      );
+    }
+    rows[p] = drawDistinct(random, numItems, blocked, negatives, available);
+  }
+  return { users: data.users, items: data.items, negatives: rows };
+}
+
+function countInRange(items: Set<number>, numItems: number): number {
+  let n = 0;
+  for (const i of items) if (i >= 0 && i < numItems) n++;
+  return n;
+}
+
+/**
+ * `count` distinct items from 0..numItems-1 outside `blocked`. Rejection sampling while at least
+ * half the catalogue is free (each draw then succeeds with probability >= 1/2, and at most `count`
+ * items are taken); otherwise a partial Fisher-Yates shuffle of the free items, which cannot loop.
+ */
+function drawDistinct(random: () => number, numItems: number, blocked: Set<number>, count: number, available: number): Int32Array {
+  const out = new Int32Array(count);
+  if (2 * (blocked.size + count) <= numItems) {
+    const taken = new Set<number>();
+    let n = 0;
+    while (n < count) {
+      const item = randomInt(random, numItems);
+      if (blocked.has(item) || taken.has(item)) continue;
+      taken.add(item);
+      out[n++] = item;
+    }
+    return out;
+  }
+  const free = new Int32Array(available);
+  let m = 0;
+  for (let i = 0; i < numItems; i++) if (!blocked.has(i)) free[m++] = i;
+  for (let n = 0; n < count; n++) {
+    const j = n + randomInt(random, m - n);
+    const t = free[n];
+    free[n] = free[j];
+    free[j] = t;
+    out[n] = free[n];
+  }
+  return out;
+}
