@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+// End-to-end test of the browser demo (examples/browser) in a real Chromium:
+//   1. builds the demo with Vite (it resolves neural-recsys from src/, so this tests the current code);
+//   2. serves examples/browser/dist on 127.0.0.1 with a tiny static server (COOP/COEP headers, so the
+//      page is cross-origin isolated and the fused engine may share memory with its workers);
+//   3. drives Debian's Chromium through playwright-core with a fresh profile: waits for training,
+//      checks HR@10 beats popularity and that recommendations appear, reloads, and checks the model
+//      comes back from IndexedDB (no retraining, identical top-10 and HR@10);
+//   4. checks the page logged no error, saves screenshots under test-output/browser/ and prints
+//      their paths.
+// Exits non-zero on any failure, printing the page's console output. Always closes browser + server.
+//
+// Usage: node scripts/browser-test.mjs [--no-build] [--headed] [--timeout 240]
+import { createServer } from 'node:http';
+import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const demoDir = join(root, 'examples', 'browser');
+const distDir = join(demoDir, 'dist');
+const outDir = join(root, 'test-output', 'browser');
+
+const { values: flags } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean', default: false },
+    headed: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '240' },
+  },
+});
+const trainTimeoutMs = Number(flags.timeout) * 1000;
+if (!(trainTimeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${flags.timeout}`);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+];
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.map': 'application/json', '.bin': 'application/octet-stream',
+};
+
+function fail(message) {
+  console.error(`browser test FAILED: ${message}`);
+  process.exit(1);
+}
+
+function log(message) {
+  console.log(`[browser-test] ${message}`);
+}
+
+async function buildDemo() {
+  const { build } = await import('vite');
+  const started = performance.now();
+  await build({ configFile: join(demoDir, 'vite.config.ts'), logLevel: 'warn' });
+  log(`built the demo with Vite in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${distDir}`);
+}
+
+/** Serves `dir` on 127.0.0.1 at a free port; never serves a path outside `dir`. */
+async function serve(dir) {
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      let file = normalize(join(dir, path));
+      if (file !== dir && !file.startsWith(dir + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+        // Cross-origin isolation: makes SharedArrayBuffer available to the page and its workers.
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cache-Control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok, ko) => {
+    server.once('error', ko);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return { server, url: `http://127.0.0.1:${port}/` };
+}
+
+/** Reads what the demo exposes for tests (see examples/browser/README in examples/README.md). */
+async function readState(page) {
+  return page.evaluate(() => {
+    const $ = (sel) => document.querySelector(sel);
+    return {
+      state: document.body.dataset.state,
+      source: document.body.dataset.source,
+      backend: $('#backend')?.textContent?.trim(),
+      engine: $('#engine')?.textContent?.trim(),
+      hr: Number($('#hr')?.dataset.value),
+      ndcg: Number($('#ndcg')?.dataset.value),
+      popularityHr: Number($('#pop-hr')?.dataset.value),
+      user: $('#user')?.value,
+      recommendations: [...document.querySelectorAll('#recs li')].map((li) => li.dataset.item),
+      epochs: Number($('#epochs-done')?.dataset.value),
+      error: $('#error')?.textContent?.trim() || undefined,
+    };
+  });
+}
+
+async function waitForState(page, states, timeoutMs, what) {
+  const selector = states.map((s) => `body[data-state="${s}"]`).concat('body[data-state="error"]').join(', ');
+  try {
+    await page.waitForSelector(selector, { timeout: timeoutMs, state: 'attached' });
+  } catch {
+    const now = await readState(page).catch(() => ({}));
+    throw new Error(`${what}: the page did not reach ${states.join(' or ')} within ${timeoutMs / 1000} s (state: ${JSON.stringify(now)})`);
+  }
+  const now = await readState(page);
+  if (now.state === 'error') throw new Error(`${what}: the page reported an error: ${now.error}`);
+  return now;
+}
+
+async function main() {
+  if (!flags['no-build']) await buildDemo();
+  if (!(await stat(join(distDir, 'index.html')).catch(() => null))) {
+    fail(`${join(distDir, 'index.html')} does not exist: build the demo first (drop --no-build)`);
+  }
+  if (!(await stat(CHROMIUM).catch(() => null))) {
+    fail(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
+  await mkdir(outDir, { recursive: true });
+
+  const { chromium } = await import('playwright-core');
+  const { server, url } = await serve(distDir);
+  const profile = await mkdtemp(join(tmpdir(), 'neural-recsys-browser-'));
+  const consoleLines = [];
+  let context;
+  let ok = false;
+  try {
+    log(`serving ${distDir} at ${url}`);
+    // A persistent context over a fresh profile: IndexedDB survives the reload, nothing leaks in.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: !flags.headed,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1200, height: 900 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
+    page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
+
+    const started = performance.now();
+    await page.goto(url);
+    const first = await waitForState(page, ['trained'], trainTimeoutMs, 'first visit');
+    const trainSeconds = (performance.now() - started) / 1000;
+    log(`first visit: ${first.source} in ${trainSeconds.toFixed(1)} s on backend ${first.backend}, engine ${first.engine}`);
+    log(`  HR@10 ${first.hr.toFixed(4)}, NDCG@10 ${first.ndcg.toFixed(4)}, popularity HR@10 ${first.popularityHr.toFixed(4)}`);
+    log(`  user ${first.user}: top-10 [${first.recommendations.join(', ')}]`);
+    if (first.source !== 'trained') throw new Error(`first visit: expected a freshly trained model, got source=${first.source}`);
+    if (!(first.hr > first.popularityHr)) {
+      throw new Error(`HR@10 ${first.hr} does not beat the popularity baseline ${first.popularityHr}`);
+    }
+    if (first.recommendations.length !== 10 || first.recommendations.some((r) => !r)) {
+      throw new Error(`expected 10 recommendations, got [${first.recommendations.join(', ')}]`);
+    }
+    const trainedShot = join(outDir, 'demo-trained.png');
+    await page.screenshot({ path: trainedShot, fullPage: true });
+
+    // Picking another user must change the list (recommendations are personal).
+    const otherUser = await page.evaluate(() => {
+      const select = document.querySelector('#user');
+      return [...select.options].find((o) => o.value !== select.value)?.value;
+    });
+    if (otherUser === undefined) throw new Error('the user picker offers a single user');
+    await page.selectOption('#user', otherUser);
+    await page.waitForFunction((u) => document.querySelector('#recs')?.dataset.user === u, otherUser, { timeout: 10_000 });
+    const other = await readState(page);
+    if (other.recommendations.length !== 10) throw new Error(`user ${otherUser}: expected 10 recommendations, got ${other.recommendations.length}`);
+    if (other.recommendations.join() === first.recommendations.join()) {
+      throw new Error(`users ${first.user} and ${otherUser} got the same top-10: recommendations are not personal`);
+    }
+    log(`  user ${otherUser}: top-10 [${other.recommendations.join(', ')}]`);
+
+    await page.reload();
+    const second = await waitForState(page, ['trained'], 60_000, 'after reload');
+    if (second.source !== 'indexeddb') {
+      throw new Error(`after reload: expected the model to come back from IndexedDB, got source=${second.source}`);
+    }
+    // After reload the page shows the default user again, so compare with the first visit's list.
+    if (second.user !== first.user) throw new Error(`after reload: expected user ${first.user} selected, got ${second.user}`);
+    if (second.recommendations.join() !== first.recommendations.join()) {
+      throw new Error(`after reload: top-10 differs: [${second.recommendations.join(', ')}] vs [${first.recommendations.join(', ')}]`);
+    }
+    if (Math.abs(second.hr - first.hr) > 1e-9) throw new Error(`after reload: HR@10 ${second.hr} differs from ${first.hr}`);
+    log(`after reload: loaded from IndexedDB (no retraining), identical top-10, HR@10 ${second.hr.toFixed(4)}`);
+    const loadedShot = join(outDir, 'demo-loaded.png');
+    await page.screenshot({ path: loadedShot, fullPage: true });
+
+    const errors = consoleLines.filter((line) => line.startsWith('[error]') || line.startsWith('[pageerror]'));
+    if (errors.length > 0) throw new Error(`the page logged ${errors.length} error(s): ${errors.join(' | ')}`);
+
+    log(`screenshots: ${trainedShot}`);
+    log(`             ${loadedShot}`);
+    ok = true;
+  } catch (err) {
+    console.error(`browser test FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`--- page console (${consoleLines.length} lines) ---`);
+    for (const line of consoleLines.slice(-200)) console.error(line);
+    if (context) {
+      const shot = join(outDir, 'demo-failure.png');
+      const page = context.pages()[0];
+      if (page && (await page.screenshot({ path: shot, fullPage: true }).then(() => true, () => false))) {
+        console.error(`failure screenshot: ${shot}`);
+      }
+    }
+  } finally {
+    await context?.close().catch(() => {});
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await rm(profile, { recursive: true, force: true }).catch(() => {});
+  }
+  if (!ok) process.exit(1);
+  log('passed');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
