@@ -61,6 +61,8 @@ export class RecsysError extends Error {
   readonly details?: Readonly<Record<string, unknown>>;
 
   /**
+   * Creates an error with a stable code and a message naming the bad value.
+   *
    * @param code - one of {@link RecsysErrorCode}
    * @param message - a sentence that names the bad value
    * @param details - optional structured context

@@ -83,7 +83,12 @@ export interface SampledEvaluation {
   /** Whether the negatives came with the test set (`'listed'`) or were drawn here (`'sampled'`). */
   readonly negativeSource: 'listed' | 'sampled';
   /** Fewest and most negatives a positive competed against (after skipping self-listed entries). */
-  readonly negativesPerPositive: { readonly min: number; readonly max: number };
+  readonly negativesPerPositive: {
+    /** Fewest negatives any positive competed against. */
+    readonly min: number;
+    /** Most negatives any positive competed against. */
+    readonly max: number;
+  };
   /** Listed negatives that were the positive itself and so were skipped. */
   readonly selfListedSkipped: number;
   /** Number of held-out positives ranked (the metrics are means over them). */

@@ -183,6 +183,8 @@ export class NegativeSampler {
   declare private permutationCache: { epoch: number; order: Int32Array } | null;
 
   /**
+   * Indexes the training positives (and excluded items) for fast membership tests and sampling.
+   *
    * @param data - the training positives (validated; duplicate pairs count once)
    * @param options - strategy, alpha, exclude and seed (see {@link NegativeSamplerOptions})
    */

@@ -11,6 +11,8 @@ export type {
   BatchLogs,
   EpochLogs,
   ValidationOptions,
+  EarlyStoppingOptions,
+  ValidationLists,
   TrainOptions,
   TrainHistory,
   ResolvedTrainOptions,

@@ -33,6 +33,24 @@ export interface EpochLogs {
   engine: 'fused' | 'tfjs';
 }
 
+/**
+ * Held-out positives with their own negatives, in the NCF form: row `r` ranks `items[r]` for
+ * `users[r]` against `negatives[r]`.
+ *
+ * @example
+ * ```ts
+ * const lists: ValidationLists = { users: Int32Array.of(0), items: Int32Array.of(3), negatives: [Int32Array.of(1, 2, 4)] };
+ * ```
+ */
+export interface ValidationLists {
+  /** User of each held-out positive. */
+  users: Int32Array;
+  /** The held-out item of each row. */
+  items: Int32Array;
+  /** The items each row's positive is ranked against. */
+  negatives: Int32Array[];
+}
+
 /** Validation settings for model selection. Never pass test data here. */
 export interface ValidationOptions {
   /**
@@ -40,7 +58,7 @@ export interface ValidationOptions {
    * against `negatives` sampled items each, or all items when `protocol: 'full'`), or the NCF form
    * with explicit negatives per positive.
    */
-  data: Interactions | { users: Int32Array; items: Int32Array; negatives: Int32Array[] };
+  data: Interactions | ValidationLists;
   /** Validate every N epochs. Default 1. */
   every?: number;
   /** Metric to select on. Default 'ndcg'. */
@@ -71,8 +89,10 @@ export interface TrainOptions {
   sampling?: 'uniform' | 'popularity';
   /** Extra items never to sample as negatives for a user (e.g. held-out test items). */
   excludeFromNegatives?: Interactions;
+  /** Model selection on held-out validation data (never test data). Default: none. */
   validation?: ValidationOptions;
-  earlyStopping?: { patience?: number; restoreBest?: boolean; minDelta?: number };
+  /** Stop when validation stops improving. Needs `validation`. Default: none. */
+  earlyStopping?: EarlyStoppingOptions;
   /** Default 'auto': fused for standard models, tfjs otherwise. */
   engine?: EngineName;
   /** Worker threads for the fused engine. Default: 1 (deterministic); 'auto' uses the cores. */
@@ -103,21 +123,55 @@ export interface TrainHistory {
   aborted: boolean;
 }
 
-/** Fully resolved options handed to an engine. */
+/**
+ * Early stopping on the validation metric.
+ *
+ * @example
+ * ```ts
+ * await train(model, data, { validation: { data: valid }, earlyStopping: { patience: 3 } });
+ * ```
+ */
+export interface EarlyStoppingOptions {
+  /** Validations without improvement before stopping. Default 3. */
+  patience?: number;
+  /** Put the best validated weights back into the model at the end. Default true. */
+  restoreBest?: boolean;
+  /** Smallest gain that counts as an improvement. Default 0. */
+  minDelta?: number;
+}
+
+/**
+ * Fully resolved options handed to an engine (see {@link TrainOptions} for each field's meaning).
+ *
+ * @example
+ * ```ts
+ * resolveTrainOptions({ epochs: 5 }).batchSize; //=> 256
+ * ```
+ */
 export interface ResolvedTrainOptions {
+  /** Passes over the data. */
   epochs: number;
+  /** Instances per gradient step. */
   batchSize: number;
+  /** Negatives sampled per positive. */
   negatives: number;
+  /** Step size. */
   learningRate: number;
+  /** 'adam' or 'sgd'. */
   optimizer: 'adam' | 'sgd';
+  /** 'bce' or 'bpr'. */
   loss: 'bce' | 'bpr';
+  /** Seed for sampling and shuffling. */
   seed: number;
+  /** Negative sampling strategy. */
   sampling: 'uniform' | 'popularity';
+  /** Worker threads for the fused engine (resolved from 'auto'). */
   threads: number;
 }
 
 /** Per-epoch callbacks an engine must honour. */
 export interface EpochHooks {
+  /** Aborts the epoch between steps. */
   signal?: AbortSignal;
   /** Called after each step with the batch's mean loss and size. */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
@@ -127,7 +181,9 @@ export interface EpochHooks {
 export interface EpochResult {
   /** Mean loss over the instances of the epoch. */
   loss: number;
+  /** Instances trained on in this epoch. */
   instances: number;
+  /** Gradient steps taken in this epoch. */
   batches: number;
   /** True when the signal aborted the epoch part-way (weights are those of the last full step). */
   aborted: boolean;
@@ -135,6 +191,7 @@ export interface EpochResult {
 
 /** Everything an engine needs to start. */
 export interface EngineSetup {
+  /** The model to train (the weights are read from and written back to it). */
   model: tf.LayersModel;
   /** The recognised architecture, when the model is a standard one. */
   architecture: NcfArchitecture | null;
@@ -142,6 +199,7 @@ export interface EngineSetup {
   data: Interactions;
   /** Items never to sample as negatives, per user (besides the user's own positives). */
   excludeFromNegatives?: Interactions;
+  /** The resolved training options. */
   options: ResolvedTrainOptions;
 }
 
@@ -150,6 +208,7 @@ export interface EngineSetup {
  * validation, early stopping and callbacks.
  */
 export interface TrainingEngine {
+  /** Which engine this is. */
   readonly name: 'fused' | 'tfjs';
   /** Threads actually used. */
   readonly threads: number;
