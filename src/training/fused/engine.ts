@@ -1,0 +1,381 @@
+// The fused CPU training engine: the hand-written kernel (kernel.ts) driven over the negative
+// sampler's epochs, on the calling thread or on worker threads, trading weights with the LayersModel
+// only at the boundaries (syncToModel / syncFromModel).
+//
+// Parallelism: Hogwild (Recht et al. 2011), as word2vec, fastText and LightFM do. Each worker trains
+// its own shard of the epoch (sampler.batches with `shard`) on ONE copy of the weights and Adam
+// moments in a SharedArrayBuffer, lock-free; Adam's step number comes from a shared atomic counter.
+// Why not synchronised gradients: a step takes ~1-2 ms at batch 256, so an all-reduce barrier per
+// step (wake-up latency of Atomics.wait/notify, the slowest worker gating every step) would eat a
+// large share of the gain of a second core, and the embedding part of a gradient is sparse and
+// batch-specific, awkward to reduce. Hogwild's races are benign here for the same reason it works for
+// word2vec: two threads rarely touch the same embedding row at the same moment (thousands of rows,
+// a few hundred per step), and the dense block (a few thousand numbers) sees interleaved but
+// individually valid updates; each step reads the dense weights once into a private copy, so a
+// forward/backward pass is internally consistent. The price: threads > 1 is not bit-for-bit
+// reproducible (threads: 1 is), and the epoch is as good as a sequential one only in expectation
+// (the convergence test in engine.test.ts checks the result, not the bits).
+//
+// Where SharedArrayBuffer or workers are missing (browsers without cross-origin isolation), or the
+// workers fail to start, the engine falls back to one thread and says why in `fallbackReason`.
+import type * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../../errors.js';
+import { assertInteger } from '../../_lib/validate.js';
+import type { NcfArchitecture } from '../../models/architecture.js';
+import { NegativeSampler } from '../../sampling/index.js';
+import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
+import { FusedKernel, type KernelOptions } from './kernel.js';
+import { paramLayout, type ParamLayout } from './layout.js';
+import { readModelWeights, writeModelWeights } from './model-weights.js';
+import { spawnWorker, workersAvailable, type ThreadHandle } from './pool.js';
+import type { WorkerReply } from './protocol.js';
+import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
+import { fusedSupport } from './support.js';
+
+/** The fused engine: a {@link TrainingEngine} plus why it runs on fewer threads than asked, if so. */
+export interface FusedEngine extends TrainingEngine {
+  readonly name: 'fused';
+  /** Why the engine uses one thread although more were asked (no shared memory, no workers), else undefined. */
+  readonly fallbackReason: string | undefined;
+}
+
+/** On one thread, hand the event loop a turn this often so abort signals and timers can fire. */
+const YIELD_EVERY_MS = 50;
+
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+function diverged(loss: number, epoch: number, batch: number, learningRate: number): RecsysError {
+  return new RecsysError(
+    'TRAINING_DIVERGED',
+    `training diverged: the loss is ${loss} at epoch ${epoch}, batch ${batch} (learning rate ${learningRate}; try a smaller one)`,
+    { epoch, batch, loss },
+  );
+}
+
+interface ShardTotals {
+  lossSum: number;
+  instances: number;
+  batches: number;
+  aborted: boolean;
+}
+
+/** The worker threads of one engine, started once and reused for every epoch. */
+class WorkerGroup {
+  private readonly sinks: ((reply: WorkerReply | Error) => void)[] = [];
+
+  private constructor(private readonly handles: ThreadHandle[]) {
+    handles.forEach((handle, w) => {
+      this.sinks[w] = () => undefined;
+      handle.listen(
+        (reply) => this.sinks[w](reply),
+        (error) => this.sinks[w](error),
+      );
+    });
+  }
+
+  /** Starts `count` workers and waits until each has built its kernel and sampler. */
+  static async start(count: number, init: (index: number) => Parameters<ThreadHandle['post']>[0]): Promise<WorkerGroup> {
+    const handles: ThreadHandle[] = [];
+    try {
+      for (let w = 0; w < count; w++) handles.push(await spawnWorker());
+    } catch (e) {
+      await Promise.all(handles.map((h) => h.terminate()));
+      throw e;
+    }
+    const group = new WorkerGroup(handles);
+    try {
+      await Promise.all(
+        handles.map(
+          (handle, w) =>
+            new Promise<void>((resolve, reject) => {
+              group.sinks[w] = (reply) => {
+                if (reply instanceof Error) reject(reply);
+                else if (reply.type === 'ready') resolve();
+                else if (reply.type === 'error') reject(new Error(reply.message));
+              };
+              handle.post(init(w));
+            }),
+        ),
+      );
+    } catch (e) {
+      await group.terminate();
+      throw e;
+    }
+    handles.forEach((h) => h.ref(false));
+    return group;
+  }
+
+  /**
+   * Runs one epoch on every worker; resolves with the summed totals once all are done. Rejects
+   * (after all have stopped) on a worker error or divergence.
+   */
+  run(
+    epoch: number,
+    control: Int32Array,
+    learningRate: number,
+    onProgress: (batches: number, loss: number, size: number) => void,
+  ): Promise<ShardTotals> {
+    const totals: ShardTotals = { lossSum: 0, instances: 0, batches: 0, aborted: false };
+    this.handles.forEach((h) => h.ref(true));
+    return new Promise<ShardTotals>((resolve, reject) => {
+      let pending = this.handles.length;
+      let failure: Error | null = null;
+      const fail = (error: Error): void => {
+        failure ??= error;
+        Atomics.store(control, CONTROL_ABORT, 1);
+      };
+      const finish = (): void => {
+        if (--pending > 0) return;
+        this.handles.forEach((h) => h.ref(false));
+        if (failure !== null) reject(failure);
+        else resolve(totals);
+      };
+      this.handles.forEach((handle, w) => {
+        let finished = false;
+        this.sinks[w] = (reply) => {
+          if (finished) return;
+          if (reply instanceof Error) {
+            fail(reply);
+          } else if (reply.type === 'progress') {
+            totals.batches += reply.batches;
+            try {
+              onProgress(reply.batches, reply.loss, reply.size);
+            } catch (e) {
+              fail(e instanceof Error ? e : new Error(String(e)));
+            }
+            return;
+          } else if (reply.type === 'done') {
+            totals.lossSum += reply.lossSum;
+            totals.instances += reply.instances;
+            totals.aborted ||= reply.aborted;
+          } else if (reply.type === 'diverged') {
+            fail(diverged(reply.loss, epoch, totals.batches, learningRate));
+          } else if (reply.type === 'error') {
+            fail(reply.code === undefined ? new Error(reply.message) : new RecsysError(reply.code as never, reply.message));
+          } else {
+            return;
+          }
+          finished = true;
+          finish();
+        };
+        handle.post({ type: 'epoch', epoch });
+      });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.terminate()));
+  }
+}
+
+/**
+ * Creates the fused CPU engine for a standard GMF, MLP or NeuMF model: copies the model's weights
+ * into flat Float32Arrays, trains them with hand-written forward/backward passes (Adam with lazy,
+ * row-wise updates of the embedding tables, or SGD) on `options.threads` threads, and writes them
+ * back with `syncToModel()`. Throws `UNSUPPORTED_ENGINE` for any other model (see {@link fusedSupport}).
+ *
+ * Optimizer: dense weights get tfjs's Adam (or SGD) exactly; embedding tables get lazy Adam (as
+ * TensorFlow's LazyAdam and PyTorch's SparseAdam): only the rows a batch touched are updated and
+ * only their moments decay, with the global step's bias correction. tfjs's Adam decays every row's
+ * moments at every step, so rows skipped by a batch keep moving there and stay put here.
+ *
+ * Batch callbacks: on one thread `onBatchEnd` runs after every batch (a returned promise is awaited);
+ * with workers it runs on the main thread as reports arrive, at least every 100 batches (or 50 ms)
+ * per worker and after each worker's last batch, with that batch's loss and size; the workers do not
+ * wait for a returned promise.
+ *
+ * @param setup - model, architecture, data, negatives to exclude and resolved options
+ * @returns the engine; call `dispose()` when done (it stops the workers)
+ * @example
+ * ```ts
+ * const model = NeuMF({ numUsers: 100, numItems: 50, factors: 8, layers: [16, 8] });
+ * const engine = await createFusedEngine({ model, architecture: inspectModel(model), data, options: resolveTrainOptions({ threads: 2 }) });
+ * const { loss } = await engine.runEpoch(0, {});
+ * engine.syncToModel();
+ * await engine.dispose();
+ * engine.name; //=> 'fused'
+ * ```
+ */
+export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine> {
+  const { model, options } = setup;
+  const support = fusedSupport(model, setup.architecture, options);
+  if (!support.supported) {
+    throw new RecsysError('UNSUPPORTED_ENGINE', `the fused engine cannot train this model: ${support.reason}`);
+  }
+  assertInteger('threads', options.threads, 1);
+  const layout = paramLayout(setup.architecture as NcfArchitecture);
+  const adam = options.optimizer === 'adam';
+  const sampler = new NegativeSampler(setup.data, {
+    strategy: options.sampling,
+    exclude: setup.excludeFromNegatives,
+    seed: options.seed,
+  });
+  let fallbackReason: string | undefined;
+  let wanted = options.threads;
+  if (wanted > 1 && !sharedMemoryAvailable()) {
+    fallbackReason = 'SharedArrayBuffer is unavailable (in browsers it needs cross-origin isolation)';
+    wanted = 1;
+  } else if (wanted > 1 && !workersAvailable()) {
+    fallbackReason = 'this runtime has no worker threads';
+    wanted = 1;
+  }
+  const shared = wanted > 1;
+  const { buffer, store } = allocateStore(layout.length, adam, shared);
+  const control = allocateControl(shared);
+  readModelWeights(model, layout, store.params);
+  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate };
+
+  let group: WorkerGroup | null = null;
+  if (shared) {
+    const samplerState = sampler.getState({ shared: true });
+    try {
+      group = await WorkerGroup.start(wanted, (index) => ({
+        type: 'init',
+        layout,
+        buffer: buffer as SharedArrayBuffer,
+        adam,
+        control: control.buffer as SharedArrayBuffer,
+        sampler: samplerState,
+        kernel: kernelOptions,
+        batchSize: options.batchSize,
+        negatives: options.negatives,
+        shard: { index, count: wanted },
+      }));
+    } catch (e) {
+      fallbackReason = `worker threads failed to start (${e instanceof Error ? e.message : String(e)})`;
+      group = null;
+    }
+  }
+  return new Engine(model, layout, store.params, sampler, control, group, group === null ? new FusedKernel(layout, store, kernelOptions) : null, setup, fallbackReason);
+}
+
+class Engine implements FusedEngine {
+  readonly name = 'fused' as const;
+  readonly threads: number;
+  private disposed = false;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly layout: ParamLayout,
+    private readonly params: Float32Array,
+    private readonly sampler: NegativeSampler,
+    private readonly control: Int32Array,
+    private group: WorkerGroup | null,
+    private readonly kernel: FusedKernel | null,
+    private readonly setup: EngineSetup,
+    readonly fallbackReason: string | undefined,
+  ) {
+    this.threads = group === null ? 1 : setup.options.threads;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new RecsysError('INVALID_ARGUMENT', 'this training engine was disposed');
+  }
+
+  async runEpoch(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
+    this.assertLive();
+    assertInteger('epoch', epoch, 0);
+    if (hooks.signal?.aborted) return { loss: NaN, instances: 0, batches: 0, aborted: true };
+    return this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks);
+  }
+
+  private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
+    const kernel = this.kernel as FusedKernel;
+    const { options } = this.setup;
+    const spec = { batchSize: options.batchSize, negativesPerPositive: options.negatives, epoch };
+    const bpr = options.loss === 'bpr';
+    const batches = bpr ? this.sampler.pairBatches(spec) : this.sampler.batches(spec);
+    let sum = 0;
+    let instances = 0;
+    let count = 0;
+    let lastYield = performance.now();
+    for (const batch of batches) {
+      if (hooks.signal?.aborted) return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: true };
+      const size = batch.users.length;
+      const loss = bpr
+        ? kernel.gradientsBpr(batch.users, (batch as { positives: Int32Array }).positives, (batch as { negatives: Int32Array }).negatives)
+        : kernel.gradientsBce(batch.users, (batch as { items: Int32Array }).items, (batch as { labels: Float32Array }).labels);
+      if (!Number.isFinite(loss)) throw diverged(loss, epoch, count, options.learningRate);
+      this.control[CONTROL_STEP] += 1;
+      kernel.apply(this.control[CONTROL_STEP]);
+      sum += loss * size;
+      instances += size;
+      count++;
+      if (hooks.onBatchEnd) {
+        const pending = hooks.onBatchEnd(count - 1, { loss, size });
+        if (isThenable(pending)) await pending;
+      }
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+    return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: false };
+  }
+
+  private async runOnWorkers(group: WorkerGroup, epoch: number, hooks: EpochHooks): Promise<EpochResult> {
+    const control = this.control;
+    Atomics.store(control, CONTROL_ABORT, 0);
+    const onAbort = (): void => {
+      Atomics.store(control, CONTROL_ABORT, 1);
+    };
+    hooks.signal?.addEventListener('abort', onAbort);
+    let batch = 0;
+    let callbacks: Promise<unknown> = Promise.resolve();
+    let callbackError: unknown = null;
+    try {
+      const totals = await group.run(epoch, control, this.setup.options.learningRate, (batches, loss, size) => {
+        batch += batches;
+        if (!hooks.onBatchEnd) return;
+        const index = batch - 1;
+        const onBatchEnd = hooks.onBatchEnd;
+        // callbacks run in report order; a failing one stops the epoch
+        callbacks = callbacks.then(() => onBatchEnd(index, { loss, size })).catch((e: unknown) => {
+          callbackError ??= e;
+          Atomics.store(control, CONTROL_ABORT, 1);
+        });
+      });
+      await callbacks;
+      if (callbackError !== null) throw callbackError;
+      return {
+        loss: totals.instances > 0 ? totals.lossSum / totals.instances : NaN,
+        instances: totals.instances,
+        batches: totals.batches,
+        aborted: totals.aborted || (hooks.signal?.aborted ?? false),
+      };
+    } catch (e) {
+      // a failed epoch leaves the workers in an unknown state: stop them now
+      await this.stopWorkers();
+      throw e;
+    } finally {
+      hooks.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async stopWorkers(): Promise<void> {
+    const group = this.group;
+    this.group = null;
+    this.disposed = true;
+    if (group !== null) await group.terminate();
+  }
+
+  // The weights outlive the workers, so syncing works even after a failed epoch or dispose().
+  syncToModel(): void {
+    writeModelWeights(this.model, this.layout, this.params);
+  }
+
+  syncFromModel(): void {
+    readModelWeights(this.model, this.layout, this.params);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopWorkers();
+  }
+}

@@ -1,0 +1,344 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../../../test/helpers/backends.js';
+import { GMF, MLP, NeuMF, inspectModel } from '../../models/index.js';
+import type { NcfArchitecture } from '../../models/architecture.js';
+import { mulberry32 } from '../../sampling/prng.js';
+import { FusedKernel } from './kernel.js';
+import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
+import { readModelWeights } from './model-weights.js';
+import {
+  referenceAdamState,
+  referenceBce,
+  referenceBpr,
+  referenceStep,
+  type ReferenceResult,
+  type ReferenceWeights,
+} from './reference.js';
+
+beforeAll(() => useBackend('cpu'));
+
+interface Case {
+  arch: NcfArchitecture;
+  seed: number;
+  users: Int32Array;
+  items: Int32Array;
+  negatives: Int32Array;
+  labels: Float32Array;
+}
+
+/** Random small architectures and batches (duplicate users and items are likely, on purpose). */
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    kind: fc.constantFrom('gmf' as const, 'mlp' as const, 'neumf' as const),
+    numUsers: fc.integer({ min: 1, max: 6 }),
+    numItems: fc.integer({ min: 2, max: 6 }),
+    factors: fc.integer({ min: 1, max: 5 }),
+    half: fc.integer({ min: 1, max: 4 }),
+    hidden: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }),
+    size: fc.integer({ min: 1, max: 9 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    // runs of equal users, as the sampler emits them (the kernel factors layer 1 over such runs)
+    grouped: fc.boolean(),
+  })
+  .chain((c) => {
+    const index = (n: number) => fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: c.size, maxLength: c.size });
+    return fc.record({
+      c: fc.constant(c),
+      users: index(c.numUsers),
+      items: index(c.numItems),
+      negatives: index(c.numItems),
+      labels: fc.array(fc.constantFrom(0, 1), { minLength: c.size, maxLength: c.size }),
+    });
+  })
+  .map(({ c, users, items, negatives, labels }) => {
+    // tower sizes never grow toward the output
+    const first = 2 * c.half;
+    const layers = c.kind === 'gmf' ? [] : [first, ...[...c.hidden].sort((a, b) => b - a).map((h) => Math.min(h, first))];
+    return {
+      arch: { kind: c.kind, numUsers: c.numUsers, numItems: c.numItems, factors: c.kind === 'mlp' ? 0 : c.factors, layers },
+      seed: c.seed,
+      users: Int32Array.from(c.grouped ? [...users].sort((a, b) => a - b) : users),
+      items: Int32Array.from(items),
+      negatives: Int32Array.from(negatives),
+      labels: Float32Array.from(labels),
+    };
+  });
+
+function build(arch: NcfArchitecture, seed: number): tf.LayersModel {
+  const { numUsers, numItems, factors, layers } = arch;
+  const model =
+    arch.kind === 'gmf' ? GMF({ numUsers, numItems, factors }) : arch.kind === 'mlp' ? MLP({ numUsers, numItems, layers }) : NeuMF({ numUsers, numItems, factors, layers });
+  // weights far from the paper's tiny init, so every term of the gradient matters and ReLUs vary
+  const random = mulberry32(seed);
+  const values = model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => random() * 1.2 - 0.6), w.shape));
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+/** The model's trainable variables and, for each, its layer name and weight index (0 kernel/table, 1 bias). */
+function variablesOf(model: tf.LayersModel): { variable: tf.Variable; layer: string; index: number }[] {
+  return model.trainableWeights.map((w) => {
+    const [layer, what] = w.originalName.split('/');
+    return { variable: w.read() as tf.Variable, layer, index: what === 'bias' ? 1 : 0 };
+  });
+}
+
+/**
+ * The loss on the logit, as the engines define it: z from the model's penultimate output and the
+ * prediction layer's kernel and bias.
+ */
+function tfjsLoss(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr'): { features: tf.LayersModel; f: () => tf.Scalar } {
+  const prediction = model.getLayer('prediction');
+  const features = tf.model({ inputs: model.inputs, outputs: prediction.input as tf.SymbolicTensor });
+  const [kernel, bias] = prediction.weights.map((w) => w.read());
+  const logits = (users: Int32Array, items: Int32Array): tf.Tensor1D => {
+    const u = tf.tensor2d(users, [users.length, 1], 'int32');
+    const i = tf.tensor2d(items, [items.length, 1], 'int32');
+    const h = features.apply([u, i], { training: true }) as tf.Tensor2D;
+    return tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias).reshape([-1]) as tf.Tensor1D;
+  };
+  const f =
+    loss === 'bce'
+      ? () => {
+          const z = logits(c.users, c.items);
+          const y = tf.tensor1d(c.labels);
+          return tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z))) as tf.Scalar;
+        }
+      : () => {
+          const d = tf.sub(logits(c.users, c.items), logits(c.users, c.negatives));
+          return tf.mean(tf.softplus(tf.neg(d))) as tf.Scalar;
+        };
+  return { features, f };
+}
+
+/** tfjs autodiff's loss and gradients, keyed by layer name like the reference's. */
+function tfjsGradients(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr'): { loss: number; gradients: Record<string, Float32Array[]> } {
+  const { features, f } = tfjsLoss(model, c, loss);
+  const vars = variablesOf(model);
+  const { value, grads } = tf.variableGrads(f, vars.map((v) => v.variable));
+  const gradients: Record<string, Float32Array[]> = {};
+  for (const v of vars) {
+    (gradients[v.layer] ??= [])[v.index] = grads[v.variable.name].dataSync() as Float32Array;
+  }
+  const out = { loss: value.dataSync()[0], gradients };
+  tf.dispose([value, ...Object.values(grads)]);
+  void features; // shares every layer with the model: disposing the model frees them
+  return out;
+}
+
+function weightsOf(model: tf.LayersModel): ReferenceWeights {
+  const out: ReferenceWeights = {};
+  for (const v of variablesOf(model)) (out[v.layer] ??= [])[v.index] = Float32Array.from(v.variable.dataSync() as Float32Array);
+  return out;
+}
+
+function newKernel(model: tf.LayersModel, arch: NcfArchitecture, loss: 'bce' | 'bpr', optimizer: 'adam' | 'sgd', learningRate = 0.01) {
+  const layout = paramLayout(arch);
+  const params = new Float32Array(layout.length);
+  readModelWeights(model, layout, params);
+  const store = { params, m: new Float32Array(layout.length), v: new Float32Array(layout.length) };
+  return { layout, store, kernel: new FusedKernel(layout, store, { loss, optimizer, learningRate }) };
+}
+
+function kernelGradients(kernel: FusedKernel, c: Case, loss: 'bce' | 'bpr'): number {
+  return loss === 'bce' ? kernel.gradientsBce(c.users, c.items, c.labels) : kernel.gradientsBpr(c.users, c.items, c.negatives);
+}
+
+/** The flat array's regions in tfjs layout, keyed by layer. */
+function byLayer<T extends Float32Array | Float64Array>(layout: ParamLayout, flat: T, make: (n: number) => T): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const region of layout.regions) (out[region.layer] ??= [])[region.index] = toModelOrder(region, flat, make(regionSize(region)));
+  return out;
+}
+
+/** Max-norm relative error: max |a - b| / max |b| (0 when both are all zero). */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let k = 0; k < expected.length; k++) {
+    diff = Math.max(diff, Math.abs(actual[k] - expected[k]));
+    scale = Math.max(scale, Math.abs(expected[k]));
+  }
+  return diff === 0 ? 0 : diff / Math.max(scale, 1e-12);
+}
+
+function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: Record<string, ArrayLike<number>[]>, tolerance: number): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [layer, arrays] of Object.entries(expected)) {
+    arrays.forEach((e, index) => {
+      expect(actual[layer][index].length, `${layer}[${index}] length`).toBe(e.length);
+      const error = relativeError(actual[layer][index], e);
+      expect(error, `${layer}[${index}] relative error`).toBeLessThan(tolerance);
+    });
+  }
+}
+
+describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
+  for (const loss of ['bce', 'bpr'] as const) {
+    it(`${loss}: every gradient (tables and dense) of random GMF/MLP/NeuMF batches, relative error < 1e-4`, () => {
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const before = tf.memory().numTensors;
+          const model = build(c.arch, c.seed);
+          try {
+            expect(inspectModel(model)).toEqual(c.arch);
+            const expected = tfjsGradients(model, c, loss);
+            const { layout, kernel } = newKernel(model, c.arch, loss, 'adam');
+            const value = kernelGradients(kernel, c, loss);
+            expect(Math.abs(value - expected.loss) / Math.max(1e-6, Math.abs(expected.loss))).toBeLessThan(1e-4);
+            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), expected.gradients, 1e-4);
+
+            // the readable reference computes the same numbers
+            const ref = loss === 'bce' ? referenceBce(c.arch, weightsOf(model), c) : referenceBpr(c.arch, weightsOf(model), { users: c.users, positives: c.items, negatives: c.negatives });
+            expect(Math.abs(ref.loss - value)).toBeLessThan(1e-9);
+            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), ref.gradients, 1e-9);
+          } finally {
+            model.dispose();
+          }
+          expect(tf.memory().numTensors).toBe(before);
+        }),
+        { numRuns: 25, seed: loss === 'bce' ? 1 : 2 },
+      );
+    });
+  }
+
+  it('sums the gradients of a row repeated within a batch (hand-computed GMF)', () => {
+    // GMF, factors 1: z = p_u q_i w + c. Weights p0 = 0.5, q0 = 2, w = 1, c = 0, so z = 1 for both
+    // instances (user 0, item 0) with labels 1 and 0; dL/dz_b = (σ(1) - y_b) / 2.
+    const arch: NcfArchitecture = { kind: 'gmf', numUsers: 1, numItems: 1, factors: 1, layers: [] };
+    const layout = paramLayout(arch);
+    const params = new Float32Array(layout.length);
+    params[layout.gmfUser] = 0.5;
+    params[layout.gmfItem] = 2;
+    params[layout.predictionKernel] = 1;
+    const kernel = new FusedKernel(layout, { params, m: null, v: null }, { loss: 'bce', optimizer: 'sgd', learningRate: 1 });
+    kernel.gradientsBce(Int32Array.of(0, 0), Int32Array.of(0, 0), Float32Array.of(1, 0));
+    const s = 1 / (1 + Math.exp(-1));
+    const dzSum = ((s - 1) + s) / 2; // = s - 0.5
+    const g = kernel.flatGradients();
+    expect(g[layout.gmfUser]).toBeCloseTo(dzSum * 2 * 1, 12); // dz * w * q
+    expect(g[layout.gmfItem]).toBeCloseTo(dzSum * 0.5 * 1, 12); // dz * w * p
+    expect(g[layout.predictionBias]).toBeCloseTo(dzSum, 12);
+  });
+});
+
+describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
+  const step = (optimizer: 'adam' | 'sgd', lr: number) =>
+    fc.property(caseArb, fc.constantFrom('bce' as const, 'bpr' as const), (c, loss) => {
+      const before = tf.memory().numTensors;
+      const model = build(c.arch, c.seed);
+      const opt = optimizer === 'adam' ? tf.train.adam(lr) : tf.train.sgd(lr);
+      try {
+        const { layout, store, kernel } = newKernel(model, c.arch, loss, optimizer, lr);
+        const initial = Float32Array.from(store.params);
+        const ref = weightsOf(model);
+        const refResult: ReferenceResult = loss === 'bce' ? referenceBce(c.arch, ref, c) : referenceBpr(c.arch, ref, { users: c.users, positives: c.items, negatives: c.negatives });
+        referenceStep(c.arch, ref, refResult, optimizer, lr, referenceAdamState(ref));
+
+        kernelGradients(kernel, c, loss);
+        kernel.apply(1);
+        const { features, f } = tfjsLoss(model, c, loss);
+        opt.minimize(f, false, variablesOf(model).map((v) => v.variable));
+        void features; // shares every layer with the model: disposing the model frees them
+
+        // compare the updates w' - w: relative to the step, plus float32 rounding of w
+        const fused = byLayer(layout, store.params, (n) => new Float32Array(n));
+        const start = byLayer(layout, initial, (n) => new Float32Array(n));
+        const tfjs = weightsOf(model);
+        for (const [layer, arrays] of Object.entries(tfjs)) {
+          arrays.forEach((t, index) => {
+            const s0 = start[layer][index];
+            for (let k = 0; k < t.length; k++) {
+              const slack = 1e-4 * Math.abs(t[k] - s0[k]) + 4 * 2 ** -24 * Math.max(Math.abs(s0[k]), Math.abs(t[k]));
+              expect(Math.abs(fused[layer][index][k] - t[k]), `${layer}[${index}][${k}] vs tfjs`).toBeLessThanOrEqual(slack + 1e-12);
+              expect(Math.abs(fused[layer][index][k] - ref[layer][index][k]), `${layer}[${index}][${k}] vs reference`).toBeLessThanOrEqual(slack + 1e-12);
+            }
+          });
+        }
+        // rows no instance touched keep their values exactly
+        const tables = [
+          ['mf_embedding_user', c.users],
+          ['mlp_embedding_user', c.users],
+          ['mf_embedding_item', [...c.items, ...(loss === 'bpr' ? c.negatives : [])]],
+          ['mlp_embedding_item', [...c.items, ...(loss === 'bpr' ? c.negatives : [])]],
+        ] as const;
+        for (const [name, rows] of tables) {
+          if (fused[name] === undefined) continue;
+          const region = layout.regions.find((r) => r.layer === name)!;
+          const width = region.shape[1];
+          const touched = new Set(rows);
+          for (let row = 0; row < region.shape[0]; row++) {
+            if (touched.has(row)) continue;
+            for (let k = 0; k < width; k++) expect(fused[name][0][row * width + k]).toBe(start[name][0][row * width + k]);
+          }
+        }
+      } finally {
+        opt.dispose();
+        model.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+  it('one Adam step gives tfjs Adam’s weights on touched rows and dense weights; untouched rows unchanged', () => {
+    fc.assert(step('adam', 0.01), { numRuns: 20, seed: 3 });
+  });
+
+  it('one SGD step gives tfjs SGD’s weights', () => {
+    fc.assert(step('sgd', 0.1), { numRuns: 10, seed: 4 });
+  });
+
+  it('lazy Adam equals tfjs Adam over several steps when every row is touched at every step', () => {
+    const arch: NcfArchitecture = { kind: 'neumf', numUsers: 3, numItems: 4, factors: 3, layers: [6, 4, 2] };
+    const c: Case = {
+      arch,
+      seed: 11,
+      users: Int32Array.of(0, 1, 2, 0, 1, 2),
+      items: Int32Array.of(0, 1, 2, 3, 3, 0),
+      negatives: Int32Array.of(1, 2, 3, 0, 2, 1),
+      labels: Float32Array.of(1, 0, 1, 0, 0, 1),
+    };
+    const before = tf.memory().numTensors;
+    const model = build(arch, c.seed);
+    const opt = tf.train.adam(0.01);
+    const { layout, store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+    for (let t = 1; t <= 5; t++) {
+      kernel.gradientsBce(c.users, c.items, c.labels);
+      kernel.apply(t);
+      const { features, f } = tfjsLoss(model, c, 'bce');
+      opt.minimize(f, false, variablesOf(model).map((v) => v.variable));
+      void features; // shares every layer with the model: disposing the model frees them
+    }
+    expectAllClose(byLayer(layout, store.params, (n) => new Float32Array(n)), weightsOf(model), 1e-5);
+    opt.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fused kernel: determinism', () => {
+  it('the same batches give bit-identical weights and losses', () => {
+    const arch: NcfArchitecture = { kind: 'neumf', numUsers: 20, numItems: 15, factors: 4, layers: [8, 6, 4] };
+    const model = build(arch, 5);
+    const run = () => {
+      const { store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+      const random = mulberry32(9);
+      const losses: number[] = [];
+      for (let t = 1; t <= 30; t++) {
+        const users = Int32Array.from({ length: 16 }, () => Math.floor(random() * 20));
+        const items = Int32Array.from({ length: 16 }, () => Math.floor(random() * 15));
+        const labels = Float32Array.from({ length: 16 }, () => (random() < 0.3 ? 1 : 0));
+        losses.push(kernel.gradientsBce(users, items, labels));
+        kernel.apply(t);
+      }
+      return { params: store.params, losses };
+    };
+    const a = run();
+    const b = run();
+    expect(b.losses).toEqual(a.losses);
+    expect(Buffer.from(b.params.buffer).equals(Buffer.from(a.params.buffer))).toBe(true);
+    model.dispose();
+  });
+});

@@ -1,0 +1,91 @@
+// Starting and stopping the fused engine's worker threads, in Node (worker_threads) and in browsers
+// (module Web Workers), from the TypeScript sources (vitest, tsx) and from the built package.
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+/** One running worker, whatever the runtime. */
+export interface ThreadHandle {
+  post(message: WorkerRequest): void;
+  /** Called with every reply; `error` on an uncaught error or an unexpected exit. */
+  listen(onReply: (reply: WorkerReply) => void, onError: (error: Error) => void): void;
+  /** Lets the process exit while the worker idles (Node); `ref` undoes it. */
+  ref(on: boolean): void;
+  terminate(): Promise<void>;
+}
+
+interface NodeProcess {
+  versions?: { node?: string };
+}
+
+/** Whether this runtime can start worker threads at all. */
+export function workersAvailable(): boolean {
+  const g = globalThis as { process?: NodeProcess; Worker?: unknown };
+  return typeof g.process?.versions?.node === 'string' || typeof g.Worker === 'function';
+}
+
+/** The worker's script: the .ts source under vitest/tsx, else the built fused-worker file beside this bundle. */
+function workerUrl(): { url: URL; fromSource: boolean } {
+  const here = import.meta.url;
+  if (/\.[cm]?ts$/.test(here)) return { url: new URL('./worker.ts', here), fromSource: true };
+  return { url: new URL(here.endsWith('.cjs') ? './fused-worker.cjs' : './fused-worker.js', here), fromSource: false };
+}
+
+/**
+ * Starts one worker thread running worker.ts.
+ *
+ * @returns its handle; messages may be posted right away
+ */
+export async function spawnWorker(): Promise<ThreadHandle> {
+  const g = globalThis as { process?: NodeProcess };
+  if (typeof g.process?.versions?.node === 'string') return spawnNodeWorker();
+  return spawnWebWorker();
+}
+
+async function spawnNodeWorker(): Promise<ThreadHandle> {
+  const { Worker } = await import('node:worker_threads');
+  const { url, fromSource } = workerUrl();
+  let worker: InstanceType<typeof Worker>;
+  if (fromSource) {
+    // From the TypeScript sources (vitest, tsx) the worker must compile TypeScript too. Node 20
+    // ignores `--import tsx` in a worker's execArgv, so a tiny bootstrap registers tsx's ESM
+    // loader in the worker first, then imports worker.ts.
+    const { createRequire } = await import('node:module');
+    const { pathToFileURL } = await import('node:url');
+    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+    worker = new Worker(boot, { eval: true });
+  } else {
+    worker = new Worker(url);
+  }
+  let terminating = false;
+  return {
+    post: (message) => worker.postMessage(message),
+    listen(onReply, onError) {
+      worker.on('message', onReply);
+      worker.on('error', onError);
+      worker.on('exit', (code) => {
+        if (!terminating) onError(new Error(`fused-engine worker exited unexpectedly with code ${code}`));
+      });
+    },
+    ref: (on) => (on ? worker.ref() : worker.unref()),
+    async terminate() {
+      terminating = true;
+      await worker.terminate();
+    },
+  };
+}
+
+async function spawnWebWorker(): Promise<ThreadHandle> {
+  // Written literally so that bundlers (Vite, webpack 5) see and emit the worker file.
+  const worker = new Worker(new URL('./fused-worker.js', import.meta.url), { type: 'module' });
+  return {
+    post: (message) => worker.postMessage(message),
+    listen(onReply, onError) {
+      worker.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
+      worker.onerror = (e: ErrorEvent) => onError(new Error(`fused-engine worker failed: ${e.message}`));
+    },
+    ref: () => undefined,
+    async terminate() {
+      worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Messages between the fused engine (main thread) and its worker threads. Plain data only.
+import type { SamplerState } from '../../sampling/index.js';
+import type { KernelOptions } from './kernel.js';
+import type { ParamLayout } from './layout.js';
+
+/** First message to a worker: everything it needs to train its shard of every epoch. */
+export interface WorkerInit {
+  type: 'init';
+  layout: ParamLayout;
+  /** Weights and moments (see store.ts), shared with every thread. */
+  buffer: SharedArrayBuffer;
+  adam: boolean;
+  /** The control block's buffer (abort flag, step count). */
+  control: SharedArrayBuffer;
+  sampler: SamplerState;
+  kernel: KernelOptions;
+  batchSize: number;
+  negatives: number;
+  shard: { index: number; count: number };
+}
+
+/** Starts one epoch on a worker. */
+export interface WorkerEpoch {
+  type: 'epoch';
+  epoch: number;
+}
+
+/** Messages to a worker. */
+export type WorkerRequest = WorkerInit | WorkerEpoch;
+
+/** Messages from a worker. */
+export type WorkerReply =
+  | { type: 'ready' }
+  /** `batches` finished since the last report; `loss`/`size` are those of the last of them. */
+  | { type: 'progress'; batches: number; loss: number; size: number }
+  | { type: 'done'; lossSum: number; instances: number; batches: number; aborted: boolean }
+  | { type: 'diverged'; loss: number; batch: number }
+  | { type: 'error'; message: string; code?: string };

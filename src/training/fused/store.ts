@@ -1,0 +1,37 @@
+// The fused engine's memory: weights and Adam moments in one buffer (shared between threads when
+// there are workers), plus a small control block (abort flag, global step count). No tfjs here.
+import type { KernelStore } from './kernel.js';
+
+/** Index of the abort flag in the control block (1 = stop after the current batch). */
+export const CONTROL_ABORT = 0;
+/** Index of the global optimizer step count (Adam's t), shared by all threads. */
+export const CONTROL_STEP = 1;
+const CONTROL_LENGTH = 4;
+
+/** Whether shared memory and atomics exist here (browsers: only when cross-origin isolated). */
+export function sharedMemoryAvailable(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && g.crossOriginIsolated !== false;
+}
+
+/** Views of weights and moments over one buffer: params at 0, m and v after it (Adam only). */
+export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolean): KernelStore {
+  return {
+    params: new Float32Array(buffer, 0, length),
+    m: adam ? new Float32Array(buffer, length * 4, length) : null,
+    v: adam ? new Float32Array(buffer, length * 8, length) : null,
+  };
+}
+
+/** Allocates the weights (and moments) of `length` parameters, shared or not. */
+export function allocateStore(length: number, adam: boolean, shared: boolean): { buffer: ArrayBufferLike; store: KernelStore } {
+  const bytes = length * 4 * (adam ? 3 : 1);
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return { buffer, store: storeViews(buffer, length, adam) };
+}
+
+/** A control block (shared or not). */
+export function allocateControl(shared: boolean): Int32Array {
+  const bytes = CONTROL_LENGTH * 4;
+  return new Int32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+}
