@@ -100,7 +100,9 @@ async function chooseEngine(setup: EngineSetup, requested: ResolvedLoopOptions['
   if (support.supported) {
     const kind = setup.architecture?.kind ?? 'model';
     const why = requested === 'fused' ? 'requested (engine: "fused")' : `standard ${kind}`;
-    return { engine: await createFusedEngine(setup), reason: `fused: ${why}` };
+    const engine = await createFusedEngine(setup);
+    const fallback = engine.fallbackReason === undefined ? '' : `; ${engine.threads} thread(s): ${engine.fallbackReason}`;
+    return { engine, reason: `fused: ${why}${fallback}` };
   }
   if (requested === 'fused') {
     throw new RecsysError('UNSUPPORTED_ENGINE', `engine 'fused' cannot train this model: ${support.reason}; use engine 'tfjs' or 'auto'`, {
@@ -121,7 +123,14 @@ async function runLoop(
   const { model } = setup;
   const { epochs } = loop.engineOptions;
   const { validation, earlyStopping } = loop;
-  const history: TrainHistory = { epochs: [], engine: engine.name, engineReason, stoppedEarly: false, aborted: false };
+  const history: TrainHistory = {
+    epochs: [],
+    engine: engine.name,
+    engineReason,
+    threads: engine.threads,
+    stoppedEarly: false,
+    aborted: false,
+  };
   let best: { value: number; epoch: number } | undefined;
   let snapshot: tf.Tensor[] | undefined;
   let sinceImprovement = 0;

@@ -113,6 +113,8 @@ export interface TrainHistory {
   engine: 'fused' | 'tfjs';
   /** Why the engine was chosen (e.g. "fused: standard NeuMF" or "tfjs: custom layers"). */
   engineReason: string;
+  /** Threads the engine actually used (the fused engine falls back to 1 without shared memory; see engineReason). */
+  threads: number;
   /** Epoch whose weights the model holds at the end (the best one when restoreBest). */
   bestEpoch?: number;
   /** The best validation value, when validation ran. */

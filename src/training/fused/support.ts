@@ -4,7 +4,17 @@ import type { NcfArchitecture } from '../../models/architecture.js';
 import type { ResolvedTrainOptions } from '../types.js';
 
 /** The answer of {@link fusedSupport}. */
-export type FusedSupport = { supported: true } | { supported: false; reason: string };
+export type FusedSupport =
+  | {
+      /** The fused engine can train this model with these options. */
+      supported: true;
+    }
+  | {
+      /** The fused engine cannot train this model with these options. */
+      supported: false;
+      /** Why not (e.g. "the model is not a standard GMF, MLP or NeuMF"). */
+      reason: string;
+    };
 
 const REGULARIZER_KEYS = ['embeddingsRegularizer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'] as const;
 
