@@ -19,5 +19,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   shims: true,
+  // keep `node:` specifiers: bundlers and the package check treat them as Node-only built-ins
+  removeNodeProtocol: false,
   external: [/^@tensorflow\//, 'papaparse', /^node:/],
 });

@@ -13,7 +13,14 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'pipe', encoding: 'utf8', ...opts });
+const run = (cmd, args, opts = {}) => {
+  try {
+    return execFileSync(cmd, args, { cwd: root, stdio: 'pipe', encoding: 'utf8', ...opts });
+  } catch (e) {
+    console.error(`check-package: \`${cmd} ${args.join(' ')}\` failed\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    process.exit(1);
+  }
+};
 const fail = (msg) => {
   console.error(`check-package: FAIL: ${msg}`);
   process.exit(1);
@@ -35,7 +42,9 @@ try {
 
   // 2. publint + attw on the tarball
   console.log(run('npx', ['publint', '--strict', tarball]).trim());
-  console.log(run('npx', ['attw', tarball, '--format', 'table-flipped']).trim());
+  // node10 resolution predates `exports` maps, so subpath imports cannot resolve there; every
+  // resolver from node16 on (and every bundler) is checked.
+  console.log(run('npx', ['attw', tarball, '--profile', 'node16', '--format', 'table-flipped']).trim());
 
   // 3. fresh project, ESM and CJS
   const app = join(work, 'app');

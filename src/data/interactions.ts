@@ -1,6 +1,9 @@
 import { RecsysError } from '../errors.js';
 import { assertIndices, assertInteger, assertSameLength } from '../_lib/validate.js';
 
+/** Largest index space: Int32 indices run up to 2^31 - 1. */
+const MAX_INDEX_SPACE = 2 ** 31;
+
 /**
  * Implicit-feedback interactions as parallel typed arrays over dense indices.
  * Entry `k` says "user `users[k]` interacted with item `items[k]`" (at `timestamps[k]` when known).
@@ -51,6 +54,12 @@ export function validateInteractions<T extends Interactions>(data: T, name = 'da
   }
   assertInteger(`${name}.numUsers`, data.numUsers, 1, 'INVALID_SIZE');
   assertInteger(`${name}.numItems`, data.numItems, 1, 'INVALID_SIZE');
+  // indices are Int32, so a larger index space cannot be addressed (and would only fail later, in an allocation)
+  for (const key of ['numUsers', 'numItems'] as const) {
+    if (data[key] > MAX_INDEX_SPACE) {
+      throw new RecsysError('INVALID_SIZE', `${name}.${key} must be at most 2^31 = ${MAX_INDEX_SPACE} (indices are Int32), got ${data[key]}`, { value: data[key] });
+    }
+  }
   assertSameLength(`${name}.users`, data.users, `${name}.items`, data.items);
   if (data.timestamps !== undefined) assertSameLength(`${name}.users`, data.users, `${name}.timestamps`, data.timestamps);
   if (data.weights !== undefined) assertSameLength(`${name}.users`, data.users, `${name}.weights`, data.weights);

@@ -72,6 +72,9 @@ interface RatingColumns {
   timestamps?: Float64Array;
   maxUser: number;
   maxItem: number;
+  /** Lines holding the largest user and item id (for messages). */
+  maxUserLine: number;
+  maxItemLine: number;
   skippedNonPositive: number;
 }
 
@@ -84,6 +87,8 @@ async function readRatings(source: Source, skipNonPositive: boolean): Promise<Ra
   let expected = 0;
   let maxUser = -1;
   let maxItem = -1;
+  let maxUserLine = 0;
+  let maxItemLine = 0;
   let skippedNonPositive = 0;
   await forEachLine(source, (buf, start, end, line) => {
     const count = splitFields(buf, start, end, TAB, fields);
@@ -112,8 +117,14 @@ async function readRatings(source: Source, skipNonPositive: boolean): Promise<Ra
     }
     users.push(user);
     items.push(item);
-    if (user > maxUser) maxUser = user;
-    if (item > maxItem) maxItem = item;
+    if (user > maxUser) {
+      maxUser = user;
+      maxUserLine = line;
+    }
+    if (item > maxItem) {
+      maxItem = item;
+      maxItemLine = line;
+    }
   });
   if (users.length === 0) {
     throw new RecsysError('EMPTY_INPUT', `${name} has no interaction with a positive rating (${skippedNonPositive} lines skipped)`, { file: name });
@@ -124,6 +135,8 @@ async function readRatings(source: Source, skipNonPositive: boolean): Promise<Ra
     ...(expected === 4 ? { timestamps: times.finish() } : {}),
     maxUser,
     maxItem,
+    maxUserLine,
+    maxItemLine,
     skippedNonPositive,
   };
 }
@@ -132,6 +145,7 @@ interface NegativeLists {
   lists: Int32Array[];
   dropped: number;
   maxItem: number;
+  maxItemLine: number;
 }
 
 async function readNegatives(source: Source, test: RatingColumns, testName: string): Promise<NegativeLists> {
@@ -143,6 +157,7 @@ async function readNegatives(source: Source, test: RatingColumns, testName: stri
   let row = 0;
   let dropped = 0;
   let maxItem = -1;
+  let maxItemLine = 0;
   await forEachLine(source, (buf, start, end, line) => {
     if (row >= test.users.length) {
       throw parseError(name, line, `more lines than the ${test.users.length} rows of ${testName}`, buf, start, end);
@@ -183,7 +198,10 @@ async function readNegatives(source: Source, test: RatingColumns, testName: stri
       }
       if (negative === item) dropped++;
       else values.push(negative);
-      if (negative > maxItem) maxItem = negative;
+      if (negative > maxItem) {
+        maxItem = negative;
+        maxItemLine = line;
+      }
       fieldStart = fieldEnd + 1;
     }
     if (values.length === before && dropped === droppedBefore) throw parseError(name, line, 'the line lists no negative items', buf, start, end);
@@ -199,7 +217,25 @@ async function readNegatives(source: Source, test: RatingColumns, testName: stri
   const bounds = offsets.finish();
   const lists = new Array<Int32Array>(row);
   for (let k = 0; k < row; k++) lists[k] = all.subarray(bounds[k], bounds[k + 1]);
-  return { lists, dropped, maxItem };
+  return { lists, dropped, maxItem, maxItemLine };
+}
+
+/** Index spaces up to this size are always accepted: their tables take a few MB at most. */
+const SPARSE_FREE = 1 << 20;
+
+/**
+ * NCF ids are dense indices, so an index space cannot be larger than the number of ids the files
+ * name. A far larger one comes from a stray huge id (a typo, or not an NCF file) and would make
+ * every per-user or per-item table (here and in the model) gigabytes long for ids that do not exist.
+ */
+function checkDense(kind: 'user' | 'item', count: number, mentions: number, [file, line]: [string, number]): void {
+  if (count > SPARSE_FREE && count > mentions) {
+    throw new RecsysError(
+      'PARSE_ERROR',
+      `${file}:${line}: ${kind} id ${count - 1} implies ${count} ${kind}s, but the files name only ${mentions} ${kind} ids: NCF ids must be dense indices 0..n-1`,
+      { file, line, value: count - 1 },
+    );
+  }
 }
 
 const SUFFIXES = { train: '.train.rating', test: '.test.rating', negative: '.test.negative' } as const;
@@ -265,6 +301,18 @@ export async function readNcf(source: NcfSource): Promise<NcfData> {
   const negatives = files.negative === undefined ? undefined : await readNegatives(files.negative, test, sourceName(files.test));
   const numUsers = Math.max(train.maxUser, test.maxUser) + 1;
   const numItems = Math.max(train.maxItem, test.maxItem, negatives?.maxItem ?? -1) + 1;
+  const trainName = sourceName(files.train);
+  const testName = sourceName(files.test);
+  const ratingLines = train.users.length + test.users.length;
+  checkDense('user', numUsers, ratingLines, train.maxUser >= test.maxUser ? [trainName, train.maxUserLine] : [testName, test.maxUserLine]);
+  const negativeCount = negatives === undefined ? 0 : negatives.lists.reduce((n, list) => n + list.length, negatives.dropped);
+  const itemAt: [string, number] =
+    negatives !== undefined && negatives.maxItem + 1 === numItems
+      ? [sourceName(files.negative!), negatives.maxItemLine]
+      : train.maxItem >= test.maxItem
+        ? [trainName, train.maxItemLine]
+        : [testName, test.maxItemLine];
+  checkDense('item', numItems, ratingLines + negativeCount, itemAt);
   const collapsed = collapseDuplicates(train, numUsers, numItems, 'sum', false);
   const interactions = (c: { users: Int32Array; items: Int32Array; timestamps?: Float64Array }): Interactions => ({
     users: c.users,

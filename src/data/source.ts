@@ -6,6 +6,7 @@
 // failing to resolve 'node:fs', and the data entry point bundles for the web unchanged.
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
+import { importNodeBuiltin } from '../_lib/node-import.js';
 
 /**
  * Text held in memory, with an optional name for error messages.
@@ -41,16 +42,8 @@ type NodeUrl = typeof import('node:url');
 const FILE_CHUNK_BYTES = 1 << 20;
 const TEXT_CHUNK_CHARS = 1 << 18;
 
-async function importNode<T>(name: string): Promise<T> {
-  const specifier = `node:${name}`;
-  try {
-    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as T;
-  } catch {
-    throw new RecsysError(
-      'UNSUPPORTED_RUNTIME',
-      `reading a file path needs Node.js (${specifier} could not be loaded); in a browser pass a Response, Blob, ArrayBuffer or { text }`,
-    );
-  }
+function importNode<T>(name: string): Promise<T> {
+  return importNodeBuiltin<T>(name, 'reading a file path needs Node.js; in a browser pass a Response, Blob, ArrayBuffer or { text }');
 }
 
 /** @internal Node's fs, path and url modules, loaded on first use. */

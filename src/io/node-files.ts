@@ -17,6 +17,7 @@
 // processes to the same target at once are not supported.
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
+import { importNodeBuiltin } from '../_lib/node-import.js';
 import { BUNDLE_FILES } from './manifest.js';
 
 type Fs = typeof import('node:fs/promises');
@@ -27,10 +28,8 @@ async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
     throw new RecsysError('UNSUPPORTED_RUNTIME', 'file:// bundles need Node.js; in a browser use indexeddb:// or localstorage://');
   }
-  // Variable specifiers keep bundlers from trying to resolve Node built-ins for browser builds.
-  const fsName = 'node:fs/promises';
-  const pathName = 'node:path';
-  const [fs, path] = await Promise.all([import(/* @vite-ignore */ fsName) as Promise<Fs>, import(/* @vite-ignore */ pathName) as Promise<Path>]);
+  const why = 'file:// bundles need Node.js; in a browser use indexeddb:// or localstorage://';
+  const [fs, path] = await Promise.all([importNodeBuiltin<Fs>('fs/promises', why), importNodeBuiltin<Path>('path', why)]);
   return { fs, path };
 }
 

@@ -3,6 +3,17 @@
 import { RecsysError } from '../errors.js';
 import { assertInteger, show } from '../_lib/validate.js';
 
+/**
+ * Whether `value` can be walked as an array: an object whose length is a non-negative integer.
+ * (A negative, fractional or NaN length would make typed-array allocation throw a RangeError or
+ * silently read nothing.)
+ */
+export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const length = (value as { length?: unknown }).length;
+  return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0;
+}
+
 /** Asserts a 1-based rank: a finite number >= 1 (fractional ranks come from the 'average' tie policy). */
 export function assertRank(value: unknown, name = 'rank'): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
@@ -23,10 +34,10 @@ export function assertNumRelevant(value: unknown): asserts value is number {
  * ranked list) and returns them sorted ascending in a fresh array.
  */
 export function sortedRanks(relevantRanks: ArrayLike<number>, name = 'relevantRanks'): Float64Array {
-  if (relevantRanks === null || typeof relevantRanks !== 'object' || typeof relevantRanks.length !== 'number') {
+  if (!isArrayLike(relevantRanks)) {
     throw new RecsysError('INVALID_ARGUMENT', `${name} must be an array of ranks, got ${show(relevantRanks)}`);
   }
-  const sorted = new Float64Array(relevantRanks.length);
+  // validated before the copy is allocated: an array-like may claim any length
   for (let i = 0; i < relevantRanks.length; i++) {
     const r = relevantRanks[i];
     if (!(Number.isInteger(r) && r >= 1)) {
@@ -35,8 +46,8 @@ export function sortedRanks(relevantRanks: ArrayLike<number>, name = 'relevantRa
         value: r,
       });
     }
-    sorted[i] = r;
   }
+  const sorted = Float64Array.from(relevantRanks);
   sorted.sort();
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) {

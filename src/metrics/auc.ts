@@ -4,6 +4,7 @@
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { assertTiePolicy, type TiePolicy } from './rank.js';
+import { isArrayLike } from './_checks.js';
 
 /**
  * AUC: the probability that a positive scores above a negative, over all (positive, negative) pairs.
@@ -37,19 +38,18 @@ export function auc(positiveScores: ArrayLike<number>, negativeScores: ArrayLike
 }
 
 function checkedScores(name: string, scores: ArrayLike<number>): Float64Array {
-  if (scores === null || typeof scores !== 'object' || typeof scores.length !== 'number') {
+  if (!isArrayLike(scores)) {
     throw new RecsysError('INVALID_ARGUMENT', `${name} must be an array of numbers, got ${show(scores)}`);
   }
   if (scores.length === 0) throw new RecsysError('EMPTY_INPUT', `${name} is empty: AUC needs at least one positive and one negative`);
-  const copy = new Float64Array(scores.length);
+  // validated before the copy is allocated: an array-like may claim any length
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
     if (typeof s !== 'number' || Number.isNaN(s)) {
       throw new RecsysError('NOT_FINITE', `${name}[${i}] is ${show(s)}: scores must be numbers, not NaN`, { index: i, value: s });
     }
-    copy[i] = s;
   }
-  return copy;
+  return Float64Array.from(scores as ArrayLike<number>);
 }
 
 /** First index whose value is >= x. */

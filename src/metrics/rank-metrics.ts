@@ -4,6 +4,7 @@
 import { RecsysError } from '../errors.js';
 import { assertInteger, assertK, show } from '../_lib/validate.js';
 import { assertTiePolicy, tieShare, type TiePolicy } from './rank.js';
+import { isArrayLike } from './_checks.js';
 
 /** Options of {@link rankMetrics}. */
 export interface RankMetricsOptions {
@@ -77,13 +78,13 @@ export function rankMetrics(
 ): RankMetricsResult {
   assertInteger('rows', rows, 1, 'INVALID_SIZE');
   assertInteger('cols', cols, 1, 'INVALID_SIZE');
-  if (scores === null || typeof scores !== 'object' || typeof scores.length !== 'number') {
+  if (!isArrayLike(scores)) {
     throw new RecsysError('INVALID_ARGUMENT', `scores must be an array of numbers, got ${show(scores)}`);
   }
   if (scores.length !== rows * cols) {
     throw new RecsysError('LENGTH_MISMATCH', `scores has length ${scores.length} but rows * cols = ${rows} * ${cols} = ${rows * cols}`);
   }
-  if (targets === null || typeof targets !== 'object' || typeof targets.length !== 'number') {
+  if (!isArrayLike(targets)) {
     throw new RecsysError('INVALID_ARGUMENT', `targets must be an array of column indices, got ${show(targets)}`);
   }
   if (targets.length !== rows) {
@@ -119,12 +120,14 @@ export function rankMetrics(
       throw new RecsysError('INVALID_ARGUMENT', `the target cell of row ${r} (column ${target}) is masked: the positive must be a candidate`, { row: r });
     }
     const t = scores[base + target];
+    if (typeof t !== 'number') throw notNumber(r, target, t);
     if (t !== t) throw new RecsysError('NOT_FINITE', `scores at row ${r}, column ${target} (the target) is NaN`, { row: r, col: target });
     let higher = 0;
     let tied = 0;
     for (let c = 0; c < cols; c++) {
       if (c === target || (mask !== undefined && mask[base + c] !== 0)) continue;
       const s = scores[base + c];
+      if (typeof s !== 'number') throw notNumber(r, c, s);
       if (s > t) higher++;
       else if (s === t) tied++;
       else if (s !== s) throw new RecsysError('NOT_FINITE', `scores at row ${r}, column ${c} is NaN`, { row: r, col: c });
@@ -143,4 +146,9 @@ export function rankMetrics(
     }
   }
   return { k, ties, ranks, hr, ndcg: nd, mrr: rr, mean: { hr: sumHr / rows, ndcg: sumNdcg / rows, mrr: sumMrr / rows } };
+}
+
+/** A score that is not a number: comparing it would coerce it (and an object may throw doing so). */
+function notNumber(row: number, col: number, value: unknown): RecsysError {
+  return new RecsysError('INVALID_ARGUMENT', `scores at row ${row}, column ${col} is ${show(value)}: scores must be numbers`, { row, col });
 }

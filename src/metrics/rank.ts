@@ -3,6 +3,7 @@
 // the positive below every candidate it ties with.
 import { RecsysError } from '../errors.js';
 import { assertOneOf, show } from '../_lib/validate.js';
+import { isArrayLike } from './_checks.js';
 
 /**
  * How to rank a positive that ties with other candidates:
@@ -47,7 +48,7 @@ export function rankOf(positiveScore: number, otherScores: ArrayLike<number>, ti
   if (typeof positiveScore !== 'number' || Number.isNaN(positiveScore)) {
     throw new RecsysError('NOT_FINITE', `positiveScore must be a number, got ${show(positiveScore)}`, { value: positiveScore });
   }
-  if (otherScores === null || typeof otherScores !== 'object' || typeof otherScores.length !== 'number') {
+  if (!isArrayLike(otherScores)) {
     throw new RecsysError('INVALID_ARGUMENT', `otherScores must be an array of numbers, got ${show(otherScores)}`);
   }
   assertTiePolicy(ties);
@@ -55,6 +56,10 @@ export function rankOf(positiveScore: number, otherScores: ArrayLike<number>, ti
   let tied = 0;
   for (let i = 0; i < otherScores.length; i++) {
     const s = otherScores[i];
+    // a non-number would be coerced by the comparisons below (and an object may throw doing so)
+    if (typeof s !== 'number') {
+      throw new RecsysError('INVALID_ARGUMENT', `otherScores[${i}] is ${show(s)}: scores must be numbers`, { index: i, value: s });
+    }
     if (s > positiveScore) higher++;
     else if (s === positiveScore) tied++;
     else if (!(s < positiveScore)) {

@@ -3,6 +3,7 @@
 import { RecsysError } from '../errors.js';
 import { assertK, show } from '../_lib/validate.js';
 import { idealDcg } from './ndcg.js';
+import { isArrayLike } from './_checks.js';
 
 /** Every cut-off metric of one user's ranked list, see {@link topKMetrics}. */
 export interface TopKMetrics {
@@ -38,6 +39,7 @@ export function relevantRanks(rankedItems: ArrayLike<number>, relevantItems: Arr
   const seen = new Set<number>();
   for (let p = 0; p < rankedItems.length; p++) {
     const item = rankedItems[p];
+    if (typeof item !== 'number') throw notAnItem(p, item);
     if (!relevant.has(item)) continue;
     if (seen.has(item)) {
       throw new RecsysError('INVALID_ARGUMENT', `rankedItems lists item ${show(item)} twice (at position ${p + 1}): a ranked list holds distinct items`, { item });
@@ -79,6 +81,7 @@ export function topKMetrics(rankedItems: ArrayLike<number>, relevantItems: Array
   const seen = new Set<number>();
   for (let p = 0; p < depth; p++) {
     const item = rankedItems[p];
+    if (typeof item !== 'number') throw notAnItem(p, item);
     if (!relevant.has(item)) continue;
     if (seen.has(item)) {
       throw new RecsysError('INVALID_ARGUMENT', `rankedItems lists item ${show(item)} twice (at position ${p + 1}): a ranked list holds distinct items`, { item });
@@ -102,7 +105,7 @@ export function topKMetrics(rankedItems: ArrayLike<number>, relevantItems: Array
 }
 
 function checkArray(name: string, values: ArrayLike<number>): void {
-  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+  if (!isArrayLike(values)) {
     throw new RecsysError('INVALID_ARGUMENT', `${name} must be an array of item indices, got ${show(values)}`);
   }
 }
@@ -110,6 +113,16 @@ function checkArray(name: string, values: ArrayLike<number>): void {
 function toSet(name: string, values: ArrayLike<number>): Set<number> {
   checkArray(name, values);
   const set = new Set<number>();
-  for (let i = 0; i < values.length; i++) set.add(values[i]);
+  for (let i = 0; i < values.length; i++) {
+    const item = values[i];
+    // a non-number could never match a ranked item; and an array-like may claim any length
+    if (typeof item !== 'number') throw new RecsysError('INVALID_ARGUMENT', `${name}[${i}] must be an item index, got ${show(item)}`, { index: i });
+    set.add(item);
+  }
   return set;
+}
+
+/** A ranked entry that is not a number (an array-like may also claim a length it does not hold). */
+function notAnItem(position: number, value: unknown): RecsysError {
+  return new RecsysError('INVALID_ARGUMENT', `rankedItems[${position}] must be an item index, got ${show(value)}`, { index: position });
 }

@@ -5,6 +5,7 @@
 // 6,040 users therefore spends a few milliseconds here instead of sorting 22M scores.
 import { RecsysError } from '../errors.js';
 import { assertK, show } from '../_lib/validate.js';
+import { isArrayLike } from './_checks.js';
 
 /**
  * Indices of the `k` highest scores, best first. Ties are broken by the lower index, so the result
@@ -24,7 +25,7 @@ import { assertK, show } from '../_lib/validate.js';
  * ```
  */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: (index: number) => boolean): Int32Array {
-  if (scores === null || typeof scores !== 'object' || typeof scores.length !== 'number') {
+  if (!isArrayLike(scores)) {
     throw new RecsysError('INVALID_ARGUMENT', `scores must be an array of numbers, got ${show(scores)}`);
   }
   assertK(k);
@@ -34,15 +35,26 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: (index: num
   const n = scores.length;
   const capacity = Math.min(k, n);
   // heap[0] is the worst kept: lowest score, and among equal scores the highest index
-  const heapScore = new Float64Array(capacity);
-  const heapIndex = new Int32Array(capacity);
+  // grown on demand up to capacity: an array-like may claim a length it does not hold
+  let heapScore = new Float64Array(Math.min(capacity, 1024));
+  let heapIndex = new Int32Array(heapScore.length);
   let size = 0;
   for (let i = 0; i < n; i++) {
     const s = scores[i];
+    if (typeof s !== 'number') throw new RecsysError('INVALID_ARGUMENT', `scores[${i}] is ${show(s)}: scores must be numbers`, { index: i });
     if (s !== s) throw new RecsysError('NOT_FINITE', `scores[${i}] is NaN`, { index: i });
     if (size === capacity && !(s > heapScore[0])) continue;
     if (exclude !== undefined && exclude(i)) continue;
     if (size < capacity) {
+      if (size === heapScore.length) {
+        const grown = Math.min(capacity, 2 * size);
+        const scoresCopy = new Float64Array(grown);
+        scoresCopy.set(heapScore);
+        heapScore = scoresCopy;
+        const indexCopy = new Int32Array(grown);
+        indexCopy.set(heapIndex);
+        heapIndex = indexCopy;
+      }
       // sift up
       let c = size++;
       while (c > 0) {

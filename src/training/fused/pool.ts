@@ -1,6 +1,7 @@
 // Starting and stopping the fused engine's worker threads, in Node (worker_threads) and in browsers
 // (module Web Workers), from the TypeScript sources (vitest, tsx) and from the built package.
 import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { importNodeBuiltin } from '../../_lib/node-import.js';
 
 /** One running worker, whatever the runtime. */
 export interface ThreadHandle {
@@ -41,15 +42,16 @@ export async function spawnWorker(): Promise<ThreadHandle> {
 }
 
 async function spawnNodeWorker(): Promise<ThreadHandle> {
-  const { Worker } = await import('node:worker_threads');
+  const why = 'worker threads need Node.js worker_threads';
+  const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads', why);
   const { url, fromSource } = workerUrl();
   let worker: InstanceType<typeof Worker>;
   if (fromSource) {
     // From the TypeScript sources (vitest, tsx) the worker must compile TypeScript too. Node 20
     // ignores `--import tsx` in a worker's execArgv, so a tiny bootstrap registers tsx's ESM
     // loader in the worker first, then imports worker.ts.
-    const { createRequire } = await import('node:module');
-    const { pathToFileURL } = await import('node:url');
+    const { createRequire } = await importNodeBuiltin<typeof import('node:module')>('module', why);
+    const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('url', why);
     const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
     const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
     worker = new Worker(boot, { eval: true });

@@ -9,6 +9,7 @@ import { NegativeSampler } from '../../sampling/index.js';
 import { FusedKernel } from './kernel.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { CONTROL_ABORT, CONTROL_STEP, storeViews } from './store.js';
+import { importNodeBuiltin } from '../../_lib/node-import.js';
 
 interface Port {
   post(message: WorkerReply): void;
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     serve({ post: (m) => scope.postMessage(m), listen: (h) => scope.addEventListener('message', (e) => h(e.data)) });
     return;
   }
-  const { parentPort } = await import('node:worker_threads');
+  const { parentPort } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads', 'a fused worker needs worker_threads');
   if (parentPort === null) return; // imported on a main thread: nothing to serve
   serve({ post: (m) => parentPort.postMessage(m), listen: (h) => parentPort.on('message', h) });
 }
