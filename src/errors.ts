@@ -26,7 +26,6 @@ export type RecsysErrorCode =
   | 'NO_POSITIVES'
   | 'PARSE_ERROR'
   | 'FILE_NOT_FOUND'
-  | 'PATH_OUTSIDE_ROOT'
   // models and training
   | 'INVALID_LAYERS'
   | 'UNSUPPORTED_MODEL'
@@ -34,7 +33,6 @@ export type RecsysErrorCode =
   | 'UNSUPPORTED_RUNTIME'
   | 'SHAPE_MISMATCH'
   | 'TRAINING_DIVERGED'
-  | 'ABORTED'
   // persistence
   | 'BUNDLE_NOT_FOUND'
   | 'BUNDLE_CORRUPT'
