@@ -1,18 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { IdMap } from './id-map.js';
-import { isRecsysError } from '../errors.js';
+import { codeOf } from '../../test/helpers/recsys-error.js';
 
 const idArb = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: -1000, max: 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isRecsysError(e) ? e.code : `not a RecsysError: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('IdMap', () => {
   it('assigns dense indices in order of first appearance and maps back', () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { holdout, leaveOneOut, temporalSplit, validationSplit } from './splits.js';
 import type { Interactions } from './interactions.js';
 import { isRecsysError } from '../errors.js';
+import { codeOf } from '../../test/helpers/recsys-error.js';
 
 /** Random interactions with small timestamp ranges (so ties happen) and weights. */
 const interactionsArb = fc
@@ -48,14 +49,6 @@ function expectFreshArrays(input: Interactions, ...outputs: Interactions[]): voi
   }
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isRecsysError(e) ? e.code : String(e);
-  }
-  return undefined;
-}
 
 describe('leaveOneOut', () => {
   it('example: the latest interaction of each user with two or more goes to test', () => {

@@ -7,26 +7,11 @@ import { topKMetrics } from '../metrics/index.js';
 import { mulberry32 } from '../sampling/prng.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
-import { createScorer, evaluateFull, type Scorer } from './index.js';
+import { createScorer, evaluateFull } from './index.js';
+import { tableScorer } from '../../test/helpers/table-scorer.js';
 
 beforeAll(() => useBackend('cpu'));
 
-function tableScorer(table: number[][]): Scorer {
-  const numItems = table[0].length;
-  return {
-    numUsers: table.length,
-    numItems,
-    scoreItems: (user, items, out = new Float32Array(items.length)) => {
-      items.forEach((item, t) => (out[t] = table[user][item]));
-      return out;
-    },
-    scoreAllItems: (users, out = new Float32Array(users.length * numItems)) => {
-      users.forEach((user, r) => out.set(table[user], r * numItems));
-      return out;
-    },
-    dispose: () => {},
-  };
-}
 
 function interactions(pairs: Array<[number, number]>, numUsers: number, numItems: number): Interactions {
   return { users: Int32Array.from(pairs, ([u]) => u), items: Int32Array.from(pairs, ([, i]) => i), numUsers, numItems };
@@ -63,20 +48,20 @@ describe('evaluateFull', () => {
     const table = [[0.9, 0.8, 0.7, 0.6, 0.1]];
     const test = interactions([[0, 2]], 1, 5);
     const train = interactions([[0, 0], [0, 1]], 1, 5);
-    expect(evaluateFull(tableScorer(table), test, { exclude: train, k: 1 }).hr).toBe(1);
-    expect(evaluateFull(tableScorer(table), test, { k: 1 }).hr).toBe(0);
-    expect(evaluateFull(tableScorer(table), test, { k: 3 }).ndcg).toBeCloseTo(0.5, 12); // rank 3
+    expect(evaluateFull(tableScorer(table, { pairs: false }), test, { exclude: train, k: 1 }).hr).toBe(1);
+    expect(evaluateFull(tableScorer(table, { pairs: false }), test, { k: 1 }).hr).toBe(0);
+    expect(evaluateFull(tableScorer(table, { pairs: false }), test, { k: 3 }).ndcg).toBeCloseTo(0.5, 12); // rank 3
     // item 0 both in train and held out: it stays and is found at rank 1
     const both = interactions([[0, 0], [0, 1]], 1, 5);
-    const result = evaluateFull(tableScorer(table), interactions([[0, 0]], 1, 5), { exclude: both, k: 1 });
+    const result = evaluateFull(tableScorer(table, { pairs: false }), interactions([[0, 0]], 1, 5), { exclude: both, k: 1 });
     expect(result).toMatchObject({ protocol: 'full', users: 1, hr: 1, mrr: 1, precision: 1, recall: 1, map: 1 });
   });
 
   it('counts ties against the held-out items by default', () => {
     const table = [[0.5, 0.5, 0.5, 0.5]];
     const test = interactions([[0, 3]], 1, 4);
-    expect(evaluateFull(tableScorer(table), test, { k: 3 }).hr).toBe(0);
-    expect(evaluateFull(tableScorer(table), test, { k: 3, ties: 'optimistic' }).hr).toBe(1);
+    expect(evaluateFull(tableScorer(table, { pairs: false }), test, { k: 3 }).hr).toBe(0);
+    expect(evaluateFull(tableScorer(table, { pairs: false }), test, { k: 3, ties: 'optimistic' }).hr).toBe(1);
   });
 
   it('matches a brute-force reference on random data (several held-out items per user, ties, exclusions)', () => {
@@ -96,7 +81,7 @@ describe('evaluateFull', () => {
           const test = interactions(pick(40), numUsers, numItems);
           const train = interactions(pick(60), numUsers, numItems);
           const expected = bruteForce(table, test, train, k, ties);
-          const actual = evaluateFull(tableScorer(table), test, { exclude: train, k, ties, batchUsers });
+          const actual = evaluateFull(tableScorer(table, { pairs: false }), test, { exclude: train, k, ties, batchUsers });
           expect(actual.users).toBe(expected.users);
           for (const key of ['hr', 'ndcg', 'recall', 'precision', 'map', 'mrr'] as const) expect(actual[key]).toBeCloseTo(expected[key], 10);
         },
@@ -113,11 +98,11 @@ describe('evaluateFull', () => {
     ];
     const test = interactions([[0, 0], [1, 0], [2, 0]], 3, 3);
     const progress: Array<[number, number]> = [];
-    const result = evaluateFull(tableScorer(table), test, { k: 1, users: Int32Array.of(1, 0, 1), batchUsers: 1, onProgress: (d, t) => progress.push([d, t]) });
+    const result = evaluateFull(tableScorer(table, { pairs: false }), test, { k: 1, users: Int32Array.of(1, 0, 1), batchUsers: 1, onProgress: (d, t) => progress.push([d, t]) });
     expect(result).toMatchObject({ users: 2, skippedUsers: 0, hr: 0.5 });
     expect(progress).toEqual([[1, 2], [2, 2]]);
     const noTest = interactions([[0, 0]], 3, 3);
-    expect(evaluateFull(tableScorer(table), noTest, { k: 1, users: Int32Array.of(0, 2) })).toMatchObject({ users: 1, skippedUsers: 1 });
+    expect(evaluateFull(tableScorer(table, { pairs: false }), noTest, { k: 1, users: Int32Array.of(0, 2) })).toMatchObject({ users: 1, skippedUsers: 1 });
   });
 
   it('scores a tfjs model in chunks without leaking tensors, as its scorer does', () => {
@@ -140,7 +125,7 @@ describe('evaluateFull: bad input', () => {
   const scorer = tableScorer([
     [0.1, 0.2, 0.3, 0.4],
     [0.4, 0.3, 0.2, 0.1],
-  ]);
+  ], { pairs: false });
   const test = interactions([[0, 1], [1, 2]], 2, 4);
   const codeOf = (run: () => unknown): string => {
     try {
@@ -163,7 +148,7 @@ describe('evaluateFull: bad input', () => {
     ['users without held-out items', () => evaluateFull(scorer, interactions([[0, 1]], 2, 4), { k: 2, users: Int32Array.of(1) }), 'EMPTY_INPUT'],
     ['batchUsers 0', () => evaluateFull(scorer, test, { k: 2, batchUsers: 0 }), 'INVALID_SIZE'],
     ['onProgress not a function', () => evaluateFull(scorer, test, { k: 2, onProgress: 3 as never }), 'INVALID_ARGUMENT'],
-    ['a NaN score', () => evaluateFull(tableScorer([[NaN, 0.1]]), interactions([[0, 1]], 1, 2), { k: 1 }), 'NOT_FINITE'],
+    ['a NaN score', () => evaluateFull(tableScorer([[NaN, 0.1]], { pairs: false }), interactions([[0, 1]], 1, 2), { k: 1 }), 'NOT_FINITE'],
   ];
   it.each(cases.map(([name, run, code]) => [`${name} -> ${code}`, run, code] as const))('%s', (_name, run, code) => {
     expect(codeOf(run)).toBe(code);

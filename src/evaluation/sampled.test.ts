@@ -6,42 +6,12 @@ import { NeuMF } from '../models/index.js';
 import { rankOf } from '../metrics/index.js';
 import { mulberry32 } from '../sampling/prng.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
-import { createScorer, evaluateSampled, type Scorer } from './index.js';
+import { createScorer, evaluateSampled } from './index.js';
+import { tableScorer } from '../../test/helpers/table-scorer.js';
 
 beforeAll(() => useBackend('cpu'));
 
 /** A Scorer over a fixed score table `table[user][item]`, recording the pairs it was asked for. */
-function tableScorer(table: number[][], { pairs = true } = {}): Scorer & { asked: Array<[number, number]> } {
-  const numItems = table[0].length;
-  const asked: Array<[number, number]> = [];
-  const scorer: Scorer & { asked: Array<[number, number]> } = {
-    numUsers: table.length,
-    numItems,
-    asked,
-    scoreItems(user, items, out = new Float32Array(items.length)) {
-      items.forEach((item, t) => {
-        asked.push([user, item]);
-        out[t] = table[user][item];
-      });
-      return out;
-    },
-    scoreAllItems(users, out = new Float32Array(users.length * numItems)) {
-      users.forEach((user, r) => out.set(table[user], r * numItems));
-      return out;
-    },
-    dispose() {},
-  };
-  if (pairs) {
-    scorer.scorePairs = (users, items, out = new Float32Array(items.length)) => {
-      items.forEach((item, t) => {
-        asked.push([users[t], item]);
-        out[t] = table[users[t]][item];
-      });
-      return out;
-    };
-  }
-  return scorer;
-}
 
 function randomTable(numUsers: number, numItems: number, seed: number, levels = 0): number[][] {
   const random = mulberry32(seed);

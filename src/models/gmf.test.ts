@@ -1,20 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { isRecsysError } from '../errors.js';
 import { Embedding } from './embedding.js';
 import { GMF } from './gmf.js';
+import { codeOf } from '../../test/helpers/recsys-error.js';
 
 beforeAll(() => useBackend('cpu'));
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isRecsysError(e) ? e.code : `not a RecsysError: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('GMF', () => {
   it('has the paper layers: named embeddings, a product and a sigmoid prediction over factors', () => {

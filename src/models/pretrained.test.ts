@@ -1,23 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { isRecsysError } from '../errors.js';
 import { GMF } from './gmf.js';
 import { inspectModel } from './inspect.js';
 import { MLP } from './mlp.js';
 import { NeuMF } from './neumf.js';
 import { pretrainedNeuMF } from './pretrained.js';
+import { codeOf } from '../../test/helpers/recsys-error.js';
 
 beforeAll(() => useBackend('cpu'));
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isRecsysError(e) ? e.code : `not a RecsysError: ${String(e)}`;
-  }
-  return undefined;
-}
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const logit = (p: number) => Math.log(p / (1 - p));

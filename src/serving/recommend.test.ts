@@ -5,33 +5,18 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { NeuMF } from '../models/index.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
-import { createScorer, type Scorer } from '../evaluation/index.js';
+import { createScorer } from '../evaluation/index.js';
 import { recommend } from './recommend.js';
+import { tableScorer } from '../../test/helpers/table-scorer.js';
 
 beforeAll(() => useBackend('cpu'));
 
-function tableScorer(table: number[][]): Scorer {
-  const numItems = table[0].length;
-  return {
-    numUsers: table.length,
-    numItems,
-    scoreItems: (user, items, out = new Float32Array(items.length)) => {
-      items.forEach((item, t) => (out[t] = table[user][item]));
-      return out;
-    },
-    scoreAllItems: (users, out = new Float32Array(users.length * numItems)) => {
-      users.forEach((user, r) => out.set(table[user], r * numItems));
-      return out;
-    },
-    dispose: () => {},
-  };
-}
 
 const table = [
   [0.1, 0.9, 0.5, 0.9, 0.3, 0.7],
   [0.6, 0.2, 0.8, 0.4, 0.9, 0.1],
 ];
-const scorer = tableScorer(table);
+const scorer = tableScorer(table, { pairs: false });
 const train: Interactions = { users: Int32Array.of(0, 1, 0), items: Int32Array.of(1, 4, 5), numUsers: 2, numItems: 6 };
 
 describe('recommend', () => {
@@ -60,7 +45,7 @@ describe('recommend', () => {
         fc.integer({ min: 1, max: 12 }),
         fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 12 }),
         (levels, k, excluded) => {
-          const s = tableScorer([levels.map((l) => l / 5)]);
+          const s = tableScorer([levels.map((l) => l / 5)], { pairs: false });
           const result = recommend(s, 0, { k, exclude: excluded });
           expect(result.length).toBe(Math.min(k, 12 - excluded.length));
           for (const { item } of result) expect(excluded).not.toContain(item);

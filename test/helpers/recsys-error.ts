@@ -53,3 +53,16 @@ export async function withinTime<T>(ms: number, work: () => Promise<T> | T): Pro
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs `f` and returns the RecsysError code it threw, `undefined` when it returned normally, or a
+ * `not a RecsysError: ...` string for any other exception (so a test comparing codes fails loudly).
+ */
+export function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof RecsysError ? e.code : `not a RecsysError: ${String(e)}`;
+  }
+  return undefined;
+}

@@ -20,6 +20,7 @@
 // rows keep drifting with their old momentum there; the two agree on the first step and on rows touched
 // at every step, and differ on rows left out of a batch after they had a gradient.
 import type { NcfArchitecture } from '../../models/architecture.js';
+import type { Batch as PointBatch, PairBatch } from '../../sampling/index.js';
 
 /** Weights in tfjs layout, keyed by layer name: `[kernel or table, bias?]`. */
 export type ReferenceWeights = Record<string, Float32Array[]>;
@@ -27,19 +28,6 @@ export type ReferenceWeights = Record<string, Float32Array[]>;
 /** Gradients in the same layout (double precision). */
 export type ReferenceGradients = Record<string, Float64Array[]>;
 
-/** A pointwise batch (BCE). */
-export interface PointBatch {
-  users: Int32Array;
-  items: Int32Array;
-  labels: Float32Array;
-}
-
-/** A pairwise batch (BPR). */
-export interface PairBatch {
-  users: Int32Array;
-  positives: Int32Array;
-  negatives: Int32Array;
-}
 
 /** Loss, gradients and which table rows the batch touched. */
 export interface ReferenceResult {
