@@ -2,7 +2,7 @@
 // each user's test item ranked against its 99 listed negatives (He et al. 2017, section 4.1).
 //
 //   npx tsx examples/movielens-1m.ts [path/to/ml-1m-ncf] [--model neumf|gmf] [--epochs 20]
-//       [--factors 8] [--threads 1|2|auto] [--quick]
+//       [--factors 8] [--threads 1|2|auto] [--engine auto|fused|tfjs] [--backend cpu|wasm] [--quick]
 //
 // The folder holds ml-1m.train.rating, ml-1m.test.rating and ml-1m.test.negative, as published with
 // the paper's code (https://github.com/hexiangnan/neural_collaborative_filtering, Data/).
@@ -25,6 +25,8 @@ const { values: flags, positionals } = parseArgs({
     epochs: { type: 'string' },
     factors: { type: 'string', default: '8' },
     threads: { type: 'string', default: '1' },
+    engine: { type: 'string', default: 'auto' },
+    backend: { type: 'string', default: 'cpu' },
   },
 });
 const dir = resolve(positionals[0] ?? fileURLToPath(new URL('../../shared/data/ml-1m-ncf', import.meta.url)));
@@ -41,8 +43,19 @@ const epochs = Number(flags.epochs ?? (flags.quick ? 1 : 20));
 const factors = Number(flags.factors);
 const threads = flags.threads === 'auto' ? 'auto' : Number(flags.threads);
 
-tf.enableProdMode(); // training runs on the fused CPU engine: silence tfjs's "install tfjs-node" hint
-await tf.setBackend('cpu');
+const engine = flags.engine as 'auto' | 'fused' | 'tfjs';
+if (!['auto', 'fused', 'tfjs'].includes(engine)) throw new Error(`--engine must be auto, fused or tfjs, got ${engine}`);
+if (flags.backend !== 'cpu' && flags.backend !== 'wasm') throw new Error(`--backend must be cpu or wasm, got ${flags.backend}`);
+
+tf.enableProdMode(); // silence tfjs's "install tfjs-node" hint: no native add-on is needed
+if (flags.backend === 'wasm') {
+  // the WebAssembly backend (SIMD) for the tfjs engine; its .wasm files ship inside the npm package
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  wasm.setWasmPaths(join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+}
+await tf.setBackend(flags.backend);
 
 // 1. Read the split: 994,169 training pairs, one test item per user with its 99 negatives.
 const ncf = await readNcf(dir);
@@ -75,6 +88,7 @@ const history = await train(model, ncf.train, {
   batchSize,
   seed: 1,
   threads,
+  engine,
   onBatchEnd: (batch, logs) => {
     if (batch === 0) bar.start(batchesPerEpoch, 0, { epoch: perEpoch.length + 1, epochs, loss: '-', speed });
     if (batch % 50 === 0) bar.update(batch, { loss: logs.loss.toFixed(4) });
@@ -91,7 +105,7 @@ const history = await train(model, ncf.train, {
     );
   },
 });
-console.log(`trained in ${formatSeconds((performance.now() - started) / 1000)} (${history.engineReason}, ${threads} thread(s))`);
+console.log(`trained in ${formatSeconds((performance.now() - started) / 1000)} (${history.engineReason}, ${history.threads} thread(s))`);
 
 // 4. Final figures next to the popularity baseline, ranked against the same listed negatives.
 const last = evaluateSampled(model, testSet, { k: 10 });
