@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'examples/browser/dist/', 'coverage/'] },
+  { ignores: ['dist/', 'wasm/', 'docs/api/', 'node_modules/', 'examples/browser/dist/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -96,6 +96,9 @@ function neumf(numUsers: number): tf.LayersModel {
   return NeuMF({ numUsers, numItems: ML1M_ITEMS, factors: FACTORS, layers: LAYERS, seed: 1 });
 }
 
+/** The fused engine's tower kernel ('wasm-simd' or 'js') is printed once, at its first run. */
+let kernelReported = false;
+
 async function engineRate(
   kind: 'tfjs' | 'fused',
   numUsers: number,
@@ -116,6 +119,10 @@ async function engineRate(
   const engine = kind === 'tfjs' ? createTfjsEngine(setup) : await createFusedEngine(setup);
   try {
     if (engine.threads !== threads) console.log(`  (note: the ${kind} engine runs ${engine.threads} thread(s), not ${threads})`);
+    if ('kernel' in engine && !kernelReported) {
+      kernelReported = true;
+      console.log(`  (fused engine: dense tower kernel ${engine.kernel})`);
+    }
     return await measure(engine, batchSize, warmup, seconds, maxBatches);
   } finally {
     await engine.dispose();

@@ -70,6 +70,7 @@ describe('fused engine on one thread', () => {
     const run = async () => {
       const model = NeuMF({ numUsers: 60, numItems: 40, factors: 4, layers: [8, 4], seed: 1 });
       const engine = await createFusedEngine(setupFor(model, small, { seed: 5 }));
+      expect(engine.kernel).toBe('wasm-simd');
       const losses = [(await engine.runEpoch(0, {})).loss, (await engine.runEpoch(1, {})).loss];
       engine.syncToModel();
       await engine.dispose();
@@ -90,6 +91,7 @@ describe('fused engine on one thread', () => {
     const engine = await createFusedEngine(setupFor(model, small, { learningRate: 0.01 }));
     expect(engine.name).toBe('fused');
     expect(engine.threads).toBe(1);
+    expect(engine.kernel).toBe('js'); // GMF has no dense tower
     const seen: [number, BatchLogs][] = [];
     const first = await engine.runEpoch(0, { onBatchEnd: (b, logs) => void seen.push([b, logs]) });
     expect(first.aborted).toBe(false);
@@ -160,6 +162,7 @@ describe('fused engine on worker threads (Hogwild over SharedArrayBuffer)', () =
     const engine = await createFusedEngine(setupFor(model, small, { threads: 2, batchSize: 32, learningRate: 0.01 }));
     expect(engine.fallbackReason).toBeUndefined();
     expect(engine.threads).toBe(2);
+    expect(engine.kernel).toBe('wasm-simd'); // each worker instantiates the compiled module
     const indices: number[] = [];
     const first = await engine.runEpoch(0, { onBatchEnd: (b) => void indices.push(b) });
     expect(first.aborted).toBe(false);
@@ -182,6 +185,21 @@ describe('fused engine on worker threads (Hogwild over SharedArrayBuffer)', () =
     engine.syncToModel();
     await engine.dispose();
     await expect(engine.runEpoch(7, {})).rejects.toSatisfy((e) => isRecsysError(e));
+    model.dispose();
+  });
+});
+
+describe('fused engine on worker threads with the WebAssembly tower', () => {
+  it('trains BPR (two instances in flight per worker) on 2 workers', async () => {
+    const model = MLP({ numUsers: 60, numItems: 40, layers: [10, 7, 3], seed: 6 });
+    const engine = await createFusedEngine(setupFor(model, small, { threads: 2, loss: 'bpr', batchSize: 32, learningRate: 0.01 }));
+    expect(engine.threads).toBe(2);
+    expect(engine.kernel).toBe('wasm-simd');
+    const first = await engine.runEpoch(0, {});
+    let last = first.loss;
+    for (let epoch = 1; epoch < 5; epoch++) last = (await engine.runEpoch(epoch, {})).loss;
+    expect(last).toBeLessThan(first.loss);
+    await engine.dispose();
     model.dispose();
   });
 });

@@ -18,6 +18,11 @@
 //
 // Where SharedArrayBuffer or workers are missing (browsers without cross-origin isolation), or the
 // workers fail to start, the engine falls back to one thread and says why in `fallbackReason`.
+//
+// The dense MLP tower runs in WebAssembly SIMD where the runtime has it (tower-wasm.ts; about 2.6-3x
+// the whole engine's single-thread speed): the module is compiled once here, asynchronously, and
+// handed to each worker by postMessage, which instantiates its own copy with private memory (the
+// weights stay in the shared store). Without WebAssembly SIMD the JS kernel runs; `kernel` says which.
 import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../../errors.js';
 import { assertInteger } from '../../_lib/validate.js';
@@ -31,12 +36,18 @@ import { spawnWorker, workersAvailable, type ThreadHandle } from './pool.js';
 import type { WorkerReply } from './protocol.js';
 import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
 import { fusedSupport } from './support.js';
+import { compileTower, instantiateTower, type KernelKind } from './tower-wasm.js';
 
 /** The fused engine: a {@link TrainingEngine} plus why it runs on fewer threads than asked, if so. */
 export interface FusedEngine extends TrainingEngine {
   readonly name: 'fused';
   /** Why the engine uses one thread although more were asked (no shared memory, no workers), else undefined. */
   readonly fallbackReason: string | undefined;
+  /**
+   * Which implementation runs the dense MLP tower: 'wasm-simd' (WebAssembly SIMD, where the runtime
+   * has it and the model has a dense layer) or 'js' (the JS kernel: no WebAssembly SIMD, or GMF).
+   */
+  readonly kernel: KernelKind;
 }
 
 /** On one thread, hand the event loop a turn this often so abort signals and timers can fire. */
@@ -231,6 +242,9 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   const control = allocateControl(shared);
   readModelWeights(model, layout, store.params);
   const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate };
+  // compiled once here; workers get the Module by postMessage and instantiate their own copy
+  const tower = layout.tower.length > 1 ? await compileTower() : null;
+  const slots = options.loss === 'bpr' ? 2 : 1;
 
   let group: WorkerGroup | null = null;
   if (shared) {
@@ -247,13 +261,16 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
         batchSize: options.batchSize,
         negatives: options.negatives,
         shard: { index, count: wanted },
+        tower,
       }));
     } catch (e) {
       fallbackReason = `worker threads failed to start (${e instanceof Error ? e.message : String(e)})`;
       group = null;
     }
   }
-  return new Engine(model, layout, store.params, sampler, control, group, group === null ? new FusedKernel(layout, store, kernelOptions) : null, setup, fallbackReason);
+  const local = group === null ? new FusedKernel(layout, store, kernelOptions, tower === null ? null : await instantiateTower(tower, layout, slots)) : null;
+  const kind: KernelKind = tower === null ? 'js' : 'wasm-simd';
+  return new Engine(model, layout, store.params, sampler, control, group, local, setup, fallbackReason, kind);
 }
 
 class Engine implements FusedEngine {
@@ -268,9 +285,10 @@ class Engine implements FusedEngine {
     private readonly sampler: NegativeSampler,
     private readonly control: Int32Array,
     private group: WorkerGroup | null,
-    private readonly kernel: FusedKernel | null,
+    private readonly local: FusedKernel | null,
     private readonly setup: EngineSetup,
     readonly fallbackReason: string | undefined,
+    readonly kernel: KernelKind,
   ) {
     this.threads = group === null ? 1 : setup.options.threads;
   }
@@ -287,7 +305,7 @@ class Engine implements FusedEngine {
   }
 
   private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
-    const kernel = this.kernel as FusedKernel;
+    const kernel = this.local as FusedKernel;
     const { options } = this.setup;
     const spec = { batchSize: options.batchSize, negativesPerPositive: options.negatives, epoch };
     const bpr = options.loss === 'bpr';

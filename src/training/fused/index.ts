@@ -3,3 +3,4 @@ export { fusedSupport } from './support.js';
 export type { FusedSupport } from './support.js';
 export { createFusedEngine } from './engine.js';
 export type { FusedEngine } from './engine.js';
+export type { KernelKind } from './tower-wasm.js';

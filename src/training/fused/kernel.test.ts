@@ -6,6 +6,7 @@ import { GMF, MLP, NeuMF, inspectModel } from '../../models/index.js';
 import type { NcfArchitecture } from '../../models/architecture.js';
 import { mulberry32 } from '../../sampling/prng.js';
 import { FusedKernel } from './kernel.js';
+import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
 import {
@@ -17,7 +18,22 @@ import {
   type ReferenceWeights,
 } from './reference.js';
 
-beforeAll(() => useBackend('cpu'));
+let towerModule: WebAssembly.Module | null = null;
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  towerModule = await compileTower();
+});
+
+/** Both implementations of the dense tower run every equality test below. */
+const KERNELS: readonly KernelKind[] = ['js', 'wasm-simd'];
+
+/** A WebAssembly tower for the layout, or null for the JS kernel (and for models without a dense layer). */
+function towerFor(kind: KernelKind, layout: ParamLayout, loss: 'bce' | 'bpr'): WasmTower | null {
+  if (kind === 'js' || layout.tower.length < 2) return null;
+  if (towerModule === null) throw new Error('WebAssembly SIMD is unavailable in this runtime');
+  return new WasmTower(new WebAssembly.Instance(towerModule, {}), layout, loss === 'bpr' ? 2 : 1);
+}
 
 interface Case {
   arch: NcfArchitecture;
@@ -135,12 +151,21 @@ function weightsOf(model: tf.LayersModel): ReferenceWeights {
   return out;
 }
 
-function newKernel(model: tf.LayersModel, arch: NcfArchitecture, loss: 'bce' | 'bpr', optimizer: 'adam' | 'sgd', learningRate = 0.01) {
+function newKernel(
+  model: tf.LayersModel,
+  arch: NcfArchitecture,
+  loss: 'bce' | 'bpr',
+  optimizer: 'adam' | 'sgd',
+  learningRate = 0.01,
+  kind: KernelKind = 'js',
+) {
   const layout = paramLayout(arch);
   const params = new Float32Array(layout.length);
   readModelWeights(model, layout, params);
   const store = { params, m: new Float32Array(layout.length), v: new Float32Array(layout.length) };
-  return { layout, store, kernel: new FusedKernel(layout, store, { loss, optimizer, learningRate }) };
+  const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate }, towerFor(kind, layout, loss));
+  expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
+  return { layout, store, kernel };
 }
 
 function kernelGradients(kernel: FusedKernel, c: Case, loss: 'bce' | 'bpr'): number {
@@ -177,8 +202,12 @@ function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: R
 }
 
 describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
-  for (const loss of ['bce', 'bpr'] as const) {
-    it(`${loss}: every gradient (tables and dense) of random GMF/MLP/NeuMF batches, relative error < 1e-4`, () => {
+  it('the WebAssembly SIMD tower compiles in this runtime', () => {
+    expect(towerModule).not.toBeNull();
+  });
+
+  for (const loss of ['bce', 'bpr'] as const) for (const tower of KERNELS) {
+    it(`${loss}, ${tower} tower: every gradient (tables and dense) of random GMF/MLP/NeuMF batches, relative error < 1e-4`, () => {
       fc.assert(
         fc.property(caseArb, (c) => {
           const before = tf.memory().numTensors;
@@ -186,7 +215,7 @@ describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
           try {
             expect(inspectModel(model)).toEqual(c.arch);
             const expected = tfjsGradients(model, c, loss);
-            const { layout, kernel } = newKernel(model, c.arch, loss, 'adam');
+            const { layout, kernel } = newKernel(model, c.arch, loss, 'adam', 0.01, tower);
             const value = kernelGradients(kernel, c, loss);
             expect(Math.abs(value - expected.loss) / Math.max(1e-6, Math.abs(expected.loss))).toBeLessThan(1e-4);
             expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), expected.gradients, 1e-4);
@@ -226,13 +255,13 @@ describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
 });
 
 describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
-  const step = (optimizer: 'adam' | 'sgd', lr: number) =>
+  const step = (optimizer: 'adam' | 'sgd', lr: number, tower: KernelKind) =>
     fc.property(caseArb, fc.constantFrom('bce' as const, 'bpr' as const), (c, loss) => {
       const before = tf.memory().numTensors;
       const model = build(c.arch, c.seed);
       const opt = optimizer === 'adam' ? tf.train.adam(lr) : tf.train.sgd(lr);
       try {
-        const { layout, store, kernel } = newKernel(model, c.arch, loss, optimizer, lr);
+        const { layout, store, kernel } = newKernel(model, c.arch, loss, optimizer, lr, tower);
         const initial = Float32Array.from(store.params);
         const ref = weightsOf(model);
         const refResult: ReferenceResult = loss === 'bce' ? referenceBce(c.arch, ref, c) : referenceBpr(c.arch, ref, { users: c.users, positives: c.items, negatives: c.negatives });
@@ -282,15 +311,17 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
 
-  it('one Adam step gives tfjs Adam’s weights on touched rows and dense weights; untouched rows unchanged', () => {
-    fc.assert(step('adam', 0.01), { numRuns: 20, seed: 3 });
-  });
+  for (const tower of KERNELS) {
+    it(`${tower} tower: one Adam step gives tfjs Adam’s weights on touched rows and dense weights; untouched rows unchanged`, () => {
+      fc.assert(step('adam', 0.01, tower), { numRuns: 20, seed: 3 });
+    });
 
-  it('one SGD step gives tfjs SGD’s weights', () => {
-    fc.assert(step('sgd', 0.1), { numRuns: 10, seed: 4 });
-  });
+    it(`${tower} tower: one SGD step gives tfjs SGD’s weights`, () => {
+      fc.assert(step('sgd', 0.1, tower), { numRuns: 10, seed: 4 });
+    });
+  }
 
-  it('lazy Adam equals tfjs Adam over several steps when every row is touched at every step', () => {
+  for (const tower of KERNELS) it(`${tower} tower: lazy Adam equals tfjs Adam over several steps when every row is touched at every step`, () => {
     const arch: NcfArchitecture = { kind: 'neumf', numUsers: 3, numItems: 4, factors: 3, layers: [6, 4, 2] };
     const c: Case = {
       arch,
@@ -303,7 +334,7 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
     const before = tf.memory().numTensors;
     const model = build(arch, c.seed);
     const opt = tf.train.adam(0.01);
-    const { layout, store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+    const { layout, store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01, tower);
     for (let t = 1; t <= 5; t++) {
       kernel.gradientsBce(c.users, c.items, c.labels);
       kernel.apply(t);
@@ -319,11 +350,11 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
 });
 
 describe('fused kernel: determinism', () => {
-  it('the same batches give bit-identical weights and losses', () => {
+  for (const tower of KERNELS) it(`${tower} tower: the same batches give bit-identical weights and losses`, () => {
     const arch: NcfArchitecture = { kind: 'neumf', numUsers: 20, numItems: 15, factors: 4, layers: [8, 6, 4] };
     const model = build(arch, 5);
     const run = () => {
-      const { store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+      const { store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01, tower);
       const random = mulberry32(9);
       const losses: number[] = [];
       for (let t = 1; t <= 30; t++) {

@@ -23,9 +23,15 @@
 // - The same instance order always gives the same arithmetic: one thread is bit-for-bit
 //   deterministic.
 //
+// - The dense tower can run in WebAssembly SIMD instead (tower-wasm.ts, given as `tower`): the same
+//   per-instance math on a private double-precision copy of the tower's weights, with the sums in
+//   another order (equal to ~1e-15 relative). Everything else (GMF part, loss, embedding gradients,
+//   optimizer) stays here; the JS tower below is the fallback where WebAssembly SIMD is missing.
+//
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './reference.js';
+import type { KernelKind, WasmTower } from './tower-wasm.js';
 
 // module-level copies: hot loops then read plain constants, not imported bindings
 const BETA1 = ADAM_BETA1;
@@ -61,6 +67,8 @@ export class FusedKernel {
   readonly layout: ParamLayout;
   readonly store: KernelStore;
   readonly options: KernelOptions;
+  /** Which implementation computes the dense tower. */
+  readonly kind: KernelKind;
 
   private readonly F: number;
   private readonly E: number;
@@ -81,6 +89,8 @@ export class FusedKernel {
   private readonly gDense: Float64Array;
   /** Double-precision copy of the dense block for the current batch (no conversions in hot loops). */
   private readonly dense: Float64Array;
+  /** The WebAssembly tower, or null for the JS one. */
+  private readonly tower: WasmTower | null;
 
   private readonly userSlot: Int32Array;
   private readonly itemSlot: Int32Array;
@@ -95,11 +105,15 @@ export class FusedKernel {
    * @param layout - where each weight lives in `store.params`
    * @param store - weights and Adam moments (moments may be null for SGD)
    * @param options - loss, optimizer and learning rate
+   * @param tower - a WebAssembly tower instantiated for this layout with 1 slot (BCE) or 2 (BPR), or
+   *   null to compute the tower in JS (also what models without a dense layer use)
    */
-  constructor(layout: ParamLayout, store: KernelStore, options: KernelOptions) {
+  constructor(layout: ParamLayout, store: KernelStore, options: KernelOptions, tower: WasmTower | null = null) {
     this.layout = layout;
     this.store = store;
     this.options = options;
+    this.tower = layout.tower.length > 1 ? tower : null;
+    this.kind = this.tower === null ? 'js' : 'wasm-simd';
     if (options.optimizer === 'adam' && (store.m === null || store.v === null)) {
       throw new TypeError('FusedKernel: Adam needs moment arrays');
     }
@@ -107,6 +121,7 @@ export class FusedKernel {
     this.E = layout.mlpEmbedding;
     this.rowWidth = this.F + this.E;
     const slots = options.loss === 'bpr' ? 2 : 1;
+    if (this.tower !== null && this.tower.x.length < slots) throw new TypeError(`FusedKernel: the tower needs ${slots} slots`);
     this.scratch = [];
     for (let s = 0; s < slots; s++) {
       this.scratch.push({ g: new Float64Array(this.F), h: layout.tower.map((w) => new Float64Array(w)) });
@@ -182,6 +197,21 @@ export class FusedKernel {
       }
     }
     if (E === 0) return z;
+    const tw = this.tower;
+    if (tw !== null) {
+      const x = tw.x[slot];
+      const at = L.mlpItem + i * E;
+      for (let k = 0; k < E; k++) x[k] = P[at + k];
+      let newUser = 0;
+      if (u !== this.preUser) {
+        const xu = tw.xu;
+        const mu = L.mlpUser + u * E;
+        for (let k = 0; k < E; k++) xu[k] = P[mu + k];
+        this.preUser = u;
+        newUser = 1;
+      }
+      return z + tw.forward(slot, newUser);
+    }
     const h = sc.h;
     const h0 = h[0];
     const tower = L.tower;
@@ -328,6 +358,22 @@ export class FusedKernel {
       }
     }
     if (E === 0) return;
+    const tw = this.tower;
+    if (tw !== null) {
+      if (u !== this.groupUser) {
+        this.flushUserRun();
+        this.groupUser = u;
+        this.groupRow = ur;
+        const xr = tw.xrun;
+        const mu = L.mlpUser + u * E;
+        for (let k = 0; k < E; k++) xr[k] = P[mu + k];
+      }
+      tw.backward(slot, dz);
+      const dx = tw.dx[slot];
+      const io = ir + F;
+      for (let k = 0; k < E; k++) gI[io + k] += dx[k];
+      return;
+    }
     const h = sc.h;
     const tower = L.tower;
     const top = h[tower.length - 1];
@@ -470,6 +516,15 @@ export class FusedKernel {
     const u = this.groupUser;
     if (u < 0) return;
     this.groupUser = -1;
+    const tw = this.tower;
+    if (tw !== null) {
+      tw.flush();
+      const du = tw.du;
+      const gU = this.gUser;
+      const at = this.groupRow + this.F;
+      for (let k = 0; k < this.E; k++) gU[at + k] += du[k];
+      return;
+    }
     const P = this.store.params;
     const D = this.dense;
     const gD = this.gDense;
@@ -502,6 +557,7 @@ export class FusedKernel {
     const D = this.dense;
     const base = this.layout.denseOffset;
     for (let k = 0; k < D.length; k++) D[k] = P[base + k];
+    this.tower?.load(D);
   }
 
   private begin(users: number, items: number): void {
@@ -539,6 +595,7 @@ export class FusedKernel {
       this.backward(0, u, i, (p - y) * scale);
     }
     this.flushUserRun();
+    this.tower?.store(this.gDense);
     return loss * scale;
   }
 
@@ -567,6 +624,7 @@ export class FusedKernel {
       this.backward(1, u, negatives[b], -dd);
     }
     this.flushUserRun();
+    this.tower?.store(this.gDense);
     return loss * scale;
   }
 

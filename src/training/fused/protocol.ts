@@ -17,6 +17,8 @@ export interface WorkerInit {
   batchSize: number;
   negatives: number;
   shard: { index: number; count: number };
+  /** The compiled WebAssembly tower (structured-cloned), or null: the worker runs the JS kernel. */
+  tower: WebAssembly.Module | null;
 }
 
 /** Starts one epoch on a worker. */

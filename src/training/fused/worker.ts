@@ -7,6 +7,7 @@
 // counter, and reports progress at least every 100 batches or 50 ms.
 import { NegativeSampler } from '../../sampling/index.js';
 import { FusedKernel } from './kernel.js';
+import { instantiateTower } from './tower-wasm.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { CONTROL_ABORT, CONTROL_STEP, storeViews } from './store.js';
 import { importNodeBuiltin } from '../../_lib/node-import.js';
@@ -26,11 +27,14 @@ interface State {
   control: Int32Array;
 }
 
-function start(init: WorkerInit): State {
+async function start(init: WorkerInit): Promise<State> {
   const store = storeViews(init.buffer, init.layout.length, init.adam);
+  // each worker instantiates the module with its own private memory (no module, e.g. from an engine
+  // built before the tower existed: the JS kernel)
+  const tower = init.tower ? await instantiateTower(init.tower, init.layout, init.kernel.loss === 'bpr' ? 2 : 1) : null;
   return {
     init,
-    kernel: new FusedKernel(init.layout, store, init.kernel),
+    kernel: new FusedKernel(init.layout, store, init.kernel, tower),
     sampler: NegativeSampler.fromState(init.sampler),
     control: new Int32Array(init.control),
   };
@@ -91,18 +95,23 @@ function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): 
 
 function serve(port: Port): void {
   let state: State | null = null;
+  const fail = (e: unknown): void => {
+    const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
+    port.post({ type: 'error', message: e instanceof Error ? e.message : String(e), code });
+  };
   port.listen((message) => {
     try {
       if (message.type === 'init') {
-        state = start(message);
-        port.post({ type: 'ready' });
+        start(message).then((s) => {
+          state = s;
+          port.post({ type: 'ready' });
+        }, fail);
       } else if (message.type === 'epoch') {
         if (state === null) throw new Error('fused worker: epoch before init');
         runEpoch(state, message.epoch, (m) => port.post(m));
       }
     } catch (e) {
-      const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
-      port.post({ type: 'error', message: e instanceof Error ? e.message : String(e), code });
+      fail(e);
     }
   });
 }
