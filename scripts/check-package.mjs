@@ -62,7 +62,13 @@ try {
     if (metrics.ndcg(3, 10) !== 0.5) throw new Error('bad ndcg');
     if (typeof sampling.mulberry32(1)() !== 'number') throw new Error('bad prng');
     if (typeof data.IdMap !== 'function') throw new Error('bad data entry');
-    console.log('${mod} ok', Array.from(scores).map((s) => s.toFixed(4)).join(' '));`;
+    // the fused engine from the built files: its worker file and the embedded wasm tower must load
+    const synthetic = data.syntheticInteractions({ numUsers: 60, numItems: 40, seed: 3 });
+    const small = ${mod}.NeuMF({ numUsers: 60, numItems: 40, factors: 4, layers: [8, 4] });
+    const history = await ${mod}.train(small, synthetic, { epochs: 1, threads: 2 });
+    if (history.engine !== 'fused' || history.threads !== 2) throw new Error('fused engine did not run on 2 threads: ' + history.engineReason);
+    if (!/wasm-simd/.test(history.engineReason)) throw new Error('the wasm tower did not load: ' + history.engineReason);
+    console.log('${mod} ok', Array.from(scores).map((s) => s.toFixed(4)).join(' '), '|', history.engineReason, '| threads', history.threads);`;
   writeFileSync(
     join(app, 'esm.mjs'),
     `import * as tf from '@tensorflow/tfjs';
