@@ -8,6 +8,7 @@
  */
 export * from './errors.js';
 export * from './models/index.js';
+export { ensureFastGatherGradient } from './_lib/gather-gradient.js';
 export * from './data/index.js';
 export * from './sampling/index.js';
 export * from './metrics/index.js';

@@ -1,7 +1,7 @@
 // Training: the train() loop, its options, the tfjs engine and the loss functions both engines share.
 export { train } from './train.js';
 export { createFusedEngine, fusedSupport } from './fused/index.js';
-export type { FusedEngine, FusedSupport } from './fused/index.js';
+export type { FusedEngine, FusedSupport, KernelKind } from './fused/index.js';
 export { resolveTrainOptions, TRAIN_DEFAULTS } from './options.js';
 export { createTfjsEngine } from './tfjs-engine.js';
 export { pointwiseLoss, pairwiseLoss } from './batch-loss.js';
