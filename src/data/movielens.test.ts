@@ -22,7 +22,7 @@ const U_DATA = '10\t7\t5\t881250949\n12\t3\t3\t891717742\n10\t3\t1\t878887116\n1
 
 describe('readMovieLens', () => {
   it('reads u.data: ids in ascending order, ratings as weights, timestamps', async () => {
-    const { data, users, items, duplicates, skipped } = await readMovieLens(join(FIXTURES, 'u.data'));
+    const { data, users, items, duplicates, skipped } = await readMovieLens(join(FIXTURES, 'tiny-100k.tsv'));
     expect(users.ids()).toEqual([10, 11, 12]);
     expect(items.ids()).toEqual([3, 7, 9]);
     expect(users.kind).toBe('user');
@@ -34,16 +34,16 @@ describe('readMovieLens', () => {
   });
 
   it('reads ratings.dat (::) to the same structure', async () => {
-    const ml100k = await readMovieLens(join(FIXTURES, 'u.data'));
-    const ml1m = await readMovieLens(join(FIXTURES, 'ratings.dat'));
+    const ml100k = await readMovieLens(join(FIXTURES, 'tiny-100k.tsv'));
+    const ml1m = await readMovieLens(join(FIXTURES, 'tiny-1m.dat'));
     expect(ml1m.data.users).toEqual(ml100k.data.users);
     expect(ml1m.data.items).toEqual(ml100k.data.items);
     expect(ml1m.data.weights).toEqual(ml100k.data.weights);
     expect(ml1m.data.timestamps![0]).toBe(978300760);
-    expect((await readMovieLens(join(FIXTURES, 'ratings.dat'), { format: '1m' })).data.users).toEqual(ml1m.data.users);
-    const wrong = await errorOf(readMovieLens(join(FIXTURES, 'ratings.dat'), { format: '100k' }));
+    expect((await readMovieLens(join(FIXTURES, 'tiny-1m.dat'), { format: '1m' })).data.users).toEqual(ml1m.data.users);
+    const wrong = await errorOf(readMovieLens(join(FIXTURES, 'tiny-1m.dat'), { format: '100k' }));
     expect(wrong.code).toBe('PARSE_ERROR');
-    expect(wrong.message).toContain('ratings.dat:1: expected 4 tab-separated fields');
+    expect(wrong.message).toContain('tiny-1m.dat:1: expected 4 tab-separated fields');
   });
 
   it('skips ratings below minRating and counts them', async () => {

@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNcf, type NcfData } from './ncf.js';
 import { isRecsysError } from '../errors.js';
+import { ncfFixtureDir } from '../../test/helpers/ncf-fixture.js';
 
-const DIR = fileURLToPath(new URL('../../test/fixtures/data/ncf/', import.meta.url));
+const DIR = ncfFixtureDir();
 const text = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
 async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {

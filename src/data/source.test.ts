@@ -8,8 +8,10 @@ import { readCsv } from './csv.js';
 import { readNcf } from './ncf.js';
 import type { Source } from './source.js';
 import { isRecsysError } from '../errors.js';
+import { ncfFixtureDir } from '../../test/helpers/ncf-fixture.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/data/', import.meta.url));
+const NCF_DIR = ncfFixtureDir();
 
 /** A stream that hands out the bytes in pieces of the given sizes (cycled). */
 function streamOf(bytes: Uint8Array, sizes: number[]): ReadableStream<Uint8Array> {
@@ -56,7 +58,7 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code: string; messa
 
 describe('Source kinds', () => {
   it('give the same MovieLens interactions', async () => {
-    const path = join(FIXTURES, 'movielens/u.data');
+    const path = join(FIXTURES, 'movielens/tiny-100k.tsv');
     const expected = await readMovieLens(path);
     for (const [kind, make] of allKinds(path)) {
       const got = await readMovieLens(make());
@@ -81,10 +83,10 @@ describe('Source kinds', () => {
   });
 
   it('give the same NCF split', async () => {
-    const expected = await readNcf(join(FIXTURES, 'ncf'));
-    const train = allKinds(join(FIXTURES, 'ncf/tiny.train.rating'));
-    const test = allKinds(join(FIXTURES, 'ncf/tiny.test.rating'));
-    const negative = allKinds(join(FIXTURES, 'ncf/tiny.test.negative'));
+    const expected = await readNcf(NCF_DIR);
+    const train = allKinds(join(NCF_DIR, 'tiny.train.rating'));
+    const test = allKinds(join(NCF_DIR, 'tiny.test.rating'));
+    const negative = allKinds(join(NCF_DIR, 'tiny.test.negative'));
     for (let k = 0; k < train.length; k++) {
       const got = await readNcf({ train: train[k][1](), test: test[k][1](), negative: negative[k][1]() });
       expect(got, train[k][0]).toEqual(expected);
