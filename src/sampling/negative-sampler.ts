@@ -28,7 +28,7 @@ import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndex, assertInteger, assertOneOf, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { buildAliasTable } from './alias.js';
-import { deriveSeed, mulberry32, type Random } from './prng.js';
+import { deriveSeed, mulberry32, reseedableMulberry32, type Random } from './prng.js';
 
 /** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. */
 export type SamplingStrategy = 'uniform' | 'popularity';
@@ -417,15 +417,8 @@ export class NegativeSampler {
     let position = start;
     let within = 0;
     let user = 0;
-    let streamState = 0;
-    // mulberry32, inlined so that it can be reseeded per position without allocating
-    const random: Random = () => {
-      streamState = (streamState + 0x6d2b79f5) | 0;
-      let t = streamState;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // one mulberry32 stream, reseeded per position without allocating
+    const { random, reseed } = reseedableMulberry32();
     while (remaining > 0) {
       const size = Math.min(batchSize, remaining);
       const users = new Int32Array(size);
@@ -435,7 +428,7 @@ export class NegativeSampler {
         if (within === 0) {
           const entry = order[position];
           user = positiveUsers[entry];
-          streamState = deriveSeed(negativeSeed, position) | 0;
+          reseed(deriveSeed(negativeSeed, position));
           users[b] = user;
           items[b] = positiveItems[entry];
           labels[b] = 1;
@@ -461,14 +454,8 @@ export class NegativeSampler {
     let within = 0;
     let user = 0;
     let positive = 0;
-    let streamState = 0;
-    const random: Random = () => {
-      streamState = (streamState + 0x6d2b79f5) | 0;
-      let t = streamState;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // one mulberry32 stream, reseeded per position without allocating
+    const { random, reseed } = reseedableMulberry32();
     while (remaining > 0) {
       const size = Math.min(batchSize, remaining);
       const users = new Int32Array(size);
@@ -479,7 +466,7 @@ export class NegativeSampler {
           const entry = order[position];
           user = positiveUsers[entry];
           positive = positiveItems[entry];
-          streamState = deriveSeed(negativeSeed, position) | 0;
+          reseed(deriveSeed(negativeSeed, position));
         }
         users[b] = user;
         positives[b] = positive;

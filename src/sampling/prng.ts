@@ -22,13 +22,29 @@ export type Random = () => number;
  */
 export function mulberry32(seed: number): Random {
   assertFinite('seed', seed, 'INVALID_ARGUMENT');
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const stream = reseedableMulberry32();
+  stream.reseed(seed);
+  return stream.random;
+}
+
+/**
+ * @internal One mulberry32 stream that can be reseeded in place: the sampler's hot loops reseed it
+ * at every positive (so negatives depend only on the seed and the position) without allocating.
+ * `reseed(s)` followed by calls to `random` gives exactly the stream of `mulberry32(s)`.
+ */
+export function reseedableMulberry32(): { random: Random; reseed: (seed: number) => void } {
+  let state = 0;
+  return {
+    random: () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+    reseed: (seed: number) => {
+      state = seed | 0;
+    },
   };
 }
 
