@@ -3,19 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readCsv } from './csv.js';
 import { IdMap } from './id-map.js';
-import { isRecsysError } from '../errors.js';
+import { errorOf } from '../../test/helpers/recsys-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/data/csv/', import.meta.url));
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isRecsysError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a RecsysError');
-}
 
 describe('readCsv', () => {
   it('reads named columns, quoted fields with commas and escaped quotes', async () => {

@@ -4,19 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMovieLens, readMovieLensTitles } from './movielens.js';
-import { isRecsysError } from '../errors.js';
+import { errorOf } from '../../test/helpers/recsys-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/data/movielens/', import.meta.url));
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isRecsysError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a RecsysError');
-}
 
 const U_DATA = '10\t7\t5\t881250949\n12\t3\t3\t891717742\n10\t3\t1\t878887116\n11\t9\t2\t880606923\n12\t7\t4\t886397596\n11\t3\t4\t884182806\n';
 

@@ -4,21 +4,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNcf, type NcfData } from './ncf.js';
-import { isRecsysError } from '../errors.js';
 import { ncfFixtureDir } from '../../test/helpers/ncf-fixture.js';
+import { errorOf } from '../../test/helpers/recsys-error.js';
 
 const DIR = ncfFixtureDir();
 const text = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isRecsysError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a RecsysError');
-}
 
 function expectTiny(ncf: NcfData): void {
   // 10 train lines: one repeats (1,2), one has rating 0

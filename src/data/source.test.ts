@@ -7,8 +7,8 @@ import { readMovieLens } from './movielens.js';
 import { readCsv } from './csv.js';
 import { readNcf } from './ncf.js';
 import type { Source } from './source.js';
-import { isRecsysError } from '../errors.js';
 import { ncfFixtureDir } from '../../test/helpers/ncf-fixture.js';
+import { errorOf } from '../../test/helpers/recsys-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/data/', import.meta.url));
 const NCF_DIR = ncfFixtureDir();
@@ -46,15 +46,6 @@ function allKinds(path: string): Array<[string, () => Source]> {
   ];
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isRecsysError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a RecsysError');
-}
 
 describe('Source kinds', () => {
   it('give the same MovieLens interactions', async () => {

@@ -66,3 +66,14 @@ export function codeOf(f: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Awaits `promise`, which must reject with a RecsysError, and returns its code and message (anything else is rethrown). */
+export async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof RecsysError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a RecsysError');
+}
