@@ -42,7 +42,7 @@ import type { Interactions } from '../src/data/interactions.js';
 import { GMF, LAYER_NAMES, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
 import type { EngineName } from '../src/training/types.js';
-import { createScorer, evaluateSampled } from '../src/evaluation/index.js';
+import { createScorer, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
 import { deriveSeed, mulberry32, randomInt } from '../src/sampling/prng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -515,12 +515,55 @@ class Writer {
   }
 }
 
+/**
+ * A Scorer that records the scorePairs results of a first pass and, after rewind(), returns them
+ * in the same order (checking each call asks for the same pairs) instead of scoring again.
+ */
+function replayingScorer(inner: Scorer): Scorer & { rewind(): void } {
+  const recorded: { users: Int32Array; items: Int32Array; scores: Float32Array }[] = [];
+  let replaying = false;
+  let next = 0;
+  const same = (a: Int32Array, b: Int32Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+  return {
+    numUsers: inner.numUsers,
+    numItems: inner.numItems,
+    scoreItems: (user, items, out) => inner.scoreItems(user, items, out),
+    scoreAllItems: (users, out) => inner.scoreAllItems(users, out),
+    scorePairs(users, items, out) {
+      if (replaying) {
+        const r = recorded[next++];
+        if (!r || !same(r.users, users) || !same(r.items, items)) throw new Error('replayingScorer: the second pass asked for other pairs');
+        const dst = out ?? new Float32Array(items.length);
+        dst.set(r.scores.subarray(0, items.length));
+        return dst;
+      }
+      const scores = inner.scorePairs ? inner.scorePairs(users, items, out) : scoreByUser(inner, users, items, out);
+      recorded.push({ users: users.slice(), items: items.slice(), scores: scores.slice(0, items.length) });
+      return scores;
+    },
+    rewind() {
+      replaying = true;
+      next = 0;
+    },
+    dispose: () => inner.dispose(),
+  };
+}
+
+function scoreByUser(s: Scorer, users: Int32Array, items: Int32Array, out?: Float32Array): Float32Array {
+  const dst = out ?? new Float32Array(items.length);
+  for (let t = 0; t < items.length; t++) dst[t] = s.scoreItems(users[t], items.subarray(t, t + 1))[0];
+  return dst;
+}
+
 function evaluatePoint(model: tf.LayersModel, p: Prepared, valNegatives: Int32Array[] | null): Omit<EpochPoint, 'epoch'> {
   const t0 = performance.now();
   const scorer = createScorer(model);
   try {
-    const pess = evaluateSampled(scorer, p.test, { k: 10, ties: 'pessimistic' });
-    const opt = evaluateSampled(scorer, p.test, { k: 10, ties: 'optimistic' });
+    // The optimistic pass ranks the same pairs again: it replays the pessimistic pass's scores.
+    const replay = replayingScorer(scorer);
+    const pess = evaluateSampled(replay, p.test, { k: 10, ties: 'pessimistic' });
+    replay.rewind();
+    const opt = evaluateSampled(replay, p.test, { k: 10, ties: 'optimistic' });
     const val = valNegatives ? evaluateSampled(scorer, { users: p.valUsers, items: p.valItems, negatives: valNegatives }, { k: 10 }) : null;
     return {
       test: { hr: round(pess.hr, 5), ndcg: round(pess.ndcg, 5) },
@@ -1446,41 +1489,79 @@ function groups(runs: RunRecord[]): Group[] {
   return [...map.values()].sort((a, b) => a.factor - b.factor || VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant));
 }
 
+/**
+ * The main table. "Test-selected" is the paper's protocol: trained on the whole train file, the
+ * best epoch by test HR. "Val-selected" never looks at the test set: the number of epochs (and,
+ * for NeuMF-pre, the run) is chosen by validation HR in the hold-out run of the same model and
+ * seed, and the figure is the test HR of the whole-file run after that many epochs (choose on a
+ * validation split, then refit on all the training data). The hold-out run's own figures, trained
+ * without the validation items, are in the last column.
+ */
 function renderTable(runs: RunRecord[]): string {
   const lines = [
-    '| Model | Factor | Seeds complete | Test-selected HR@10 | NDCG@10 | Val-selected HR@10 | NDCG@10 | Paper HR@10 / NDCG@10 | Test-sel. − paper (HR) | Epochs picked (test; val) | Full train file, test-selected HR@10 / NDCG@10 |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|',
+    '| Model | Factor | Seeds | Paper HR@10 / NDCG@10 | Test-selected HR@10 | NDCG@10 | HR − paper | Val-selected HR@10 | NDCG@10 | Val − test (HR) | Epochs (test; val) | Hold-out run itself: test-sel. / val-sel. HR@10 |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
-  // the same model trained on the whole train file (no validation hold-out, as the original code)
-  const fullTrain = (variant: string, factor: number): string => {
-    const rs = runs
-      .filter((r) => !r.holdout && r.variant === variant && r.factor === factor && r.curve.length > 1 && r.selection)
-      .sort((a, b) => a.seed - b.seed);
-    if (rs.length === 0) return '–';
-    const hr = rs.map((r) => r.selection!.byTest.hr);
-    const nd = rs.map((r) => r.selection!.byTest.ndcg);
-    const partial = rs.filter((r) => r.status !== 'complete').map((r) => `s${r.seed} **partial**, ${r.curve.length - 1} epochs`);
-    return `${meanSpread(hr)} / ${meanSpread(nd)} (seed${rs.length > 1 ? 's' : ''} ${rs.map((r) => r.seed).join(', ')}${partial.length ? `; ${partial.join('; ')}` : ''})`;
-  };
+  // the same model and seed trained on the whole train file, as the original code does; for
+  // NeuMF-pre, from the GMF and MLP checkpoints named by `checkpoint` ('val': no tag)
+  // (a test-selected figure may come from a run cut short: its epoch column then says "of N")
+  const wholeFile = (h: RunRecord, checkpoint: 'test' | 'val' | 'last', allowCut = false): RunRecord | undefined =>
+    runs.find(
+      (r) =>
+        !r.holdout && (r.status === 'complete' || (allowCut && r.curve.length > 1)) && r.selection !== undefined && r.variant === h.variant && r.factor === h.factor &&
+        r.seed === h.seed && (r.model === 'neumf-pre' ? (r.tag ?? '') === (checkpoint === 'val' ? '' : `pre-${checkpoint}`) : !r.tag),
+    );
   for (const g of groups(runs)) {
-    const done = g.runs.filter((r) => r.status === 'complete').sort((a, b) => a.seed - b.seed);
-    const partial = g.runs.filter((r) => r.status !== 'complete');
-    const use = done.length > 0 ? done : [];
-    const t = use.map((r) => r.selection!.byTest);
-    const v = use.map((r) => r.selection!.byVal).filter((x): x is Selection => x !== undefined);
+    const pre = g.variant.startsWith('neumf-pre');
+    const pairs = g.runs
+      .filter((r) => r.status === 'complete' && r.selection?.byVal)
+      .sort((a, b) => a.seed - b.seed)
+      .map((h) => ({
+        h,
+        // test-selected: every choice by test, as the original code (NeuMF-pre from the test-best
+        // GMF and MLP); val-selected: no choice by test (NeuMF-pre from validation-chosen or last epochs)
+        t: pre ? (wholeFile(h, 'test') ?? wholeFile(h, 'test', true) ?? wholeFile(h, 'val') ?? wholeFile(h, 'last')) : wholeFile(h, 'val'),
+        w: pre ? (wholeFile(h, 'val') ?? wholeFile(h, 'last')) : wholeFile(h, 'val'),
+      }))
+      .filter((x): x is { h: RunRecord; t: RunRecord; w: RunRecord } => x.w !== undefined && x.t !== undefined)
+      // the whole-file run must have reached the epoch the hold-out run's validation chose
+      .filter((x) => x.w.curve.some((q) => q.epoch === x.h.selection!.byVal!.epoch));
+    const pending = g.runs
+      .filter((r) => !pairs.some((x) => x.h === r))
+      .map((r) => `s${r.seed}: ${r.status === 'complete' ? 'no matching whole-file run' : `${r.curve.length - 1} of ${r.epochsPlanned ?? '?'} epochs`}`);
+    // a whole-file run trained for fewer epochs than the protocol's is named with its budget
+    const budget = (r: RunRecord, h: RunRecord): string => {
+      const n = r.curve.filter((q) => q.epoch >= 0).length;
+      return n < h.curve.filter((q) => q.epoch >= 0).length ? ` of ${n}` : '';
+    };
+    // which pretraining checkpoints the whole-file NeuMF-pre runs started from (test; val selection)
+    const from = (r: RunRecord): string => (r.tag === 'pre-test' ? 'test-best' : r.tag === 'pre-last' ? 'last' : 'val-chosen');
+    const starts = pre ? `, GMF+MLP epochs: ${[...new Set(pairs.map((x) => from(x.t)))].join('/')}; ${[...new Set(pairs.map((x) => from(x.w)))].join('/')}` : '';
+    const test = pairs.map(({ t }) => t.selection!.byTest);
+    const val = pairs.map(({ h, w }) => {
+      const epoch = h.selection!.byVal!.epoch;
+      const point = w.curve.find((q) => q.epoch === epoch)!;
+      return { epoch, hr: point.test.hr, ndcg: point.test.ndcg };
+    });
     const paper = paperFigure(g.variant, g.factor);
-    const seeds = done.map((r) => r.seed).join(', ') || 'none';
-    const part = partial.map((r) => `s${r.seed} partial: ${r.curve.length - 1} of ${r.epochsPlanned ?? '?'} epochs`).join('; ');
-    const gap = paper && t.length ? (mean(t.map((x) => x.hr)) - paper.hr).toFixed(3) : '–';
+    const hrT = mean(test.map((x) => x.hr));
+    const hrV = mean(val.map((x) => x.hr));
+    const ok = pairs.length > 0;
     lines.push(
-      `| ${VARIANT_LABEL[g.variant] ?? g.variant} | ${g.factor} | ${seeds}${part ? ` (${part})` : ''} | ` +
-        `${meanSpread(t.map((x) => x.hr))} | ${meanSpread(t.map((x) => x.ndcg))} | ` +
-        `${meanSpread(v.map((x) => x.hr))} | ${meanSpread(v.map((x) => x.ndcg))} | ` +
-        `${paper ? `${paper.hr.toFixed(3)} / ${paper.ndcg.toFixed(3)}` : 'no table'} | ${gap} | ` +
-        `${t.map((x) => x.epoch).join(', ') || '–'}; ${v.map((x) => x.epoch).join(', ') || '–'} | ${fullTrain(g.variant, g.factor)} |`,
+      `| ${VARIANT_LABEL[g.variant] ?? g.variant}${starts} | ${g.factor} | ${pairs.map((x) => x.h.seed).join(', ') || 'none'}${pending.length ? ` (${pending.join('; ')})` : ''} | ` +
+        `${paper ? `${paper.hr.toFixed(3)} / ${paper.ndcg.toFixed(3)}` : 'no table'} | ` +
+        `${meanSpread(test.map((x) => x.hr))} | ${meanSpread(test.map((x) => x.ndcg))} | ${paper && ok ? signed(hrT - paper.hr) : '–'} | ` +
+        `${meanSpread(val.map((x) => x.hr))} | ${meanSpread(val.map((x) => x.ndcg))} | ${ok ? signed(hrV - hrT) : '–'} | ` +
+        `${pairs.map((x, i) => `${test[i].epoch}${budget(x.t, x.h)}`).join(', ') || '–'}; ${pairs.map((x, i) => `${val[i].epoch}${budget(x.w, x.h)}`).join(', ') || '–'} | ` +
+        `${meanSpread(pairs.map((x) => x.h.selection!.byTest.hr))} / ${meanSpread(pairs.map((x) => x.h.selection!.byVal!.hr))} |`,
     );
   }
   return lines.join('\n');
+}
+
+function signed(x: number): string {
+  const r = x.toFixed(3);
+  return x >= 0 && r !== '-0.000' ? `+${r}` : r === '-0.000' ? '0.000' : r;
 }
 
 /** Everything outside the main protocol (no hold-out, reference trainer, ...), grouped over seeds. */
