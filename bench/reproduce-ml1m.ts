@@ -1665,7 +1665,10 @@ function renderSvg(runs: RunRecord[], factor: number): string {
   for (const full of [false, true]) {
     for (const variant of VARIANT_ORDER) {
       // protocol runs (validation hold-out), or the same model trained on the whole train file
-      const rs = runs.filter((r) => r.variant === variant && r.factor === factor && (full ? !r.holdout : r.holdout && !r.tag));
+      // whole-file NeuMF-pre: the runs from the last GMF/MLP epochs (those exist for SGD and Adam)
+      const rs = runs.filter(
+        (r) => r.variant === variant && r.factor === factor && (full ? !r.holdout && (r.model !== 'neumf-pre' || r.tag === 'pre-last') : r.holdout && !r.tag),
+      );
       if (rs.length === 0) continue;
       const maxEpoch = Math.max(...rs.flatMap((r) => r.curve.map((p) => p.epoch)));
       const pts: [number, number][] = [];
