@@ -17,6 +17,7 @@ import {
   type ReferenceResult,
   type ReferenceWeights,
 } from './reference.js';
+import { relativeError } from '../../../test/helpers/numeric.js';
 
 let towerModule: WebAssembly.Module | null = null;
 
@@ -177,17 +178,6 @@ function byLayer<T extends Float32Array | Float64Array>(layout: ParamLayout, fla
   const out: Record<string, T[]> = {};
   for (const region of layout.regions) (out[region.layer] ??= [])[region.index] = toModelOrder(region, flat, make(regionSize(region)));
   return out;
-}
-
-/** Max-norm relative error: max |a - b| / max |b| (0 when both are all zero). */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < expected.length; k++) {
-    diff = Math.max(diff, Math.abs(actual[k] - expected[k]));
-    scale = Math.max(scale, Math.abs(expected[k]));
-  }
-  return diff === 0 ? 0 : diff / Math.max(scale, 1e-12);
 }
 
 function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: Record<string, ArrayLike<number>[]>, tolerance: number): void {
