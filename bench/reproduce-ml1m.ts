@@ -43,6 +43,7 @@ import { GMF, LAYER_NAMES, MLP, NeuMF, pretrainedNeuMF } from '../src/models/ind
 import { train } from '../src/training/index.js';
 import type { EngineName } from '../src/training/types.js';
 import { createScorer, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
+import { scorePairs } from '../src/evaluation/scorer-create.js';
 import { deriveSeed, mulberry32, randomInt } from '../src/sampling/prng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -537,7 +538,7 @@ function replayingScorer(inner: Scorer): Scorer & { rewind(): void } {
         dst.set(r.scores.subarray(0, items.length));
         return dst;
       }
-      const scores = inner.scorePairs ? inner.scorePairs(users, items, out) : scoreByUser(inner, users, items, out);
+      const scores = scorePairs(inner, users, items, out ?? new Float32Array(items.length));
       recorded.push({ users: users.slice(), items: items.slice(), scores: scores.slice(0, items.length) });
       return scores;
     },
@@ -547,12 +548,6 @@ function replayingScorer(inner: Scorer): Scorer & { rewind(): void } {
     },
     dispose: () => inner.dispose(),
   };
-}
-
-function scoreByUser(s: Scorer, users: Int32Array, items: Int32Array, out?: Float32Array): Float32Array {
-  const dst = out ?? new Float32Array(items.length);
-  for (let t = 0; t < items.length; t++) dst[t] = s.scoreItems(users[t], items.subarray(t, t + 1))[0];
-  return dst;
 }
 
 function evaluatePoint(model: tf.LayersModel, p: Prepared, valNegatives: Int32Array[] | null): Omit<EpochPoint, 'epoch'> {
@@ -1561,7 +1556,7 @@ function renderTable(runs: RunRecord[]): string {
 
 function signed(x: number): string {
   const r = x.toFixed(3);
-  return x >= 0 && r !== '-0.000' ? `+${r}` : r === '-0.000' ? '0.000' : r;
+  return r === '-0.000' ? '0.000' : x >= 0 ? `+${r}` : r;
 }
 
 /** Everything outside the main protocol (no hold-out, reference trainer, ...), grouped over seeds. */
