@@ -332,11 +332,12 @@ function restrictUsers(ncf: NcfData, limit: number): NcfData {
   };
   const rows: number[] = [];
   for (let k = 0; k < ncf.test.users.length; k++) if (ncf.test.users[k] < limit) rows.push(k);
+  const testNegatives = ncf.testNegatives ? rows.map((k) => ncf.testNegatives![k]) : undefined;
   return {
     ...ncf,
     train: keep(ncf.train),
-    test: keep(ncf.test),
-    testNegatives: ncf.testNegatives ? rows.map((k) => ncf.testNegatives![k]) : undefined,
+    test: { ...keep(ncf.test), ...(testNegatives ? { negatives: testNegatives } : {}) },
+    testNegatives,
     numUsers: limit,
   };
 }

@@ -59,7 +59,7 @@ await tf.setBackend(flags.backend);
 
 // 1. Read the split: 994,169 training pairs, one test item per user with its 99 negatives.
 const ncf = await readNcf(dir);
-const testSet = { users: ncf.test.users, items: ncf.test.items, negatives: ncf.testNegatives };
+const testSet = ncf.test; // carries its 99 listed negatives: evaluateSampled ranks against them
 console.log(
   `MovieLens-1M (NCF split): ${ncf.numUsers} users, ${ncf.numItems} items, ${ncf.train.users.length.toLocaleString('en')} training pairs, ` +
     `${ncf.test.users.length} test items with ${ncf.testNegatives?.[0]?.length ?? 0} negatives each` +

@@ -8,7 +8,7 @@ export { interactionsFrom } from './interactions-from.js';
 export type { DuplicatePolicy, InteractionColumns, MappedInteractions, MappingOptions, UnknownIdPolicy } from './interactions-from.js';
 export type { Source, TextSource } from './source.js';
 export { readNcf } from './ncf.js';
-export type { NcfData, NcfFiles, NcfSource } from './ncf.js';
+export type { NcfData, NcfFiles, NcfSource, NcfTestSet } from './ncf.js';
 export { readMovieLens, readMovieLensTitles } from './movielens.js';
 export type { MovieLensFormat, MovieLensOptions } from './movielens.js';
 export { readCsv } from './csv.js';

@@ -28,6 +28,8 @@ function expectTiny(ncf: NcfData): void {
     [0, 2, 4],
   ]);
   expect(ncf.droppedSelfNegatives).toBe(1);
+  // the test set carries the same lists, so evaluateSampled(model, ncf.test) ranks against them
+  expect(ncf.test.negatives).toBe(ncf.testNegatives);
   expect([ncf.numUsers, ncf.numItems]).toEqual([4, 8]);
   for (const part of [ncf.train, ncf.test]) expect([part.numUsers, part.numItems]).toEqual([4, 8]);
 }
@@ -67,6 +69,7 @@ describe('readNcf', () => {
     for (const f of ['tiny.train.rating', 'tiny.test.rating']) copyFileSync(join(DIR, f), join(dir, f));
     const ncf = await readNcf(dir);
     expect(ncf.testNegatives).toBeUndefined();
+    expect('negatives' in ncf.test).toBe(false);
     expect(ncf.droppedSelfNegatives).toBe(0);
     expect([ncf.numUsers, ncf.numItems]).toEqual([4, 8]);
   });

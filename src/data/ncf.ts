@@ -33,6 +33,24 @@ export interface NcfFiles {
  */
 export type NcfSource = string | URL | NcfFiles;
 
+/**
+ * The held-out positives of an NCF split ({@link NcfData.test}): an {@link Interactions} that also
+ * carries each row's listed negatives when the split has a `.test.negative` file, so
+ * `evaluateSampled(model, ncf.test)` ranks each positive against its listed negatives (the paper's
+ * protocol) rather than sampling new ones.
+ *
+ * @example
+ * ```ts
+ * const ncf = await readNcf('../shared/data/ml-1m-ncf');
+ * ncf.test.negatives?.[0].length; //=> 99
+ * evaluateSampled(model, ncf.test, { k: 10 }).negativeSource; //=> 'listed'
+ * ```
+ */
+export interface NcfTestSet extends Interactions {
+  /** Per test row, its listed negatives (the same arrays as {@link NcfData.testNegatives}); absent without a negative file. */
+  readonly negatives?: Int32Array[];
+}
+
 /** The NCF split, read by {@link readNcf}. */
 export interface NcfData {
   /**
@@ -42,11 +60,15 @@ export interface NcfData {
    * kept: NCF treats every listed pair as a positive.
    */
   train: Interactions;
-  /** The held-out positives, one line each (one per user in the published splits), in file order. */
-  test: Interactions;
+  /**
+   * The held-out positives, one line each (one per user in the published splits), in file order,
+   * carrying their listed negatives as `test.negatives` when there is a negative file (so
+   * `evaluateSampled(model, ncf.test)` follows the paper's protocol).
+   */
+  test: NcfTestSet;
   /**
    * For each test row `k`, the items ranked against `test.items[k]` (the NCF protocol), from
-   * `.test.negative`; absent when there is no negative file. The test item itself is removed
+   * `.test.negative`; absent when there is no negative file. The same arrays as `test.negatives`. The test item itself is removed
    * where the file lists it (see `droppedSelfNegatives`), so a row may hold one fewer. The lists
    * are views of one shared buffer: copy one before changing it.
    */
@@ -279,13 +301,15 @@ async function locateFiles(location: string | URL): Promise<NcfFiles> {
  * and counted, so evaluation never ranks the positive against itself.
  *
  * @param source - a directory, a path prefix (`'data/ml-1m'`), or `{ train, test, negative? }`
- * @returns the train and test interactions, the negatives per test row, and counts
+ * @returns the train and test interactions (the test carrying its listed negatives), the negatives
+ *   per test row, and counts
  * @example
  * ```ts
  * const ncf = await readNcf('../shared/data/ml-1m-ncf');
  * ncf.train.users.length; //=> 994169
  * ncf.test.users.length; //=> 6040
- * ncf.testNegatives[0].length; //=> 99
+ * ncf.test.negatives[0].length; //=> 99 (also ncf.testNegatives[0])
+ * evaluateSampled(model, ncf.test, { k: 10 }); // 1 positive + its listed negatives each
  * ncf.droppedSelfNegatives; //=> 156
  * [ncf.numUsers, ncf.numItems]; //=> [6040, 3706]
  * ```
@@ -323,7 +347,7 @@ export async function readNcf(source: NcfSource): Promise<NcfData> {
   });
   return {
     train: interactions(collapsed.columns),
-    test: interactions(test),
+    test: negatives === undefined ? interactions(test) : { ...interactions(test), negatives: negatives.lists },
     ...(negatives === undefined ? {} : { testNegatives: negatives.lists }),
     droppedSelfNegatives: negatives?.dropped ?? 0,
     numUsers,

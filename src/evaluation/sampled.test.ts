@@ -134,7 +134,7 @@ describe('evaluateSampled with sampled negatives', () => {
   it('is deterministic for a seed and differs between seeds', () => {
     const run = (seed: number) => {
       const scorer = tableScorer(table);
-      evaluateSampled(scorer, test, { numNegatives: 10, seed });
+      evaluateSampled(scorer, test, { numNegatives: 10, seed, exclude: 'none' });
       return scorer.asked;
     };
     expect(run(1)).toEqual(run(1));
@@ -155,6 +155,43 @@ describe('evaluateSampled with sampled negatives', () => {
     );
     expect(codeOf(() => evaluateSampled(tableScorer(table), test, { numNegatives: 37, exclude: train }))).toBe('NO_NEGATIVES');
   });
+
+  it("needs an explicit exclude: the training data, or 'none' on purpose", () => {
+    const run = (options: object) => () => evaluateSampled(tableScorer(table), test, options);
+    expect(codeOf(run({ numNegatives: 20 }))).toBe('INVALID_ARGUMENT');
+    expect(run({ numNegatives: 20 })).toThrow(/^exclude is undefined, so evaluateSampled would sample numNegatives = 20 negatives .* pass exclude: train .* exclude: 'none'/);
+    expect(codeOf(run({}))).toBe('INVALID_ARGUMENT');
+    expect(run({})).toThrow('numNegatives = 99');
+    // 'none' samples among every item but the user's test positives (so a train item may be drawn)
+    const scorer = tableScorer(table);
+    evaluateSampled(scorer, test, { numNegatives: 36, exclude: 'none', seed: 2 });
+    const drawn = new Set(scorer.asked.slice(1, 37).map(([, item]) => item));
+    expect(drawn.has(1) || drawn.has(2)).toBe(true);
+    expect(drawn.has(3) || drawn.has(7)).toBe(false);
+    // a misspelt opt-out is not taken for 'none'
+    expect(codeOf(run({ exclude: 'None' }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('evaluateSampled with a test set that lists its negatives', () => {
+  const table = randomTable(2, 12, 4);
+  const listed = { users: Int32Array.of(0, 1), items: Int32Array.of(0, 1), negatives: [Int32Array.of(2, 3), Int32Array.of(4, 5)], numUsers: 2, numItems: 12 };
+
+  it('ranks against the listed negatives, with or without exclude (which it does not need)', () => {
+    const a = evaluateSampled(tableScorer(table), listed, { k: 1, perPositive: true });
+    const b = evaluateSampled(tableScorer(table), listed, { k: 1, perPositive: true, exclude: listed });
+    expect(a.negativeSource).toBe('listed');
+    expect(Array.from(a.perPositive!.rank)).toEqual(Array.from(b.perPositive!.rank));
+    expect(a.perPositive!.rank[0]).toBe(1 + [2, 3].filter((i) => table[0][i] >= table[0][0]).length);
+  });
+
+  it('refuses numNegatives and seed, which only sampling uses, naming the value', () => {
+    for (const [name, value] of [['numNegatives', 50], ['seed', 7]] as const) {
+      const run = () => evaluateSampled(tableScorer(table), listed, { [name]: value, exclude: listed });
+      expect(codeOf(run)).toBe('INVALID_ARGUMENT');
+      expect(run).toThrow(`${name} = ${value} applies only to sampled negatives`);
+    }
+  });
 });
 
 describe('evaluateSampled on a tfjs model', () => {
@@ -165,9 +202,9 @@ describe('evaluateSampled on a tfjs model', () => {
     tf.dispose(fresh);
     const test = { users: Int32Array.of(0, 1, 2, 3, 4, 5), items: Int32Array.of(0, 5, 10, 15, 20, 25), numUsers: 6, numItems: 30 };
     const before = tf.memory().numTensors;
-    const viaModel = evaluateSampled(model, test, { numNegatives: 20, perPositive: true, k: 5 });
+    const viaModel = evaluateSampled(model, test, { numNegatives: 20, perPositive: true, k: 5, exclude: 'none' });
     const generic = createScorer(model, { fast: false });
-    const viaPredict = evaluateSampled(generic, test, { numNegatives: 20, perPositive: true, k: 5 });
+    const viaPredict = evaluateSampled(generic, test, { numNegatives: 20, perPositive: true, k: 5, exclude: 'none' });
     generic.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(viaModel.perPositive!.rank)).toEqual(Array.from(viaPredict.perPositive!.rank));
@@ -193,8 +230,8 @@ describe('evaluateSampled: bad input', () => {
     ['an empty list', () => evaluateSampled(scorer, { ...ok, negatives: [new Int32Array(0), Int32Array.of(1)] }), 'NO_NEGATIVES'],
     ['plain arrays', () => evaluateSampled(scorer, { users: [0], items: [1] } as never), 'INVALID_ARGUMENT'],
     ['ties "random"', () => evaluateSampled(scorer, ok, { ties: 'random' as never }), 'INVALID_ARGUMENT'],
-    ['numNegatives 0', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 0 }), 'INVALID_ARGUMENT'],
-    ['seed NaN', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 1, seed: NaN }), 'INVALID_ARGUMENT'],
+    ['numNegatives 0', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 0, exclude: 'none' }), 'INVALID_ARGUMENT'],
+    ['seed NaN', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 1, seed: NaN, exclude: 'none' }), 'INVALID_ARGUMENT'],
     ['a model that is neither', () => evaluateSampled({} as never, ok), 'INVALID_ARGUMENT'],
     ['a NaN score', () => evaluateSampled(tableScorer([[NaN, 1, 2, 3, 4]]), { users: Int32Array.of(0), items: Int32Array.of(0), negatives: [Int32Array.of(1)] }, { k: 1 }), 'NOT_FINITE'],
   ];

@@ -45,14 +45,19 @@ export interface EvaluateSampledOptions {
    * Negatives to sample per positive when the test set lists none. Default 99 (the paper's
    * protocol). Drawn uniformly and distinct from the items that are neither one of the user's
    * test positives nor in `exclude` for that user; a user with fewer such items gets a RecsysError.
+   * Refused (INVALID_ARGUMENT) when the test set lists its negatives: pass only `{ users, items }`
+   * to sample instead.
    */
   numNegatives?: number;
   /**
-   * Known positives never sampled as negatives (usually the training set). Used only when
-   * negatives are sampled; listed negatives are taken as given.
+   * Known positives never sampled as negatives: the training interactions. Required when
+   * negatives are sampled (an item the user trained on drawn as a "negative" counts against the
+   * model, so leaving it out understates every metric); `'none'` samples from every item but the
+   * user's test positives, on purpose. Listed negatives are taken as given, so it is not needed
+   * (and not used) with them.
    */
-  exclude?: Interactions;
-  /** Seed of the negative sampling (same seed, same negatives). Default 0. */
+  exclude?: Interactions | 'none';
+  /** Seed of the negative sampling (same seed, same negatives). Default 0. Refused with listed negatives, like `numNegatives`. */
   seed?: number;
   /** Also return each positive's rank and metrics in {@link SampledEvaluation.perPositive}. Default false. */
   perPositive?: boolean;
@@ -117,13 +122,21 @@ const CHUNK_PAIRS = 32768;
  * @param model - a `tf.LayersModel` (scored through {@link createScorer}) or any {@link Scorer}
  * @param test - the held-out positives: an {@link Interactions} or a {@link SampledTestSet}
  *   (e.g. what `readNcf` returns, with its `.test.negative` lists)
+ * Negatives are sampled only for a test set without listed ones, and only with an explicit
+ * `exclude`: the training interactions, or `'none'` to opt out. Without it the call throws
+ * INVALID_ARGUMENT, because negatives drawn from the user's own training items make every metric
+ * look worse than it is.
+ *
  * @param options - `k`, `ties`, `numNegatives`, `exclude`, `seed`, `perPositive`
  * @returns the metrics and a description of the protocol, see {@link SampledEvaluation}
  * @example
  * ```ts
- * const result = evaluateSampled(model, { users, items, negatives }, { k: 10 });
+ * const ncf = await readNcf('../shared/data/ml-1m-ncf');
+ * const result = evaluateSampled(model, ncf.test, { k: 10 }); // ncf.test carries its listed negatives
  * result.hr;          //=> 0.6912
- * result.description; //=> 'sampled: 6040 positives each ranked against 99 listed negatives; HR, NDCG, MRR @10; pessimistic ties'
+ * result.description; //=> 'sampled: 6040 positives each ranked against 98 to 99 listed negatives; HR, NDCG, MRR @10; pessimistic ties'
+ * // no listed negatives: sample 99 per positive, never one of the user's training items
+ * evaluateSampled(model, test, { k: 10, numNegatives: 99, exclude: train, seed: 1 });
  * ```
  */
 export function evaluateSampled(
@@ -142,11 +155,30 @@ export function evaluateSampled(
     const listed = (test as SampledTestSet).negatives;
     let negatives: readonly Int32Array[];
     if (listed !== undefined) {
+      for (const name of ['numNegatives', 'seed'] as const) {
+        if (opts[name] !== undefined) {
+          throw new RecsysError(
+            'INVALID_ARGUMENT',
+            `${name} = ${show(opts[name])} applies only to sampled negatives, but the test set lists its own (test.negatives, as readNcf's test carries them): ` +
+              `drop ${name} to rank against the listed ones, or pass { users: test.users, items: test.items } with exclude to sample instead`,
+            { option: name, value: opts[name] },
+          );
+        }
+      }
       negatives = checkListedNegatives(listed, users.length, scorer.numItems);
     } else {
       assertInteger('numNegatives', numNegatives, 1);
       assertFinite('seed', seed, 'INVALID_ARGUMENT');
-      const exclude = checkExclude(opts.exclude, scorer);
+      if (opts.exclude === undefined) {
+        throw new RecsysError(
+          'INVALID_ARGUMENT',
+          `exclude is undefined, so evaluateSampled would sample numNegatives = ${show(numNegatives)} negatives per positive among the user's own training items too, ` +
+            `and every training item drawn counts against the model: pass exclude: train (the training interactions), ` +
+            `or exclude: 'none' if the test set has no training data behind it; or give the test set its listed negatives ({ users, items, negatives }, as readNcf's test carries them)`,
+          { option: 'exclude', value: undefined },
+        );
+      }
+      const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer);
       negatives = sampleNegatives(users, items, exclude, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
     }
     return rankAll(scorer, users, items, negatives, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
