@@ -48,7 +48,7 @@ import {
   type Interactions,
   type TrainOptions,
 } from '../src/index.js';
-import { trickyRecommender } from '../src/io/test-fixtures.js';
+import { TRICKY_ITEMS, trickyRecommender } from '../src/io/test-fixtures.js';
 
 // ---- fixtures -------------------------------------------------------------------------------
 
@@ -413,6 +413,7 @@ rows.push(
   { entry: 'recommend', input: 'user NaN', expectedCode: 'USER_OUT_OF_RANGE', names: 'user NaN', call: () => recommend(neumf(), NaN) },
   { entry: 'recommend', input: 'user out of range', expectedCode: 'USER_OUT_OF_RANGE', names: 'user 3', call: () => recommend(neumf(), 3) },
   { entry: 'recommend', input: 'user of the wrong type', expectedCode: 'USER_OUT_OF_RANGE', names: 'user "0"', call: () => recommend(neumf(), any('0')) },
+  { entry: 'recommend', input: 'an external id instead of an index', expectedCode: 'USER_OUT_OF_RANGE', names: 'user "user-42" is not a user index', call: () => recommend(neumf(), any('user-42')) },
   { entry: 'recommend', input: 'K of 0', expectedCode: 'INVALID_K', names: 'got 0', call: () => recommend(neumf(), 0, { k: 0 }) },
   { entry: 'recommend', input: 'K negative', expectedCode: 'INVALID_K', names: '-2', call: () => recommend(neumf(), 0, { k: -2 }) },
   { entry: 'recommend', input: 'K fractional', expectedCode: 'INVALID_K', names: '0.5', call: () => recommend(neumf(), 0, { k: 0.5 }) },
@@ -423,10 +424,26 @@ rows.push(
   { entry: 'similarItems', input: 'item out of range', expectedCode: 'ITEM_OUT_OF_RANGE', names: 'item 4', call: () => similarItems(neumf(), 4) },
   { entry: 'similarItems', input: 'item fractional', expectedCode: 'ITEM_OUT_OF_RANGE', names: 'item 0.5', call: () => similarItems(neumf(), 0.5) },
   { entry: 'similarItems', input: 'K above the item count', expectedCode: 'INVALID_K', names: 'k = 9', call: () => similarItems(neumf(), 0, { k: 9 }) },
+  { entry: 'similarItems', input: 'K equal to the item count', expectedCode: 'INVALID_K', names: 'k = 4 is larger than numItems - 1 = 3', call: () => similarItems(neumf(), 0, { k: 4 }) },
+  { entry: 'similarItems', input: 'an external id instead of an index', expectedCode: 'ITEM_OUT_OF_RANGE', names: 'item "Heat" is not an item index', call: () => similarItems(neumf(), any('Heat')) },
   { entry: 'Recommender.fit', input: 'empty data', expectedCode: 'EMPTY_INPUT', names: 'rows has no interactions', call: () => Recommender.fit([], { epochs: 1, engine: 'tfjs' }) },
   { entry: 'Recommender.fit', input: 'unknown model kind', expectedCode: 'INVALID_ARGUMENT', names: '"svd"', call: () => Recommender.fit([{ user: 'a', item: 'x' }], { model: any('svd') }) },
   { entry: 'Recommender.fit', input: 'layers not shrinking', expectedCode: 'INVALID_LAYERS', names: 'layers[1] = 64', call: () => Recommender.fit([{ user: 'a', item: 'x' }, { user: 'a', item: 'y' }], { layers: [8, 64], epochs: 1 }) },
   { entry: 'Recommender.fit', input: 'a missing item id', expectedCode: 'INVALID_ID', names: 'row 0, column "item"', call: () => Recommender.fit([{ user: 'a' }], { epochs: 1 }) },
+  {
+    entry: 'Recommender.fit',
+    input: 'rows with other key names',
+    expectedCode: 'INVALID_ID',
+    names: 'its fields are "userId", "movie"',
+    call: () => Recommender.fit([{ userId: 'a', movie: 'x' }], { epochs: 1 }),
+  },
+  {
+    entry: 'Recommender.fit',
+    input: 'a user who has seen every item',
+    expectedCode: 'NO_NEGATIVES',
+    names: 'user "alice" (index 0)',
+    call: () => Recommender.fit([{ user: 'alice', item: 'x' }, { user: 'alice', item: 'y' }, { user: 'bob', item: 'x' }], { epochs: 1, engine: 'tfjs' }),
+  },
   {
     entry: 'Recommender.fit',
     input: 'learning rate NaN',
@@ -441,6 +458,8 @@ rows.push(
   { entry: 'Recommender.recommend', input: 'a user id of the wrong type', expectedCode: 'INVALID_ID', names: 'a Object', call: () => rec().recommend(any({}), { k: 3, unknownUser: 'error' }) },
   { entry: 'Recommender.similar', input: 'an unknown item', expectedCode: 'UNKNOWN_ITEM', names: '"Heat 2"', call: () => rec().similar('Heat 2') },
   { entry: 'Recommender.similar', input: 'K negative', expectedCode: 'INVALID_K', names: '-1', call: () => rec().similar('Heat', { k: -1 }) },
+  { entry: 'Recommender.similar', input: 'K equal to the item count', expectedCode: 'INVALID_K', names: 'k = 8 is larger than numItems - 1 = 7', call: () => rec().similar('Heat', { k: 8 }) },
+  { entry: 'Recommender.foldIn', input: 'a user who has seen every item', expectedCode: 'NO_NEGATIVES', names: 'user "newcomer"', call: () => rec().foldIn('newcomer', TRICKY_ITEMS) },
   { entry: 'Recommender.foldIn', input: 'no items', expectedCode: 'EMPTY_INPUT', names: '"newcomer"', call: () => rec().foldIn('newcomer', []) },
   { entry: 'Recommender.foldIn', input: 'an unknown item', expectedCode: 'UNKNOWN_ITEM', names: '"Nope"', call: () => rec().foldIn('newcomer', ['Nope']) },
   { entry: 'Recommender.foldIn', input: 'learning rate Infinity', expectedCode: 'NOT_FINITE', names: 'Infinity', call: () => rec().foldIn('newcomer', ['Heat'], { learningRate: Infinity }) },
@@ -449,6 +468,7 @@ rows.push(
   { entry: 'saveModel', input: 'an unknown URL scheme', expectedCode: 'INVALID_ARGUMENT', names: '"ftp://host/m"', call: () => saveModel(neumf(), 'ftp://host/m') },
   { entry: 'saveModel', input: 'indexeddb:// in Node', expectedCode: 'UNSUPPORTED_RUNTIME', names: 'indexeddb://', call: () => saveModel(neumf(), 'indexeddb://movies') },
   { entry: 'saveModel', input: 'an http:// URL (read-only)', expectedCode: 'INVALID_ARGUMENT', names: '"https://example.com/m"', call: () => saveModel(neumf(), 'https://example.com/m') },
+  { entry: 'loadModel', input: "a URL naming the bundle's model.json", expectedCode: 'INVALID_ARGUMENT', names: 'pass the bundle\'s folder, "file://./models/x"', call: () => loadModel('file://./models/x/model.json') },
   { entry: 'loadModel', input: 'a URL of the wrong type', expectedCode: 'INVALID_ARGUMENT', names: '42', call: () => loadModel(any(42)) },
   { entry: 'loadModel', input: 'a missing directory', expectedCode: 'BUNDLE_NOT_FOUND', names: 'nowhere-recsys', call: () => loadModel(`file://${join(tmpdir(), 'nowhere-recsys')}`) },
   { entry: 'loadModel', input: 'a missing weights file', expectedCode: 'BUNDLE_NOT_FOUND', names: 'weights.bin', call: async () => loadModel(await damagedBundle((d) => unlink(join(d, 'weights.bin')))) },

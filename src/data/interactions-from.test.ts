@@ -107,7 +107,17 @@ describe('interactionsFrom', () => {
     const bad = [{ u: 'a', i: 'x', t: 1 }, { u: 'b', i: 'y', t: 2 }, { u: 'c', t: 3 }];
     expect(errorOf(() => interactionsFrom(bad, { user: 'u', item: 'i' }))).toEqual({
       code: 'INVALID_ID',
-      message: 'row 2, column "i": the item id is missing',
+      message: 'row 2, column "i": the item id is missing: the row has no field "i" (columns: { user: "u", item: "i" }) and its fields are "u", "t"; if your rows name it otherwise, say so in columns, e.g. { item: "u" }',
+    });
+    // present but undefined: the value is missing, the field is not
+    expect(errorOf(() => interactionsFrom([{ u: 'a', i: undefined }], { user: 'u', item: 'i' }))?.message).toBe('row 0, column "i": the item id is missing');
+    expect(errorOf(() => interactionsFrom([{ userId: 'a', movie: 'x', ts: 1 }], { user: 'u', item: 'i', time: 'ts' }))).toEqual({
+      code: 'INVALID_ID',
+      message: expect.stringContaining('row 0, column "u": the user id is missing: the row has no field "u" (columns: { user: "u", item: "i", time: "ts" }) and its fields are "userId", "movie", "ts"'),
+    });
+    expect(errorOf(() => interactionsFrom([{ u: 'a', i: 'x' }], { user: 'u', item: 'i', weight: 'w' }))).toEqual({
+      code: 'NOT_FINITE',
+      message: expect.stringContaining('row 0, column "w": the weight is missing: the row has no field "w"'),
     });
     expect(errorOf(() => interactionsFrom([{ u: NaN, i: 1 }], { user: 'u', item: 'i' }))?.message).toBe(
       'row 0, column "u": a user id must be a non-empty string or a finite number, got NaN',

@@ -88,6 +88,27 @@ export function checkColumns<C extends object>(columns: C, allowIndex: boolean):
 }
 
 /**
+ * A row without the field `columns[key]` names: lists the row's own fields, as readCsv lists a
+ * header. The code is the one a missing value of that column gets (INVALID_ID for the ids,
+ * NOT_FINITE for time and weight), so apps switching on codes see no change.
+ */
+function missingField(record: Record<string, unknown>, row: number, key: string, field: string, columns: InteractionColumns): RecsysError {
+  const fields = Object.keys(record);
+  const has = fields.length === 0 ? 'it has no fields' : `its fields are ${fields.slice(0, 20).map((f) => JSON.stringify(f)).join(', ')}${fields.length > 20 ? ', ...' : ''}`;
+  const given = Object.entries(columns)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
+  const what = key === 'user' || key === 'item' ? `the ${key} id` : `the ${key}`;
+  return new RecsysError(
+    key === 'user' || key === 'item' ? 'INVALID_ID' : 'NOT_FINITE',
+    `row ${row}, column ${JSON.stringify(field)}: ${what} is missing: the row has no field ${JSON.stringify(field)} (columns: { ${given} }) and ${has}; ` +
+      `if your rows name it otherwise, say so in columns, e.g. { ${key}: ${JSON.stringify(fields[0] ?? field)} }`,
+    { row, column: field, fields },
+  );
+}
+
+/**
  * Maps rows with external ids to {@link Interactions}: each distinct user and item id gets a dense
  * index (in order of first appearance) through an {@link IdMap}. Repeated (user, item) pairs are
  * collapsed and counted (see {@link MappingOptions.duplicates}).
@@ -137,6 +158,10 @@ export function interactionsFrom<U extends string | number = string | number, I 
   const addRow = (record: Record<string, unknown>): void => {
     if (record === null || typeof record !== 'object') {
       throw new RecsysError('INVALID_ARGUMENT', `row ${row} must be an object, got ${show(record)}`, { row });
+    }
+    for (const key of ['user', 'item', 'time', 'weight'] as const) {
+      const field = columns[key];
+      if (field !== undefined && record[field] === undefined && !(field in record)) throw missingField(record, row, key, field, columns);
     }
     builder.add(
       record[columns.user],

@@ -8,7 +8,8 @@ import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import { saveModel } from './save.js';
 import { loadLayersModel, loadModel, readManifest } from './load.js';
 import { memoryStore } from './key-value-stores.js';
-import { bareModel, trickyRecommender } from './test-fixtures.js';
+import { allScores, bareModel, trickyRecommender } from './test-fixtures.js';
+import { parseBundleUrl } from './bundle-url.js';
 
 async function expectCode(work: () => Promise<unknown>, code: RecsysErrorCode, ...mentions: string[]): Promise<void> {
   let caught: unknown;
@@ -170,5 +171,40 @@ describe('bad arguments', () => {
     await expectCode(() => saveModel(model, 'indexeddb://movies'), 'UNSUPPORTED_RUNTIME', 'indexeddb://');
     await expectCode(() => loadModel('localstorage://movies'), 'UNSUPPORTED_RUNTIME', 'localstorage://');
     model.dispose();
+  });
+
+  it('a URL naming a file inside a bundle is refused with the folder to pass', async () => {
+    const model = bareModel();
+    await expectCode(() => loadModel('file://./models/x/model.json'), 'INVALID_ARGUMENT', '"file://./models/x/model.json" names model.json', 'folder, "file://./models/x"');
+    await expectCode(() => loadModel('https://cdn.example/m/recsys.json'), 'INVALID_ARGUMENT', 'recsys.json', '"https://cdn.example/m"');
+    await expectCode(() => loadModel('./models/x/weights.bin'), 'INVALID_ARGUMENT', 'weights.bin', '"./models/x"');
+    await expectCode(() => saveModel(model, 'file:///tmp/m/model.json/'), 'INVALID_ARGUMENT', 'model.json', '"file:///tmp/m"');
+    model.dispose();
+  });
+
+  it('a plain path: a folder in Node; elsewhere refused, naming the schemes', async () => {
+    const model = bareModel();
+    const plain = join(dir, 'plain path %41');
+    await saveModel(model, plain);
+    const loaded = await loadLayersModel(plain);
+    expect(allScores(loaded, 5, 6)).toEqual(allScores(model, 5, 6));
+    // the same directory through file:// (the '%' of a plain path is not percent-decoding)
+    expect((await readManifest(`file://${encodeURI(plain)}`)).weights).toEqual((await readManifest(plain)).weights);
+    loaded.dispose();
+    model.dispose();
+    await expectCode(() => loadModel(join(dir, 'nothing-here')), 'BUNDLE_NOT_FOUND', 'nothing-here');
+    expect(parseBundleUrl('models/movies', 'load', true)).toEqual({ kind: 'file', url: 'models/movies' });
+    expect(parseBundleUrl('C:\\models\\movies', 'load', true).kind).toBe('file');
+    for (const [url, node] of [['models/movies', false], ['indexdb://movies', true]] as const) {
+      let caught: unknown;
+      try {
+        parseBundleUrl(url, 'load', node);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isRecsysError(caught, 'INVALID_ARGUMENT')).toBe(true);
+      expect((caught as Error).message).toContain(`"${url}" must start with one of file://`);
+      if (!node) expect((caught as Error).message).toContain('in a browser use indexeddb://models/movies');
+    }
   });
 });

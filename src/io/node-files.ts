@@ -96,9 +96,11 @@ function stamp(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${Math.floor(Math.random() * 0x7fffffff).toString(36)}`;
 }
 
-/** Resolves a file:// URL to an absolute directory path. */
+/** Resolves a file:// URL, or a plain path, to an absolute directory path. */
 export async function resolveDirectory(url: string): Promise<string> {
   const { path } = await nodeModules();
+  // a plain path is taken as it is (no percent-decoding: '%' may be part of a name)
+  if (!url.toLowerCase().startsWith('file://')) return path.resolve(url);
   let rest = url.slice('file://'.length);
   // file:///abs and file://./rel and file://rel all work; percent-encoding is decoded.
   try {

@@ -108,6 +108,14 @@ export function recommend(model: tf.LayersModel | Scorer, user: number, options?
   const { scorer, owned } = resolveScorer(model);
   try {
     const { numUsers, numItems } = scorer;
+    if (typeof user !== 'number') {
+      throw new RecsysError(
+        'USER_OUT_OF_RANGE',
+        `user ${show(user)} is not a user index: recommend takes the model's user index (0..${numUsers - 1}); ` +
+          `to recommend by your own ids use a Recommender (Recommender.fit(rows) or Recommender.from({ model, users, items })), whose recommend(${show(user)}) takes ids`,
+        { value: user, count: numUsers },
+      );
+    }
     assertIndex('user', user, numUsers);
     checkK(k, numItems);
     const mask = excludedMask(exclude, user, numItems);

@@ -2,7 +2,7 @@
 // the item popularity, so an app speaks its own ids (`rec.recommend('alice')`) and never dense
 // indices. It is also the unit that saveModel/loadModel persist.
 import * as tf from '@tensorflow/tfjs';
-import { RecsysError } from '../errors.js';
+import { RecsysError, isRecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
 import type { InteractionColumns } from '../data/index.js';
@@ -26,6 +26,21 @@ import {
   type FoldInOptions,
   type FoldInResult,
 } from './fold-in.js';
+
+/**
+ * A NO_NEGATIVES error from training names a user by the model's index; the Recommender knows the
+ * id behind it, so the message names that instead (`user "alice" (index 0) has every one of ...`).
+ */
+function withUserId(e: unknown, users: IdMap): unknown {
+  if (!isRecsysError(e, 'NO_NEGATIVES') || typeof e.details?.user !== 'number') return e;
+  const index = e.details.user;
+  if (!(index >= 0 && index < users.size)) return e;
+  const id = users.id(index);
+  const named = `user ${show(id)} (index ${index})`;
+  const mention = new RegExp(`\\buser ${index}\\b`);
+  const message = mention.test(e.message) ? e.message.replace(mention, named) : `${named}: ${e.message}`;
+  return new RecsysError('NO_NEGATIVES', message, { ...e.details, user: id, index });
+}
 
 /** An external id: a non-empty string or a finite number. */
 export type ExternalId = string | number;
@@ -77,7 +92,7 @@ export interface RecommenderRecommendOptions {
 
 /** Options of {@link Recommender.similar}. */
 export interface RecommenderSimilarOptions {
-  /** How many neighbours, a positive integer smaller than the number of items. Default 10. */
+  /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */
   k?: number;
 }
 
@@ -333,7 +348,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       return new Recommender<U, I>({ model, users, items, seen: data, unknownUser }, history);
     } catch (e) {
       model.dispose();
-      throw e;
+      throw withUserId(e, users);
     }
   }
 
@@ -490,7 +505,14 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
     const arch = { ...this.arch, numUsers: this.users.size };
     const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(this.currentModel, arch, known);
-    const { rows, loss } = learnUserRows(this.currentModel, arch, init, positives, opts);
+    let learned: ReturnType<typeof learnUserRows>;
+    try {
+      learned = learnUserRows(this.currentModel, arch, init, positives, opts);
+    } catch (e) {
+      if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
+      throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });
+    }
+    const { rows, loss } = learned;
 
     let user: number;
     if (known === undefined) {

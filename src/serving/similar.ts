@@ -3,20 +3,21 @@
 // concatenated: both views count equally, and neither dominates by magnitude.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndex, show } from '../_lib/validate.js';
+import { assertIndex, assertK, show } from '../_lib/validate.js';
 import { topK } from '../metrics/index.js';
 import { inspectModel } from '../models/index.js';
 import { LAYER_NAMES } from '../models/architecture.js';
 import { isScorer } from '../evaluation/scorer-create.js';
-import { checkK, checkOptions } from '../evaluation/checks.js';
+import { checkOptions } from '../evaluation/checks.js';
 import { embeddingRows, embeddingsFedBy } from '../evaluation/model-embeddings.js';
 import type { Recommendation } from './recommend.js';
 
 /** Options of {@link similarItems}. */
 export interface SimilarItemsOptions {
   /**
-   * How many neighbours to return. Default 10. A K above the number of items is a `RecsysError`
-   * (INVALID_K); K = numItems returns the numItems - 1 other items.
+   * How many neighbours to return: a positive integer up to numItems - 1 (the item itself is left
+   * out, so that is every other item). Default 10. A larger K is a `RecsysError` (INVALID_K) naming
+   * K and the limit.
    */
   k?: number;
 }
@@ -56,7 +57,7 @@ function itemTables(model: tf.LayersModel): { numItems: number; tables: { values
  *
  * @param model - a `tf.LayersModel` with item embeddings (a Scorer has none)
  * @param item - the item's index, in 0..numItems-1
- * @param options - `k` (default 10)
+ * @param options - `k` (default 10, at most numItems - 1)
  * @returns up to K `{ item, score }` with scores in [-1, 1], sorted descending
  * @example
  * ```ts
@@ -74,8 +75,16 @@ export function similarItems(model: tf.LayersModel, item: number, options?: Simi
     throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
   }
   const { numItems, tables } = itemTables(model);
+  if (typeof item !== 'number') {
+    throw new RecsysError(
+      'ITEM_OUT_OF_RANGE',
+      `item ${show(item)} is not an item index: similarItems takes the model's item index (0..${numItems - 1}); ` +
+        `to look items up by your own ids use a Recommender, whose similar(${show(item)}) takes ids`,
+      { value: item, count: numItems },
+    );
+  }
   assertIndex('item', item, numItems);
-  checkK(k, numItems);
+  checkNeighbourK(k, numItems);
 
   // The query's normalised parts; |v| of a concatenation of unit parts is sqrt(#nonzero parts).
   const similarity = new Float32Array(numItems);
@@ -109,6 +118,18 @@ export function similarItems(model: tf.LayersModel, item: number, options?: Simi
   }
   const best = topK(similarity, k, (j) => j === item);
   return Array.from(best, (j) => ({ item: j, score: similarity[j] }));
+}
+
+/** K of similarItems: a positive integer no larger than numItems - 1, the number of other items. */
+function checkNeighbourK(k: unknown, numItems: number): asserts k is number {
+  assertK(k);
+  if (k > numItems - 1) {
+    throw new RecsysError(
+      'INVALID_K',
+      `k = ${k} is larger than numItems - 1 = ${numItems - 1}, the number of other items an item can be similar to (the item itself is left out)`,
+      { k, numItems, limit: numItems - 1 },
+    );
+  }
 }
 
 function rowNorm(values: Float32Array, row: number, width: number): number {
