@@ -36,6 +36,18 @@ describe('memory:// saves are atomic by generations', () => {
     expect(await scoresAt('memory://gen')).toEqual(allScores(a, 5, 6));
   });
 
+  it("removes a replaced generation's binary part with its model", async () => {
+    const rec = trickyRecommender(5);
+    await saveModel(rec, 'memory://parts');
+    const first = JSON.parse(memoryStore.rawManifest('parts')!).modelKey;
+    expect(memoryStore.rawData(first)).toBeInstanceOf(Uint8Array);
+    await saveModel(rec, 'memory://parts');
+    const second = JSON.parse(memoryStore.rawManifest('parts')!).modelKey;
+    expect(memoryStore.rawData(first)).toBeUndefined();
+    expect(memoryStore.rawData(second)).toBeInstanceOf(Uint8Array);
+    rec.dispose();
+  });
+
   it('a save that dies before its manifest is written leaves the previous bundle, cleared by the next save', async () => {
     await saveModel(a, 'memory://crash');
     await saveModel(b, 'memory://crash', {
@@ -105,11 +117,19 @@ describe('localstorage:// through tfjs\'s own handler', () => {
     expect(manifest.modelKey).toMatch(/^movies~/);
     expect([...items.keys()].some((k) => k.startsWith(`tensorflowjs_models/${manifest.modelKey}/`))).toBe(true);
 
+    // the binary part (id maps, seen items) sits beside the model, under the same generation key
+    expect(items.has(`neural-recsys/bundle-data/${manifest.modelKey}`)).toBe(true);
+    expect(manifest.recommender.users).toBeUndefined();
+
     const again = await loadModel('localstorage://movies');
     expect(allScores(again.model, 6, 8)).toEqual(allScores(rec.model, 6, 8));
     expect(again.users.ids()).toEqual(rec.users.ids());
     expect(again.recommend('alice', { k: 3 })).toEqual(rec.recommend('alice', { k: 3 }));
     again.dispose();
+    // a second save replaces both the model and the binary part of the first generation
+    await saveModel(rec, 'localstorage://movies');
+    const data = [...items.keys()].filter((k) => k.startsWith('neural-recsys/bundle-data/movies~'));
+    expect(data).toEqual([`neural-recsys/bundle-data/${JSON.parse(items.get('neural-recsys/bundles/movies')!).modelKey}`]);
     rec.dispose();
   });
 

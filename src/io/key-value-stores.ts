@@ -7,10 +7,14 @@
 // which still names the previous (untouched) model; after it, the new one. The previous
 // generation, and any generation a crashed save left behind, is removed after the commit.
 // The cost: while saving, the store briefly holds two copies of the model (mind localStorage's
-// quota of a few megabytes). One writer per name at a time.
+// quota of a few megabytes). One writer per name at a time. A Recommender's binary part
+// (recommender.bin of a file bundle) is stored under the same generation key as its model: in
+// IndexedDB in the manifests' object store (generation keys hold '~', which names never do), in
+// localStorage as base64 under `neural-recsys/bundle-data/<key>`.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
+import { base64ToBytes, bytesToBase64 } from './encoding.js';
 
 /** The schemes served by a {@link KeyValueStore}. */
 export type KeyValueScheme = 'memory' | 'indexeddb' | 'localstorage';
@@ -30,6 +34,12 @@ export interface KeyValueStore {
   getManifest(name: string): Promise<string | null>;
   /** Stores the manifest text under `name` in one atomic write. */
   putManifest(name: string, text: string): Promise<void>;
+  /** Writes a generation's binary part (a Recommender's recommender.bin) under `key`. */
+  putData(key: string, bytes: Uint8Array): Promise<void>;
+  /** Reads a generation's binary part, or null when there is none under `key`. */
+  getData(key: string): Promise<Uint8Array | null>;
+  /** Removes a generation's binary part; a missing one is not an error. */
+  removeData(key: string): Promise<void>;
 }
 
 /** The separator between a bundle name and its generation stamp. */
@@ -39,6 +49,7 @@ export const GENERATION_SEPARATOR = '~';
 
 const memoryModels = new Map<string, tf.io.ModelArtifacts>();
 const memoryManifests = new Map<string, string>();
+const memoryData = new Map<string, Uint8Array>();
 
 function copyArtifacts(a: tf.io.ModelArtifacts): tf.io.ModelArtifacts {
   const data = a.weightData === undefined ? undefined : tf.io.CompositeArrayBuffer.join(a.weightData).slice(0);
@@ -56,6 +67,8 @@ export const memoryStore: KeyValueStore & {
   rawModel(key: string): tf.io.ModelArtifacts | undefined;
   /** Test hook: overwrites a stored manifest. */
   rawManifest(name: string, text?: string): string | undefined;
+  /** Test hook: the stored binary part of a generation (the store's own copy, to damage it on purpose). */
+  rawData(key: string): Uint8Array | undefined;
   /** Forgets every memory bundle. */
   clear(): void;
 } = {
@@ -79,6 +92,18 @@ export const memoryStore: KeyValueStore & {
   async putManifest(name, text) {
     memoryManifests.set(name, text);
   },
+  async putData(key, bytes) {
+    memoryData.set(key, bytes.slice());
+  },
+  async getData(key) {
+    return memoryData.get(key)?.slice() ?? null;
+  },
+  async removeData(key) {
+    memoryData.delete(key);
+  },
+  rawData(key) {
+    return memoryData.get(key);
+  },
   rawModel(key) {
     return memoryModels.get(key);
   },
@@ -89,6 +114,7 @@ export const memoryStore: KeyValueStore & {
   clear() {
     memoryModels.clear();
     memoryManifests.clear();
+    memoryData.clear();
   },
 };
 
@@ -97,6 +123,7 @@ export const memoryStore: KeyValueStore & {
 const MANIFEST_DB = 'neural-recsys';
 const MANIFEST_STORE = 'bundles';
 const LOCAL_STORAGE_PREFIX = 'neural-recsys/bundles/';
+const LOCAL_STORAGE_DATA_PREFIX = 'neural-recsys/bundle-data/';
 
 function unsupported(scheme: KeyValueScheme, why: string): RecsysError {
   return new RecsysError('UNSUPPORTED_RUNTIME', `${scheme}:// bundles need a browser with ${why}; in Node use file://`, { scheme });
@@ -191,6 +218,28 @@ function tfjsStore(scheme: 'indexeddb' | 'localstorage'): KeyValueStore {
         return;
       }
       await withManifestDb<unknown>('readwrite', (store) => store.put(text, name));
+    },
+    async putData(key, bytes) {
+      if (scheme === 'localstorage') {
+        localStorageOrThrow().setItem(LOCAL_STORAGE_DATA_PREFIX + key, bytesToBase64(bytes));
+        return;
+      }
+      await withManifestDb<unknown>('readwrite', (store) => store.put(bytes.slice(), key));
+    },
+    async getData(key) {
+      if (scheme === 'localstorage') {
+        const text = localStorageOrThrow().getItem(LOCAL_STORAGE_DATA_PREFIX + key);
+        return text === null ? null : base64ToBytes(text, `localstorage://${key} (binary part)`);
+      }
+      const value = await withManifestDb<unknown>('readonly', (store) => store.get(key));
+      return value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : null;
+    },
+    async removeData(key) {
+      if (scheme === 'localstorage') {
+        localStorageOrThrow().removeItem(LOCAL_STORAGE_DATA_PREFIX + key);
+        return;
+      }
+      await withManifestDb<unknown>('readwrite', (store) => store.delete(key)).catch(() => undefined);
     },
   };
 }

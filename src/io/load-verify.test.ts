@@ -1,8 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { useBackend } from '../../test/helpers/backends.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import { saveModel } from './save.js';
@@ -10,6 +11,10 @@ import { loadLayersModel, loadModel, readManifest } from './load.js';
 import { memoryStore } from './key-value-stores.js';
 import { allScores, bareModel, trickyRecommender } from './test-fixtures.js';
 import { parseBundleUrl } from './bundle-url.js';
+import { BUNDLE_FORMAT_VERSION } from './manifest.js';
+import { crc32 } from './checksum.js';
+import { decodeRecommenderPart, encodeRecommenderPart } from './recommender-part.js';
+import { IdMap } from '../data/index.js';
 
 async function expectCode(work: () => Promise<unknown>, code: RecsysErrorCode, ...mentions: string[]): Promise<void> {
   let caught: unknown;
@@ -21,6 +26,8 @@ async function expectCode(work: () => Promise<unknown>, code: RecsysErrorCode, .
   expect(isRecsysError(caught, code), `expected RecsysError ${code}, got ${String(caught)}`).toBe(true);
   for (const text of mentions) expect((caught as Error).message).toContain(text);
 }
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'bundles-0.1');
 
 let root: string;
 let dir: string;
@@ -58,7 +65,7 @@ describe('loadModel verifies a file:// bundle before using it', () => {
 
   it('BUNDLE_NOT_FOUND naming the path for a missing directory or file', async () => {
     await expectCode(() => loadModel(`file://${join(root, 'nowhere')}`), 'BUNDLE_NOT_FOUND', join(root, 'nowhere'));
-    for (const file of ['recsys.json', 'model.json', 'weights.bin']) {
+    for (const file of ['recsys.json', 'model.json', 'weights.bin', 'recommender.bin']) {
       const bytes = await readFile(join(dir, file));
       await unlink(join(dir, file));
       await expectCode(() => loadModel(url), 'BUNDLE_NOT_FOUND', join(dir, file));
@@ -92,7 +99,7 @@ describe('loadModel verifies a file:// bundle before using it', () => {
       m.formatVersion = 99;
       m.libraryVersion = '7.0.0';
     });
-    await expectCode(() => loadModel(url), 'BUNDLE_VERSION', 'version 99', 'version 1', '7.0.0');
+    await expectCode(() => loadModel(url), 'BUNDLE_VERSION', 'version 99', `version ${BUNDLE_FORMAT_VERSION}`, '7.0.0');
     await expectCode(() => readManifest(url), 'BUNDLE_VERSION', '99');
   });
 
@@ -103,30 +110,91 @@ describe('loadModel verifies a file:// bundle before using it', () => {
     await expectCode(() => loadModel(url), 'BUNDLE_MISMATCH', 'mf_embedding_user', '[6, 6]', '[6, 4]');
   });
 
-  it('BUNDLE_MISMATCH when the id maps do not fit the model, leaking no tensors', async () => {
+  /** Rewrites recommender.bin (decoded, edited, encoded) and records its new size and CRC-32, so only the content is wrong. */
+  async function rewritePart(edit: (part: { users: IdMap; items: IdMap; seen: { offsets: Int32Array; items: Int32Array }; popularity: Float64Array }) => void): Promise<void> {
+    const decoded = decodeRecommenderPart(new Uint8Array(await readFile(join(dir, 'recommender.bin'))), 'test');
+    const part = { users: IdMap.fromJSON(decoded.users), items: IdMap.fromJSON(decoded.items), seen: decoded.seen, popularity: decoded.popularity };
+    edit(part);
+    await writeBytes(encodeRecommenderPart(part));
+  }
+  async function writeBytes(bytes: Uint8Array): Promise<void> {
+    await writeFile(join(dir, 'recommender.bin'), bytes);
     await editJson('recsys.json', (m) => {
-      m.recommender.users.ids.pop();
+      m.recommender.data = { byteLength: bytes.length, crc32: crc32(bytes) };
+    });
+  }
+
+  it('BUNDLE_MISMATCH when the id maps do not fit the model, leaking no tensors', async () => {
+    await rewritePart((part) => {
+      part.users = IdMap.fromIds(part.users.ids().slice(0, 5), { kind: 'user' });
+      part.seen = { offsets: part.seen.offsets.slice(0, 6), items: part.seen.items.slice(0, part.seen.offsets[5]) };
     });
     const tensors = tf.memory().numTensors;
     await expectCode(() => loadModel(url), 'BUNDLE_MISMATCH', '5 users', '6 users');
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
-  it('BUNDLE_CORRUPT for damaged seen items, popularity or id maps', async () => {
+  it('BUNDLE_CORRUPT for a truncated, altered or malformed recommender.bin, leaking no tensors', async () => {
+    const bytes = new Uint8Array(await readFile(join(dir, 'recommender.bin')));
+    await writeFile(join(dir, 'recommender.bin'), bytes.subarray(0, bytes.length - 3));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recommender.bin', `${bytes.length - 3} bytes`, 'truncated');
+    const flipped = bytes.slice();
+    flipped[flipped.length >> 1] ^= 0x01;
+    await writeFile(join(dir, 'recommender.bin'), flipped);
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'CRC-32 of recommender.bin');
+    // damaged content under a matching checksum: the decoder names the file and the byte
+    const tensors = tf.memory().numTensors;
+    await writeBytes(bytes.subarray(0, bytes.length - 3));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recommender.bin', 'the file ends inside the popularity of item');
+    await writeBytes(Uint8Array.of(...bytes, 0));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', '1 bytes follow the popularity');
+    await writeBytes(Uint8Array.of(0x4e, 0x52, 0x52, 0x39, ...bytes.subarray(4)));
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', "'NRR1'");
+    expect(tf.memory().numTensors).toBe(tensors);
+    // a valid encoding of ids that repeat: the id map's own checks
+    await writeBytes(bytes);
+    await rewritePart((part) => {
+      const ids = part.users.ids();
+      part.users = { ids: () => [ids[0], ...ids.slice(0, -1)], kind: 'user' } as unknown as IdMap;
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'id maps', 'repeats');
+    // the manifest must record the part's size and checksum
+    await editJson('recsys.json', (m) => {
+      delete m.recommender.data;
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recommender.data', 'recommender.bin');
+  });
+
+  it('format-1 bundles (id maps and seen items in the manifest) are checked as before', async () => {
+    await rm(dir, { recursive: true });
+    await cp(join(FIXTURES, 'recommender'), dir, { recursive: true });
+    (await loadModel(url)).dispose();
+    const original = await readFile(join(dir, 'recsys.json'), 'utf8');
+    await editJson('recsys.json', (m) => {
+      m.recommender.users.ids.pop();
+    });
+    const tensors = tf.memory().numTensors;
+    await expectCode(() => loadModel(url), 'BUNDLE_MISMATCH', '4 users', '5 users');
+    expect(tf.memory().numTensors).toBe(tensors);
+    await writeFile(join(dir, 'recsys.json'), original);
     await editJson('recsys.json', (m) => {
       m.recommender.seen.offsets = 'AAAA!';
     });
     await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'seen.offsets');
     await editJson('recsys.json', (m) => {
-      m.recommender.seen.offsets = 'AAAAAAAAAAA='; // 8 bytes: two offsets, but 6 users need 7
+      m.recommender.seen.offsets = 'AAAAAAAAAAA='; // 8 bytes: two offsets, but 5 users need 6
     });
-    const tensors = tf.memory().numTensors;
     await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'seen');
     expect(tf.memory().numTensors).toBe(tensors);
+    await writeFile(join(dir, 'recsys.json'), original);
     await editJson('recsys.json', (m) => {
       m.recommender.users.ids[1] = m.recommender.users.ids[0];
     });
     await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'id maps');
+    await editJson('recsys.json', (m) => {
+      delete m.recommender.popularity;
+    });
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'base64');
   });
 
   it('never reads a weight file outside the bundle', async () => {
@@ -149,11 +217,25 @@ describe('loadModel verifies a memory:// bundle too', () => {
     await expectCode(() => loadLayersModel('memory://verify'), 'BUNDLE_CORRUPT', 'truncated');
     stored.weightData = weights;
     (await loadLayersModel('memory://verify')).dispose();
-    memoryStore.rawManifest('verify', JSON.stringify({ ...manifest, formatVersion: 2 }));
-    await expectCode(() => loadModel('memory://verify'), 'BUNDLE_VERSION', 'version 2');
+    memoryStore.rawManifest('verify', JSON.stringify({ ...manifest, formatVersion: BUNDLE_FORMAT_VERSION + 1 }));
+    await expectCode(() => loadModel('memory://verify'), 'BUNDLE_VERSION', `version ${BUNDLE_FORMAT_VERSION + 1}`);
     memoryStore.rawManifest('verify', JSON.stringify({ ...manifest, modelKey: 'verify~gone' }));
     await expectCode(() => loadModel('memory://verify'), 'BUNDLE_NOT_FOUND', 'verify~gone');
     model.dispose();
+  });
+
+  it("a Recommender's binary part: missing is BUNDLE_NOT_FOUND, altered is BUNDLE_CORRUPT", async () => {
+    const rec = trickyRecommender(2);
+    await saveModel(rec, 'memory://part');
+    rec.dispose();
+    const { modelKey } = JSON.parse(memoryStore.rawManifest('part')!);
+    const stored = memoryStore.rawData(modelKey)!;
+    stored[5] ^= 0x40;
+    await expectCode(() => loadModel('memory://part'), 'BUNDLE_CORRUPT', 'CRC-32 of recommender.bin');
+    stored[5] ^= 0x40;
+    (await loadModel('memory://part')).dispose();
+    await memoryStore.removeData(modelKey);
+    await expectCode(() => loadModel('memory://part'), 'BUNDLE_NOT_FOUND', 'binary part', modelKey);
   });
 });
 

@@ -2,8 +2,10 @@
 // model (and the Recommender). Checks, in order: the files exist (BUNDLE_NOT_FOUND), the manifest
 // parses and its format version is supported (BUNDLE_CORRUPT, BUNDLE_VERSION), the weights have the
 // recorded size and CRC-32 and agree with model.json (BUNDLE_CORRUPT), the architecture in the
-// manifest matches the weight shapes and the loaded model (BUNDLE_MISMATCH), and the id maps, seen
-// items and popularity fit the model (BUNDLE_MISMATCH / BUNDLE_CORRUPT).
+// manifest matches the weight shapes and the loaded model (BUNDLE_MISMATCH), recommender.bin has
+// its recorded size and CRC-32 and decodes (BUNDLE_CORRUPT), and the id maps, seen items and
+// popularity fit the model (BUNDLE_MISMATCH / BUNDLE_CORRUPT). Format-1 bundles, which keep those
+// parts in the manifest, load through the same checks.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
@@ -16,7 +18,8 @@ import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { base64ToFloat64, base64ToInt32 } from './encoding.js';
 import { keyValueStore } from './key-value-stores.js';
-import { BUNDLE_FILES, checkWeightSpecs, parseManifest, type BundleManifest } from './manifest.js';
+import { BUNDLE_FILES, checkWeightSpecs, parseManifest, type BundleManifest, type BundleWeightsInfo } from './manifest.js';
+import { decodeRecommenderPart, type RecommenderPart } from './recommender-part.js';
 import { locateDirectoryBundle, readBundleFile } from './node-files.js';
 
 /** A bundle read from its store, not yet verified. */
@@ -26,6 +29,8 @@ interface RawBundle {
   readonly modelTopology: unknown;
   readonly weightSpecs: tf.io.WeightsManifestEntry[];
   readonly weightData: ArrayBuffer;
+  /** recommender.bin (format 2 with a Recommender), else null. */
+  readonly data: Uint8Array | null;
 }
 
 const decoder = new TextDecoder();
@@ -71,7 +76,8 @@ async function readDirectory(where: string, read: (name: string) => Promise<Uint
   }
   const weightData = await readWeightFiles(modelJson, where, read);
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights ?? []);
-  return { where, manifest, modelTopology: modelJson.modelTopology, weightSpecs, weightData };
+  const data = manifest.recommender?.data === undefined ? null : await read(BUNDLE_FILES.recommender);
+  return { where, manifest, modelTopology: modelJson.modelTopology, weightSpecs, weightData, data };
 }
 
 async function fetchBytes(base: string, name: string): Promise<Uint8Array> {
@@ -107,12 +113,20 @@ async function readRaw(url: string): Promise<RawBundle> {
   if (typeof artifacts.modelTopology !== 'object' || artifacts.modelTopology === null || artifacts.modelTopology instanceof ArrayBuffer) {
     throw new RecsysError('BUNDLE_CORRUPT', `${url}: the stored model has no JSON topology`, { url });
   }
+  let data: Uint8Array | null = null;
+  if (manifest.recommender?.data !== undefined) {
+    data = await store.getData(manifest.modelKey);
+    if (data === null) {
+      throw new RecsysError('BUNDLE_NOT_FOUND', `${url}: the binary part (id maps, seen items) of ${show(manifest.modelKey)} named by the manifest is missing`, { url });
+    }
+  }
   return {
     where: url,
     manifest,
     modelTopology: artifacts.modelTopology,
     weightSpecs: artifacts.weightSpecs ?? [],
     weightData: artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData),
+    data,
   };
 }
 
@@ -133,25 +147,29 @@ function describe(a: NcfArchitecture | null): string {
     : `a ${a.kind} (numUsers=${a.numUsers}, numItems=${a.numItems}, factors=${a.factors}, layers=[${a.layers.join(', ')}])`;
 }
 
+/** Checks bytes against the size and CRC-32 the manifest recorded for them (BUNDLE_CORRUPT). */
+function verifyBytes(bytes: ArrayBuffer | Uint8Array, recorded: BundleWeightsInfo, what: string, where: string): void {
+  if (bytes.byteLength !== recorded.byteLength) {
+    throw new RecsysError(
+      'BUNDLE_CORRUPT',
+      `${where}: ${what} hold ${bytes.byteLength} bytes but the manifest recorded ${recorded.byteLength}` + (bytes.byteLength < recorded.byteLength ? ' (truncated)' : ''),
+      { where, byteLength: bytes.byteLength, expected: recorded.byteLength },
+    );
+  }
+  const checksum = crc32(bytes);
+  if (checksum !== recorded.crc32) {
+    throw new RecsysError('BUNDLE_CORRUPT', `${where}: the CRC-32 of ${what} is ${checksum} but the manifest recorded ${recorded.crc32}`, {
+      where,
+      crc32: checksum,
+      expected: recorded.crc32,
+    });
+  }
+}
+
 /** Verifies the weights and builds the model. */
 async function buildModel(raw: RawBundle): Promise<tf.LayersModel> {
   const { where, manifest, weightData } = raw;
-  if (weightData.byteLength !== manifest.weights.byteLength) {
-    throw new RecsysError(
-      'BUNDLE_CORRUPT',
-      `${where}: the weights hold ${weightData.byteLength} bytes but the manifest recorded ${manifest.weights.byteLength}` +
-        (weightData.byteLength < manifest.weights.byteLength ? ' (truncated)' : ''),
-      { where, byteLength: weightData.byteLength, expected: manifest.weights.byteLength },
-    );
-  }
-  const checksum = crc32(weightData);
-  if (checksum !== manifest.weights.crc32) {
-    throw new RecsysError('BUNDLE_CORRUPT', `${where}: the weights' CRC-32 is ${checksum} but the manifest recorded ${manifest.weights.crc32}`, {
-      where,
-      crc32: checksum,
-      expected: manifest.weights.crc32,
-    });
-  }
+  verifyBytes(weightData, manifest.weights, 'the weights', where);
   checkWeightSpecs(raw.weightSpecs, weightData.byteLength, manifest.architecture, where);
   let model: tf.LayersModel;
   try {
@@ -193,11 +211,28 @@ function buildRecommender(raw: RawBundle, model: tf.LayersModel): Recommender {
     const items = IdMap.fromIds(Array.from({ length: size.numItems }, (_, i) => i), { kind: 'item' });
     return Recommender.from({ model, users, items });
   }
+  let stored: RecommenderPart;
+  if (part.data !== undefined) {
+    const file = `${where}/${BUNDLE_FILES.recommender}`;
+    if (raw.data === null) throw new RecsysError('BUNDLE_NOT_FOUND', `${file} is missing`, { where });
+    verifyBytes(raw.data, part.data, BUNDLE_FILES.recommender, where);
+    stored = decodeRecommenderPart(raw.data, file);
+  } else {
+    stored = {
+      users: part.users as never,
+      items: part.items as never,
+      seen: {
+        offsets: base64ToInt32(part.seen?.offsets, `${where}: recommender.seen.offsets`),
+        items: base64ToInt32(part.seen?.items, `${where}: recommender.seen.items`),
+      },
+      popularity: base64ToFloat64(part.popularity, `${where}: recommender.popularity`),
+    };
+  }
   let users: IdMap;
   let items: IdMap;
   try {
-    users = IdMap.fromJSON(part.users as never);
-    items = IdMap.fromJSON(part.items as never);
+    users = IdMap.fromJSON(stored.users);
+    items = IdMap.fromJSON(stored.items);
   } catch (e) {
     throw new RecsysError('BUNDLE_CORRUPT', `${where}: the id maps are damaged (${(e as Error).message})`, { where });
   }
@@ -208,11 +243,8 @@ function buildRecommender(raw: RawBundle, model: tf.LayersModel): Recommender {
       { where },
     );
   }
-  const offsets = base64ToInt32(part.seen.offsets, `${where}: recommender.seen.offsets`);
-  const seenItems = base64ToInt32(part.seen.items, `${where}: recommender.seen.items`);
-  const popularity = base64ToFloat64(part.popularity, `${where}: recommender.popularity`);
   try {
-    return Recommender.from({ model, users, items, seen: { offsets, items: seenItems }, popularity, unknownUser: part.unknownUser });
+    return Recommender.from({ model, users, items, seen: stored.seen, popularity: stored.popularity, unknownUser: part.unknownUser });
   } catch (e) {
     if (!isRecsysError(e)) throw e;
     throw new RecsysError('BUNDLE_CORRUPT', `${where}: the seen items or popularity are damaged (${e.message})`, { where });

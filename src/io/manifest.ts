@@ -1,6 +1,7 @@
 // The bundle manifest (recsys.json): what a saved model is, which library wrote it, how big its
-// weights are and their checksum, and, for a Recommender, the id maps, the items each user has seen
-// and the item popularity. Parsing checks every field, so a damaged manifest is reported as
+// weights are and their checksum, and, for a Recommender, the size and checksum of its binary part
+// (recommender.bin: id maps, seen items, popularity; format 2) or, in format-1 bundles, those parts
+// themselves as JSON and base64. Parsing checks every field, so a damaged manifest is reported as
 // BUNDLE_CORRUPT instead of surfacing later as a wrong recommendation.
 import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
@@ -20,15 +21,18 @@ import { VERSION } from '../version.js';
 export const BUNDLE_FORMAT = 'neural-recsys-bundle';
 
 /**
- * The bundle format version this library writes. A bundle with a higher version was written by a
- * newer library and is refused (`BUNDLE_VERSION`); every lower version stays readable.
+ * The newest bundle format version this library reads and writes. A bundle with a higher version
+ * was written by a newer library and is refused (`BUNDLE_VERSION`); every lower version stays
+ * readable. Version 2 keeps a Recommender's id maps, seen items and popularity in the binary
+ * `recommender.bin` instead of the manifest; a bundle of a bare model is still written as version
+ * 1, which older libraries read too.
  *
  * @example
  * ```ts
- * BUNDLE_FORMAT_VERSION; //=> 1
+ * BUNDLE_FORMAT_VERSION; //=> 2
  * ```
  */
-export const BUNDLE_FORMAT_VERSION = 1;
+export const BUNDLE_FORMAT_VERSION = 2;
 
 /**
  * The file names of a bundle directory (`file://`, `http(s)://`).
@@ -43,19 +47,21 @@ export const BUNDLE_FILES: {
   readonly model: 'model.json';
   /** The weight bytes. */
   readonly weights: 'weights.bin';
+  /** A Recommender's id maps, seen items and popularity in binary (format 2; absent for a bare model). */
+  readonly recommender: 'recommender.bin';
   /** The manifest, written last. */
   readonly manifest: 'recsys.json';
-} = { model: 'model.json', weights: 'weights.bin', manifest: 'recsys.json' };
+} = { model: 'model.json', weights: 'weights.bin', recommender: 'recommender.bin', manifest: 'recsys.json' };
 
-/** Size and checksum of a bundle's weight bytes (all weight files concatenated in model.json order). */
+/** Size and checksum of a bundle's weight bytes (all weight files concatenated in model.json order), or of recommender.bin. */
 export interface BundleWeightsInfo {
-  /** Number of weight bytes. */
+  /** Number of bytes. */
   readonly byteLength: number;
-  /** CRC-32 (IEEE) of the weight bytes, 8 lowercase hex digits. */
+  /** CRC-32 (IEEE) of the bytes, 8 lowercase hex digits. */
   readonly crc32: string;
 }
 
-/** The seen items of a saved Recommender: its `SeenItems` CSR arrays, each as base64 of little-endian int32. */
+/** The seen items of a format-1 Recommender bundle: its `SeenItems` CSR arrays, each as base64 of little-endian int32. */
 export interface SeenItemsManifest {
   /** `numUsers + 1` offsets into `items`. */
   readonly offsets: string;
@@ -63,18 +69,25 @@ export interface SeenItemsManifest {
   readonly items: string;
 }
 
-/** The Recommender part of a manifest (absent for a bundle saved from a bare model). */
+/**
+ * The Recommender part of a manifest (absent for a bundle saved from a bare model). Format 2
+ * records the size and CRC-32 of `recommender.bin` (which holds the id maps, seen items and
+ * popularity) in `data`; format 1 held those parts here, in `users`, `items`, `seen` and
+ * `popularity`. Exactly one of the two forms is present.
+ */
 export interface RecommenderManifest {
-  /** `IdMap.toJSON()` of the users (external ids in index order). */
-  readonly users: unknown;
-  /** `IdMap.toJSON()` of the items. */
-  readonly items: unknown;
-  /** Items seen per user in CSR form. */
-  readonly seen: SeenItemsManifest;
-  /** Interactions per item (base64 of little-endian float64). */
-  readonly popularity: string;
   /** What `recommend` does for an unknown user. */
   readonly unknownUser: 'popular' | 'error';
+  /** Format 2: size and CRC-32 of the binary part (`recommender.bin`, or its entry in a browser store). */
+  readonly data?: BundleWeightsInfo;
+  /** Format 1: `IdMap.toJSON()` of the users (external ids in index order). */
+  readonly users?: unknown;
+  /** Format 1: `IdMap.toJSON()` of the items. */
+  readonly items?: unknown;
+  /** Format 1: items seen per user in CSR form. */
+  readonly seen?: SeenItemsManifest;
+  /** Format 1: interactions per item (base64 of little-endian float64). */
+  readonly popularity?: string;
 }
 
 /**
@@ -140,6 +153,44 @@ function parseArchitecture(value: unknown, where: string): NcfArchitecture | nul
   };
 }
 
+function parseSize(value: unknown, name: string, where: string): BundleWeightsInfo {
+  const v = value as Record<string, unknown> | null;
+  if (v === null || typeof v !== 'object') throw corrupt(where, `${name} must be an object, got ${show(value)}`);
+  if (!(typeof v.byteLength === 'number' && Number.isInteger(v.byteLength) && v.byteLength >= 0)) {
+    throw corrupt(where, `${name}.byteLength must be a non-negative integer, got ${show(v.byteLength)}`);
+  }
+  if (typeof v.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(v.crc32)) {
+    throw corrupt(where, `${name}.crc32 must be 8 hex digits, got ${show(v.crc32)}`);
+  }
+  return { byteLength: v.byteLength, crc32: v.crc32 };
+}
+
+function parseRecommender(value: unknown, formatVersion: number, where: string): RecommenderManifest {
+  const r = value as Record<string, unknown>;
+  if (typeof r !== 'object' || Array.isArray(r)) throw corrupt(where, `recommender must be an object, got ${show(value)}`);
+  if (r.unknownUser !== 'popular' && r.unknownUser !== 'error') {
+    throw corrupt(where, `recommender.unknownUser must be 'popular' or 'error', got ${show(r.unknownUser)}`);
+  }
+  if (formatVersion >= 2) {
+    if (r.data === undefined) throw corrupt(where, `recommender.data (the size and CRC-32 of ${BUNDLE_FILES.recommender}) is missing`);
+    return { unknownUser: r.unknownUser, data: parseSize(r.data, 'recommender.data', where) };
+  }
+  // format 1: the parts inline
+  const seen = r.seen as Record<string, unknown> | null;
+  if (seen === null || typeof seen !== 'object') throw corrupt(where, 'recommender.seen is missing');
+  if (typeof seen.offsets !== 'string' || typeof seen.items !== 'string' || typeof r.popularity !== 'string') {
+    throw corrupt(where, 'recommender.seen.offsets, recommender.seen.items and recommender.popularity must be base64 strings');
+  }
+  if (r.users === undefined || r.items === undefined) throw corrupt(where, 'recommender.users and recommender.items are required');
+  return {
+    users: r.users,
+    items: r.items,
+    seen: { offsets: seen.offsets, items: seen.items },
+    popularity: r.popularity,
+    unknownUser: r.unknownUser,
+  };
+}
+
 /**
  * Parses and checks a manifest's JSON text. Throws BUNDLE_CORRUPT for anything malformed and
  * BUNDLE_VERSION for a bundle from a newer format.
@@ -167,43 +218,18 @@ export function parseManifest(text: string, where: string): BundleManifest {
     );
   }
   if (typeof m.libraryVersion !== 'string') throw corrupt(where, `libraryVersion must be a string, got ${show(m.libraryVersion)}`);
-  const weights = m.weights as Record<string, unknown> | null;
-  if (weights === null || typeof weights !== 'object') throw corrupt(where, `weights must be an object, got ${show(weights)}`);
-  if (!(typeof weights.byteLength === 'number' && Number.isInteger(weights.byteLength) && weights.byteLength >= 0)) {
-    throw corrupt(where, `weights.byteLength must be a non-negative integer, got ${show(weights.byteLength)}`);
-  }
-  if (typeof weights.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(weights.crc32)) {
-    throw corrupt(where, `weights.crc32 must be 8 hex digits, got ${show(weights.crc32)}`);
-  }
+  const weights = parseSize(m.weights, 'weights', where);
   if (m.modelKey !== undefined && typeof m.modelKey !== 'string') throw corrupt(where, `modelKey must be a string, got ${show(m.modelKey)}`);
   const architecture = parseArchitecture(m.architecture ?? null, where);
   let recommender: RecommenderManifest | null = null;
-  if (m.recommender !== undefined && m.recommender !== null) {
-    const r = m.recommender as Record<string, unknown>;
-    const seen = r.seen as Record<string, unknown> | null;
-    if (typeof r !== 'object' || seen === null || typeof seen !== 'object') throw corrupt(where, 'recommender.seen is missing');
-    if (typeof seen.offsets !== 'string' || typeof seen.items !== 'string' || typeof r.popularity !== 'string') {
-      throw corrupt(where, 'recommender.seen.offsets, recommender.seen.items and recommender.popularity must be base64 strings');
-    }
-    if (r.unknownUser !== 'popular' && r.unknownUser !== 'error') {
-      throw corrupt(where, `recommender.unknownUser must be 'popular' or 'error', got ${show(r.unknownUser)}`);
-    }
-    if (r.users === undefined || r.items === undefined) throw corrupt(where, 'recommender.users and recommender.items are required');
-    recommender = {
-      users: r.users,
-      items: r.items,
-      seen: { offsets: seen.offsets, items: seen.items },
-      popularity: r.popularity,
-      unknownUser: r.unknownUser,
-    };
-  }
+  if (m.recommender !== undefined && m.recommender !== null) recommender = parseRecommender(m.recommender, m.formatVersion, where);
   return {
     format: BUNDLE_FORMAT,
     formatVersion: m.formatVersion,
     libraryVersion: m.libraryVersion,
     createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
     architecture,
-    weights: { byteLength: weights.byteLength, crc32: weights.crc32 },
+    weights,
     ...(typeof m.modelKey === 'string' ? { modelKey: m.modelKey } : {}),
     recommender,
   };

@@ -94,7 +94,7 @@ afterAll(async () => {
 /** After a kill: the bundle loads, is A or B, and the target holds a complete bundle or nothing. */
 async function checkAfterKill(parent: string, allowed: number[][]): Promise<number[]> {
   const target = join(parent, 'bundle');
-  if (existsSync(target)) expect((await readdir(target)).sort()).toEqual(['model.json', 'recsys.json', 'weights.bin']);
+  if (existsSync(target)) expect((await readdir(target)).sort()).toEqual(['model.json', 'recommender.bin', 'recsys.json', 'weights.bin']);
   const loaded = await loadModel(`file://${target}`);
   const print = fingerprint(loaded);
   loaded.dispose();

@@ -13,6 +13,8 @@ import { saveModel } from './save.js';
 import { loadLayersModel, loadModel, readManifest } from './load.js';
 import { memoryStore } from './key-value-stores.js';
 import { BUNDLE_FORMAT_VERSION } from './manifest.js';
+import { crc32 } from './checksum.js';
+import { decodeRecommenderPart } from './recommender-part.js';
 import { TRICKY_ITEMS, TRICKY_USERS, allScores, bareModel, trickyRecommender } from './test-fixtures.js';
 
 let root: string;
@@ -77,6 +79,8 @@ describe('bundles of bare models', () => {
     const url = `file://${join(root, 'bare')}`;
     const { manifest } = await saveModel(model, url);
     expect(manifest.recommender).toBeNull();
+    // nothing in a bare model's bundle changed since format 1, so it is written as format 1 (older libraries read it)
+    expect(manifest.formatVersion).toBe(1);
     const again = await loadLayersModel(url);
     expect(allScores(again, 5, 6)).toEqual(allScores(model, 5, 6));
     expect(inspectModel(again)).toEqual(inspectModel(model));
@@ -100,11 +104,11 @@ describe('bundles of bare models', () => {
 });
 
 describe('the file:// bundle layout', () => {
-  it('is plain files: a standard tfjs model.json, weights.bin and the recsys.json manifest', async () => {
+  it('is plain files: a standard tfjs model.json, weights.bin, recommender.bin and the recsys.json manifest', async () => {
     const rec = trickyRecommender(1);
     const dir = join(root, 'layout');
     await saveModel(rec, `file://${dir}`);
-    expect((await readdir(dir)).sort()).toEqual(['model.json', 'recsys.json', 'weights.bin']);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'recommender.bin', 'recsys.json', 'weights.bin']);
     const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     expect(modelJson.format).toBe('layers-model');
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
@@ -112,7 +116,16 @@ describe('the file:// bundle layout', () => {
     const weights = await readFile(join(dir, 'weights.bin'));
     const manifest = await readManifest(`file://${dir}`);
     expect(manifest.weights.byteLength).toBe(weights.length);
-    expect(manifest.recommender?.users).toEqual({ ids: TRICKY_USERS, kind: 'user' });
+    // format 2: the id maps and seen items live in recommender.bin, whose size and CRC-32 the manifest records
+    const part = await readFile(join(dir, 'recommender.bin'));
+    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.recommender).toEqual({ unknownUser: 'popular', data: { byteLength: part.length, crc32: crc32(part) } });
+    const decoded = decodeRecommenderPart(new Uint8Array(part), 'test');
+    expect(decoded.users).toEqual({ ids: TRICKY_USERS, kind: 'user' });
+    expect(decoded.items).toEqual({ ids: TRICKY_ITEMS, kind: 'item' });
+    expect(Array.from(decoded.seen.offsets)).toEqual(Array.from(rec.seen.offsets));
+    expect(Array.from(decoded.seen.items)).toEqual(Array.from(rec.seen.items));
+    expect(Array.from(decoded.popularity)).toEqual(Array.from(rec.popularity));
     // tfjs's own loader reads the same model.json
     const viaTfjs = await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),

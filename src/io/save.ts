@@ -1,7 +1,8 @@
 // saveModel: a Recommender (or a bare tf.LayersModel) to a versioned bundle. The model's tfjs
-// artifacts are captured once in memory, the manifest (format and library version, architecture,
-// weight size and CRC-32, and for a Recommender the id maps, seen items and popularity) is built
-// from them, and the store writes both atomically (see node-files.ts and key-value-stores.ts).
+// artifacts are captured once in memory, a Recommender's id maps, seen items and popularity are
+// encoded into one binary part (recommender-part.ts), the manifest (format and library version,
+// architecture, sizes and CRC-32s of the weights and of the binary part) is built from them, and
+// the store writes everything atomically (see node-files.ts and key-value-stores.ts).
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
@@ -10,9 +11,9 @@ import { Recommender } from '../serving/recommender.js';
 import { VERSION } from '../version.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
-import { float64ToBase64, int32ToBase64 } from './encoding.js';
+import { encodeRecommenderPart } from './recommender-part.js';
 import { GENERATION_SEPARATOR, keyValueStore, type KeyValueStore } from './key-value-stores.js';
-import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, parseManifest, type BundleManifest, type RecommenderManifest } from './manifest.js';
+import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 import { writeDirectoryBundle, type SaveStep, type StepHook } from './node-files.js';
 
 export type { SaveStep };
@@ -67,20 +68,11 @@ async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtif
   };
 }
 
-function recommenderManifest(rec: Recommender): RecommenderManifest {
-  return {
-    users: rec.users.toJSON(),
-    items: rec.items.toJSON(),
-    seen: { offsets: int32ToBase64(rec.seen.offsets), items: int32ToBase64(rec.seen.items) },
-    popularity: float64ToBase64(rec.popularity),
-    unknownUser: rec.unknownUser,
-  };
-}
-
 async function saveKeyValue(
   store: KeyValueStore,
   name: string,
   artifacts: tf.io.ModelArtifacts,
+  data: Uint8Array | null,
   manifest: BundleManifest,
   hook: StepHook,
 ): Promise<BundleManifest> {
@@ -95,11 +87,15 @@ async function saveKeyValue(
   const committed: BundleManifest = { ...manifest, modelKey: key };
   await hook('write');
   await store.putModel(key, artifacts);
+  if (data !== null) await store.putData(key, data);
   await hook('commit');
   await store.putManifest(name, JSON.stringify(committed));
   await hook('cleanup');
   const stale = (await store.listModels()).filter((k) => k !== key && k.startsWith(name + GENERATION_SEPARATOR));
-  for (const k of new Set([...(previousKey !== undefined && previousKey !== key ? [previousKey] : []), ...stale])) await store.removeModel(k);
+  for (const k of new Set([...(previousKey !== undefined && previousKey !== key ? [previousKey] : []), ...stale])) {
+    await store.removeModel(k);
+    await store.removeData(k);
+  }
   await hook('done');
   return committed;
 }
@@ -148,21 +144,23 @@ export async function saveModel(target: Recommender | tf.LayersModel, url: strin
     const model = isRecommender ? target.model : target;
     const artifacts = await captureArtifacts(model);
     const weightBytes = new Uint8Array(artifacts.weightData);
+    const data = isRecommender ? encodeRecommenderPart(target) : null;
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
-      formatVersion: BUNDLE_FORMAT_VERSION,
+      // a bare model's bundle is unchanged since format 1, so older libraries still read it
+      formatVersion: data === null ? 1 : BUNDLE_FORMAT_VERSION,
       libraryVersion: VERSION,
       createdAt: new Date().toISOString(),
       architecture: inspectModel(model),
       weights: { byteLength: weightBytes.length, crc32: crc32(weightBytes) },
-      recommender: isRecommender ? recommenderManifest(target) : null,
+      recommender: isRecommender ? { unknownUser: target.unknownUser, data: { byteLength: data!.length, crc32: crc32(data!) } } : null,
     };
-    return { artifacts, weightBytes, manifest };
+    return { artifacts, weightBytes, data, manifest };
   };
-  const { artifacts, weightBytes, manifest } = isRecommender ? await target.runExclusive(capture) : await capture();
+  const { artifacts, weightBytes, data, manifest } = isRecommender ? await target.runExclusive(capture) : await capture();
 
   if (location.kind === 'key-value') {
-    const written = await saveKeyValue(keyValueStore(location.scheme), location.name, artifacts, manifest, hook);
+    const written = await saveKeyValue(keyValueStore(location.scheme), location.name, artifacts, data, manifest, hook);
     return { url, location: location.name, manifest: written };
   }
   const modelJson: tf.io.ModelJSON = {
@@ -176,6 +174,7 @@ export async function saveModel(target: Recommender | tf.LayersModel, url: strin
   const files = new Map<string, Uint8Array>([
     [BUNDLE_FILES.model, encoder.encode(JSON.stringify(modelJson))],
     [BUNDLE_FILES.weights, weightBytes],
+    ...(data === null ? [] : [[BUNDLE_FILES.recommender, data] as const]),
     [BUNDLE_FILES.manifest, encoder.encode(JSON.stringify(manifest))],
   ]);
   const dir = await writeDirectoryBundle(location.url, files, hook);
