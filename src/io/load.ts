@@ -265,7 +265,8 @@ function buildRecommender(raw: RawBundle, model: tf.LayersModel): Recommender {
  *
  * @typeParam UserId - the type of the saved user ids (a convenience for TypeScript; not checked)
  * @typeParam ItemId - the type of the saved item ids (likewise)
- * @param url - `file://...`, `indexeddb://...`, `localstorage://...`, `memory://...` or `http(s)://...`
+ * @param url - the bundle's folder: `file://...` (or, in Node, a plain path such as `'./models/movies'`),
+ *   `indexeddb://...`, `localstorage://...`, `memory://...` or `http(s)://...`
  * @returns the recommender (owning its model: call `dispose()` when done)
  * @example
  * ```ts

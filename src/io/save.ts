@@ -105,17 +105,19 @@ async function saveKeyValue(
  * as a versioned bundle, atomically: a crash at any moment leaves either the previous bundle or
  * the new one loadable, never a mix.
  *
- * - `file://dir` (Node): the directory gets `model.json` (standard tfjs format, readable by
- *   `tf.loadLayersModel` and TensorFlow's converter), `weights.bin` and `recsys.json` (the
- *   manifest). Written into a temporary sibling directory, fsynced, then renamed into place; no
- *   native add-on. An existing directory is replaced only if it holds nothing but a bundle.
+ * - `file://dir` or a plain path `dir` (Node): the directory gets `model.json` (standard tfjs
+ *   format, readable by `tf.loadLayersModel` and TensorFlow's converter), `weights.bin`, for a
+ *   Recommender `recommender.bin` (id maps, seen items and popularity in binary), and
+ *   `recsys.json` (the manifest). Written into a temporary sibling directory, fsynced, then
+ *   renamed into place; no native add-on. An existing directory is replaced only if it holds
+ *   nothing but a bundle.
  * - `indexeddb://name`, `localstorage://name` (browsers): the model through tfjs's own IO handlers
  *   under a generation key `name~<stamp>`, the manifest under `name` (a `neural-recsys` IndexedDB
  *   database, or the localStorage key `neural-recsys/bundles/name`); writing the manifest commits.
  * - `memory://name`: the same protocol in this process's memory (tests, cloning).
  *
  * @param target - a Recommender, or a bare model (its bundle then has no id maps)
- * @param url - where to save: `file://...`, `indexeddb://...`, `localstorage://...` or `memory://...`
+ * @param url - where to save: `file://...` (or, in Node, a plain path), `indexeddb://...`, `localstorage://...` or `memory://...`
  * @param options - `onProgress`, awaited before each step
  * @returns the URL, the resolved location and the manifest written
  * @example
