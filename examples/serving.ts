@@ -49,7 +49,7 @@ console.log(`recommended for ${listener}: ${show(rec.recommend(listener, { k: 5 
 const anchor = rec.seenBy(listener)[0];
 console.log(`tracks similar to ${anchor}: ${show(rec.similar(anchor, { k: 5 }))}`);
 
-// 4. Save to a directory (model.json + weights.bin + recsys.json, written aside and renamed into
+// 4. Save to a directory (model.json + weights.bin + recommender.bin + recsys.json, written aside and renamed into
 //    place) and load it back: same ids, same scores.
 const dir = await mkdtemp(join(tmpdir(), 'neural-recsys-serving-'));
 try {
