@@ -145,7 +145,7 @@ describe('loadModel verifies a file:// bundle before using it', () => {
     // damaged content under a matching checksum: the decoder names the file and the byte
     const tensors = tf.memory().numTensors;
     await writeBytes(bytes.subarray(0, bytes.length - 3));
-    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recommender.bin', 'the file ends inside the popularity of item');
+    await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', 'recommender.bin', 'the file ends inside the popularity');
     await writeBytes(Uint8Array.of(...bytes, 0));
     await expectCode(() => loadModel(url), 'BUNDLE_CORRUPT', '1 bytes follow the popularity');
     await writeBytes(Uint8Array.of(0x4e, 0x52, 0x52, 0x39, ...bytes.subarray(4)));

@@ -197,9 +197,12 @@ function readIdMap(r: Reader, what: 'user' | 'item'): IdMapJSON {
   const count = r.count(`the number of ${what} ids`, 1);
   const mode = r.byte(`the ${what} id map`);
   const ids = new Array<string | number>(count);
+  // labels for messages, built once (not per id: these loops run over every user)
+  const idLabel = `the ${what} ids`;
+  const lengthLabel = `the lengths of the ${what} ids`;
   if (mode === 1) {
     for (let i = 0; i < count; i++) {
-      const z = r.varint(`${what} id ${i}`);
+      const z = r.varint(idLabel);
       ids[i] = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
     }
   } else if (mode === 0 || mode === 2) {
@@ -211,10 +214,10 @@ function readIdMap(r: Reader, what: 'user' | 'item'): IdMapJSON {
         if (tag > 1) throw r.corrupt(`${what} id ${i} has tag ${tag}, not 0 (string) or 1 (number)`);
         isString[i] = tag === 0 ? 1 : 0;
       }
-      for (let i = 0; i < count; i++) if (!isString[i]) ids[i] = r.float64(`${what} id ${i}`);
+      for (let i = 0; i < count; i++) if (!isString[i]) ids[i] = r.float64(idLabel);
     }
     const lengths: number[] = [];
-    for (let i = 0; i < count; i++) if (isString[i]) lengths.push(r.varint(`the length of ${what} id ${i}`));
+    for (let i = 0; i < count; i++) if (isString[i]) lengths.push(r.varint(lengthLabel));
     const strings = readStrings(r, lengths, `${what} id`);
     for (let i = 0, s = 0; i < count; i++) if (isString[i]) ids[i] = strings[s++];
   } else {
@@ -279,7 +282,7 @@ export function decodeRecommenderPart(bytes: Uint8Array, where: string): Recomme
   if (numUsers !== users.ids.length) throw r.corrupt(`the seen items cover ${numUsers} users but the user id map holds ${users.ids.length}`);
   const offsets = new Int32Array(numUsers + 1);
   for (let u = 0; u < numUsers; u++) {
-    const n = r.varint(`the seen count of user ${u}`);
+    const n = r.varint('the seen counts');
     if (offsets[u] + n > bytes.length) throw r.corrupt(`user ${u}'s ${n} seen items are more than the file can hold`);
     offsets[u + 1] = offsets[u] + n;
   }
@@ -287,7 +290,7 @@ export function decodeRecommenderPart(bytes: Uint8Array, where: string): Recomme
   for (let u = 0; u < numUsers; u++) {
     let previous = -1;
     for (let j = offsets[u]; j < offsets[u + 1]; j++) {
-      const item = previous + 1 + r.varint(`a seen item of user ${u}`);
+      const item = previous + 1 + r.varint('the seen items');
       if (item > INT32_MAX) throw r.corrupt(`a seen item of user ${u} is ${item}, beyond any item index`);
       seen[j] = item;
       previous = item;
@@ -296,7 +299,7 @@ export function decodeRecommenderPart(bytes: Uint8Array, where: string): Recomme
   const mode = r.byte('the popularity');
   if (mode > 1) throw r.corrupt(`the popularity mode ${mode} is not 0 or 1`);
   const popularity = new Float64Array(items.ids.length);
-  for (let i = 0; i < popularity.length; i++) popularity[i] = mode === 0 ? r.varint(`the popularity of item ${i}`) : r.float64(`the popularity of item ${i}`);
+  for (let i = 0; i < popularity.length; i++) popularity[i] = mode === 0 ? r.varint('the popularity') : r.float64('the popularity');
   if (r.pos !== bytes.length) throw r.corrupt(`${bytes.length - r.pos} bytes follow the popularity, where the file should end`);
   return { users, items, seen: { offsets, items: seen }, popularity };
 }
