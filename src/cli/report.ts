@@ -112,7 +112,7 @@ export function lineChart(title: string, series: readonly ChartSeries[], options
   let lo = finite.length > 0 ? Math.min(...finite) : 0;
   let hi = finite.length > 0 ? Math.max(...finite) : 1;
   if (hi - lo < 1e-12) {
-    const pad = Math.abs(hi) > 0 ? Math.abs(hi) * 0.05 : 0.5;
+    const pad = Math.abs(hi) > 1e-9 ? Math.abs(hi) * 0.05 : 0.5;
     lo -= pad;
     hi += pad;
   }
