@@ -153,10 +153,11 @@ export function lineChart(title: string, series: readonly ChartSeries[], options
       const [cx, cy] = point.split(',');
       parts.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${s.color}"/>`);
     }
-    const lx = left + 8 + index * 120;
+    // the legend sits on the title line, right-aligned, clear of the curves
+    const lx = left + plotW - (series.length - index) * 125;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 18}" y1="${top + 12}" y2="${top + 12}" stroke="${s.color}" stroke-width="3"/>`,
-      `<text x="${lx + 22}" y="${top + 16}" class="legend">${name}</text>`,
+      `<line x1="${lx}" x2="${lx + 18}" y1="16" y2="16" stroke="${s.color}" stroke-width="3"/>`,
+      `<text x="${lx + 22}" y="20" class="legend">${name}</text>`,
     );
   });
   parts.push('</svg>');
