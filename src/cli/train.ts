@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
 import { itemPopularity, leaveOneOut, readCsv, validationSplit, type Interactions } from '../data/index.js';
-import { GMF, MLP, NeuMF } from '../models/index.js';
+import type * as tf from '@tensorflow/tfjs';
+import { GMF, MLP, NeuMF, type NeuMFArgs } from '../models/index.js';
 import { train, type TrainHistory, type TrainOptions } from '../training/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
 import { recommend, Recommender } from '../serving/index.js';
@@ -92,6 +93,7 @@ const OPTIONS = {
 
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 const MODEL_NAMES = { neumf: 'NeuMF', gmf: 'GMF', mlp: 'MLP' } as const;
+const BUILDERS = { neumf: NeuMF, gmf: GMF, mlp: MLP } as const;
 
 /**
  * The fewest unseen items any user with a held-out item has in `all`: the most negatives that can be
@@ -207,13 +209,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
       (test ? `, test ${test.users.length.toLocaleString('en')}` : ''),
   );
 
-  const sizes = { numUsers: users.size, numItems: items.size, seed };
-  const model =
-    kind === 'gmf'
-      ? GMF({ ...sizes, ...(factors !== undefined ? { factors } : {}) })
-      : kind === 'mlp'
-        ? MLP({ ...sizes, ...(layers !== undefined ? { layers } : {}) })
-        : NeuMF({ ...sizes, ...(factors !== undefined ? { factors } : {}), ...(layers !== undefined ? { layers } : {}) });
+  // --factors with MLP and --layers with GMF were refused above, so each builder gets only its own
+  const build = BUILDERS[kind] as (args: NeuMFArgs) => tf.LayersModel;
+  const model = build({ numUsers: users.size, numItems: items.size, seed, ...(factors !== undefined ? { factors } : {}), ...(layers !== undefined ? { layers } : {}) });
   const modelText =
     `${MODEL_NAMES[kind]}` + (kind !== 'mlp' ? `, factors ${factors ?? 8}` : '') + (kind !== 'gmf' ? `, layers ${(layers ?? [64, 32, 16, 8]).join(',')}` : '');
   say(`model: ${modelText}; ${epochs} epochs, seed ${seed}`);
