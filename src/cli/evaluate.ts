@@ -5,10 +5,9 @@ import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
 import { readCsv, type IdMap, type Interactions } from '../data/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
-import { choiceOption, expectPositionals, intOption } from './args.js';
+import { expectPositionals, intOption } from './args.js';
 import { table } from './format.js';
 import { popularityScorer } from './popularity.js';
-import { BACKENDS } from './runtime.js';
 import { openBundle } from './serve.js';
 import { fewestUnseen } from './train.js';
 
@@ -27,7 +26,6 @@ Options:
   --eval-negatives <n>     sampled negatives per test item (default: 99)
   --seed <n>               seed of the sampled negatives (default: 42)
   --json                   print the metrics as JSON
-  --backend <cpu|wasm>     TensorFlow.js backend (default: cpu)
   -h, --help               show this help`;
 
 /** The seen items of a bundle (CSR) as interactions over the same indices. */
@@ -58,7 +56,6 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       'eval-negatives': { type: 'string', default: '99' },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'cpu' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
@@ -73,7 +70,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const k = intOption('--k', flags.k) ?? 10;
   const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? 99;
   const seed = intOption('--seed', flags.seed, 0) ?? 42;
-  const rec = await openBundle(bundle, choiceOption('--backend', flags.backend, BACKENDS) ?? 'cpu');
+  const rec = await openBundle(bundle);
   try {
     const numUsers = rec.users.size;
     const numItems = rec.items.size;

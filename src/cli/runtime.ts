@@ -5,35 +5,21 @@ import { pathToFileURL } from 'node:url';
 import { RecsysError } from '../errors.js';
 import type { IdMap } from '../data/index.js';
 
-/** The backends the command line can run on. */
-export const BACKENDS = ['cpu', 'wasm'] as const;
-
 /**
- * Picks the TensorFlow.js backend. The fused engine trains on typed arrays whatever the backend;
- * the backend matters for `--engine tfjs` and for custom models. `wasm` needs the optional peer
- * `@tensorflow/tfjs-backend-wasm` in the project.
+ * Starts TensorFlow.js on its `cpu` backend. The command line trains the standard models, which the
+ * fused engine trains and scores on typed arrays whatever the backend (the backend only holds the
+ * weights); the library never imports a backend package itself.
  *
- * @param backend - `'cpu'` or `'wasm'`
  * @returns the backend's name once ready
  * @example
  * ```ts
- * await useBackend('cpu'); //=> 'cpu'
+ * await useCpuBackend(); //=> 'cpu'
  * ```
  */
-export async function useBackend(backend: (typeof BACKENDS)[number]): Promise<string> {
+export async function useCpuBackend(): Promise<string> {
   // the CLI prints its own output: tfjs's hint to install tfjs-node does not apply to the fused engine
   tf.enableProdMode();
-  if (backend === 'wasm') {
-    // The command line is an app, and an app picks its backend; the package name sits in a variable
-    // so bundlers leave this optional peer alone.
-    const wasmBackend = '@tensorflow/tfjs-backend-wasm';
-    try {
-      await import(wasmBackend);
-    } catch {
-      throw new RecsysError('INVALID_ARGUMENT', `--backend wasm needs ${wasmBackend}: install it with \`npm install ${wasmBackend}\``);
-    }
-  }
-  if (!(await tf.setBackend(backend))) throw new RecsysError('UNSUPPORTED_RUNTIME', `the TensorFlow.js backend ${JSON.stringify(backend)} failed to start`);
+  if (!(await tf.setBackend('cpu'))) throw new RecsysError('UNSUPPORTED_RUNTIME', 'the TensorFlow.js cpu backend failed to start');
   await tf.ready();
   return tf.getBackend();
 }

@@ -4,9 +4,9 @@
 import { parseArgs } from 'node:util';
 import { loadModel } from '../io/index.js';
 import type { Recommender } from '../serving/index.js';
-import { choiceOption, expectPositionals, intOption } from './args.js';
+import { expectPositionals, intOption } from './args.js';
 import { table } from './format.js';
-import { BACKENDS, bundleUrl, typedId, useBackend } from './runtime.js';
+import { bundleUrl, typedId, useCpuBackend } from './runtime.js';
 
 /** Usage of `recommend`. */
 export const RECOMMEND_USAGE = `Usage: neural-recsys recommend <bundle> <user...> [options]
@@ -18,7 +18,6 @@ Options:
   --k <n>                  items per user (default: 10)
   --include-seen           also rank items the user has seen
   --json                   print JSON: [{ "user": ..., "items": [{ "id", "score", "source" }] }]
-  --backend <cpu|wasm>     TensorFlow.js backend (default: cpu)
   -h, --help               show this help`;
 
 /** Usage of `similar`. */
@@ -29,13 +28,11 @@ Prints the items nearest to each item (cosine similarity of the model's item emb
 Options:
   --k <n>                  neighbours per item (default: 10; fewer than the number of items)
   --json                   print JSON: [{ "item": ..., "similar": [{ "id", "score" }] }]
-  --backend <cpu|wasm>     TensorFlow.js backend (default: cpu)
   -h, --help               show this help`;
 
 const COMMON = {
   k: { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
-  backend: { type: 'string', default: 'cpu' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -43,15 +40,14 @@ const COMMON = {
  * Loads a bundle saved by `train` (or by `saveModel`) as a Recommender.
  *
  * @param path - the bundle's directory (or a bundle URL)
- * @param backend - the TensorFlow.js backend
  * @returns the recommender
  * @example
  * ```ts
- * const rec = await openBundle('./bundle', 'cpu');
+ * const rec = await openBundle('./bundle');
  * ```
  */
-export async function openBundle(path: string, backend: (typeof BACKENDS)[number]): Promise<Recommender> {
-  await useBackend(backend);
+export async function openBundle(path: string): Promise<Recommender> {
+  await useCpuBackend();
   return loadModel(bundleUrl(path));
 }
 
@@ -78,7 +74,7 @@ export async function recommendCommand(argv: string[]): Promise<number> {
   }
   expectPositionals('recommend', positionals, ['<bundle>', '<user...>']);
   const k = intOption('--k', flags.k) ?? 10;
-  const rec = await openBundle(positionals[0], choiceOption('--backend', flags.backend, BACKENDS) ?? 'cpu');
+  const rec = await openBundle(positionals[0]);
   try {
     const results = positionals.slice(1).map((user) => ({
       user,
@@ -114,7 +110,7 @@ export async function similarCommand(argv: string[]): Promise<number> {
   }
   expectPositionals('similar', positionals, ['<bundle>', '<item...>']);
   const k = intOption('--k', flags.k) ?? 10;
-  const rec = await openBundle(positionals[0], choiceOption('--backend', flags.backend, BACKENDS) ?? 'cpu');
+  const rec = await openBundle(positionals[0]);
   try {
     const results = positionals.slice(1).map((item) => ({ item, similar: rec.similar(typedId(item, rec.items), { k }) }));
     if (flags.json) {

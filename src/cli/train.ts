@@ -16,7 +16,7 @@ import { formatSeconds, table } from './format.js';
 import { popularityScorer } from './popularity.js';
 import { createProgress } from './progress.js';
 import { renderReport, type ReportMetrics, type ReportRecommendations } from './report.js';
-import { BACKENDS, bundleUrl, useBackend } from './runtime.js';
+import { bundleUrl, useCpuBackend } from './runtime.js';
 
 /** Usage of `train`, printed by `--help` and after a usage error. */
 export const TRAIN_USAGE = `Usage: neural-recsys train <csv> [options]
@@ -43,7 +43,6 @@ Model and training:
   --seed <n>               seeds weights, sampling and random splits (default: 42)
   --engine <auto|fused|tfjs>  (default: auto)
   --threads <n|auto>       fused engine worker threads (default: 1)
-  --backend <cpu|wasm>     TensorFlow.js backend (default: cpu; wasm needs @tensorflow/tfjs-backend-wasm)
 
 Validation and test:
   --no-validation          no validation split (train on everything but test, keep the last epoch)
@@ -79,7 +78,6 @@ const OPTIONS = {
   seed: { type: 'string', default: '42' },
   engine: { type: 'string' },
   threads: { type: 'string' },
-  backend: { type: 'string', default: 'cpu' },
   'no-validation': { type: 'boolean', default: false },
   patience: { type: 'string', default: '5' },
   'no-test': { type: 'boolean', default: false },
@@ -142,7 +140,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
   expectPositionals('train', positionals, ['<csv>']);
   const csv = positionals[0];
   const kind = choiceOption('--model', flags.model, MODELS) ?? 'neumf';
-  const backend = choiceOption('--backend', flags.backend, BACKENDS) ?? 'cpu';
   const epochs = intOption('--epochs', flags.epochs) ?? 20;
   const seed = intOption('--seed', flags.seed, 0) ?? 42;
   const k = intOption('--k', flags.k) ?? 10;
@@ -170,7 +167,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (!flags.json) process.stdout.write(`${line}\n`);
   };
 
-  const tfBackend = await useBackend(backend);
+  const tfBackend = await useCpuBackend();
   const { data, users, items, duplicates } = await readCsv(csv, {
     user: flags.user,
     item: flags.item,
