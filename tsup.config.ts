@@ -10,6 +10,8 @@ export default defineConfig({
     data: 'src/data/index.ts',
     // the fused engine's worker thread: a file of its own so Node and browsers can start it by URL
     'fused-worker': 'src/training/fused/worker.ts',
+    // the `neural-recsys` command (package.json "bin"); its shebang line is kept and the file made executable
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -21,5 +23,5 @@ export default defineConfig({
   shims: true,
   // keep `node:` specifiers: bundlers and the package check treat them as Node-only built-ins
   removeNodeProtocol: false,
-  external: [/^@tensorflow\//, 'papaparse', /^node:/],
+  external: [/^@tensorflow\//, 'papaparse', 'cli-progress', /^node:/],
 });

@@ -3,7 +3,7 @@
 // popularityScorer is the baseline every recommender must beat: it scores an item by how often it
 // occurs in the training data, the same for every user. It implements the library's Scorer
 // interface, so evaluateSampled / evaluateFull / recommend rank it exactly as they rank a model.
-import type { Scorer } from '../src/index.js';
+import type { Scorer } from 'neural-recsys';
 
 /**
  * A Scorer that ranks items by popularity, the same for every user. Ties in the counts are broken

@@ -11,8 +11,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Embedding, GMF, MLP, train, evaluateSampled, recommend, inspectModel } from '../src/index.js';
-import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from '../src/data/index.js';
+import { Embedding, GMF, MLP, train, evaluateSampled, recommend, inspectModel } from 'neural-recsys';
+import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
 import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, epochs: { type: 'string' } } });

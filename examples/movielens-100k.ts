@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NeuMF, Recommender, train, evaluateSampled, evaluateFull } from '../src/index.js';
-import { readMovieLens, readMovieLensTitles, leaveOneOut, validationSplit, itemPopularity } from '../src/data/index.js';
+import { NeuMF, Recommender, train, evaluateSampled, evaluateFull } from 'neural-recsys';
+import { readMovieLens, readMovieLensTitles, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
 import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
 
 const { values: flags, positionals } = parseArgs({

@@ -13,8 +13,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GMF, NeuMF, train, evaluateSampled } from '../src/index.js';
-import { readNcf, itemPopularity } from '../src/data/index.js';
+import { GMF, NeuMF, train, evaluateSampled } from 'neural-recsys';
+import { readNcf, itemPopularity } from 'neural-recsys/data';
 import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
 
 const { values: flags, positionals } = parseArgs({

@@ -6,9 +6,9 @@
 //   npx tsx examples/pretraining.ts [--epochs 20] [--alpha 0.5] [--quick]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { GMF, MLP, NeuMF, pretrainedNeuMF, train, evaluateSampled, evaluateFull } from '../src/index.js';
-import type { TrainOptions } from '../src/index.js';
-import { syntheticInteractions, leaveOneOut, validationSplit } from '../src/data/index.js';
+import { GMF, MLP, NeuMF, pretrainedNeuMF, train, evaluateSampled, evaluateFull } from 'neural-recsys';
+import type { TrainOptions } from 'neural-recsys';
+import { syntheticInteractions, leaveOneOut, validationSplit } from 'neural-recsys/data';
 import { formatSeconds, metricsTable } from './_shared.js';
 
 const { values: flags } = parseArgs({

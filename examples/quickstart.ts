@@ -1,11 +1,13 @@
 // Quickstart: train a NeuMF on seeded synthetic implicit feedback, check it against popularity,
 // and recommend. Run it with `npm run quickstart` (add `-- --quick` for a 10-second version).
 //
-// In an app, import from 'neural-recsys' and 'neural-recsys/data' instead of '../src/...'.
+// Written as an app writes it: copy it into a project that has `npm install neural-recsys
+// @tensorflow/tfjs` and run it with tsx. In this repository, tsconfig.json's `paths` resolve
+// 'neural-recsys' to src/, so it runs the current sources.
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { NeuMF, train, evaluateSampled, evaluateFull, recommend } from '../src/index.js';
-import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from '../src/data/index.js';
+import { NeuMF, train, evaluateSampled, evaluateFull, recommend } from 'neural-recsys';
+import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
 import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });

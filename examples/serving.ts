@@ -8,8 +8,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Recommender, saveModel, loadModel, RecsysError } from '../src/index.js';
-import { syntheticInteractions } from '../src/data/index.js';
+import { Recommender, saveModel, loadModel, RecsysError } from 'neural-recsys';
+import { syntheticInteractions } from 'neural-recsys/data';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, epochs: { type: 'string' } } });
 const epochs = Number(flags.epochs ?? (flags.quick ? 6 : 15));

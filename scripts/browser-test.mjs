@@ -7,15 +7,22 @@
 //      checks HR@10 beats popularity and that recommendations appear, reloads, and checks the model
 //      comes back from IndexedDB (no retraining, identical top-10 and HR@10);
 //   4. checks the page logged no error, saves screenshots under test-output/browser/ and prints
-//      their paths.
+//      their paths;
+//   5. opens wasm.html, a cross-origin isolated page on the tfjs wasm backend (the pairing that hangs
+//      under Vite without avoidWasmThreadClash), and checks that it trains with the tfjs engine on
+//      wasm and with the fused engine on two threads, and completes;
+//   6. runs `neural-recsys train --report` (the CLI, from source) on a synthetic CSV, opens the HTML
+//      report from disk (file://, no server), checks that it requests nothing from the network and
+//      that its loss and validation curves are drawn (SVG polylines of real size), and screenshots it.
 // Exits non-zero on any failure, printing the page's console output. Always closes browser + server.
 //
-// Usage: node scripts/browser-test.mjs [--no-build] [--headed] [--timeout 240]
+// Usage: node scripts/browser-test.mjs [--no-build] [--headed] [--timeout 240] [--only demo,wasm,report]
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -28,8 +35,11 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '240' },
+    only: { type: 'string', default: 'demo,wasm,report' },
   },
 });
+const PARTS = new Set(flags.only.split(','));
+for (const part of PARTS) if (!['demo', 'wasm', 'report'].includes(part)) fail(`--only takes demo, wasm and report, got ${part}`);
 const trainTimeoutMs = Number(flags.timeout) * 1000;
 if (!(trainTimeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${flags.timeout}`);
 
@@ -127,6 +137,151 @@ async function waitForState(page, states, timeoutMs, what) {
   return now;
 }
 
+/** The demo: trains in a worker, beats popularity, personal top-10, restores from IndexedDB. */
+async function demoTest(page, url, shots) {
+  const started = performance.now();
+  await page.goto(url);
+  const first = await waitForState(page, ['trained'], trainTimeoutMs, 'first visit');
+  const trainSeconds = (performance.now() - started) / 1000;
+  log(`first visit: ${first.source} in ${trainSeconds.toFixed(1)} s on backend ${first.backend}, engine ${first.engine}`);
+  log(`  HR@10 ${first.hr.toFixed(4)}, NDCG@10 ${first.ndcg.toFixed(4)}, popularity HR@10 ${first.popularityHr.toFixed(4)}`);
+  log(`  user ${first.user}: top-10 [${first.recommendations.join(', ')}]`);
+  if (first.source !== 'trained') throw new Error(`first visit: expected a freshly trained model, got source=${first.source}`);
+  if (!(first.hr > first.popularityHr)) {
+    throw new Error(`HR@10 ${first.hr} does not beat the popularity baseline ${first.popularityHr}`);
+  }
+  if (first.recommendations.length !== 10 || first.recommendations.some((r) => !r)) {
+    throw new Error(`expected 10 recommendations, got [${first.recommendations.join(', ')}]`);
+  }
+  const trainedShot = join(outDir, 'demo-trained.png');
+  await page.screenshot({ path: trainedShot, fullPage: true });
+
+  // Picking another user must change the list (recommendations are personal).
+  const otherUser = await page.evaluate(() => {
+    const select = document.querySelector('#user');
+    return [...select.options].find((o) => o.value !== select.value)?.value;
+  });
+  if (otherUser === undefined) throw new Error('the user picker offers a single user');
+  await page.selectOption('#user', otherUser);
+  await page.waitForFunction((u) => document.querySelector('#recs')?.dataset.user === u, otherUser, { timeout: 10_000 });
+  const other = await readState(page);
+  if (other.recommendations.length !== 10) throw new Error(`user ${otherUser}: expected 10 recommendations, got ${other.recommendations.length}`);
+  if (other.recommendations.join() === first.recommendations.join()) {
+    throw new Error(`users ${first.user} and ${otherUser} got the same top-10: recommendations are not personal`);
+  }
+  log(`  user ${otherUser}: top-10 [${other.recommendations.join(', ')}]`);
+
+  await page.reload();
+  const second = await waitForState(page, ['trained'], 60_000, 'after reload');
+  if (second.source !== 'indexeddb') {
+    throw new Error(`after reload: expected the model to come back from IndexedDB, got source=${second.source}`);
+  }
+  // After reload the page shows the default user again, so compare with the first visit's list.
+  if (second.user !== first.user) throw new Error(`after reload: expected user ${first.user} selected, got ${second.user}`);
+  if (second.recommendations.join() !== first.recommendations.join()) {
+    throw new Error(`after reload: top-10 differs: [${second.recommendations.join(', ')}] vs [${first.recommendations.join(', ')}]`);
+  }
+  if (Math.abs(second.hr - first.hr) > 1e-9) throw new Error(`after reload: HR@10 ${second.hr} differs from ${first.hr}`);
+  log(`after reload: loaded from IndexedDB (no retraining), identical top-10, HR@10 ${second.hr.toFixed(4)}`);
+  const loadedShot = join(outDir, 'demo-loaded.png');
+  await page.screenshot({ path: loadedShot, fullPage: true });
+
+  shots.push(trainedShot, loadedShot);
+}
+
+/**
+ * wasm.html: cross-origin isolated and on the tfjs wasm backend, with avoidWasmThreadClash applied
+ * before the backend starts. It must train on both engines and finish.
+ */
+async function wasmTest(context, url, shots, consoleLines) {
+  const page = await context.newPage();
+  page.on('console', (msg) => consoleLines.push(`[${msg.type()}] [wasm.html] ${msg.text()}`));
+  page.on('pageerror', (err) => consoleLines.push(`[pageerror] [wasm.html] ${err.message}`));
+  const started = performance.now();
+  await page.goto(`${url}wasm.html`);
+  try {
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: trainTimeoutMs, state: 'attached' });
+  } catch {
+    throw new Error(`wasm.html did not finish within ${trainTimeoutMs / 1000} s: status "${await page.textContent('#status')}" (the isolated page hung on the wasm backend)`);
+  }
+  const state = await page.evaluate(() => ({
+    state: document.body.dataset.state,
+    isolated: document.querySelector('#isolated').textContent,
+    applied: document.querySelector('#workaround').dataset.applied,
+    workaround: document.querySelector('#workaround').textContent,
+    backend: document.querySelector('#backend').textContent,
+    error: document.querySelector('#error').textContent,
+    rows: [...document.querySelectorAll('#results tr[data-hr]')].map((r) => ({ engine: r.dataset.engine, hr: Number(r.dataset.hr), ndcg: Number(r.dataset.ndcg) })),
+  }));
+  if (state.state !== 'done') throw new Error(`wasm.html reported an error: ${state.error}`);
+  log(`wasm.html: done in ${((performance.now() - started) / 1000).toFixed(1)} s; isolated ${state.isolated}; backend ${state.backend}`);
+  log(`  workaround: ${state.workaround}`);
+  for (const row of state.rows) log(`  NeuMF on ${row.engine}: HR@10 ${row.hr.toFixed(4)}, NDCG@10 ${row.ndcg.toFixed(4)}`);
+  if (state.isolated !== 'true') throw new Error('wasm.html is not cross-origin isolated: the test does not cover the clash');
+  if (state.applied !== 'true') throw new Error(`avoidWasmThreadClash did not apply in an isolated page: ${state.workaround}`);
+  if (!state.backend.startsWith('wasm')) throw new Error(`wasm.html ran on ${state.backend}, not wasm`);
+  const engines = state.rows.map((r) => r.engine).join(' | ');
+  if (!/^tfjs, 1 thread\(s\) \| fused, 2 thread\(s\)$/.test(engines)) throw new Error(`expected the tfjs engine, then the fused engine on 2 threads; got ${engines}`);
+  if (!state.rows.every((r) => r.hr >= 0 && r.hr <= 1 && Number.isFinite(r.ndcg))) throw new Error(`bad metrics ${JSON.stringify(state.rows)}`);
+  const shot = join(outDir, 'wasm-isolated.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  shots.push(shot);
+  await page.close();
+}
+
+/**
+ * The CLI's HTML report: trains from a synthetic CSV with `neural-recsys train --report`, opens the
+ * file from disk, and checks that nothing is fetched and that the curves are drawn.
+ */
+async function reportTest(context, shots) {
+  const work = await mkdtemp(join(tmpdir(), 'neural-recsys-report-'));
+  try {
+    const csv = join(work, 'events.csv');
+    const report = join(outDir, 'cli-report.html');
+    const epochs = 8;
+    const npx = (args) => execFileSync('npx', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    npx(['tsx', 'test/helpers/synthetic-csv.ts', csv]);
+    const started = performance.now();
+    npx(['tsx', 'src/cli/main.ts', 'train', csv, '--user', 'visitor', '--item', 'product', '--time', 'ts', '--epochs', String(epochs), '--report', report]);
+    log(`report: neural-recsys train (${epochs} epochs) wrote ${report} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const page = await context.newPage();
+    const fetched = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) fetched.push(request.url());
+    });
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+    const charts = await page.evaluate(() =>
+      [...document.querySelectorAll('svg.chart polyline')].map((line) => {
+        const box = line.getBoundingClientRect();
+        return { series: line.dataset.series, points: line.points.numberOfItems, width: box.width, height: box.height };
+      }),
+    );
+    const metricRows = await page.$$eval('table.metrics tr', (rows) => rows.length);
+    const recommendationRows = await page.$$eval('table.recommendations tr', (rows) => rows.length);
+    if (fetched.length > 0) throw new Error(`the report fetched ${fetched.join(', ')}: it must be self-contained`);
+    if (errors.length > 0) throw new Error(`the report raised ${errors.join(' | ')}`);
+    const loss = charts.find((c) => c.series === 'loss');
+    const validation = charts.filter((c) => c.series.startsWith('validation'));
+    if (!loss || validation.length === 0) throw new Error(`expected a loss curve and validation curves, got ${JSON.stringify(charts)}`);
+    for (const curve of [loss, ...validation]) {
+      // a curve over 8 epochs spans the plot's width; one that lies flat or collapsed is a broken chart
+      if (curve.points !== epochs || curve.width < 300 || curve.height < 20) throw new Error(`curve ${curve.series} is not drawn: ${JSON.stringify(curve)}`);
+    }
+    if (metricRows < 6) throw new Error(`expected two metric tables (header + model + popularity each), got ${metricRows} rows`);
+    if (recommendationRows < 2) throw new Error('the report shows no sample recommendations');
+    const shot = join(outDir, 'cli-report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    log(`report: ${charts.length} curves (${charts.map((c) => `${c.series} ${Math.round(c.width)}x${Math.round(c.height)} px`).join(', ')}), ${metricRows} metric rows, nothing fetched`);
+    shots.push(shot);
+    await page.close();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (!flags['no-build']) await buildDemo();
   if (!(await stat(join(distDir, 'index.html')).catch(() => null))) {
@@ -141,6 +296,7 @@ async function main() {
   const { server, url } = await serve(distDir);
   const profile = await mkdtemp(join(tmpdir(), 'neural-recsys-browser-'));
   const consoleLines = [];
+  const shots = [];
   let context;
   let ok = false;
   try {
@@ -156,58 +312,14 @@ async function main() {
     page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
 
-    const started = performance.now();
-    await page.goto(url);
-    const first = await waitForState(page, ['trained'], trainTimeoutMs, 'first visit');
-    const trainSeconds = (performance.now() - started) / 1000;
-    log(`first visit: ${first.source} in ${trainSeconds.toFixed(1)} s on backend ${first.backend}, engine ${first.engine}`);
-    log(`  HR@10 ${first.hr.toFixed(4)}, NDCG@10 ${first.ndcg.toFixed(4)}, popularity HR@10 ${first.popularityHr.toFixed(4)}`);
-    log(`  user ${first.user}: top-10 [${first.recommendations.join(', ')}]`);
-    if (first.source !== 'trained') throw new Error(`first visit: expected a freshly trained model, got source=${first.source}`);
-    if (!(first.hr > first.popularityHr)) {
-      throw new Error(`HR@10 ${first.hr} does not beat the popularity baseline ${first.popularityHr}`);
-    }
-    if (first.recommendations.length !== 10 || first.recommendations.some((r) => !r)) {
-      throw new Error(`expected 10 recommendations, got [${first.recommendations.join(', ')}]`);
-    }
-    const trainedShot = join(outDir, 'demo-trained.png');
-    await page.screenshot({ path: trainedShot, fullPage: true });
-
-    // Picking another user must change the list (recommendations are personal).
-    const otherUser = await page.evaluate(() => {
-      const select = document.querySelector('#user');
-      return [...select.options].find((o) => o.value !== select.value)?.value;
-    });
-    if (otherUser === undefined) throw new Error('the user picker offers a single user');
-    await page.selectOption('#user', otherUser);
-    await page.waitForFunction((u) => document.querySelector('#recs')?.dataset.user === u, otherUser, { timeout: 10_000 });
-    const other = await readState(page);
-    if (other.recommendations.length !== 10) throw new Error(`user ${otherUser}: expected 10 recommendations, got ${other.recommendations.length}`);
-    if (other.recommendations.join() === first.recommendations.join()) {
-      throw new Error(`users ${first.user} and ${otherUser} got the same top-10: recommendations are not personal`);
-    }
-    log(`  user ${otherUser}: top-10 [${other.recommendations.join(', ')}]`);
-
-    await page.reload();
-    const second = await waitForState(page, ['trained'], 60_000, 'after reload');
-    if (second.source !== 'indexeddb') {
-      throw new Error(`after reload: expected the model to come back from IndexedDB, got source=${second.source}`);
-    }
-    // After reload the page shows the default user again, so compare with the first visit's list.
-    if (second.user !== first.user) throw new Error(`after reload: expected user ${first.user} selected, got ${second.user}`);
-    if (second.recommendations.join() !== first.recommendations.join()) {
-      throw new Error(`after reload: top-10 differs: [${second.recommendations.join(', ')}] vs [${first.recommendations.join(', ')}]`);
-    }
-    if (Math.abs(second.hr - first.hr) > 1e-9) throw new Error(`after reload: HR@10 ${second.hr} differs from ${first.hr}`);
-    log(`after reload: loaded from IndexedDB (no retraining), identical top-10, HR@10 ${second.hr.toFixed(4)}`);
-    const loadedShot = join(outDir, 'demo-loaded.png');
-    await page.screenshot({ path: loadedShot, fullPage: true });
+    if (PARTS.has('demo')) await demoTest(page, url, shots);
+    if (PARTS.has('wasm')) await wasmTest(context, url, shots, consoleLines);
+    if (PARTS.has('report')) await reportTest(context, shots);
 
     const errors = consoleLines.filter((line) => line.startsWith('[error]') || line.startsWith('[pageerror]'));
     if (errors.length > 0) throw new Error(`the page logged ${errors.length} error(s): ${errors.join(' | ')}`);
 
-    log(`screenshots: ${trainedShot}`);
-    log(`             ${loadedShot}`);
+    log(`screenshots: ${shots.join('\n             ')}`);
     ok = true;
   } catch (err) {
     console.error(`browser test FAILED: ${err instanceof Error ? err.message : String(err)}`);

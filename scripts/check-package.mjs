@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Package checks run by .ci/run after `npm run build`: what a user installs from npm must work.
-//  1. `npm pack` holds dist/, README.md, LICENSE, CHANGELOG.md, package.json and nothing else.
+//  1. `npm pack` holds dist/, the guides (docs/*.md), the examples' sources, the two benchmark
+//     outputs the README cites, README.md, LICENSE, CHANGELOG.md, package.json and nothing else;
+//     every relative link of the shipped markdown files points at a shipped file.
 //  2. publint and @arethetypeswrong/cli pass on the packed tarball.
 //  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF.
 //  4. The tfjs-free entry points (metrics, sampling, data) stay tfjs-free in the bundle.
 //  5. The size of each entry point (min+gzip, tfjs and papaparse excluded) is reported.
+//  6. The command line from the tarball: `npx neural-recsys --help`, a tiny `train` to a bundle,
+//     `recommend --json` on it, and exit code 2 for a bad argument.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -31,14 +35,27 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work]))[0];
   const tarball = join(work, packed.filename);
   const files = packed.files.map((f) => f.path);
-  const allowed = /^(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+  const allowed =
+    /^(dist\/.+|docs\/[\w-]+\.(md|svg)|examples\/([\w-]+\.ts|README\.md|browser\/[\w-]+\.html|browser\/src\/[\w-]+\.(ts|css))|bench\/results\/throughput-[\w-]+\.txt|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
   const stray = files.filter((f) => !allowed.test(f));
   if (stray.length) fail(`tarball holds files that do not belong: ${stray.join(', ')}`);
-  for (const need of ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
+  for (const need of ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'docs/getting-started.md']) {
     if (!files.includes(need)) fail(`tarball lacks ${need}`);
   }
   if (files.some((f) => /\.(rating|negative)$|u\.data|ratings\.dat/.test(f))) fail('tarball holds research data');
   console.log(`pack: ${packed.filename}, ${files.length} files, ${(packed.size / 1024).toFixed(1)} KiB packed`);
+  // The guides must be readable from node_modules: every relative link of a shipped markdown file
+  // (README, docs, examples) must land on a shipped file.
+  const shipped = new Set(files);
+  const dead = [];
+  for (const doc of files.filter((f) => f.endsWith('.md'))) {
+    for (const [, target] of readFileSync(join(root, doc), 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:|^#/i.test(target)) continue;
+      const path = normalize(join(dirname(doc), target.split('#')[0])).replace(/\/$/, '');
+      if (!shipped.has(path) && ![...shipped].some((f) => f.startsWith(`${path}/`))) dead.push(`${doc} -> ${target}`);
+    }
+  }
+  if (dead.length) fail(`links to files the tarball lacks: ${dead.join(', ')}`);
 
   // 2. publint + attw on the tarball
   console.log(run('npx', ['publint', '--strict', tarball]).trim());
@@ -89,6 +106,26 @@ try {
   );
   console.log(run('node', ['esm.mjs'], { cwd: app }).trim().split('\n').filter((l) => / ok /.test(l)).join('\n'));
   console.log(run('node', ['cjs.cjs'], { cwd: app }).trim().split('\n').filter((l) => / ok /.test(l)).join('\n'));
+
+  // 6. the command line from the tarball, as `npx neural-recsys` runs it in an app
+  const help = run('npx', ['--no-install', 'neural-recsys', '--help'], { cwd: app });
+  if (!/Usage: neural-recsys <command>/.test(help)) fail(`npx neural-recsys --help printed:\n${help}`);
+  const rows = ['visitor,product'];
+  let state = 7;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let u = 0; u < 40; u++) for (let j = 0; j < 8; j++) rows.push(`u${u},i${(u % 4) * 10 + Math.floor(next() * 12)}`);
+  writeFileSync(join(app, 'events.csv'), rows.join('\n'));
+  const trained = run('npx', ['--no-install', 'neural-recsys', 'train', 'events.csv', '--user', 'visitor', '--item', 'product', '--epochs', '2', '--factors', '4', '--layers', '8,4', '--eval-negatives', '20', '--out', 'bundle'], { cwd: app });
+  if (!/^NeuMF +\d\.\d{4}/m.test(trained) || !existsSync(join(app, 'bundle', 'recsys.json'))) fail(`npx neural-recsys train printed:\n${trained}`);
+  const recommended = JSON.parse(run('npx', ['--no-install', 'neural-recsys', 'recommend', 'bundle', 'u1', '--k', '3', '--json'], { cwd: app }));
+  if (recommended[0]?.items?.length !== 3) fail(`npx neural-recsys recommend returned ${JSON.stringify(recommended)}`);
+  try {
+    execFileSync('npx', ['--no-install', 'neural-recsys', 'train', 'events.csv', '--epochs', 'x'], { cwd: app, stdio: 'pipe', encoding: 'utf8' });
+    fail('npx neural-recsys train --epochs x exited 0');
+  } catch (e) {
+    if (e.status !== 2 || !/--epochs must be an integer/.test(e.stderr)) fail(`bad argument: exit ${e.status}, stderr ${e.stderr}`);
+  }
+  console.log(`cli ok: npx neural-recsys --help, train (${trained.trim().split('\n').find((l) => l.startsWith('NeuMF'))}), recommend --json, exit 2 on a bad argument`);
 
   // 4 + 5. bundle each entry from the installed package: sizes, and no tfjs in the free ones
   const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data' };

@@ -13,6 +13,8 @@ export * from './data/index.js';
 export * from './sampling/index.js';
 export * from './metrics/index.js';
 export * from './training/index.js';
+export { avoidWasmThreadClash } from './training/wasm-threads.js';
+export type { WasmThreadClash } from './training/wasm-threads.js';
 export * from './evaluation/index.js';
 export * from './serving/index.js';
 export * from './io/index.js';
