@@ -15,8 +15,9 @@ beforeAll(() => useBackend('cpu'));
 
 function randomTable(numUsers: number, numItems: number, seed: number, levels = 0): number[][] {
   const random = mulberry32(seed);
-  // levels > 0 quantises the scores so that ties occur.
-  const draw = () => (levels > 0 ? Math.floor(random() * levels) / levels : random());
+  // levels > 0 quantises the scores so that ties occur. Scores are float32, as a Scorer returns them:
+  // two float64 draws 1 ulp(float32) apart tie once stored, and a float64 reference then ranks differently.
+  const draw = () => Math.fround(levels > 0 ? Math.floor(random() * levels) / levels : random());
   return Array.from({ length: numUsers }, () => Array.from({ length: numItems }, draw));
 }
 

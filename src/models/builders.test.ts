@@ -61,6 +61,24 @@ function randomBatch(c: Config, size: number, seed: number): Batch {
   };
 }
 
+/**
+ * `size` random pairs labelled by a fixed random function of the pair: the labels are consistent, so
+ * the best achievable loss is 0, well below a fresh model's ~ln 2 (random labels on repeated pairs,
+ * as with one user and one item, can leave ln 2 as the best loss and nothing to learn).
+ */
+function learnableBatch(c: Config, size: number, seed: number): Batch {
+  const random = mulberry32(seed);
+  const labelOf = Float32Array.from({ length: c.numUsers * c.numItems }, () => (random() < 0.5 ? 1 : 0));
+  const users = Int32Array.from({ length: size }, () => Math.floor(random() * c.numUsers));
+  const items = Int32Array.from({ length: size }, () => Math.floor(random() * c.numItems));
+  const labels = Float32Array.from({ length: size }, (_, k) => labelOf[users[k] * c.numItems + items[k]]);
+  return {
+    users: tf.tensor2d(users, [size, 1], 'int32'),
+    items: tf.tensor2d(items, [size, 1], 'int32'),
+    labels: tf.tensor2d(labels, [size, 1]),
+  };
+}
+
 function bce(model: tf.LayersModel, b: Batch): tf.Scalar {
   const scores = model.apply([b.users, b.items]) as tf.Tensor;
   return tf.mean(tf.metrics.binaryCrossentropy(b.labels, scores)) as tf.Scalar;
@@ -74,7 +92,7 @@ describe('every builder', () => {
   it('scores a batch as [batch, 1] with values in (0, 1), for arbitrary valid configs', () => {
     fc.assert(
       fc.property(kindArb, configArb, fc.integer({ min: 1, max: 20 }), fc.nat(), (kind, c, size, seed) => {
-        const model = build(kind, c);
+        const model = build(kind, c, seed); // seeded: FC_SEED replays the very weights
         const batch = randomBatch(c, size, seed);
         try {
           const scores = tf.tidy(() => model.predict([batch.users, batch.items]) as tf.Tensor);
@@ -107,11 +125,13 @@ describe('every builder', () => {
     }
   });
 
-  it('lowers the BCE loss on a fixed random batch within a few Adam steps', () => {
+  it('lowers the BCE loss on a fixed learnable batch within a few Adam steps', () => {
     fc.assert(
       fc.property(kindArb, configArb, fc.nat(), (kind, c, seed) => {
         const model = build(kind, c, seed);
-        const batch = randomBatch(c, 32, seed);
+        // labels are a function of the pair, so there is something to learn; an odd size means they are
+        // never exactly balanced, so even a tower whose ReLUs are all dead at init lowers it via the output bias
+        const batch = learnableBatch(c, 31, seed);
         const optimizer = tf.train.adam(0.01);
         try {
           const before = lossValue(model, batch);

@@ -10,6 +10,7 @@ import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
 import {
+  ADAM_EPSILON,
   referenceAdamState,
   referenceBce,
   referenceBpr,
@@ -180,12 +181,24 @@ function byLayer<T extends Float32Array | Float64Array>(layout: ParamLayout, fla
   return out;
 }
 
-function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: Record<string, ArrayLike<number>[]>, tolerance: number): void {
+/**
+ * Gradients are compared by max |actual - expected| / max(max |expected|, GRADIENT_SCALE_FLOOR). Rounding
+ * noise is absolute, of the size of the terms a gradient sums (|term| < 1 here), not of their sum: where a
+ * batch cancels a gradient to ~1e-7 (a BPR pair and its swap), noise alone is a large relative error.
+ * tfjs (float32) was off by at most 5.6e-8 absolute over 4,000 random cases, the float64 kernel and
+ * reference by ~1e-16; the floor allows 1e-6 (at 1e-4) and 1e-11 (at 1e-9) absolute, while a wrong gradient
+ * (a dropped term, a factor of 2) is off by a whole term, typically 1e-3 or more.
+ */
+const GRADIENT_SCALE_FLOOR = 1e-2;
+/** The absolute error the floor allows on a tfjs (float32) gradient. */
+const TFJS_GRADIENT_NOISE = 1e-4 * GRADIENT_SCALE_FLOOR;
+
+function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: Record<string, ArrayLike<number>[]>, tolerance: number, floor?: number): void {
   expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
   for (const [layer, arrays] of Object.entries(expected)) {
     arrays.forEach((e, index) => {
       expect(actual[layer][index].length, `${layer}[${index}] length`).toBe(e.length);
-      const error = relativeError(actual[layer][index], e);
+      const error = relativeError(actual[layer][index], e, floor);
       expect(error, `${layer}[${index}] relative error`).toBeLessThan(tolerance);
     });
   }
@@ -208,18 +221,18 @@ describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
             const { layout, kernel } = newKernel(model, c.arch, loss, 'adam', 0.01, tower);
             const value = kernelGradients(kernel, c, loss);
             expect(Math.abs(value - expected.loss) / Math.max(1e-6, Math.abs(expected.loss))).toBeLessThan(1e-4);
-            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), expected.gradients, 1e-4);
+            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), expected.gradients, 1e-4, GRADIENT_SCALE_FLOOR);
 
             // the readable reference computes the same numbers
             const ref = loss === 'bce' ? referenceBce(c.arch, weightsOf(model), c) : referenceBpr(c.arch, weightsOf(model), { users: c.users, positives: c.items, negatives: c.negatives });
             expect(Math.abs(ref.loss - value)).toBeLessThan(1e-9);
-            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), ref.gradients, 1e-9);
+            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), ref.gradients, 1e-9, GRADIENT_SCALE_FLOOR);
           } finally {
             model.dispose();
           }
           expect(tf.memory().numTensors).toBe(before);
         }),
-        { numRuns: 25, seed: loss === 'bce' ? 1 : 2 },
+        { numRuns: 25 },
       );
     });
   }
@@ -272,7 +285,12 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
             const s0 = start[layer][index];
             for (let k = 0; k < t.length; k++) {
               const slack = 1e-4 * Math.abs(t[k] - s0[k]) + 4 * 2 ** -24 * Math.max(Math.abs(s0[k]), Math.abs(t[k]));
-              expect(Math.abs(fused[layer][index][k] - t[k]), `${layer}[${index}][${k}] vs tfjs`).toBeLessThanOrEqual(slack + 1e-12);
+              // tfjs's float32 gradient noise (up to TFJS_GRADIENT_NOISE) moves its step by d(step)/dg times
+              // that: lr for SGD, lr eps / (|g| + eps)^2 for Adam's first step lr g / (|g| + eps), large where |g| ~ eps
+              const g = refResult.gradients[layer][index][k];
+              const sensitivity = optimizer === 'adam' ? (lr * ADAM_EPSILON) / (Math.abs(g) + ADAM_EPSILON) ** 2 : lr;
+              const noise = sensitivity * TFJS_GRADIENT_NOISE;
+              expect(Math.abs(fused[layer][index][k] - t[k]), `${layer}[${index}][${k}] vs tfjs`).toBeLessThanOrEqual(slack + noise + 1e-12);
               expect(Math.abs(fused[layer][index][k] - ref[layer][index][k]), `${layer}[${index}][${k}] vs reference`).toBeLessThanOrEqual(slack + 1e-12);
             }
           });
@@ -303,11 +321,11 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
 
   for (const tower of KERNELS) {
     it(`${tower} tower: one Adam step gives tfjs Adam’s weights on touched rows and dense weights; untouched rows unchanged`, () => {
-      fc.assert(step('adam', 0.01, tower), { numRuns: 20, seed: 3 });
+      fc.assert(step('adam', 0.01, tower), { numRuns: 20 });
     });
 
     it(`${tower} tower: one SGD step gives tfjs SGD’s weights`, () => {
-      fc.assert(step('sgd', 0.1, tower), { numRuns: 10, seed: 4 });
+      fc.assert(step('sgd', 0.1, tower), { numRuns: 10 });
     });
   }
 
