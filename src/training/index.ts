@@ -14,6 +14,7 @@ export type {
   EpochLogs,
   ValidationOptions,
   EarlyStoppingOptions,
+  OptimizerOptions,
   ValidationLists,
   TrainOptions,
   TrainHistory,

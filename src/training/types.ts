@@ -79,8 +79,13 @@ export interface TrainOptions {
   negatives?: number;
   /** Default 0.001. */
   learningRate?: number;
-  /** Default 'adam'. */
-  optimizer?: 'adam' | 'sgd';
+  /**
+   * 'adam' (default) or 'sgd', or `{ name, rows }`: `rows: 'dense'` (default) gives the embedding
+   * tables dense Adam's semantics on every engine (the fused engine catches a row up on the steps it
+   * sat out, see docs/fused-engine.md); `rows: 'lazy'` is LazyAdam (a row moves only in the steps
+   * whose batch touches it; fused engine only). SGD is the same either way.
+   */
+  optimizer?: 'adam' | 'sgd' | OptimizerOptions;
   /** 'bce' (pointwise, the paper's log loss) or 'bpr' (pairwise). Default 'bce'. */
   loss?: 'bce' | 'bpr';
   /** Seed for sampling and shuffling. Default 42. */
@@ -103,6 +108,25 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** Called after every batch. */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+}
+
+/**
+ * The optimizer with its options (see {@link TrainOptions.optimizer}).
+ *
+ * @example
+ * ```ts
+ * await train(model, data, { optimizer: { name: 'adam', rows: 'lazy' } });
+ * ```
+ */
+export interface OptimizerOptions {
+  /** 'adam' or 'sgd'. */
+  name: 'adam' | 'sgd';
+  /**
+   * How Adam treats the embedding rows a batch does not touch: 'dense' (default: their momentum
+   * keeps moving them, as PyTorch's, Keras's and tfjs's Adam do) or 'lazy' (they stay put until
+   * touched; fused engine only).
+   */
+  rows?: 'dense' | 'lazy';
 }
 
 /** What {@link train} returns. */
@@ -161,6 +185,8 @@ export interface ResolvedTrainOptions {
   learningRate: number;
   /** 'adam' or 'sgd'. */
   optimizer: 'adam' | 'sgd';
+  /** Adam on embedding rows: 'dense' (catch-up) or 'lazy' (see {@link OptimizerOptions.rows}). */
+  adamRows: 'dense' | 'lazy';
   /** 'bce' or 'bpr'. */
   loss: 'bce' | 'bpr';
   /** Seed for sampling and shuffling. */

@@ -30,6 +30,7 @@ import type { NcfArchitecture } from '../../models/architecture.js';
 import { NegativeSampler } from '../../sampling/index.js';
 import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
 import { FusedKernel, type KernelOptions } from './kernel.js';
+import { RowCatchUp } from './catch-up.js';
 import { paramLayout, type ParamLayout } from './layout.js';
 import { readModelWeights, writeModelWeights } from './model-weights.js';
 import { spawnWorker, workersAvailable, type ThreadHandle } from './pool.js';
@@ -238,10 +239,15 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
     wanted = 1;
   }
   const shared = wanted > 1;
-  const { buffer, store } = allocateStore(layout.length, adam, shared);
+  const rows = layout.numUsers + layout.numItems;
+  const { buffer, store } = allocateStore(layout.length, adam, shared, rows);
   const control = allocateControl(shared);
   readModelWeights(model, layout, store.params);
-  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate };
+  const rowsMode = options.adamRows ?? 'dense';
+  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
+  // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
+  const catchUp =
+    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps!, options.learningRate) : null;
   // compiled once here; workers get the Module by postMessage and instantiate their own copy
   const tower = layout.tower.length > 1 ? await compileTower() : null;
   const slots = options.loss === 'bpr' ? 2 : 1;
@@ -255,6 +261,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
         layout,
         buffer: buffer as SharedArrayBuffer,
         adam,
+        rows,
         control: control.buffer as SharedArrayBuffer,
         sampler: samplerState,
         kernel: kernelOptions,
@@ -270,7 +277,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   }
   const local = group === null ? new FusedKernel(layout, store, kernelOptions, tower === null ? null : await instantiateTower(tower, layout, slots)) : null;
   const kind: KernelKind = tower === null ? 'js' : 'wasm-simd';
-  return new Engine(model, layout, store.params, sampler, control, group, local, setup, fallbackReason, kind);
+  return new Engine(model, layout, store.params, sampler, control, group, local, catchUp, setup, fallbackReason, kind);
 }
 
 class Engine implements FusedEngine {
@@ -286,6 +293,7 @@ class Engine implements FusedEngine {
     private readonly control: Int32Array,
     private group: WorkerGroup | null,
     private readonly local: FusedKernel | null,
+    private readonly catchUp: RowCatchUp | null,
     private readonly setup: EngineSetup,
     readonly fallbackReason: string | undefined,
     readonly kernel: KernelKind,
@@ -301,7 +309,11 @@ class Engine implements FusedEngine {
     this.assertLive();
     assertInteger('epoch', epoch, 0);
     if (hooks.signal?.aborted) return { loss: NaN, instances: 0, batches: 0, aborted: true };
-    return this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks);
+    const result = await (this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks));
+    // dense Adam: the rows the last batches skipped take the steps they missed before anyone reads
+    // the weights (every thread has stopped here)
+    this.catchUp?.all(this.control[CONTROL_STEP]);
+    return result;
   }
 
   private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
