@@ -15,6 +15,7 @@ export type {
   ValidationOptions,
   EarlyStoppingOptions,
   OptimizerOptions,
+  NegativeExclusions,
   ValidationLists,
   TrainOptions,
   TrainHistory,

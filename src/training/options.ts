@@ -165,12 +165,20 @@ export function resolveLoopOptions(options?: TrainOptions): ResolvedLoopOptions 
       throw new RecsysError('INVALID_ARGUMENT', `${name} must be a function, got ${show(o[name])}`, { value: o[name] });
     }
   }
-  if (o.excludeFromNegatives !== undefined && (o.excludeFromNegatives === null || typeof o.excludeFromNegatives !== 'object')) {
-    throw new RecsysError('INVALID_ARGUMENT', `excludeFromNegatives must be an Interactions object, got ${show(o.excludeFromNegatives)}`);
+  if (o.excludeFromNegatives !== undefined) {
+    const x = o.excludeFromNegatives as unknown;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+      throw new RecsysError('INVALID_ARGUMENT', `excludeFromNegatives must be an Interactions object or { training, validation }, got ${show(x)}`);
+    }
+    if (!('users' in x)) rejectUnknown('excludeFromNegatives', x, ['training', 'validation']);
   }
 
   const validation = o.validation === undefined ? undefined : validationOption(o.validation);
   const earlyStopping = o.earlyStopping === undefined ? undefined : earlyStoppingOption(o.earlyStopping);
+  const x = o.excludeFromNegatives as { users?: unknown; validation?: unknown } | undefined;
+  if (x !== undefined && x.users === undefined && x.validation !== undefined && validation === undefined) {
+    throw new RecsysError('INVALID_ARGUMENT', 'excludeFromNegatives.validation needs validation: pass validation: { data } too, or drop it');
+  }
   if (earlyStopping !== undefined && validation === undefined) {
     throw new RecsysError(
       'INVALID_ARGUMENT',

@@ -92,8 +92,12 @@ export interface TrainOptions {
   seed?: number;
   /** Negative sampling strategy. Default 'uniform'. */
   sampling?: 'uniform' | 'popularity';
-  /** Extra items never to sample as negatives for a user (e.g. held-out test items). */
-  excludeFromNegatives?: Interactions;
+  /**
+   * Extra items never to sample as negatives for a user (e.g. held-out test items): one set for
+   * training and validation negatives alike, or `{ training, validation }` to set them apart (e.g.
+   * keep the test items out of the validation negatives without changing training).
+   */
+  excludeFromNegatives?: Interactions | NegativeExclusions;
   /** Model selection on held-out validation data (never test data). Default: none. */
   validation?: ValidationOptions;
   /** Stop when validation stops improving. Needs `validation`. Default: none. */
@@ -108,6 +112,21 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** Called after every batch. */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+}
+
+/**
+ * Separate exclusions for training and validation negatives (see {@link TrainOptions.excludeFromNegatives}).
+ *
+ * @example
+ * ```ts
+ * await train(model, split.train, { validation: { data: valid }, excludeFromNegatives: { validation: split.test } });
+ * ```
+ */
+export interface NegativeExclusions {
+  /** Items never sampled as training negatives for a user (besides the user's own positives). */
+  training?: Interactions;
+  /** Items never sampled as validation negatives for a user (besides training and validation positives). */
+  validation?: Interactions;
 }
 
 /**
@@ -139,8 +158,13 @@ export interface TrainHistory {
   engineReason: string;
   /** Threads the engine actually used (the fused engine falls back to 1 without shared memory; see engineReason). */
   threads: number;
-  /** Epoch whose weights the model holds at the end (the best one when restoreBest). */
+  /**
+   * Epoch whose weights the model holds at the end (the best one when restoreBest); -1 when
+   * restoreBest handed back the starting weights because no epoch beat them.
+   */
   bestEpoch?: number;
+  /** Validation metrics of the starting weights (before the first epoch), when validation is on. */
+  initialValidation?: Record<string, number>;
   /** The best validation value, when validation ran. */
   bestValidation?: number;
   /** True when early stopping ended training before `epochs`. */

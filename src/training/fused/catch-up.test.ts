@@ -25,15 +25,18 @@ describe('dense-Adam catch-up: the closed form against a step-by-step replay', (
     expect(Math.abs(catchUpDisplacement(m, v, 999, 1000, 0.001) / expected - 1)).toBeLessThan(1e-12);
   });
 
-  it('relative error below 5e-7 over random moments, starting steps and gaps (exact below the replay bound)', () => {
+  // the documented bounds (docs/fused-engine.md): by the step the row was last updated at
+  const bound = (t: number, T: number) => (T <= EXACT_BELOW ? 1e-12 : t < 300 ? 5e-5 : t < 1000 ? 5e-7 : 2e-8);
+
+  it('relative error within the documented bounds over random moments, starting steps and gaps', () => {
     fc.assert(
-      fc.property(momentsArb, fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 3000 }), ({ m, v }, t, gap) => {
+      fc.property(momentsArb, fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 100_000 })), fc.integer({ min: 1, max: 3000 }), ({ m, v }, t, gap) => {
         const exact = replayDisplacement(m, v, t, t + gap, 0.001);
         const fast = catchUpDisplacement(m, v, t, t + gap, 0.001);
         const error = Math.abs(fast - exact) / Math.max(Math.abs(exact), 1e-300);
-        expect(error).toBeLessThan(t + gap <= EXACT_BELOW ? 1e-12 : 5e-7);
+        expect(error).toBeLessThan(bound(t, t + gap));
       }),
-      { numRuns: 400, seed: 12 },
+      { numRuns: 600, seed: 12 },
     );
   });
 
@@ -42,7 +45,7 @@ describe('dense-Adam catch-up: the closed form against a step-by-step replay', (
     const m = 1e-3;
     const v = 1e-6;
     const t = 20;
-    const T = 60;
+    const T = 60; // within the replayed steps
     const r = ADAM_BETA1 / Math.sqrt(ADAM_BETA2);
     let naive = 0;
     for (let k = 1; k <= T - t; k++) naive -= (0.001 * m * Math.pow(r, k) * Math.sqrt(1 - Math.pow(ADAM_BETA2, t)) / (1 - Math.pow(ADAM_BETA1, t))) / (Math.sqrt(v) + ADAM_EPSILON);

@@ -18,12 +18,13 @@
 //
 // The rule is exact at v = 0 and for v → ∞, and accurate in between because the points b(s)
 // that carry weight (β1^k decays fast, β2^(k/2) slowly) lie close together, except early in
-// training when the bias corrections change quickly from step to step: there (s <= EXACT_BELOW) the
-// skipped steps are replayed one by one instead, which each row does at most EXACT_BELOW times in
-// a whole training run. Measured against a step-by-step replay in double precision (random
-// moments over 11 orders of magnitude, gaps 1-3,000, bench/sparse-catch-up-error.ts): relative
-// error of Δw below 5e-7 for rows last updated at steps 100-1,000, below 1.1e-8 beyond, 0 below
-// 100 (replayed), i.e. below the float32 rounding of one step.
+// training when the bias corrections change quickly from step to step: there (s <= EXACT_BELOW = 64)
+// the skipped steps are replayed one by one instead, at most 64 steps per element, and only for
+// rows touched in the first 64 steps of a run. Measured against a step-by-step replay in double
+// precision (random moments over 11 orders of magnitude, gaps 1-3,000; bench/sparse-catch-up-error.ts
+// and catch-up.test.ts): relative error of Δw below 1e-12 for gaps within the first 64 steps
+// (replayed), up to 3e-5 for rows last updated at steps 64-300 (the bias corrections still change
+// there), below 3.5e-7 at steps 300-1,000 and below 1.2e-8 after step 1,000 (the rest of training).
 //
 // The moment tables: with ρ_j = β1 β2^(j/2) and φ_j(s) = 1 / ((1 - β1^s) (1 - β2^s)^(j/2)),
 // M_j(t, T) = G_j(t) - ρ_j^(T-t) G_j(T) where G_j(t) = Σ_{s>t} ρ_j^(s-t) φ_j(s), tabulated once by
@@ -37,7 +38,7 @@ const BETA2 = ADAM_BETA2;
 const EPSILON = ADAM_EPSILON;
 
 /** Skipped steps s <= this are replayed one by one (the bias corrections change fast there). */
-export const EXACT_BELOW = 256;
+export const EXACT_BELOW = 64;
 /** Past this step 1 - β1^s and 1 - β2^s are 1 in double precision (β2^36,800 < 2^-53). */
 const T_MAX = 40_000;
 /** ρ_j^n is below 1e-46 of G_j for gaps longer than this: taken as 0. */
