@@ -18,13 +18,14 @@
 //
 // The rule is exact at v = 0 and for v → ∞, and accurate in between because the points b(s)
 // that carry weight (β1^k decays fast, β2^(k/2) slowly) lie close together, except early in
-// training when the bias corrections change quickly from step to step: there (s <= EXACT_BELOW = 64)
-// the skipped steps are replayed one by one instead, at most 64 steps per element, and only for
-// rows touched in the first 64 steps of a run. Measured against a step-by-step replay in double
-// precision (random moments over 11 orders of magnitude, gaps 1-3,000; bench/sparse-catch-up-error.ts
-// and catch-up.test.ts): relative error of Δw below 1e-12 for gaps within the first 64 steps
-// (replayed), up to 3e-5 for rows last updated at steps 64-300 (the bias corrections still change
-// there), below 3.5e-7 at steps 300-1,000 and below 1.2e-8 after step 1,000 (the rest of training).
+// training when the bias corrections change quickly from step to step: there (s <= EXACT_BELOW = 16)
+// the skipped steps are replayed one by one instead, at most 16 steps per element, and only for
+// rows touched in the first 16 steps of a run. Measured against a step-by-step replay in double
+// precision (random moments over 11 orders of magnitude, gaps 1-3,000, 2,000 cases per range;
+// bench/sparse-catch-up-error.ts, bench/results/sparse-catch-up-error.log): relative error of Δw
+// 0 (up to rounding) for gaps within the first 16 steps, up to 9e-4 for rows last updated before
+// step 100, 9e-6 at steps 100-300, 3e-7 at 300-1,000, 1.1e-8 at 1,000-10,000 and 2e-9 after that:
+// past the first few hundred steps of a run, below the float32 rounding of the weights.
 //
 // The moment tables: with ρ_j = β1 β2^(j/2) and φ_j(s) = 1 / ((1 - β1^s) (1 - β2^s)^(j/2)),
 // M_j(t, T) = G_j(t) - ρ_j^(T-t) G_j(T) where G_j(t) = Σ_{s>t} ρ_j^(s-t) φ_j(s), tabulated once by
@@ -38,17 +39,25 @@ const BETA2 = ADAM_BETA2;
 const EPSILON = ADAM_EPSILON;
 
 /** Skipped steps s <= this are replayed one by one (the bias corrections change fast there). */
-export const EXACT_BELOW = 64;
+export const EXACT_BELOW = 16;
 /** Past this step 1 - β1^s and 1 - β2^s are 1 in double precision (β2^36,800 < 2^-53). */
 const T_MAX = 40_000;
+/**
+ * Moments below this are stored as 0 by a catch-up (a first moment of 1e-30 moves its weight by at
+ * most lr·1e-23; a second moment of 1e-30 changes sqrt(v) + eps by 1e-15 of eps): it keeps long-idle
+ * rows out of float32's subnormal range, where every read and multiply is many times slower.
+ */
+const TINY = 1e-30;
 /** ρ_j^n is below 1e-46 of G_j for gaps longer than this: taken as 0. */
 const MAX_POWER = 1024;
 
 interface Tables {
   /** G_j(t) for t = 0 .. T_MAX + 1 (the last entry also stands for every later t). */
   g: Float64Array[];
-  /** ρ_j^n for n = 0 .. MAX_POWER. */
+  /** ρ_j^n for n = 0 .. MAX_POWER (ρ_0 = β1). */
   rhoPow: Float64Array[];
+  /** β2^n for n = 0 .. MAX_POWER. */
+  beta2Pow: Float64Array;
   /** 1 / (1 - β1^s) and 1 / (1 - β2^s) for s = 0 .. EXACT_BELOW (index 0 unused). */
   invC1: Float64Array;
   invC2: Float64Array;
@@ -75,13 +84,14 @@ function buildTables(): Tables {
     for (let n = 0; n <= MAX_POWER; n++) pj[n] = Math.pow(rho, n);
     rhoPow.push(pj);
   }
+  const beta2Pow = Float64Array.from({ length: MAX_POWER + 1 }, (_, n) => Math.pow(BETA2, n));
   const invC1 = new Float64Array(EXACT_BELOW + 1);
   const invC2 = new Float64Array(EXACT_BELOW + 1);
   for (let s = 1; s <= EXACT_BELOW; s++) {
     invC1[s] = 1 / (1 - Math.pow(BETA1, s));
     invC2[s] = 1 / (1 - Math.pow(BETA2, s));
   }
-  return { g, rhoPow, invC1, invC2 };
+  return { g, rhoPow, beta2Pow, invC1, invC2 };
 }
 
 /** The 2-point Gauss rule of one gap, shared by every element of a row. */
@@ -104,19 +114,22 @@ function gaussRule(tab: Tables, t: number, T: number, rule: Rule): Rule {
   const n = T - t;
   const ti = t > T_MAX ? T_MAX + 1 : t;
   const Ti = T > T_MAX ? T_MAX + 1 : T;
-  const m: number[] = [0, 0, 0, 0];
-  for (let j = 0; j < 4; j++) {
-    const p = n > MAX_POWER ? 0 : tab.rhoPow[j][n];
-    m[j] = tab.g[j][ti] - p * tab.g[j][Ti];
-  }
-  const c0 = m[0];
-  const mu = m[1] / c0;
+  const far = n > MAX_POWER;
+  const g = tab.g;
+  const p = tab.rhoPow;
+  const m0 = g[0][ti] - (far ? 0 : p[0][n] * g[0][Ti]);
+  const m1 = g[1][ti] - (far ? 0 : p[1][n] * g[1][Ti]);
+  const m2 = g[2][ti] - (far ? 0 : p[2][n] * g[2][Ti]);
+  const m3 = g[3][ti] - (far ? 0 : p[3][n] * g[3][Ti]);
+  const c0 = m0;
+  const mu = m1 / c0;
   // central moments of b / mu - 1 under the weights a (the first one is 0 by construction)
   const mu2 = mu * mu;
-  const c2 = m[2] / mu2 - c0;
-  const c3 = m[3] / (mu2 * mu) - (3 * m[2]) / mu2 + 2 * c0;
-  rule.d1 = Math.pow(BETA1, n);
-  rule.d2 = Math.pow(BETA2, n);
+  const c2 = m2 / mu2 - c0;
+  const c3 = m3 / (mu2 * mu) - (3 * m2) / mu2 + 2 * c0;
+  // β1^n is ρ_0^n; β2^n from its own table
+  rule.d1 = far ? 0 : p[0][n];
+  rule.d2 = far ? Math.pow(BETA2, n) : tab.beta2Pow[n];
   if (!(c2 > 1e-14 * c0)) {
     // one skipped step (or no spread): a single point
     rule.w1 = c0;
@@ -151,6 +164,11 @@ function gaussRule(tab: Tables, t: number, T: number, rule: Rule): Rule {
 export class RowCatchUp {
   private readonly tab: Tables;
   private readonly rule: Rule = { w1: 0, k1: 0, w2: 0, k2: 0, d1: 1, d2: 1 };
+  /** Rules per gap (w1, k1, w2, k2, d1, d2) for the target step in `cacheStamp[gap]`. */
+  private readonly cache = new Float64Array((MAX_POWER + 1) * 6);
+  private readonly cacheStamp = new Int32Array(MAX_POWER + 1).fill(-1);
+  /** Whether other threads share `rowSteps` (then claims are compare-and-swaps). */
+  private readonly shared: boolean;
 
   /**
    * @param layout - where the tables live
@@ -171,6 +189,7 @@ export class RowCatchUp {
     tables ??= buildTables();
     this.tab = tables;
     if (rowSteps.length < layout.numUsers + layout.numItems) throw new TypeError('RowCatchUp: rowSteps is too short');
+    this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
   }
 
   /** Brings user `u` up to step `target` (no-op when it is there already). */
@@ -202,6 +221,10 @@ export class RowCatchUp {
    */
   updated(r: number, step: number): void {
     const steps = this.rowSteps;
+    if (!this.shared) {
+      if (steps[r] < step) steps[r] = step;
+      return;
+    }
     for (;;) {
       const old = Atomics.load(steps, r);
       if (old >= step || Atomics.compareExchange(steps, r, old, step) === old) return;
@@ -218,6 +241,10 @@ export class RowCatchUp {
     const steps = this.rowSteps;
     const t = steps[r];
     if (t >= target) return 0;
+    if (!this.shared) {
+      steps[r] = target;
+      return t;
+    }
     if (Atomics.compareExchange(steps, r, t, target) !== t) return 0;
     return t;
   }
@@ -232,9 +259,40 @@ export class RowCatchUp {
       s = end;
     }
     if (s >= T) return;
-    const rule = gaussRule(this.tab, s, T, this.rule);
+    const rule = this.ruleFor(s, T);
     if (n1 > 0) this.jump(at1, n1, rule);
     if (n2 > 0) this.jump(at2, n2, rule);
+  }
+
+  /**
+   * The Gauss rule of the gap s..T. Rows caught up to the same step with the same gap share it
+   * (many do: rows are caught up as batches touch them), so rules are cached per gap for the
+   * current target step; a rule depends on nothing else.
+   */
+  private ruleFor(s: number, T: number): Rule {
+    const gap = T - s;
+    if (gap > MAX_POWER) return gaussRule(this.tab, s, T, this.rule);
+    const cache = this.cache;
+    const at = gap * 6;
+    if (this.cacheStamp[gap] !== T) {
+      const r = gaussRule(this.tab, s, T, this.rule);
+      cache[at] = r.w1;
+      cache[at + 1] = r.k1;
+      cache[at + 2] = r.w2;
+      cache[at + 3] = r.k2;
+      cache[at + 4] = r.d1;
+      cache[at + 5] = r.d2;
+      this.cacheStamp[gap] = T;
+      return r;
+    }
+    const r = this.rule;
+    r.w1 = cache[at];
+    r.k1 = cache[at + 1];
+    r.w2 = cache[at + 2];
+    r.k2 = cache[at + 3];
+    r.d1 = cache[at + 4];
+    r.d2 = cache[at + 5];
+    return r;
   }
 
   /** Replays steps t+1..T one by one (tfjs's arithmetic, in double precision). */
@@ -272,16 +330,39 @@ export class RowCatchUp {
     const V = this.v;
     const lr = this.learningRate;
     const { w1, k1, w2, k2, d1, d2 } = rule;
+    const eps = EPSILON;
+    if (w2 === 0) {
+      // one point (a single skipped step)
+      const s1 = lr * w1;
+      for (let k = 0; k < n; k++) {
+        const idx = at + k;
+        const mk = M[idx];
+        const vk = V[idx];
+        P[idx] -= (s1 * mk) / (Math.sqrt(vk) * k1 + eps);
+        const mNext = mk * d1;
+        // below TINY a moment only costs time: float32 subnormals are slow to read and multiply,
+        // and a first moment that small moves a weight by lr·1e-23 at most (sqrt(v) + eps >= 1e-7)
+        M[idx] = mNext > TINY || mNext < -TINY ? mNext : 0;
+        const vNext = vk * d2;
+        V[idx] = vNext > TINY ? vNext : 0;
+      }
+      return;
+    }
+    // w1/(u k1 + eps) + w2/(u k2 + eps) over one division
+    const s1 = lr * w1;
+    const s2 = lr * w2;
     for (let k = 0; k < n; k++) {
       const idx = at + k;
       const mk = M[idx];
       const vk = V[idx];
-      if (mk !== 0) {
-        const u = Math.sqrt(vk);
-        P[idx] -= lr * mk * (w1 / (u * k1 + EPSILON) + w2 / (u * k2 + EPSILON));
-      }
-      M[idx] = mk * d1;
-      V[idx] = vk * d2;
+      const u = Math.sqrt(vk);
+      const e1 = u * k1 + eps;
+      const e2 = u * k2 + eps;
+      P[idx] -= (mk * (s1 * e2 + s2 * e1)) / (e1 * e2);
+      const mNext = mk * d1;
+      M[idx] = mNext > TINY || mNext < -TINY ? mNext : 0;
+      const vNext = vk * d2;
+      V[idx] = vNext > TINY ? vNext : 0;
     }
   }
 }
