@@ -216,6 +216,20 @@ export class RowCatchUp {
   }
 
   /**
+   * Hogwild: claims the steps other threads took between a batch reading row `r` (users first, then
+   * items: r = numUsers + item) and this thread updating it, up to `target`, without moving the row.
+   * The optimizer then decays the row's moments over them (one multiply per element instead of a
+   * catch-up), so they count as part of the stale window Hogwild already has between a read and a
+   * write; the motion dense Adam would give the row over those few steps is not applied.
+   *
+   * @returns how many steps were claimed (0: none, or the row has never been updated)
+   */
+  skipped(r: number, target: number): number {
+    const t = this.claim(r, target);
+    return t > 0 ? target - t : 0;
+  }
+
+  /**
    * Marks row `r` as updated at `step` (after the optimizer's own update of it); never moves a
    * row's step backwards (another thread may have applied a later step already).
    */

@@ -9,6 +9,7 @@ import { FusedKernel } from './kernel.js';
 import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
+import { allocateControl, allocateStore, CONTROL_STEP } from './store.js';
 import {
   referenceAdamState,
   referenceBce,
@@ -455,6 +456,45 @@ describe('fused kernel: dense Adam on rows skipped for many steps equals tfjs Ad
     }
     expect(errors.dense).toBeLessThan(1e-4);
     expect(errors.lazy).toBeGreaterThan(1e-2);
+  });
+});
+
+describe('fused kernel: dense Adam bookkeeping shared between threads', () => {
+  it('two kernels on one shared store and step counter, taking turns, give one kernel’s weights bit for bit', () => {
+    const arch: NcfArchitecture = { kind: 'neumf', numUsers: 12, numItems: 30, factors: 3, layers: [6, 4] };
+    const model = build(arch, 8);
+    const layout = paramLayout(arch);
+    const rows = arch.numUsers + arch.numItems;
+    const random = mulberry32(4);
+    const batches = Array.from({ length: 40 }, () => ({
+      users: Int32Array.from({ length: 5 }, () => Math.floor(random() * 12)),
+      items: Int32Array.from({ length: 5 }, () => Math.floor(random() * 30)),
+      labels: Float32Array.from({ length: 5 }, () => (random() < 0.3 ? 1 : 0)),
+    }));
+    const options = { loss: 'bce' as const, optimizer: 'adam' as const, learningRate: 0.01 };
+    // one kernel, one thread
+    const { store: alone, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+    batches.forEach((b, t) => {
+      kernel.gradientsBce(b.users, b.items, b.labels);
+      kernel.apply(t + 1);
+    });
+    kernel.catchUpAll(batches.length);
+    // two kernels on shared memory, as two workers whose steps never overlap
+    const { buffer, store } = allocateStore(layout.length, true, true, rows);
+    readModelWeights(model, layout, store.params);
+    const control = allocateControl(true);
+    const pair = [new FusedKernel(layout, store, options, null, control), new FusedKernel(layout, store, options, null, control)];
+    batches.forEach((b, t) => {
+      const k = pair[t % 2];
+      k.gradientsBce(b.users, b.items, b.labels);
+      k.apply(Atomics.add(control, CONTROL_STEP, 1) + 1);
+    });
+    pair[0].catchUpAll(Atomics.load(control, CONTROL_STEP));
+    expect(buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(store.params.buffer, 0, layout.length * 4).equals(Buffer.from(alone.params.buffer, 0, layout.length * 4))).toBe(true);
+    // every row's step is the last one after the final catch-up, in the shared bookkeeping too
+    expect([...store.rowSteps!]).toEqual(new Array(rows).fill(40));
+    model.dispose();
   });
 });
 

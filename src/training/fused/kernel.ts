@@ -722,22 +722,23 @@ export class FusedKernel {
     const c1 = 1 - Math.pow(BETA1, step);
     const c2 = 1 - Math.pow(BETA2, step);
     adamRow(P, m, v, base, gD, 0, n, lr, c1, c2);
-    // dense Adam: a row another thread's steps passed by since the batch read it catches up first
+    // dense Adam on several threads: the steps other threads took since this batch read a row
+    // (usually one) decay its moments (Hogwild's stale window; on one thread there are none)
     const cu = this.catchUp;
     const U = L.numUsers;
     for (let s = 0; s < this.numTouchedUsers; s++) {
       const u = this.touchedUsers[s];
-      cu?.user(u, step - 1);
-      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2);
-      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2);
+      const d = cu === null ? 0 : cu.skipped(u, step - 1);
+      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, d);
+      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, d);
       cu?.updated(u, step);
       this.userSlot[u] = -1;
     }
     for (let s = 0; s < this.numTouchedItems; s++) {
       const i = this.touchedItems[s];
-      cu?.item(i, step - 1);
-      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2);
-      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2);
+      const d = cu === null ? 0 : cu.skipped(U + i, step - 1);
+      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, d);
+      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, d);
       cu?.updated(U + i, step);
       this.itemSlot[i] = -1;
     }
@@ -787,7 +788,7 @@ function sgdRow(P: Float32Array, at: number, g: Float64Array, gAt: number, n: nu
   for (let k = 0; k < n; k++) P[at + k] -= lr * g[gAt + k];
 }
 
-/** tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..]. */
+/** tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..] (after `skipped` zero-gradient steps' decay). */
 function adamRow(
   P: Float32Array,
   m: Float32Array,
@@ -799,9 +800,11 @@ function adamRow(
   lr: number,
   c1: number,
   c2: number,
+  skipped = 0,
 ): void {
-  const b1 = BETA1;
-  const b2 = BETA2;
+  // moments decayed over `skipped` zero-gradient steps first (Hogwild's stale window, see apply)
+  const b1 = skipped === 0 ? BETA1 : Math.pow(BETA1, skipped + 1);
+  const b2 = skipped === 0 ? BETA2 : Math.pow(BETA2, skipped + 1);
   const a1 = 1 - BETA1;
   const a2 = 1 - BETA2;
   // w -= lr * m̂ / (sqrt(v̂) + eps), m̂ = m / c1, v̂ = v / c2 (tfjs's order of operations)
