@@ -9,12 +9,15 @@
 //   npx tsx bench/sparse.ts [--seeds 1,2,3] [--epochs 10] [--models gmf,neumf]
 //                           [--engines fused,fused-lazy,tfjs] [--items 20000] [--backend wasm|cpu]
 //                           [--out bench/results/sparse-synthetic.json]
+//   npx tsx bench/sparse.ts --merge a.json,b.json --out merged.json   (seeds run as separate processes)
+//
+// Either way it prints the summary table (mean over seeds) in Markdown.
 //
 // Data: bench/sparse-data.ts (seeded, generated in memory, nothing read from disk). The tfjs
 // engine runs on the tfjs wasm backend by default (the fastest tfjs backend here); the fused engine
 // on 1 thread (deterministic, and a fair CPU share next to tfjs's single thread).
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { useBackend } from '../test/helpers/backends.js';
 import { GMF, NeuMF } from '../src/models/index.js';
@@ -44,6 +47,7 @@ interface Run {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--merge')) return merge(arg('merge', '').split(','), arg('out', 'bench/results/sparse-synthetic.json'));
   const seeds = arg('seeds', '1,2,3').split(',').map(Number);
   const epochs = Number(arg('epochs', '10'));
   const models = arg('models', 'gmf,neumf').split(',') as ModelKind[];
@@ -105,7 +109,36 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(JSON.stringify(summarise(runs), null, 1));
+  console.log(table(runs));
+}
+
+/** Joins the runs of several result files (the same settings, other seeds) into one. */
+function merge(files: string[], out: string): void {
+  const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { runs: Run[] } & Record<string, unknown>);
+  const runs = parts.flatMap((p) => p.runs).sort((a, b) => a.seed - b.seed);
+  const { runs: _ignored, summary: _old, ...settings } = parts[0];
+  void _ignored;
+  void _old;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ ...settings, runs, summary: summarise(runs) }, null, 1));
+  console.log(table(runs));
+}
+
+/** Mean test HR@10 / NDCG@10, final loss and seconds per epoch per model and engine, in Markdown. */
+function table(runs: Run[]): string {
+  const lines = [
+    '| model | engine | seeds | HR@10 | NDCG@10 | HR@10 per seed | final training loss | s/epoch | best epochs |',
+    '|---|---|---:|---:|---:|---|---:|---:|---|',
+  ];
+  for (const [key, value] of Object.entries(summarise(runs))) {
+    const v = value as { seeds: number; testHr: number; testNdcg: number; finalLoss: number; secondsPerEpoch: number; bestEpochs: number[] };
+    const [model, engine] = key.split(' ');
+    const per = runs.filter((r) => r.model === model && r.engine === engine).map((r) => r.testHr.toFixed(4)).join(' / ');
+    lines.push(
+      `| ${model} | ${engine} | ${v.seeds} | ${v.testHr.toFixed(4)} | ${v.testNdcg.toFixed(4)} | ${per} | ${v.finalLoss.toFixed(4)} | ${v.secondsPerEpoch.toFixed(1)} | ${v.bestEpochs.join(', ')} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measure, randomData } from './measure.js';
 
 const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
@@ -34,18 +35,7 @@ async function child(root: string, seconds: number, warmup: number): Promise<voi
   const { NeuMF, inspectModel } = (await import(at('src/models/index.ts'))) as typeof import('../src/models/index.js');
   const { resolveTrainOptions } = (await import(at('src/training/options.ts'))) as typeof import('../src/training/options.js');
   const { createFusedEngine } = (await import(at('src/training/fused/index.ts'))) as typeof import('../src/training/fused/index.js');
-  const { mulberry32 } = (await import(at('src/sampling/prng.ts'))) as typeof import('../src/sampling/prng.js');
   await useBackend('cpu');
-  const randomData = (numUsers: number, numItems: number, positives: number, seed: number) => {
-    const random = mulberry32(seed);
-    const users = new Int32Array(positives);
-    const items = new Int32Array(positives);
-    for (let k = 0; k < positives; k++) {
-      users[k] = Math.floor(random() * numUsers);
-      items[k] = Math.floor(random() * numItems);
-    }
-    return { users, items, numUsers, numItems };
-  };
   const rate = async (numUsers: number, threads: number, data: ReturnType<typeof randomData>) => {
     const model = NeuMF({ numUsers, numItems: 3706, factors: 8, layers: [64, 32, 16, 8], seed: 1 });
     const engine = await createFusedEngine({
@@ -54,36 +44,13 @@ async function child(root: string, seconds: number, warmup: number): Promise<voi
       data,
       options: resolveTrainOptions({ batchSize: 256, negatives: 4, threads, learningRate: 0.001 }),
     });
-    const controller = new AbortController();
-    let t0 = 0;
-    let t1 = 0;
-    let c0 = process.cpuUsage();
-    let cpu = 0;
-    let base = -1;
-    let done = 0;
-    await engine.runEpoch(0, {
-      signal: controller.signal,
-      onBatchEnd: (batch) => {
-        const finished = batch + 1;
-        if (base < 0) {
-          if (finished >= warmup) {
-            base = finished;
-            t0 = performance.now();
-            c0 = process.cpuUsage();
-          }
-          return;
-        }
-        done = finished - base;
-        t1 = performance.now();
-        const c = process.cpuUsage(c0);
-        cpu = (c.user + c.system) / 1e6;
-        if ((t1 - t0) / 1000 >= seconds) controller.abort();
-      },
-    });
-    await engine.dispose();
-    model.dispose();
-    const sec = (t1 - t0) / 1000;
-    return { instPerSec: (done * 256) / sec, msPerStep: (1000 * sec) / done, instPerCpuSec: (done * 256) / cpu, cpuMsPerStep: (1000 * cpu) / done };
+    try {
+      const r = await measure(engine, 256, warmup, seconds);
+      return { ...r, cpuMsPerStep: (1000 * 256) / r.instPerCpuSec! };
+    } finally {
+      await engine.dispose();
+      model.dispose();
+    }
   };
   const data = randomData(6040, 3706, 400_000, 1);
   const big = randomData(138_000, 3706, 400_000, 2);
@@ -95,8 +62,8 @@ async function child(root: string, seconds: number, warmup: number): Promise<voi
     fused1: small.instPerSec,
     msSmall: small.msPerStep,
     msLarge: large.msPerStep,
-    fused2Cpu: fused2.instPerCpuSec,
-    fused1Cpu: small.instPerCpuSec,
+    fused2Cpu: fused2.instPerCpuSec!,
+    fused1Cpu: small.instPerCpuSec!,
     cpuMsSmall: small.cpuMsPerStep,
     cpuMsLarge: large.cpuMsPerStep,
   };
