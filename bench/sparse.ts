@@ -138,6 +138,17 @@ function table(runs: Run[]): string {
       `| ${model} | ${engine} | ${v.seeds} | ${v.testHr.toFixed(4)} | ${v.testNdcg.toFixed(4)} | ${per} | ${v.finalLoss.toFixed(4)} | ${v.secondsPerEpoch.toFixed(1)} | ${v.bestEpochs.join(', ')} |`,
     );
   }
+  // loss and validation HR@10 curves, mean over seeds
+  const epochs = Math.max(...runs.map((r) => r.loss.length));
+  lines.push('', `| model | engine | training loss, epochs 1-${epochs} (mean over seeds) | validation HR@10 at start, then epochs 1-${epochs} |`, '|---|---|---|---|');
+  for (const key of Object.keys(summarise(runs))) {
+    const [model, engine] = key.split(' ');
+    const rs = runs.filter((r) => r.model === model && r.engine === engine);
+    const at = (pick: (r: Run) => number[], e: number) => mean(rs.map((r) => pick(r)[e]));
+    const loss = Array.from({ length: epochs }, (_, e) => at((r) => r.loss, e).toFixed(3)).join(' ');
+    const hr = [mean(rs.map((r) => r.initialValidationHr)), ...Array.from({ length: epochs }, (_, e) => at((r) => r.validationHr, e))].map((x) => x.toFixed(3)).join(' ');
+    lines.push(`| ${model} | ${engine} | ${loss} | ${hr} |`);
+  }
   return lines.join('\n');
 }
 
