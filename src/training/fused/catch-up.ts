@@ -216,17 +216,18 @@ export class RowCatchUp {
   }
 
   /**
-   * Hogwild: claims the steps other threads took between a batch reading row `r` (users first, then
-   * items: r = numUsers + item) and this thread updating it, up to `target`, without moving the row.
-   * The optimizer then decays the row's moments over them (one multiply per element instead of a
-   * catch-up), so they count as part of the stale window Hogwild already has between a read and a
-   * write; the motion dense Adam would give the row over those few steps is not applied.
+   * Hogwild: marks row `r` as updated at `step` and returns how many steps before it the row had
+   * not seen (the steps other threads took between this batch reading the row and this update;
+   * none on one thread). The optimizer decays the row's moments over them (one multiply per
+   * element instead of a catch-up): they count as part of the stale window Hogwild already has
+   * between a read and a write, and the motion dense Adam would give the row over those few steps
+   * is not applied. One claim (compare-and-swap) per row and step.
    *
-   * @returns how many steps were claimed (0: none, or the row has never been updated)
+   * @returns the steps in between, 0 when none (or never updated, or another thread is ahead)
    */
-  skipped(r: number, target: number): number {
-    const t = this.claim(r, target);
-    return t > 0 ? target - t : 0;
+  advance(r: number, step: number): number {
+    const t = this.claim(r, step);
+    return t > 0 ? step - 1 - t : 0;
   }
 
   /**

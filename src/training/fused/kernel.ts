@@ -728,18 +728,16 @@ export class FusedKernel {
     const U = L.numUsers;
     for (let s = 0; s < this.numTouchedUsers; s++) {
       const u = this.touchedUsers[s];
-      const d = cu === null ? 0 : cu.skipped(u, step - 1);
+      const d = cu === null ? 0 : cu.advance(u, step);
       if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, d);
       if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, d);
-      cu?.updated(u, step);
       this.userSlot[u] = -1;
     }
     for (let s = 0; s < this.numTouchedItems; s++) {
       const i = this.touchedItems[s];
-      const d = cu === null ? 0 : cu.skipped(U + i, step - 1);
+      const d = cu === null ? 0 : cu.advance(U + i, step);
       if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, d);
       if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, d);
-      cu?.updated(U + i, step);
       this.itemSlot[i] = -1;
     }
   }
