@@ -189,14 +189,16 @@ class WorkerGroup {
 
 /**
  * Creates the fused CPU engine for a standard GMF, MLP or NeuMF model: copies the model's weights
- * into flat Float32Arrays, trains them with hand-written forward/backward passes (Adam with lazy,
+ * into flat Float32Arrays, trains them with hand-written forward/backward passes (Adam with
  * row-wise updates of the embedding tables, or SGD) on `options.threads` threads, and writes them
  * back with `syncToModel()`. Throws `UNSUPPORTED_ENGINE` for any other model (see {@link fusedSupport}).
  *
- * Optimizer: dense weights get tfjs's Adam (or SGD) exactly; embedding tables get lazy Adam (as
- * TensorFlow's LazyAdam and PyTorch's SparseAdam): only the rows a batch touched are updated and
- * only their moments decay, with the global step's bias correction. tfjs's Adam decays every row's
- * moments at every step, so rows skipped by a batch keep moving there and stay put here.
+ * Optimizer: dense weights get tfjs's Adam (or SGD) exactly. Embedding tables get dense Adam's
+ * semantics by default (`adamRows: 'dense'`): a batch updates the rows it touched, and the steps a
+ * row sat out are applied in closed form when a batch next reads it and, for every row, at the end
+ * of each epoch (catch-up.ts), so rows skipped by a batch keep moving as in tfjs's Adam at a cost
+ * per step proportional to the batch. `adamRows: 'lazy'` is LazyAdam (TensorFlow's LazyAdam,
+ * PyTorch's SparseAdam): skipped rows stay put and their moments do not decay.
  *
  * Batch callbacks: on one thread `onBatchEnd` runs after every batch (a returned promise is awaited);
  * with workers it runs on the main thread as reports arrive, at least every 100 batches (or 50 ms)

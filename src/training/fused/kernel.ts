@@ -10,7 +10,8 @@
 //   input gradient), skipping units the ReLU switched off (about half of them).
 // - Embedding gradients go to per-batch "slots": the first time a batch touches a row it gets the
 //   next slot (duplicates in a batch sum into the same slot), and the optimizer then updates exactly
-//   those rows (lazy Adam, see reference.ts) and releases them. Cost per step is proportional to the
+//   those rows and releases them; the rows a batch skips catch up in closed form when next read
+//   (dense Adam, catch-up.ts; or stay put with rows: 'lazy'). Cost per step is proportional to the
 //   batch, never to the size of the tables.
 // - The first tower layer is linear in [U[u] ; V[i]], so it splits into a user half and an item
 //   half. The sampler emits each positive followed by its negatives, all of the same user, so the
