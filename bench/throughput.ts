@@ -16,12 +16,11 @@ import { SHARED_DATA, useBackend } from '../test/helpers/backends.js';
 import { NeuMF, inspectModel } from '../src/models/index.js';
 import { createTfjsEngine } from '../src/training/tfjs-engine.js';
 import { resolveTrainOptions } from '../src/training/options.js';
-import type { TrainingEngine } from '../src/training/types.js';
 import { createFusedEngine } from '../src/training/fused/index.js';
 import { ensureFastGatherGradient } from '../src/_lib/gather-gradient.js';
 import { readNcf } from '../src/data/ncf.js';
 import type { Interactions } from '../src/data/interactions.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { measure, randomData, type Rate } from './measure.js';
 
 const QUICK = process.argv.includes('--quick');
 const ML1M_USERS = 6040;
@@ -36,61 +35,6 @@ const ML1M_DIR = `${SHARED_DATA}ml-1m-ncf`;
 const now = (): number => performance.now();
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const rssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
-
-/** Random positives over a users x items grid (duplicates collapse in the sampler). */
-function randomData(numUsers: number, numItems: number, positives: number, seed: number): Interactions {
-  const random = mulberry32(seed);
-  const users = new Int32Array(positives);
-  const items = new Int32Array(positives);
-  for (let k = 0; k < positives; k++) {
-    users[k] = Math.floor(random() * numUsers);
-    items[k] = Math.floor(random() * numItems);
-  }
-  return { users, items, numUsers, numItems };
-}
-
-interface Rate {
-  instPerSec: number;
-  msPerStep: number;
-  /** Instances per CPU-second of this process (all its threads): less sensitive to a busy machine. */
-  instPerCpuSec?: number;
-}
-
-/**
- * Times an engine's epoch after `warmupBatches`, for at least `seconds` (or to the end of the epoch),
- * then aborts it. Works with the workers' batched reports too.
- */
-async function measure(engine: TrainingEngine, batchSize: number, warmupBatches: number, seconds: number, maxBatches = Infinity): Promise<Rate> {
-  const controller = new AbortController();
-  let t0 = 0;
-  let t1 = 0;
-  let c0 = process.cpuUsage();
-  let cpu = 0;
-  let base = -1;
-  let done = 0;
-  await engine.runEpoch(0, {
-    signal: controller.signal,
-    onBatchEnd: (batch) => {
-      const finished = batch + 1;
-      if (base < 0) {
-        if (finished >= warmupBatches) {
-          base = finished;
-          t0 = now();
-          c0 = process.cpuUsage();
-        }
-        return;
-      }
-      done = finished - base;
-      t1 = now();
-      const c = process.cpuUsage(c0);
-      cpu = (c.user + c.system) / 1e6;
-      if ((t1 - t0) / 1000 >= seconds || done >= maxBatches) controller.abort();
-    },
-  });
-  if (done <= 0) throw new Error('the epoch was too short to measure; use more data');
-  const sec = (t1 - t0) / 1000;
-  return { instPerSec: (done * batchSize) / sec, msPerStep: (1000 * sec) / done, instPerCpuSec: (done * batchSize) / cpu };
-}
 
 function neumf(numUsers: number): tf.LayersModel {
   return NeuMF({ numUsers, numItems: ML1M_ITEMS, factors: FACTORS, layers: LAYERS, seed: 1 });

@@ -14,6 +14,8 @@ export type {
   EpochLogs,
   ValidationOptions,
   EarlyStoppingOptions,
+  OptimizerOptions,
+  NegativeExclusions,
   ValidationLists,
   TrainOptions,
   TrainHistory,

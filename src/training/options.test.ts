@@ -23,6 +23,7 @@ describe('resolveTrainOptions', () => {
       negatives: 4,
       learningRate: 0.001,
       optimizer: 'adam',
+      adamRows: 'dense',
       loss: 'bce',
       seed: 42,
       sampling: 'uniform',
@@ -43,7 +44,14 @@ describe('resolveTrainOptions', () => {
       sampling: 'popularity',
       threads: 2,
     });
-    expect(o).toEqual({ epochs: 3, batchSize: 7, negatives: 1, learningRate: 0.5, optimizer: 'sgd', loss: 'bpr', seed: -3.5, sampling: 'popularity', threads: 2 });
+    expect(o).toEqual({ epochs: 3, batchSize: 7, negatives: 1, learningRate: 0.5, optimizer: 'sgd', adamRows: 'dense', loss: 'bpr', seed: -3.5, sampling: 'popularity', threads: 2 });
+  });
+
+  it("takes the optimizer as a name or as { name, rows } (rows 'dense' by default)", () => {
+    expect(resolveTrainOptions({ optimizer: 'adam' })).toMatchObject({ optimizer: 'adam', adamRows: 'dense' });
+    expect(resolveTrainOptions({ optimizer: { name: 'adam' } })).toMatchObject({ optimizer: 'adam', adamRows: 'dense' });
+    expect(resolveTrainOptions({ optimizer: { name: 'adam', rows: 'lazy' } })).toMatchObject({ optimizer: 'adam', adamRows: 'lazy' });
+    expect(resolveTrainOptions({ optimizer: { name: 'sgd', rows: 'dense' } })).toMatchObject({ optimizer: 'sgd', adamRows: 'dense' });
   });
 
   it("resolves threads: 'auto' to the number of cores", () => {
@@ -72,6 +80,10 @@ describe('resolveTrainOptions', () => {
     ['learningRate Infinity', { learningRate: Infinity }, 'NOT_FINITE', 'learningRate'],
     ['learningRate string', { learningRate: '0.1' }, 'INVALID_ARGUMENT', 'learningRate'],
     ['optimizer unknown', { optimizer: 'rmsprop' }, 'INVALID_ARGUMENT', "'adam', 'sgd'"],
+    ['optimizer object without name', { optimizer: { rows: 'lazy' } }, 'INVALID_ARGUMENT', 'optimizer.name'],
+    ['optimizer rows unknown', { optimizer: { name: 'adam', rows: 'sparse' } }, 'INVALID_ARGUMENT', 'optimizer.rows'],
+    ['optimizer object typo', { optimizer: { name: 'adam', row: 'lazy' } }, 'INVALID_ARGUMENT', "did you mean 'rows'"],
+    ['optimizer null', { optimizer: null }, 'INVALID_ARGUMENT', 'optimizer'],
     ['loss unknown', { loss: 'mse' }, 'INVALID_ARGUMENT', 'loss'],
     ['engine unknown', { engine: 'gpu' }, 'INVALID_ARGUMENT', 'engine'],
     ['sampling unknown', { sampling: 'hard' }, 'INVALID_ARGUMENT', 'sampling'],

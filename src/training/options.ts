@@ -20,6 +20,7 @@ export const TRAIN_DEFAULTS: Readonly<ResolvedTrainOptions> = Object.freeze({
   negatives: 4,
   learningRate: 0.001,
   optimizer: 'adam',
+  adamRows: 'dense',
   loss: 'bce',
   seed: 42,
   sampling: 'uniform',
@@ -52,6 +53,8 @@ const KNOWN_OPTIONS: readonly (keyof TrainOptions)[] = [
 ];
 const KNOWN_VALIDATION: readonly (keyof ValidationOptions)[] = ['data', 'every', 'metric', 'k', 'negatives'];
 const KNOWN_EARLY_STOPPING = ['patience', 'restoreBest', 'minDelta'] as const;
+const KNOWN_OPTIMIZER = ['name', 'rows'] as const;
+const ROWS = ['dense', 'lazy'] as const;
 
 /** Validation settings with every default filled in (internal). */
 export interface ResolvedValidation {
@@ -104,7 +107,7 @@ export interface ResolvedLoopOptions {
  * ```ts
  * resolveTrainOptions({ epochs: 5, loss: 'bpr' });
  * //=> { epochs: 5, batchSize: 256, negatives: 4, learningRate: 0.001, optimizer: 'adam',
- * //     loss: 'bpr', seed: 42, sampling: 'uniform', threads: 1 }
+ * //     adamRows: 'dense', loss: 'bpr', seed: 42, sampling: 'uniform', threads: 1 }
  * resolveTrainOptions({ batchSize: 0 });
  * //=> throws RecsysError INVALID_ARGUMENT: batchSize must be a positive integer, got 0
  * ```
@@ -143,7 +146,7 @@ export function resolveLoopOptions(options?: TrainOptions): ResolvedLoopOptions 
       ' (both losses need negatives: BCE contrasts positives with them, BPR pairs each positive with one)',
     ),
     learningRate: learningRateOption(o.learningRate),
-    optimizer: oneOfOption('optimizer', o.optimizer, TRAIN_DEFAULTS.optimizer, OPTIMIZERS),
+    ...optimizerOption(o.optimizer),
     loss: oneOfOption('loss', o.loss, TRAIN_DEFAULTS.loss, LOSSES),
     seed: finiteOption('seed', o.seed, TRAIN_DEFAULTS.seed),
     sampling: oneOfOption('sampling', o.sampling, TRAIN_DEFAULTS.sampling, SAMPLINGS),
@@ -162,12 +165,20 @@ export function resolveLoopOptions(options?: TrainOptions): ResolvedLoopOptions 
       throw new RecsysError('INVALID_ARGUMENT', `${name} must be a function, got ${show(o[name])}`, { value: o[name] });
     }
   }
-  if (o.excludeFromNegatives !== undefined && (o.excludeFromNegatives === null || typeof o.excludeFromNegatives !== 'object')) {
-    throw new RecsysError('INVALID_ARGUMENT', `excludeFromNegatives must be an Interactions object, got ${show(o.excludeFromNegatives)}`);
+  if (o.excludeFromNegatives !== undefined) {
+    const x = o.excludeFromNegatives as unknown;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+      throw new RecsysError('INVALID_ARGUMENT', `excludeFromNegatives must be an Interactions object or { training, validation }, got ${show(x)}`);
+    }
+    if (!('users' in x)) rejectUnknown('excludeFromNegatives', x, ['training', 'validation']);
   }
 
   const validation = o.validation === undefined ? undefined : validationOption(o.validation);
   const earlyStopping = o.earlyStopping === undefined ? undefined : earlyStoppingOption(o.earlyStopping);
+  const x = o.excludeFromNegatives as { users?: unknown; validation?: unknown } | undefined;
+  if (x !== undefined && x.users === undefined && x.validation !== undefined && validation === undefined) {
+    throw new RecsysError('INVALID_ARGUMENT', 'excludeFromNegatives.validation needs validation: pass validation: { data } too, or drop it');
+  }
   if (earlyStopping !== undefined && validation === undefined) {
     throw new RecsysError(
       'INVALID_ARGUMENT',
@@ -228,6 +239,23 @@ function oneOfOption<T extends string>(name: string, value: unknown, fallback: T
   if (value === undefined) return fallback;
   assertOneOf(name, value, allowed);
   return value;
+}
+
+/** `optimizer` as a name or as `{ name, rows }`. */
+function optimizerOption(value: unknown): { optimizer: 'adam' | 'sgd'; adamRows: 'dense' | 'lazy' } {
+  if (value === undefined || typeof value === 'string') {
+    return { optimizer: oneOfOption('optimizer', value, TRAIN_DEFAULTS.optimizer, OPTIMIZERS), adamRows: TRAIN_DEFAULTS.adamRows };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new RecsysError('INVALID_ARGUMENT', `optimizer must be 'adam', 'sgd' or { name, rows }, got ${show(value)}`, { value });
+  }
+  rejectUnknown('optimizer', value, KNOWN_OPTIMIZER);
+  const o = value as { name?: unknown; rows?: unknown };
+  if (o.name === undefined) throw new RecsysError('INVALID_ARGUMENT', `optimizer.name is required ('adam' or 'sgd'), got ${show(value)}`, { value });
+  return {
+    optimizer: oneOfOption('optimizer.name', o.name, TRAIN_DEFAULTS.optimizer, OPTIMIZERS),
+    adamRows: oneOfOption('optimizer.rows', o.rows, TRAIN_DEFAULTS.adamRows, ROWS),
+  };
 }
 
 function threadsOption(value: unknown): number {

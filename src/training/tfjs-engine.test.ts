@@ -24,6 +24,16 @@ function setupFor(model: tf.LayersModel, options: TrainOptions) {
 }
 
 describe('createTfjsEngine', () => {
+  it("refuses optimizer rows 'lazy' (its Adam is dense), naming the option", () => {
+    const model = GMF({ numUsers: 4, numItems: 6, factors: 3, seed: 4 });
+    expect(() => createTfjsEngine(setupFor(model, { optimizer: { name: 'adam', rows: 'lazy' } }))).toThrow(/rows 'lazy'/);
+    expect(() => createTfjsEngine(setupFor(model, { optimizer: { name: 'adam', rows: 'lazy' } }))).toThrow(RecsysError);
+    // dense rows and SGD (the same either way) are fine
+    void createTfjsEngine(setupFor(model, { optimizer: { name: 'adam', rows: 'dense' } })).dispose();
+    void createTfjsEngine(setupFor(model, { optimizer: { name: 'sgd', rows: 'lazy' } })).dispose();
+    model.dispose();
+  });
+
   it.each(['bce', 'bpr'] as const)('takes one SGD step of exactly -lr x the gradient of the %s loss on the sampled batch', async (loss) => {
     const lr = 0.5;
     const model = GMF({ numUsers: 4, numItems: 6, factors: 3, seed: 4 });

@@ -37,6 +37,13 @@ function createOptimizer(options: ResolvedTrainOptions): tf.Optimizer {
  */
 export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
   const { model, data, options } = setup;
+  if (options.optimizer === 'adam' && options.adamRows === 'lazy') {
+    throw new RecsysError(
+      'INVALID_ARGUMENT',
+      "optimizer rows 'lazy' is implemented by the fused engine only (the tfjs engine's Adam is dense); use rows 'dense' or a model the fused engine trains",
+      { rows: options.adamRows },
+    );
+  }
   ensureFastGatherGradient();
   const head = createScoreHead(model);
   const variables = trainableVariables(model);

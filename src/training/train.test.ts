@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { RecsysError } from '../errors.js';
+import { RecsysError, isRecsysError } from '../errors.js';
 import { GMF, NeuMF } from '../models/index.js';
 import { evaluateSampled } from '../evaluation/index.js';
 import type { Interactions } from '../data/interactions.js';
@@ -146,7 +146,7 @@ describe('train (tfjs engine)', () => {
     const negatives = Array.from(users, (u) => Int32Array.from([...itemCluster.keys()].filter((i) => i > 1 && itemCluster[i] === userCluster[u]).slice(0, 6)));
 
     const model = gmf();
-    const snapshots: Float32Array[][] = [];
+    const snapshots: Float32Array[][] = [weightsOf(model)];
     const metrics: number[] = [];
     const history = await train(model, data, {
       engine,
@@ -163,12 +163,14 @@ describe('train (tfjs engine)', () => {
     expect(history.engine).toBe(engine);
     expect(history.stoppedEarly).toBe(true);
     expect(history.epochs.length).toBeLessThan(30);
-    const best = metrics.indexOf(Math.max(...metrics));
+    // the starting weights are validated first and are a candidate ("epoch -1")
+    metrics.unshift(history.initialValidation!.mrr);
+    const best = metrics.indexOf(Math.max(...metrics)) - 1;
     expect(history.bestEpoch).toBe(best);
-    expect(history.bestValidation).toBe(metrics[best]);
+    expect(history.bestValidation).toBe(metrics[best + 1]);
     expect(history.epochs.length).toBe(best + 1 + 2); // patience 2 after the best
     const final = weightsOf(model);
-    expect(final).toEqual(snapshots[best]);
+    expect(final).toEqual(snapshots[best + 1]);
     expect(final).not.toEqual(snapshots[snapshots.length - 1]);
     model.dispose();
   });
@@ -182,9 +184,63 @@ describe('train (tfjs engine)', () => {
       validation: { data: validation, k: 5, negatives: 10 },
       earlyStopping: { patience: 1, minDelta: 2 }, // no metric can improve by 2
     });
-    expect(history.epochs).toHaveLength(2);
+    // the starting weights are the first validation; epoch 0 does not beat them by 2
+    expect(history.epochs).toHaveLength(1);
     expect(history.stoppedEarly).toBe(true);
-    expect(history.bestEpoch).toBe(0);
+    expect(history.bestEpoch).toBe(-1);
+    model.dispose();
+  });
+
+  it.each(['tfjs', 'fused'] as const)('validates the starting weights and hands them back when no epoch beats them (%s engine)', async (engine) => {
+    // a model already at its best: train on one set with a learning rate that wrecks it
+    const model = gmf();
+    const first = await train(model, data, { engine, epochs: 6, batchSize: 64, learningRate: 0.02 });
+    expect(first.initialValidation).toBeUndefined(); // no validation, no starting evaluation
+    const start = weightsOf(model);
+    const history = await train(model, data, {
+      engine,
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 5,
+      validation: { data: validation, metric: 'hr', k: 5, negatives: 10 },
+      earlyStopping: { patience: 3, restoreBest: true },
+    });
+    const hr = [history.initialValidation!.hr, ...history.epochs.map((e) => e.validation!.hr)];
+    expect(Object.keys(history.initialValidation!).sort()).toEqual(['hr', 'mrr', 'ndcg']);
+    expect(history.bestValidation).toBe(Math.max(...hr));
+    // measured: HR@5 1 at the start, 0.15-0.42 after each wrecking epoch
+    expect(hr[0]).toBeGreaterThan(Math.max(...hr.slice(1)));
+    expect(history.bestEpoch).toBe(-1);
+    expect(history.stoppedEarly).toBe(false); // patience 3 = all 3 epochs
+    expect(weightsOf(model)).toEqual(start);
+    model.dispose();
+  });
+
+  it('excludes items from training and validation negatives separately ({ training, validation })', async () => {
+    const model = gmf();
+    // every user's validation negatives avoid item 3 and item 4 when both are excluded for validation
+    const users = Int32Array.from({ length: data.numUsers }, (_, u) => u);
+    const blocked: Interactions = {
+      users: Int32Array.from([...users, ...users]),
+      items: Int32Array.from([...users.map(() => 3), ...users.map(() => 4)]),
+      numUsers: data.numUsers,
+      numItems: data.numItems,
+    };
+    const history = await train(model, data, {
+      engine: 'fused',
+      epochs: 1,
+      validation: { data: validation, k: 5, negatives: 10 },
+      excludeFromNegatives: { validation: blocked },
+    });
+    expect(history.epochs).toHaveLength(1);
+    const other = gmf();
+    const plain = await train(other, data, { engine: 'fused', epochs: 1, validation: { data: validation, k: 5, negatives: 10 } });
+    other.dispose();
+    // training is unchanged (the same negatives, so the same loss); validation differs
+    expect(history.epochs[0].loss).toBe(plain.epochs[0].loss);
+    expect(history.initialValidation).not.toEqual(plain.initialValidation);
+    await expect(train(model, data, { epochs: 1, excludeFromNegatives: { validation: blocked } })).rejects.toSatisfy((e) => isRecsysError(e, 'INVALID_ARGUMENT'));
+    await expect(train(model, data, { epochs: 1, excludeFromNegatives: { test: blocked } as never })).rejects.toSatisfy((e) => isRecsysError(e, 'INVALID_ARGUMENT'));
     model.dispose();
   });
 

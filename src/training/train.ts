@@ -15,7 +15,7 @@ import { resolveLoopOptions, type ResolvedLoopOptions } from './options.js';
 import { createTfjsEngine } from './tfjs-engine.js';
 import { assertFits, modelCapacity } from './capacity.js';
 import { prepareValidationSet, type RankedValidationSet } from './validation-set.js';
-import type { EngineSetup, EpochLogs, TrainHistory, TrainOptions, TrainingEngine } from './types.js';
+import type { EngineSetup, EpochLogs, NegativeExclusions, TrainHistory, TrainOptions, TrainingEngine } from './types.js';
 
 /**
  * Trains an NCF model (or any two-input `tf.LayersModel` scoring (user, item) pairs) on implicit
@@ -29,9 +29,12 @@ import type { EngineSetup, EpochLogs, TrainHistory, TrainOptions, TrainingEngine
  * - **Validation** (`validation.data`, never the test set) runs every `every` epochs: each positive
  *   is ranked against the same negatives at every validation (sampled once, seeded, never a
  *   training positive), and `logs.validation` carries `{ hr, ndcg, mrr }` at `k`.
+ * - **Starting weights**: with validation, the weights `train` starts from are validated first
+ *   (`history.initialValidation`) and count as a candidate: when no epoch beats them, early stopping
+ *   with `restoreBest` hands them back and `history.bestEpoch` is -1.
  * - **Early stopping** stops after `patience` validations without an improvement larger than
  *   `minDelta` on `validation.metric`; with `restoreBest` (default true) the model ends with the
- *   weights of the best validated epoch.
+ *   weights of the best validated epoch (or the starting weights, see above).
  * - **Callbacks** may be async; training waits for them. In `onEpochEnd` the model holds that epoch's
  *   weights (so it can be saved as a checkpoint). If a callback throws, training stops, the engine
  *   is released and the error is rethrown.
@@ -66,7 +69,9 @@ export async function train(model: tf.LayersModel, data: Interactions, options?:
   const opts = options ?? {};
   validateInteractions(data, 'data');
   if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'data has no interactions to train on');
-  if (opts.excludeFromNegatives !== undefined) validateInteractions(opts.excludeFromNegatives, 'excludeFromNegatives');
+  const exclusions = splitExclusions(opts.excludeFromNegatives);
+  if (exclusions.training !== undefined) validateInteractions(exclusions.training, exclusions.trainingName);
+  if (exclusions.validation !== undefined) validateInteractions(exclusions.validation, exclusions.validationName);
 
   const architecture: NcfArchitecture | null = inspectModel(model);
   const capacity = modelCapacity(model, architecture);
@@ -79,7 +84,7 @@ export async function train(model: tf.LayersModel, data: Interactions, options?:
         capacity.users ?? data.numUsers,
         loop.validation.negatives,
         loop.engineOptions.seed,
-        opts.excludeFromNegatives,
+        exclusions.validation,
       )
     : undefined;
 
@@ -87,7 +92,7 @@ export async function train(model: tf.LayersModel, data: Interactions, options?:
     model,
     architecture,
     data,
-    excludeFromNegatives: opts.excludeFromNegatives,
+    excludeFromNegatives: exclusions.training,
     options: loop.engineOptions,
   };
   const { engine, reason } = await chooseEngine(setup, loop.engine);
@@ -144,6 +149,14 @@ async function runLoop(
   };
 
   try {
+    // The starting weights are a candidate too (a pretrained model may already be at its best):
+    // they are validated first, as "epoch -1", and restoreBest can hand them back.
+    if (validation && validationSet) {
+      const metrics = evaluateSampled(model, validationSet, { k: validation.k });
+      history.initialValidation = { hr: metrics.hr, ndcg: metrics.ndcg, mrr: metrics.mrr };
+      best = { value: history.initialValidation[validation.metric], epoch: -1 };
+      if (earlyStopping?.restoreBest) snapshot = model.getWeights().map((w) => tf.clone(w));
+    }
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = now();
       const result = await engine.runEpoch(epoch, { signal: opts.signal, onBatchEnd: opts.onBatchEnd });
@@ -223,6 +236,29 @@ async function runLoop(
     dropSnapshot();
     await engine.dispose();
   }
+}
+
+/** `excludeFromNegatives` as one set for both (the plain form) or one per kind of negatives. */
+function splitExclusions(value: TrainOptions['excludeFromNegatives']): {
+  training?: Interactions;
+  validation?: Interactions;
+  trainingName: string;
+  validationName: string;
+} {
+  if (value !== undefined && isSplitExclusions(value)) {
+    return {
+      training: value.training,
+      validation: value.validation,
+      trainingName: 'excludeFromNegatives.training',
+      validationName: 'excludeFromNegatives.validation',
+    };
+  }
+  return { training: value, validation: value, trainingName: 'excludeFromNegatives', validationName: 'excludeFromNegatives' };
+}
+
+/** The `{ training, validation }` form of `excludeFromNegatives` (an Interactions has `users`). */
+function isSplitExclusions(value: object): value is NegativeExclusions {
+  return !('users' in value) && ('training' in value || 'validation' in value);
 }
 
 /** A LayersModel, also from another copy of tfjs in the same app (where instanceof fails). */

@@ -79,16 +79,25 @@ export interface TrainOptions {
   negatives?: number;
   /** Default 0.001. */
   learningRate?: number;
-  /** Default 'adam'. */
-  optimizer?: 'adam' | 'sgd';
+  /**
+   * 'adam' (default) or 'sgd', or `{ name, rows }`: `rows: 'dense'` (default) gives the embedding
+   * tables dense Adam's semantics on every engine (the fused engine catches a row up on the steps it
+   * sat out, see docs/fused-engine.md); `rows: 'lazy'` is LazyAdam (a row moves only in the steps
+   * whose batch touches it; fused engine only). SGD is the same either way.
+   */
+  optimizer?: 'adam' | 'sgd' | OptimizerOptions;
   /** 'bce' (pointwise, the paper's log loss) or 'bpr' (pairwise). Default 'bce'. */
   loss?: 'bce' | 'bpr';
   /** Seed for sampling and shuffling. Default 42. */
   seed?: number;
   /** Negative sampling strategy. Default 'uniform'. */
   sampling?: 'uniform' | 'popularity';
-  /** Extra items never to sample as negatives for a user (e.g. held-out test items). */
-  excludeFromNegatives?: Interactions;
+  /**
+   * Extra items never to sample as negatives for a user (e.g. held-out test items): one set for
+   * training and validation negatives alike, or `{ training, validation }` to set them apart (e.g.
+   * keep the test items out of the validation negatives without changing training).
+   */
+  excludeFromNegatives?: Interactions | NegativeExclusions;
   /** Model selection on held-out validation data (never test data). Default: none. */
   validation?: ValidationOptions;
   /** Stop when validation stops improving. Needs `validation`. Default: none. */
@@ -105,6 +114,40 @@ export interface TrainOptions {
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
 }
 
+/**
+ * Separate exclusions for training and validation negatives (see {@link TrainOptions.excludeFromNegatives}).
+ *
+ * @example
+ * ```ts
+ * await train(model, split.train, { validation: { data: valid }, excludeFromNegatives: { validation: split.test } });
+ * ```
+ */
+export interface NegativeExclusions {
+  /** Items never sampled as training negatives for a user (besides the user's own positives). */
+  training?: Interactions;
+  /** Items never sampled as validation negatives for a user (besides training and validation positives). */
+  validation?: Interactions;
+}
+
+/**
+ * The optimizer with its options (see {@link TrainOptions.optimizer}).
+ *
+ * @example
+ * ```ts
+ * await train(model, data, { optimizer: { name: 'adam', rows: 'lazy' } });
+ * ```
+ */
+export interface OptimizerOptions {
+  /** 'adam' or 'sgd'. */
+  name: 'adam' | 'sgd';
+  /**
+   * How Adam treats the embedding rows a batch does not touch: 'dense' (default: their momentum
+   * keeps moving them, as PyTorch's, Keras's and tfjs's Adam do) or 'lazy' (they stay put until
+   * touched; fused engine only).
+   */
+  rows?: 'dense' | 'lazy';
+}
+
 /** What {@link train} returns. */
 export interface TrainHistory {
   /** One entry per finished epoch. */
@@ -115,8 +158,13 @@ export interface TrainHistory {
   engineReason: string;
   /** Threads the engine actually used (the fused engine falls back to 1 without shared memory; see engineReason). */
   threads: number;
-  /** Epoch whose weights the model holds at the end (the best one when restoreBest). */
+  /**
+   * Epoch whose weights the model holds at the end (the best one when restoreBest); -1 when
+   * restoreBest handed back the starting weights because no epoch beat them.
+   */
   bestEpoch?: number;
+  /** Validation metrics of the starting weights (before the first epoch), when validation is on. */
+  initialValidation?: Record<string, number>;
   /** The best validation value, when validation ran. */
   bestValidation?: number;
   /** True when early stopping ended training before `epochs`. */
@@ -161,6 +209,8 @@ export interface ResolvedTrainOptions {
   learningRate: number;
   /** 'adam' or 'sgd'. */
   optimizer: 'adam' | 'sgd';
+  /** Adam on embedding rows: 'dense' (catch-up) or 'lazy' (see {@link OptimizerOptions.rows}). */
+  adamRows: 'dense' | 'lazy';
   /** 'bce' or 'bpr'. */
   loss: 'bce' | 'bpr';
   /** Seed for sampling and shuffling. */

@@ -30,6 +30,7 @@ import type { NcfArchitecture } from '../../models/architecture.js';
 import { NegativeSampler } from '../../sampling/index.js';
 import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
 import { FusedKernel, type KernelOptions } from './kernel.js';
+import { RowCatchUp } from './catch-up.js';
 import { paramLayout, type ParamLayout } from './layout.js';
 import { readModelWeights, writeModelWeights } from './model-weights.js';
 import { spawnWorker, workersAvailable, type ThreadHandle } from './pool.js';
@@ -188,14 +189,16 @@ class WorkerGroup {
 
 /**
  * Creates the fused CPU engine for a standard GMF, MLP or NeuMF model: copies the model's weights
- * into flat Float32Arrays, trains them with hand-written forward/backward passes (Adam with lazy,
+ * into flat Float32Arrays, trains them with hand-written forward/backward passes (Adam with
  * row-wise updates of the embedding tables, or SGD) on `options.threads` threads, and writes them
  * back with `syncToModel()`. Throws `UNSUPPORTED_ENGINE` for any other model (see {@link fusedSupport}).
  *
- * Optimizer: dense weights get tfjs's Adam (or SGD) exactly; embedding tables get lazy Adam (as
- * TensorFlow's LazyAdam and PyTorch's SparseAdam): only the rows a batch touched are updated and
- * only their moments decay, with the global step's bias correction. tfjs's Adam decays every row's
- * moments at every step, so rows skipped by a batch keep moving there and stay put here.
+ * Optimizer: dense weights get tfjs's Adam (or SGD) exactly. Embedding tables get dense Adam's
+ * semantics by default (`adamRows: 'dense'`): a batch updates the rows it touched, and the steps a
+ * row sat out are applied in closed form when a batch next reads it and, for every row, at the end
+ * of each epoch (catch-up.ts), so rows skipped by a batch keep moving as in tfjs's Adam at a cost
+ * per step proportional to the batch. `adamRows: 'lazy'` is LazyAdam (TensorFlow's LazyAdam,
+ * PyTorch's SparseAdam): skipped rows stay put and their moments do not decay.
  *
  * Batch callbacks: on one thread `onBatchEnd` runs after every batch (a returned promise is awaited);
  * with workers it runs on the main thread as reports arrive, at least every 100 batches (or 50 ms)
@@ -238,10 +241,15 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
     wanted = 1;
   }
   const shared = wanted > 1;
-  const { buffer, store } = allocateStore(layout.length, adam, shared);
+  const rows = layout.numUsers + layout.numItems;
+  const { buffer, store } = allocateStore(layout.length, adam, shared, rows);
   const control = allocateControl(shared);
   readModelWeights(model, layout, store.params);
-  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate };
+  const rowsMode = options.adamRows ?? 'dense';
+  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
+  // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
+  const catchUp =
+    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps!, options.learningRate) : null;
   // compiled once here; workers get the Module by postMessage and instantiate their own copy
   const tower = layout.tower.length > 1 ? await compileTower() : null;
   const slots = options.loss === 'bpr' ? 2 : 1;
@@ -255,6 +263,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
         layout,
         buffer: buffer as SharedArrayBuffer,
         adam,
+        rows,
         control: control.buffer as SharedArrayBuffer,
         sampler: samplerState,
         kernel: kernelOptions,
@@ -270,7 +279,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   }
   const local = group === null ? new FusedKernel(layout, store, kernelOptions, tower === null ? null : await instantiateTower(tower, layout, slots)) : null;
   const kind: KernelKind = tower === null ? 'js' : 'wasm-simd';
-  return new Engine(model, layout, store.params, sampler, control, group, local, setup, fallbackReason, kind);
+  return new Engine(model, layout, store.params, sampler, control, group, local, catchUp, setup, fallbackReason, kind);
 }
 
 class Engine implements FusedEngine {
@@ -286,6 +295,7 @@ class Engine implements FusedEngine {
     private readonly control: Int32Array,
     private group: WorkerGroup | null,
     private readonly local: FusedKernel | null,
+    private readonly catchUp: RowCatchUp | null,
     private readonly setup: EngineSetup,
     readonly fallbackReason: string | undefined,
     readonly kernel: KernelKind,
@@ -301,7 +311,11 @@ class Engine implements FusedEngine {
     this.assertLive();
     assertInteger('epoch', epoch, 0);
     if (hooks.signal?.aborted) return { loss: NaN, instances: 0, batches: 0, aborted: true };
-    return this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks);
+    const result = await (this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks));
+    // dense Adam: the rows the last batches skipped take the steps they missed before anyone reads
+    // the weights (every thread has stopped here)
+    this.catchUp?.all(this.control[CONTROL_STEP]);
+    return result;
   }
 
   private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {

@@ -9,6 +9,7 @@ import { FusedKernel } from './kernel.js';
 import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
+import { allocateControl, allocateStore, CONTROL_STEP } from './store.js';
 import {
   ADAM_EPSILON,
   referenceAdamState,
@@ -160,12 +161,13 @@ function newKernel(
   optimizer: 'adam' | 'sgd',
   learningRate = 0.01,
   kind: KernelKind = 'js',
+  rows: 'dense' | 'lazy' = 'dense',
 ) {
   const layout = paramLayout(arch);
   const params = new Float32Array(layout.length);
   readModelWeights(model, layout, params);
   const store = { params, m: new Float32Array(layout.length), v: new Float32Array(layout.length) };
-  const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate }, towerFor(kind, layout, loss));
+  const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate, rows }, towerFor(kind, layout, loss));
   expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
   return { layout, store, kernel };
 }
@@ -354,6 +356,163 @@ describe('fused kernel: optimizer steps equal tfjs optimizers', () => {
     opt.dispose();
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+/**
+ * Random batch sequences that leave rows out for many steps: the "tail" rows (upper half of each
+ * table) are in the batches of the first few steps and of the last one only, the "head" rows in
+ * random batches throughout.
+ */
+const sequenceArb = fc
+  .record({
+    kind: fc.constantFrom('gmf' as const, 'mlp' as const, 'neumf' as const),
+    numUsers: fc.integer({ min: 2, max: 6 }),
+    numItems: fc.integer({ min: 2, max: 8 }),
+    factors: fc.integer({ min: 1, max: 4 }),
+    half: fc.integer({ min: 1, max: 3 }),
+    hidden: fc.integer({ min: 1, max: 4 }),
+    steps: fc.integer({ min: 10, max: 60 }),
+    head: fc.integer({ min: 1, max: 3 }),
+    size: fc.integer({ min: 1, max: 6 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    loss: fc.constantFrom('bce' as const, 'bpr' as const),
+  })
+  .map((c) => {
+    const arch: NcfArchitecture = {
+      kind: c.kind,
+      numUsers: c.numUsers,
+      numItems: c.numItems,
+      factors: c.kind === 'mlp' ? 0 : c.factors,
+      layers: c.kind === 'gmf' ? [] : [2 * c.half, Math.min(c.hidden, 2 * c.half)],
+    };
+    const random = mulberry32(c.seed);
+    const pick = (n: number, tail: boolean) => {
+      const h = Math.max(1, Math.floor(n / 2));
+      return tail ? Math.floor(random() * n) : Math.floor(random() * h);
+    };
+    const batches: Case[] = [];
+    for (let t = 1; t <= c.steps; t++) {
+      const tail = t <= c.head || t === c.steps;
+      const users = Int32Array.from({ length: c.size }, () => pick(c.numUsers, tail));
+      const items = Int32Array.from({ length: c.size }, () => pick(c.numItems, tail));
+      const negatives = Int32Array.from({ length: c.size }, () => pick(c.numItems, tail));
+      const labels = Float32Array.from({ length: c.size }, () => (random() < 0.4 ? 1 : 0));
+      batches.push({ arch, seed: c.seed, users, items, negatives, labels });
+    }
+    return { arch, seed: c.seed, loss: c.loss, batches };
+  });
+
+/** Max-norm relative error of every weight of the kernel against the model's. */
+function maxRelativeError(layout: ParamLayout, params: Float32Array, model: tf.LayersModel): number {
+  const fused = byLayer(layout, params, (n) => new Float32Array(n));
+  let worst = 0;
+  for (const [layer, arrays] of Object.entries(weightsOf(model))) {
+    arrays.forEach((e, index) => {
+      worst = Math.max(worst, relativeError(fused[layer][index], e));
+    });
+  }
+  return worst;
+}
+
+describe('fused kernel: dense Adam on rows skipped for many steps equals tfjs Adam', () => {
+  // Tolerance: each step's gradients differ from tfjs's by float32 rounding (~1e-7 relative; tfjs
+  // computes in float32, the kernel in double), Adam's m/sqrt(v) passes that on, and 10-60 steps of
+  // lr 0.01 on O(1) weights accumulate it; the catch-up's own error is 5e-7 of a displacement. The
+  // every-step test above (no skipped rows) agrees to 1e-5 over 5 steps; 1e-4 over 60 steps with
+  // gaps is the same order. Lazy Adam misses the skipped steps' motion entirely: about lr per skipped
+  // step while the momentum lasts, orders of magnitude above the tolerance.
+  for (const tower of KERNELS) {
+    it(`${tower} tower: random GMF/MLP/NeuMF and batch sequences, max relative error < 1e-4 after a final catch-up`, () => {
+      fc.assert(
+        fc.property(sequenceArb, ({ arch, seed, loss, batches }) => {
+          const before = tf.memory().numTensors;
+          const model = build(arch, seed);
+          const opt = tf.train.adam(0.01);
+          try {
+            const { layout, store, kernel } = newKernel(model, arch, loss, 'adam', 0.01, tower);
+            batches.forEach((c, t) => {
+              kernelGradients(kernel, c, loss);
+              kernel.apply(t + 1);
+              const { f } = tfjsLoss(model, c, loss);
+              opt.minimize(f, false, variablesOf(model).map((v) => v.variable));
+            });
+            kernel.catchUpAll(batches.length);
+            expect(maxRelativeError(layout, store.params, model)).toBeLessThan(1e-4);
+          } finally {
+            opt.dispose();
+            model.dispose();
+          }
+          expect(tf.memory().numTensors).toBe(before);
+        }),
+        { numRuns: 15, seed: 12 },
+      );
+    });
+  }
+
+  it('lazy Adam (rows: lazy) does not match, and dense does, on rows skipped across the replay bound and past it (closed form)', () => {
+    const arch: NcfArchitecture = { kind: 'neumf', numUsers: 2, numItems: 3, factors: 2, layers: [4, 2] };
+    const head: Case = { arch, seed: 4, users: Int32Array.of(0, 0), items: Int32Array.of(0, 1), negatives: Int32Array.of(1, 0), labels: Float32Array.of(1, 0) };
+    const all: Case = { ...head, users: Int32Array.of(0, 1, 1), items: Int32Array.of(0, 1, 2), negatives: Int32Array.of(1, 2, 0), labels: Float32Array.of(1, 1, 0) };
+    const errors: Record<'dense' | 'lazy', number> = { dense: 0, lazy: 0 };
+    for (const rows of ['dense', 'lazy'] as const) {
+      const model = build(arch, 4);
+      const opt = tf.train.adam(0.01);
+      const { layout, store, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01, 'js', rows);
+      // tail rows: touched at steps 1-3, 300 and 330; the gaps 3..300 (replayed to step 256, then the
+      // Gauss rule) and 300..330 (the Gauss rule only)
+      for (let t = 1; t <= 340; t++) {
+        const c = t <= 3 || t === 300 || t === 330 ? all : head;
+        kernel.gradientsBce(c.users, c.items, c.labels);
+        kernel.apply(t);
+        opt.minimize(tfjsLoss(model, c, 'bce').f, false, variablesOf(model).map((v) => v.variable));
+      }
+      kernel.catchUpAll();
+      errors[rows] = maxRelativeError(layout, store.params, model);
+      opt.dispose();
+      model.dispose();
+    }
+    expect(errors.dense).toBeLessThan(1e-4);
+    expect(errors.lazy).toBeGreaterThan(1e-2);
+  });
+});
+
+describe('fused kernel: dense Adam bookkeeping shared between threads', () => {
+  it('two kernels on one shared store and step counter, taking turns, give one kernel’s weights bit for bit', () => {
+    const arch: NcfArchitecture = { kind: 'neumf', numUsers: 12, numItems: 30, factors: 3, layers: [6, 4] };
+    const model = build(arch, 8);
+    const layout = paramLayout(arch);
+    const rows = arch.numUsers + arch.numItems;
+    const random = mulberry32(4);
+    const batches = Array.from({ length: 40 }, () => ({
+      users: Int32Array.from({ length: 5 }, () => Math.floor(random() * 12)),
+      items: Int32Array.from({ length: 5 }, () => Math.floor(random() * 30)),
+      labels: Float32Array.from({ length: 5 }, () => (random() < 0.3 ? 1 : 0)),
+    }));
+    const options = { loss: 'bce' as const, optimizer: 'adam' as const, learningRate: 0.01 };
+    // one kernel, one thread
+    const { store: alone, kernel } = newKernel(model, arch, 'bce', 'adam', 0.01);
+    batches.forEach((b, t) => {
+      kernel.gradientsBce(b.users, b.items, b.labels);
+      kernel.apply(t + 1);
+    });
+    kernel.catchUpAll(batches.length);
+    // two kernels on shared memory, as two workers whose steps never overlap
+    const { buffer, store } = allocateStore(layout.length, true, true, rows);
+    readModelWeights(model, layout, store.params);
+    const control = allocateControl(true);
+    const pair = [new FusedKernel(layout, store, options, null, control), new FusedKernel(layout, store, options, null, control)];
+    batches.forEach((b, t) => {
+      const k = pair[t % 2];
+      k.gradientsBce(b.users, b.items, b.labels);
+      k.apply(Atomics.add(control, CONTROL_STEP, 1) + 1);
+    });
+    pair[0].catchUpAll(Atomics.load(control, CONTROL_STEP));
+    expect(buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(store.params.buffer, 0, layout.length * 4).equals(Buffer.from(alone.params.buffer, 0, layout.length * 4))).toBe(true);
+    // every row's step is the last one after the final catch-up, in the shared bookkeeping too
+    expect([...store.rowSteps!]).toEqual(new Array(rows).fill(40));
+    model.dispose();
   });
 });
 

@@ -10,7 +10,8 @@
 //   input gradient), skipping units the ReLU switched off (about half of them).
 // - Embedding gradients go to per-batch "slots": the first time a batch touches a row it gets the
 //   next slot (duplicates in a batch sum into the same slot), and the optimizer then updates exactly
-//   those rows (lazy Adam, see reference.ts) and releases them. Cost per step is proportional to the
+//   those rows and releases them; the rows a batch skips catch up in closed form when next read
+//   (dense Adam, catch-up.ts; or stay put with rows: 'lazy'). Cost per step is proportional to the
 //   batch, never to the size of the tables.
 // - The first tower layer is linear in [U[u] ; V[i]], so it splits into a user half and an item
 //   half. The sampler emits each positive followed by its negatives, all of the same user, so the
@@ -31,6 +32,8 @@
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './reference.js';
+import { RowCatchUp } from './catch-up.js';
+import { CONTROL_STEP } from './store.js';
 import type { KernelKind, WasmTower } from './tower-wasm.js';
 
 // module-level copies: hot loops then read plain constants, not imported bindings
@@ -43,6 +46,11 @@ export interface KernelOptions {
   loss: 'bce' | 'bpr';
   optimizer: 'adam' | 'sgd';
   learningRate: number;
+  /**
+   * Adam on the embedding tables: 'dense' (default) catches a row up on the steps it sat out
+   * (catch-up.ts), as tfjs's dense Adam moves it; 'lazy' leaves it where it was (LazyAdam).
+   */
+  rows?: 'dense' | 'lazy';
 }
 
 /** The trained numbers: weights and, for Adam, the two moments (same layout). */
@@ -50,6 +58,11 @@ export interface KernelStore {
   params: Float32Array;
   m: Float32Array | null;
   v: Float32Array | null;
+  /**
+   * Dense Adam: each table row's last updated step, users then items (shared between threads);
+   * the kernel allocates its own when absent.
+   */
+  rowSteps?: Int32Array | null;
 }
 
 /** One instance's forward activations. */
@@ -100,6 +113,12 @@ export class FusedKernel {
   private gItem = new Float64Array(0);
   private numTouchedUsers = 0;
   private numTouchedItems = 0;
+  /** Dense-Adam catch-up of skipped rows, or null (lazy Adam, SGD). */
+  private readonly catchUp: RowCatchUp | null;
+  /** Control block whose CONTROL_STEP counts the steps every thread has taken, or null (one thread). */
+  private readonly clock: Int32Array | null;
+  /** Without a clock: the last step given to {@link apply}. */
+  private lastStep = 0;
 
   /**
    * @param layout - where each weight lives in `store.params`
@@ -107,8 +126,10 @@ export class FusedKernel {
    * @param options - loss, optimizer and learning rate
    * @param tower - a WebAssembly tower instantiated for this layout with 1 slot (BCE) or 2 (BPR), or
    *   null to compute the tower in JS (also what models without a dense layer use)
+   * @param clock - the shared control block (Hogwild: the global step count says how far to catch
+   *   rows up before a batch reads them), or null on one thread
    */
-  constructor(layout: ParamLayout, store: KernelStore, options: KernelOptions, tower: WasmTower | null = null) {
+  constructor(layout: ParamLayout, store: KernelStore, options: KernelOptions, tower: WasmTower | null = null, clock: Int32Array | null = null) {
     this.layout = layout;
     this.store = store;
     this.options = options;
@@ -139,6 +160,39 @@ export class FusedKernel {
     this.loadDense();
     this.userSlot = new Int32Array(layout.numUsers).fill(-1);
     this.itemSlot = new Int32Array(layout.numItems).fill(-1);
+    this.clock = clock;
+    this.catchUp =
+      options.optimizer === 'adam' && options.rows !== 'lazy'
+        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(layout.numUsers + layout.numItems), options.learningRate)
+        : null;
+  }
+
+  /** Steps taken so far by every thread. */
+  private stepsDone(): number {
+    return this.clock === null ? this.lastStep : Atomics.load(this.clock, CONTROL_STEP);
+  }
+
+  /**
+   * Dense Adam: brings every table row up to `step` (the steps taken so far), as at the end of an
+   * epoch before the weights are handed back. No-op for lazy Adam and SGD.
+   *
+   * @param step - steps taken so far (default: as many as this kernel knows of)
+   */
+  catchUpAll(step = this.stepsDone()): void {
+    this.catchUp?.all(step);
+  }
+
+  /** Dense Adam: catches the rows a batch reads up to the steps taken so far. */
+  private catchUpRows(users: Int32Array, a: Int32Array, b: Int32Array | null, n: number): void {
+    const cu = this.catchUp;
+    if (cu === null) return;
+    const S = this.stepsDone();
+    if (S === 0) return;
+    for (let k = 0; k < n; k++) {
+      cu.user(users[k], S);
+      cu.item(a[k], S);
+      if (b !== null) cu.item(b[k], S);
+    }
   }
 
   /** Makes room for a batch touching up to `users` user rows and `items` item rows. */
@@ -581,6 +635,7 @@ export class FusedKernel {
    * @returns the batch's mean loss
    */
   gradientsBce(users: Int32Array, items: Int32Array, labels: Float32Array, n = users.length): number {
+    this.catchUpRows(users, items, null, n);
     this.begin(n, n);
     const scale = 1 / n;
     let loss = 0;
@@ -609,6 +664,7 @@ export class FusedKernel {
    * @returns the batch's mean loss
    */
   gradientsBpr(users: Int32Array, positives: Int32Array, negatives: Int32Array, n = users.length): number {
+    this.catchUpRows(users, positives, negatives, n);
     this.begin(n, 2 * n);
     const scale = 1 / n;
     let loss = 0;
@@ -630,11 +686,13 @@ export class FusedKernel {
 
   /**
    * Applies the optimizer to the gradients accumulated by the last `gradients*` call: every dense
-   * weight, and the touched rows of the tables only.
+   * weight, and the touched rows of the tables only (dense Adam catches the others up when they are
+   * next read, see catch-up.ts).
    *
    * @param step - 1-based global step count, for Adam's bias correction
    */
   apply(step: number): void {
+    if (step > this.lastStep) this.lastStep = step;
     const P = this.store.params;
     const L = this.layout;
     const lr = this.options.learningRate;
@@ -665,16 +723,22 @@ export class FusedKernel {
     const c1 = 1 - Math.pow(BETA1, step);
     const c2 = 1 - Math.pow(BETA2, step);
     adamRow(P, m, v, base, gD, 0, n, lr, c1, c2);
+    // dense Adam on several threads: the steps other threads took since this batch read a row
+    // (usually one) decay its moments (Hogwild's stale window; on one thread there are none)
+    const cu = this.catchUp;
+    const U = L.numUsers;
     for (let s = 0; s < this.numTouchedUsers; s++) {
       const u = this.touchedUsers[s];
-      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2);
-      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2);
+      const d = cu === null ? 0 : cu.advance(u, step);
+      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, d);
+      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, d);
       this.userSlot[u] = -1;
     }
     for (let s = 0; s < this.numTouchedItems; s++) {
       const i = this.touchedItems[s];
-      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2);
-      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2);
+      const d = cu === null ? 0 : cu.advance(U + i, step);
+      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, d);
+      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, d);
       this.itemSlot[i] = -1;
     }
   }
@@ -723,7 +787,7 @@ function sgdRow(P: Float32Array, at: number, g: Float64Array, gAt: number, n: nu
   for (let k = 0; k < n; k++) P[at + k] -= lr * g[gAt + k];
 }
 
-/** tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..]. */
+/** tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..] (after `skipped` zero-gradient steps' decay). */
 function adamRow(
   P: Float32Array,
   m: Float32Array,
@@ -735,9 +799,11 @@ function adamRow(
   lr: number,
   c1: number,
   c2: number,
+  skipped = 0,
 ): void {
-  const b1 = BETA1;
-  const b2 = BETA2;
+  // moments decayed over `skipped` zero-gradient steps first (Hogwild's stale window, see apply)
+  const b1 = skipped === 0 ? BETA1 : Math.pow(BETA1, skipped + 1);
+  const b2 = skipped === 0 ? BETA2 : Math.pow(BETA2, skipped + 1);
   const a1 = 1 - BETA1;
   const a2 = 1 - BETA2;
   // w -= lr * m̂ / (sqrt(v̂) + eps), m̂ = m / c1, v̂ = v / c2 (tfjs's order of operations)

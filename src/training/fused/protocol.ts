@@ -10,6 +10,8 @@ export interface WorkerInit {
   /** Weights and moments (see store.ts), shared with every thread. */
   buffer: SharedArrayBuffer;
   adam: boolean;
+  /** Table rows (users + items) whose last updated step the buffer keeps after the moments (Adam). */
+  rows: number;
   /** The control block's buffer (abort flag, step count). */
   control: SharedArrayBuffer;
   sampler: SamplerState;

@@ -18,7 +18,9 @@
 // only the rows the batch touched are updated, and only their moments decay, with the global step
 // t's bias correction. tfjs's Adam instead decays the moments of every row at every step, so untouched
 // rows keep drifting with their old momentum there; the two agree on the first step and on rows touched
-// at every step, and differ on rows left out of a batch after they had a gradient.
+// at every step, and differ on rows left out of a batch after they had a gradient. (The fused engine's
+// default closes that difference by catching skipped rows up, catch-up.ts; this reference is the
+// single step both share.)
 import type { NcfArchitecture } from '../../models/architecture.js';
 import type { Batch as PointBatch, PairBatch } from '../../sampling/index.js';
 

@@ -1,5 +1,6 @@
-// The fused engine's memory: weights and Adam moments in one buffer (shared between threads when
-// there are workers), plus a small control block (abort flag, global step count). No tfjs here.
+// The fused engine's memory: weights, Adam moments and each table row's last updated step (dense-Adam
+// catch-up, see catch-up.ts) in one buffer (shared between threads when there are workers), plus a
+// small control block (abort flag, global step count). No tfjs here.
 import type { KernelStore } from './kernel.js';
 
 /** Index of the abort flag in the control block (1 = stop after the current batch). */
@@ -14,20 +15,24 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && g.crossOriginIsolated !== false;
 }
 
-/** Views of weights and moments over one buffer: params at 0, m and v after it (Adam only). */
-export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolean): KernelStore {
+/**
+ * Views of weights and moments over one buffer: params at 0, m and v after it (Adam only), then
+ * `rows` Int32 row steps (Adam only; the users' then the items' last updated step).
+ */
+export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolean, rows = 0): KernelStore {
   return {
     params: new Float32Array(buffer, 0, length),
     m: adam ? new Float32Array(buffer, length * 4, length) : null,
     v: adam ? new Float32Array(buffer, length * 8, length) : null,
+    rowSteps: adam && rows > 0 ? new Int32Array(buffer, length * 12, rows) : null,
   };
 }
 
-/** Allocates the weights (and moments) of `length` parameters, shared or not. */
-export function allocateStore(length: number, adam: boolean, shared: boolean): { buffer: ArrayBufferLike; store: KernelStore } {
-  const bytes = length * 4 * (adam ? 3 : 1);
+/** Allocates the weights (and moments and `rows` row steps) of `length` parameters, shared or not. */
+export function allocateStore(length: number, adam: boolean, shared: boolean, rows = 0): { buffer: ArrayBufferLike; store: KernelStore } {
+  const bytes = adam ? length * 12 + rows * 4 : length * 4;
   const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  return { buffer, store: storeViews(buffer, length, adam) };
+  return { buffer, store: storeViews(buffer, length, adam, rows) };
 }
 
 /** A control block (shared or not). */

@@ -28,15 +28,17 @@ interface State {
 }
 
 async function start(init: WorkerInit): Promise<State> {
-  const store = storeViews(init.buffer, init.layout.length, init.adam);
+  const store = storeViews(init.buffer, init.layout.length, init.adam, init.rows);
+  const control = new Int32Array(init.control);
   // each worker instantiates the module with its own private memory (no module, e.g. from an engine
   // built before the tower existed: the JS kernel)
   const tower = init.tower ? await instantiateTower(init.tower, init.layout, init.kernel.loss === 'bpr' ? 2 : 1) : null;
   return {
     init,
-    kernel: new FusedKernel(init.layout, store, init.kernel, tower),
+    // the shared step count tells the kernel how far to catch skipped rows up (dense Adam)
+    kernel: new FusedKernel(init.layout, store, init.kernel, tower, control),
     sampler: NegativeSampler.fromState(init.sampler),
-    control: new Int32Array(init.control),
+    control,
   };
 }
 
