@@ -3,7 +3,7 @@
 //  1. `npm pack` holds dist/, README.md, LICENSE, CHANGELOG.md, package.json and nothing else.
 //  2. publint and @arethetypeswrong/cli pass on the packed tarball.
 //  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF.
-//  4. The tfjs-free entry points (metrics, sampling, data) stay tfjs-free in the bundle.
+//  4. The tfjs-free entry points (metrics, sampling, data, baselines) stay tfjs-free in the bundle.
 //  5. The size of each entry point (min+gzip, tfjs and papaparse excluded) is reported.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
@@ -91,7 +91,7 @@ try {
   console.log(run('node', ['cjs.cjs'], { cwd: app }).trim().split('\n').filter((l) => / ok /.test(l)).join('\n'));
 
   // 4 + 5. bundle each entry from the installed package: sizes, and no tfjs in the free ones
-  const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data' };
+  const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data', baselines: 'neural-recsys/baselines' };
   for (const [name, spec] of Object.entries(entries)) {
     const result = await build({
       stdin: { contents: `export * from '${spec}';`, resolveDir: app, loader: 'js' },

@@ -2,7 +2,8 @@
  * neural-recsys: Neural Collaborative Filtering (GMF, MLP, NeuMF) for every JavaScript runtime.
  *
  * The package entry point re-exports every area. The tfjs-free areas are also available alone as
- * `neural-recsys/metrics`, `neural-recsys/sampling` and `neural-recsys/data`.
+ * `neural-recsys/metrics`, `neural-recsys/sampling`, `neural-recsys/data` and
+ * `neural-recsys/baselines`.
  *
  * @packageDocumentation
  */
@@ -16,3 +17,6 @@ export * from './training/index.js';
 export * from './evaluation/index.js';
 export * from './serving/index.js';
 export * from './io/index.js';
+export * from './baselines/index.js';
+export { tune } from './tuning/tune.js';
+export type { TuneContext, TuneMetric, TuneOptions, TuneResult, TuneSpace, TuneTrial } from './tuning/tune.js';
