@@ -221,15 +221,15 @@ const big = args.data === 'ml1m';
 for (const m of args.models) {
   if (m === 'pop') await runMethod('Popularity', {}, (d) => fitPopularity(d), [0]);
   if (m === 'knn') {
-    await runMethod('Item kNN', { neighbours: [10, 20, 50, 100, 200], shrink: [10, 100] }, (d, p) => fitItemKNN(d, { neighbours: p.neighbours, shrink: p.shrink }), [0]);
+    await runMethod('Item kNN', { neighbours: big ? [20, 50, 100, 200] : [10, 20, 50, 100, 200], shrink: [10, 100] }, (d, p) => fitItemKNN(d, { neighbours: p.neighbours, shrink: p.shrink }), [0]);
   }
   if (m === 'ease') {
-    await runMethod('EASE', { lambda: big ? [500, 1000, 2000, 3000] : [50, 100, 200, 400, 800] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
+    await runMethod('EASE', { lambda: big ? [500, 1000, 2000] : [100, 200, 400, 800, 1600] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
   }
   if (m === 'als') {
     await runMethod(
       'iALS',
-      { factors: [64], regularization: big ? [1, 10, 50] : [1, 10, 30], alpha: [1, 3, 10], iterations: [10] },
+      { factors: [64], regularization: big ? [10, 50, 200] : [30, 100, 300], alpha: big ? [3, 10] : [3, 10, 30], iterations: [10] },
       (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, alpha: p.alpha, iterations: p.iterations, seed }),
       args.seeds,
     );
