@@ -239,7 +239,7 @@ for (const m of args.models) {
     // the epoch count; the refit on the whole file trains that many epochs. The best size is
     // refitted with every seed, the other sizes with the first seed only.
     const sizes: { factors: number; epochs: number; hr: number; ndcg: number; mrr: number; seconds: number; curve: number[] }[] = [];
-    const maxEpochs = big ? 16 : 40;
+    const maxEpochs = big ? 12 : 40;
     for (const factors of args.mfFactors) {
       const curve: number[] = [];
       let bestHr = -1;

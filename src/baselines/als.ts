@@ -6,6 +6,7 @@ import { assertInRange, assertInteger, assertFinite } from '../_lib/validate.js'
 import { mulberry32 } from '../sampling/prng.js';
 import { transpose, userItemCsr, type Csr } from './csr.js';
 import { FactorScorer } from './factors.js';
+import { partArray } from './part-array.js';
 import { booleanOption, checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
 
 /** Options of {@link fitALS}. Defaults follow benfred/implicit's `AlternatingLeastSquares`. */
@@ -61,6 +62,22 @@ class ALS extends FactorScorer implements ALSScorer {
   ) {
     super(numUsers, numItems, options.factors, userFactors, itemFactors, null);
   }
+  parts() {
+    return { options: this.options, arrays: { userFactors: this.userFactors, itemFactors: this.itemFactors, loss: this.loss } };
+  }
+}
+
+/** Internal: rebuilds an ALS scorer from its parts. */
+export function restoreALS(numUsers: number, numItems: number, options: Required<Omit<ALSOptions, 'onSweep'>>, arrays: Record<string, unknown>): ALSScorer {
+  const f = options.factors;
+  return new ALS(
+    numUsers,
+    numItems,
+    options,
+    partArray(arrays, 'userFactors', Float64Array, numUsers * f),
+    partArray(arrays, 'itemFactors', Float64Array, numItems * f),
+    partArray(arrays, 'loss', Float64Array, options.iterations + 1),
+  );
 }
 
 /** Internal: Y^T Y + reg I, f x f row-major. */

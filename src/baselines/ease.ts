@@ -5,6 +5,7 @@ import type { Interactions } from '../data/interactions.js';
 import { assertInRange, assertInteger } from '../_lib/validate.js';
 import { userItemCsr, type Csr } from './csr.js';
 import { invertSpd } from './dense.js';
+import { csrPart, partArray } from './part-array.js';
 import { BaseScorer, booleanOption, checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
 
 /** Default largest item count {@link fitEASE} accepts. */
@@ -35,6 +36,12 @@ export interface EASEScorer extends BaselineScorer {
   readonly weights: Float32Array;
 }
 
+/** Internal: rebuilds an EASE scorer from its parts. */
+export function restoreEASE(numUsers: number, numItems: number, options: Required<EASEOptions>, arrays: Record<string, unknown>): EASEScorer {
+  const weights = partArray(arrays, 'weights', Float32Array, numItems * numItems);
+  return new EASE(csrPart(arrays, 'x', numUsers, numItems), weights, options);
+}
+
 class EASE extends BaseScorer implements EASEScorer {
   readonly kind = 'ease' as const;
   constructor(
@@ -43,6 +50,10 @@ class EASE extends BaseScorer implements EASEScorer {
     readonly options: Required<EASEOptions>,
   ) {
     super(x.rows, x.cols);
+  }
+
+  parts() {
+    return { options: this.options, arrays: { xOffsets: this.x.offsets, xIndices: this.x.indices, xValues: this.x.values, weights: this.weights } };
   }
 
   protected scoreRow(user: number, row: Float32Array): void {

@@ -4,6 +4,7 @@
 import type { Interactions } from '../data/interactions.js';
 import { assertIndex, assertInRange, assertInteger } from '../_lib/validate.js';
 import { transpose, userItemCsr, type Csr } from './csr.js';
+import { csrPart } from './part-array.js';
 import { BaseScorer, booleanOption, checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
 
 /** Options of {@link fitItemKNN}. Defaults are Dacrema et al.'s `ItemKNNCFRecommender` defaults. */
@@ -33,6 +34,13 @@ export interface ItemKNNScorer extends BaselineScorer {
   neighboursOf(item: number): { items: Int32Array; similarities: Float32Array };
 }
 
+/** Internal: rebuilds an item-kNN scorer from its parts. */
+export function restoreItemKNN(numUsers: number, numItems: number, options: Required<ItemKNNOptions>, arrays: Record<string, unknown>): ItemKNNScorer {
+  const x = csrPart(arrays, 'x', numUsers, numItems);
+  const byColumn = csrPart(arrays, 'sim', numItems, numItems);
+  return new ItemKNN(x, byColumn, transpose(byColumn), options);
+}
+
 class ItemKNN extends BaseScorer implements ItemKNNScorer {
   readonly kind = 'item-knn' as const;
   constructor(
@@ -44,6 +52,14 @@ class ItemKNN extends BaseScorer implements ItemKNNScorer {
     readonly options: Required<ItemKNNOptions>,
   ) {
     super(x.rows, x.cols);
+  }
+
+  parts() {
+    const { x, byColumn } = this;
+    return {
+      options: this.options,
+      arrays: { xOffsets: x.offsets, xIndices: x.indices, xValues: x.values, simOffsets: byColumn.offsets, simIndices: byColumn.indices, simValues: byColumn.values },
+    };
   }
 
   neighboursOf(item: number): { items: Int32Array; similarities: Float32Array } {

@@ -10,6 +10,7 @@ import { deriveSeed, mulberry32 } from '../sampling/prng.js';
 import { NegativeSampler } from '../sampling/negative-sampler.js';
 import { userItemCsr } from './csr.js';
 import { FactorScorer } from './factors.js';
+import { partArray } from './part-array.js';
 import { checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
 import { RecsysError } from '../errors.js';
 
@@ -63,7 +64,32 @@ class MF extends FactorScorer implements MFScorer {
     readonly loss: Float64Array,
   ) {
     super(numUsers, numItems, options.factors, userFactors, itemFactors, biases);
+    this.biasParts = biases;
   }
+  private readonly biasParts: { global: Float64Array; user: Float64Array; item: Float64Array };
+  parts() {
+    const { global, user, item } = this.biasParts;
+    return { options: this.options, arrays: { userFactors: this.userFactors, itemFactors: this.itemFactors, globalBias: global, userBias: user, itemBias: item, loss: this.loss } };
+  }
+}
+
+/** Internal: rebuilds an MF scorer from its parts. */
+export function restoreMF(numUsers: number, numItems: number, options: Required<Omit<MFOptions, 'onEpoch'>>, arrays: Record<string, unknown>): MFScorer {
+  const f = options.factors;
+  const biases = {
+    global: partArray(arrays, 'globalBias', Float64Array, 1),
+    user: partArray(arrays, 'userBias', Float64Array, numUsers),
+    item: partArray(arrays, 'itemBias', Float64Array, numItems),
+  };
+  return new MF(
+    numUsers,
+    numItems,
+    options,
+    partArray(arrays, 'userFactors', Float64Array, numUsers * f),
+    partArray(arrays, 'itemFactors', Float64Array, numItems * f),
+    biases,
+    partArray(arrays, 'loss', Float64Array, options.epochs),
+  );
 }
 
 function normals(n: number, stddev: number, seed: number): Float64Array {

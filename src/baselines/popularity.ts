@@ -2,6 +2,7 @@
 // must clear (and, on MovieLens, a surprisingly high one).
 import type { Interactions } from '../data/interactions.js';
 import { userItemCsr } from './csr.js';
+import { partArray } from './part-array.js';
 import { BaseScorer, booleanOption, checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
 
 /** Options of {@link fitPopularity}. */
@@ -21,6 +22,11 @@ export interface PopularityScorer extends BaselineScorer {
   readonly counts: Float64Array;
 }
 
+/** Internal: rebuilds a popularity scorer from its parts. */
+export function restorePopularity(numUsers: number, arrays: Record<string, unknown>): PopularityScorer {
+  return new Popularity(numUsers, partArray(arrays, 'counts', Float64Array));
+}
+
 class Popularity extends BaseScorer implements PopularityScorer {
   readonly kind = 'popularity' as const;
   private readonly row: Float32Array;
@@ -30,6 +36,9 @@ class Popularity extends BaseScorer implements PopularityScorer {
   ) {
     super(numUsers, counts.length);
     this.row = Float32Array.from(counts);
+  }
+  parts() {
+    return { options: {}, arrays: { counts: this.counts } };
   }
   protected scoreRow(_user: number, row: Float32Array): void {
     row.set(this.row);

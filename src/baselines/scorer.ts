@@ -4,6 +4,9 @@ import { show } from '../_lib/validate.js';
 import type { Scorer } from '../evaluation/scorer.js';
 import { checkItems, checkOut, checkUser, checkUsers } from '../evaluation/scorer-checks.js';
 
+/** Internal: an array a baseline is saved as. */
+export type PartArray = Int32Array | Float32Array | Float64Array;
+
 /** Which baseline a {@link BaselineScorer} is. */
 export type BaselineKind = 'popularity' | 'item-knn' | 'als' | 'ease' | 'mf';
 
@@ -35,6 +38,9 @@ export abstract class BaseScorer implements BaselineScorer {
     readonly numUsers: number,
     readonly numItems: number,
   ) {}
+
+  /** The options and arrays that {@link restoreBaseline} rebuilds this scorer from (for bundles). */
+  abstract parts(): { options: object; arrays: Record<string, PartArray> };
 
   /** Writes the scores of every item for `user` into `row` (length numItems). */
   protected abstract scoreRow(user: number, row: Float32Array): void;
