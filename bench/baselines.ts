@@ -285,17 +285,25 @@ function render(files: string[], doc: string): void {
     return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
   };
   const lines: string[] = [];
+  // one table per data set, its rows gathered from every file that ran on it
+  const sets = new Map<string, { data: Result['data']; runs: Result[] }>();
   for (const file of files) {
     const r = JSON.parse(readFileSync(file, 'utf8')) as Result;
-    lines.push(`**${r.data.name}**: ${r.data.users} users, ${r.data.items} items, ${r.data.train} training positives (${r.data.validation} held out for validation while selecting). \`${r.command}\`, ${r.machine.model}, Node ${r.machine.node}.`, '');
+    const set = sets.get(r.data.name) ?? { data: r.data, runs: [] };
+    set.runs.push(r);
+    sets.set(r.data.name, set);
+  }
+  for (const { data, runs } of sets.values()) {
+    lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
     lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s, whole train) | Selection (s, all trials) |');
     lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const row of r.rows) {
+    for (const row of runs.flatMap((r) => r.rows)) {
       if (row.test.length === 0) continue;
       const params = Object.entries(row.params).map(([k, v]) => `${k} ${v}`).join(', ') || '–';
+      const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
       lines.push(
         `| ${row.method} | ${params} | ${row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
-          `${fmt(row.full.map((t) => t.hr))} | ${fmt(row.full.map((t) => t.ndcg))} | ${fmt(row.full.map((t) => t.recall))} | ${fmt(row.fitSeconds).replace(/(\d+\.\d)\d\d/g, '$1')} | ${row.tuneSeconds.toFixed(0)} |`,
+          `${fmt(row.full.map((t) => t.hr))} | ${fmt(row.full.map((t) => t.ndcg))} | ${fmt(row.full.map((t) => t.recall))} | ${secs.toFixed(1)} | ${row.tuneSeconds.toFixed(0)} |`,
       );
     }
     lines.push('');
