@@ -19,6 +19,6 @@ export * from './serving/index.js';
 export * from './io/index.js';
 export * from './baselines/index.js';
 export { saveBaseline, loadBaseline, BASELINE_BUNDLE_FORMAT } from './io/baseline-bundle.js';
-export type { BaselineManifest } from './io/baseline-bundle.js';
+export type { BaselineManifest, SaveBaselineResult } from './io/baseline-bundle.js';
 export { tune } from './tuning/tune.js';
-export type { TuneContext, TuneMetric, TuneOptions, TuneResult, TuneSpace, TuneTrial } from './tuning/tune.js';
+export type { TuneContext, TuneMetric, TuneOptions, TuneResult, TuneRun, TuneSpace, TuneTrial } from './tuning/tune.js';

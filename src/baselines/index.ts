@@ -4,7 +4,7 @@ export type { BaselineKind, BaselineScorer } from './scorer.js';
 export { fitPopularity } from './popularity.js';
 export type { PopularityBaselineOptions, PopularityScorer } from './popularity.js';
 export { fitItemKNN } from './item-knn.js';
-export type { ItemKNNOptions, ItemKNNScorer } from './item-knn.js';
+export type { ItemKNNOptions, ItemKNNScorer, ItemNeighbours } from './item-knn.js';
 export { fitALS } from './als.js';
 export type { ALSOptions, ALSScorer } from './als.js';
 export { fitEASE, EASE_MAX_ITEMS } from './ease.js';

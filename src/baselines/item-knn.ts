@@ -20,6 +20,14 @@ export interface ItemKNNOptions {
   weighted?: boolean;
 }
 
+/** An item's kept neighbours, from {@link ItemKNNScorer.neighboursOf}. */
+export interface ItemNeighbours {
+  /** The neighbour items, most similar first. */
+  items: Int32Array;
+  /** Their similarities, aligned with `items`. */
+  similarities: Float32Array;
+}
+
 /** The scorer {@link fitItemKNN} returns. */
 export interface ItemKNNScorer extends BaselineScorer {
   /** Always `'item-knn'`. */
@@ -31,7 +39,7 @@ export interface ItemKNNScorer extends BaselineScorer {
    * similarities. Only items sharing at least one user are neighbours.
    * @param item - an item index
    */
-  neighboursOf(item: number): { items: Int32Array; similarities: Float32Array };
+  neighboursOf(item: number): ItemNeighbours;
 }
 
 /** Internal: rebuilds an item-kNN scorer from its parts. */
@@ -62,7 +70,7 @@ class ItemKNN extends BaseScorer implements ItemKNNScorer {
     };
   }
 
-  neighboursOf(item: number): { items: Int32Array; similarities: Float32Array } {
+  neighboursOf(item: number): ItemNeighbours {
     assertIndex('item', item, this.numItems);
     const { offsets, indices, values } = this.byColumn;
     return { items: indices.slice(offsets[item], offsets[item + 1]), similarities: Float32Array.from(values.subarray(offsets[item], offsets[item + 1])) };

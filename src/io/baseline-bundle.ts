@@ -40,9 +40,31 @@ export interface BaselineManifest {
   /** Seconds the original fit took. */
   readonly fitSeconds: number;
   /** Each array in weights.bin: name, type, length and byte offset. */
-  readonly arrays: readonly { name: string; dtype: Dtype; length: number; byteOffset: number }[];
+  readonly arrays: readonly {
+    /** The array's name (e.g. `'itemFactors'`). */
+    name: string;
+    /** Its element type. */
+    dtype: 'int32' | 'float32' | 'float64';
+    /** Its number of elements. */
+    length: number;
+    /** Where it starts in weights.bin (a multiple of 8). */
+    byteOffset: number;
+  }[];
   /** Size and CRC-32 of weights.bin. */
-  readonly data: { byteLength: number; crc32: string };
+  readonly data: {
+    /** Bytes in weights.bin. */
+    byteLength: number;
+    /** CRC-32 of weights.bin, 8 hex digits. */
+    crc32: string;
+  };
+}
+
+/** What {@link saveBaseline} reports. */
+export interface SaveBaselineResult {
+  /** The absolute bundle directory. */
+  readonly location: string;
+  /** The manifest written (recsys.json). */
+  readonly manifest: BaselineManifest;
 }
 
 function dtypeOf(a: ArrayBufferView): Dtype {
@@ -75,7 +97,7 @@ function fileUrl(url: unknown, purpose: 'save' | 'load'): string {
  * again.kind; //=> 'ease'
  * ```
  */
-export async function saveBaseline(baseline: BaselineScorer, url: string): Promise<{ location: string; manifest: BaselineManifest }> {
+export async function saveBaseline(baseline: BaselineScorer, url: string): Promise<SaveBaselineResult> {
   const target = fileUrl(url, 'save');
   const parts = baselineParts(baseline);
   const entries = Object.entries(parts.arrays);

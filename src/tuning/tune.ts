@@ -59,6 +59,20 @@ export interface TuneOptions<P> {
   onTrial?: (trial: TuneTrial<P>, done: number, total: number) => void;
 }
 
+/** One fit of a candidate (one seed) in a {@link TuneTrial}. */
+export interface TuneRun {
+  /** The seed of the fit. */
+  readonly seed: number;
+  /** HR at K on the validation set. */
+  readonly hr: number;
+  /** NDCG at K on the validation set. */
+  readonly ndcg: number;
+  /** MRR at K on the validation set. */
+  readonly mrr: number;
+  /** Seconds the fit took. */
+  readonly fitSeconds: number;
+}
+
 /** One evaluated candidate. */
 export interface TuneTrial<P> {
   /** The candidate's hyper-parameters. */
@@ -68,7 +82,7 @@ export interface TuneTrial<P> {
   /** Standard deviation of the chosen metric over the seeds (0 for one seed). */
   readonly spread: number;
   /** Per seed: the seed, HR, NDCG and MRR at K on the validation set, and the seconds the fit took. */
-  readonly runs: readonly { seed: number; hr: number; ndcg: number; mrr: number; fitSeconds: number }[];
+  readonly runs: readonly TuneRun[];
 }
 
 /** The result of {@link tune}. */
@@ -159,7 +173,7 @@ export async function tune<P extends object>(options: TuneOptions<P>): Promise<T
   const done: { trial: TuneTrial<P>; order: number }[] = [];
   for (let c = 0; c < candidates.length; c++) {
     const params = candidates[c];
-    const runs: { seed: number; hr: number; ndcg: number; mrr: number; fitSeconds: number }[] = [];
+    const runs: TuneRun[] = [];
     for (const s of seeds) {
       const start = performance.now();
       const fitted = await fit({ ...params }, { seed: s, trial: c });
