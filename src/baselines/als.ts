@@ -5,9 +5,9 @@ import type { Interactions } from '../data/interactions.js';
 import { assertInRange, assertInteger, assertFinite } from '../_lib/validate.js';
 import { mulberry32 } from '../sampling/prng.js';
 import { transpose, userItemCsr, type Csr } from './csr.js';
-import { FactorScorer } from './factors.js';
+import { FactorScorer, type FactorBaselineScorer } from './factors.js';
 import { partArray } from './part-array.js';
-import { booleanOption, checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
+import { booleanOption, checkKnownOptions, checkOptionsObject, secondsSince } from './scorer.js';
 
 /** Options of {@link fitALS}. Defaults follow benfred/implicit's `AlternatingLeastSquares`. */
 export interface ALSOptions {
@@ -34,15 +34,11 @@ export interface ALSOptions {
 }
 
 /** The scorer {@link fitALS} returns: score(u, i) = userFactors[u] . itemFactors[i]. */
-export interface ALSScorer extends BaselineScorer {
+export interface ALSScorer extends FactorBaselineScorer {
   /** Always `'als'`. */
   readonly kind: 'als';
   /** The options used, defaults filled in (without `onSweep`). */
   readonly options: Required<Omit<ALSOptions, 'onSweep'>>;
-  /** User factors, row-major `numUsers x factors`. */
-  readonly userFactors: Float64Array;
-  /** Item factors, row-major `numItems x factors`. */
-  readonly itemFactors: Float64Array;
   /**
    * The objective `sum_ui c_ui (p_ui - x_u . y_i)^2 + lambda (|X|^2 + |Y|^2)` before the first
    * sweep (entry 0) and after each sweep.

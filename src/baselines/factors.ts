@@ -1,5 +1,13 @@
 // Scoring by a dot product of user and item factor rows (ALS and MF), optionally plus biases.
-import { BaseScorer } from './scorer.js';
+import { BaseScorer, type BaselineScorer } from './scorer.js';
+
+/** A baseline that scores by user and item factor rows: `fitALS` and `fitMF` (whose factors are the embeddings `p` and `q`). */
+export interface FactorBaselineScorer extends BaselineScorer {
+  /** User factors, row-major `numUsers x factors`. */
+  readonly userFactors: Float64Array;
+  /** Item factors, row-major `numItems x factors`. */
+  readonly itemFactors: Float64Array;
+}
 
 /** Internal: a Scorer over factor matrices, score(u, i) = bias + userBias[u] + itemBias[i] + X[u] . Y[i]. */
 export abstract class FactorScorer extends BaseScorer {

@@ -1,6 +1,7 @@
 // neural-recsys/baselines: popularity, item kNN, implicit ALS, EASE and dot-product MF, each fitted
 // on Interactions and returned as a Scorer usable wherever a model is. No TensorFlow.js here.
 export type { BaselineKind, BaselineScorer } from './scorer.js';
+export type { FactorBaselineScorer } from './factors.js';
 export { fitPopularity } from './popularity.js';
 export type { PopularityBaselineOptions, PopularityScorer } from './popularity.js';
 export { fitItemKNN } from './item-knn.js';

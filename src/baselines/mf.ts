@@ -9,9 +9,9 @@ import { assertFinite, assertInRange, assertInteger } from '../_lib/validate.js'
 import { deriveSeed, mulberry32 } from '../sampling/prng.js';
 import { NegativeSampler } from '../sampling/negative-sampler.js';
 import { userItemCsr } from './csr.js';
-import { FactorScorer } from './factors.js';
+import { FactorScorer, type FactorBaselineScorer } from './factors.js';
 import { partArray } from './part-array.js';
-import { checkKnownOptions, checkOptionsObject, secondsSince, type BaselineScorer } from './scorer.js';
+import { checkKnownOptions, checkOptionsObject, secondsSince } from './scorer.js';
 import { RecsysError } from '../errors.js';
 
 /** Options of {@link fitMF}. Defaults are Rendle et al.'s ML-1M settings except `epochs` and `learningRate`. */
@@ -39,15 +39,11 @@ export interface MFOptions {
 }
 
 /** The scorer {@link fitMF} returns: `score(u, i) = b + b_u + b_i + p_u . q_i` (a logit). */
-export interface MFScorer extends BaselineScorer {
+export interface MFScorer extends FactorBaselineScorer {
   /** Always `'mf'`. */
   readonly kind: 'mf';
   /** The options used, defaults filled in (without `onEpoch`). */
   readonly options: Required<Omit<MFOptions, 'onEpoch'>>;
-  /** User embeddings `p`, row-major `numUsers x factors`. */
-  readonly userFactors: Float64Array;
-  /** Item embeddings `q`, row-major `numItems x factors`. */
-  readonly itemFactors: Float64Array;
   /** Mean logistic loss of each epoch (entry `e - 1` for epoch `e`). */
   readonly loss: Float64Array;
 }
