@@ -3,7 +3,8 @@
 // ties) and in full ranking (every item not in the user's training set), and on ML-100K.
 //
 //   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf]
-//       [--mf-factors 32,64,128] [--seeds 1,2,3] [--out bench/results/baselines-ml1m.json]
+//       [--mf-factors 32,64,128] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
+//       [--out bench/results/baselines-ml1m.json]
 //   npx tsx bench/baselines.ts --render bench/results/baselines-ml1m.json ... [--doc docs/benchmarks.md]
 //
 // Selection, as bench/reproduce-ml1m.ts does it: each user's latest training item (its first line
@@ -41,7 +42,7 @@ interface Split {
 const args = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv: string[]) {
-  const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], out: '', render: [] as string[], doc: 'docs/benchmarks.md' };
+  const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md' };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -49,6 +50,8 @@ function parseArgs(argv: string[]) {
       case '--models': a.models = v().split(','); break;
       case '--mf-factors': a.mfFactors = v().split(',').map(Number); break;
       case '--seeds': a.seeds = v().split(',').map(Number); break;
+      case '--als-reg': a.alsReg = v().split(',').map(Number); break;
+      case '--als-alpha': a.alsAlpha = v().split(',').map(Number); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -229,7 +232,12 @@ for (const m of args.models) {
   if (m === 'als') {
     await runMethod(
       'iALS',
-      { factors: [64], regularization: big ? [10, 50, 200] : [30, 100, 300], alpha: big ? [3, 10] : [3, 10, 30], iterations: [10] },
+      {
+        factors: [64],
+        regularization: args.alsReg.length > 0 ? args.alsReg : big ? [10, 50, 200] : [30, 100, 300],
+        alpha: args.alsAlpha.length > 0 ? args.alsAlpha : big ? [3, 10] : [3, 10, 30],
+        iterations: [10],
+      },
       (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, alpha: p.alpha, iterations: p.iterations, seed }),
       args.seeds,
     );
