@@ -308,14 +308,14 @@ function render(files: string[], doc: string): void {
   }
   for (const { data, runs } of sets.values()) {
     lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
-    lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s, whole train) | Selection (s, all trials) |');
+    lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s) | Selection (s, all trials) |');
     lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of runs.flatMap((r) => r.rows)) {
       if (row.test.length === 0) continue;
       const params = Object.entries(row.params).map(([k, v]) => `${k} ${v}`).join(', ') || '–';
       const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
       lines.push(
-        `| ${row.method} | ${params} | ${row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
+        `| ${row.method} | ${params} | ${row.seeds.length === 1 && row.seeds[0] === 0 ? '– (deterministic)' : row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
           `${fmt(row.full.map((t) => t.hr))} | ${fmt(row.full.map((t) => t.ndcg))} | ${fmt(row.full.map((t) => t.recall))} | ${secs.toFixed(1)} | ${row.tuneSeconds.toFixed(0)} |`,
       );
     }
