@@ -310,9 +310,29 @@ function render(files: string[], doc: string): void {
     lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
     lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s) | Selection (s, all trials) |');
     lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    // the same method with the same setting from several files (e.g. more seeds run later): one row
+    // (MF's chosen epoch count differs per seed: its rows merge by size and list the epochs)
+    const merged: (Row & { epochs: number[] })[] = [];
     for (const row of runs.flatMap((r) => r.rows)) {
+      const { epochs, ...setting } = row.params;
+      const params = row.method.startsWith('MF') ? setting : row.params;
+      const same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
+      if (same === undefined) {
+        merged.push({ ...row, params, epochs: epochs === undefined || params === row.params ? [] : [epochs], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
+        continue;
+      }
+      row.seeds.forEach((seed, j) => {
+        if (same.seeds.includes(seed)) return;
+        if (epochs !== undefined && params !== row.params) same.epochs.push(epochs);
+        same.seeds.push(seed);
+        same.test.push(row.test[j]);
+        same.full.push(row.full[j]);
+        same.fitSeconds.push(row.fitSeconds[j]);
+      });
+    }
+    for (const row of merged) {
       if (row.test.length === 0) continue;
-      const params = Object.entries(row.params).map(([k, v]) => `${k} ${v}`).join(', ') || '–';
+      const params = [...Object.entries(row.params).map(([k, v]) => `${k} ${v}`), ...(row.epochs.length > 0 ? [`epochs ${row.epochs.join(' / ')}`] : [])].join(', ') || '–';
       const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
       lines.push(
         `| ${row.method} | ${params} | ${row.seeds.length === 1 && row.seeds[0] === 0 ? '– (deterministic)' : row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
