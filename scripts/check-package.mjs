@@ -5,7 +5,7 @@
 //     every relative link of the shipped markdown files points at a shipped file.
 //  2. publint and @arethetypeswrong/cli pass on the packed tarball.
 //  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF.
-//  4. The tfjs-free entry points (metrics, sampling, data) stay tfjs-free in the bundle.
+//  4. The tfjs-free entry points (metrics, sampling, data, baselines) stay tfjs-free in the bundle.
 //  5. The size of each entry point (min+gzip, tfjs and papaparse excluded) is reported.
 //  6. The command line from the tarball: `npx neural-recsys --help`, a tiny `train` to a bundle,
 //     `recommend --json` on it, and exit code 2 for a bad argument.
@@ -128,7 +128,7 @@ try {
   console.log(`cli ok: npx neural-recsys --help, train (${trained.trim().split('\n').find((l) => l.startsWith('NeuMF'))}), recommend --json, exit 2 on a bad argument`);
 
   // 4 + 5. bundle each entry from the installed package: sizes, and no tfjs in the free ones
-  const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data' };
+  const entries = { '.': 'neural-recsys', metrics: 'neural-recsys/metrics', sampling: 'neural-recsys/sampling', data: 'neural-recsys/data', baselines: 'neural-recsys/baselines' };
   for (const [name, spec] of Object.entries(entries)) {
     const result = await build({
       stdin: { contents: `export * from '${spec}';`, resolveDir: app, loader: 'js' },

@@ -1,4 +1,4 @@
-// The metrics, sampling and data entry points must never load TensorFlow.js: apps use them alone
+// The metrics, sampling, data and baselines entry points must never load TensorFlow.js: apps use them alone
 // (e.g. to evaluate scores from another system) without paying for tfjs.
 import { describe, it, expect } from 'vitest';
 import { build } from 'esbuild';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('tfjs-free entry points', () => {
-  for (const entry of ['src/metrics/index.ts', 'src/sampling/index.ts', 'src/data/index.ts']) {
+  for (const entry of ['src/metrics/index.ts', 'src/sampling/index.ts', 'src/data/index.ts', 'src/baselines/index.ts']) {
     it(`${entry} imports nothing from @tensorflow`, async () => {
       const result = await build({
         entryPoints: [entry],

@@ -1,0 +1,352 @@
+// The baselines table: popularity, item kNN, implicit ALS, EASE and dot-product MF on MovieLens-1M
+// in the NCF protocol (each user's test item ranked among the 99 listed negatives, pessimistic
+// ties) and in full ranking (every item not in the user's training set), and on ML-100K.
+//
+//   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf]
+//       [--mf-factors 32,64,128] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
+//       [--out bench/results/baselines-ml1m.json]
+//   npx tsx bench/baselines.ts --render bench/results/baselines-ml1m.json ... [--doc docs/benchmarks.md]
+//
+// Selection, as bench/reproduce-ml1m.ts does it: each user's latest training item (its first line
+// in the NCF train file; the latest by time for ML-100K) is held out as a validation positive,
+// ranked among 99 negatives drawn once (seed 0x7a11d) from the items the user has no training
+// positive for. Every hyper-parameter (and MF's epoch count) is chosen by tune() on validation
+// HR@10 with the models fitted on train minus validation; the chosen setting is then refitted on
+// the whole train file, and only that refit meets the test set. Seeded methods (ALS, MF) are
+// refitted with each seed; the table gives mean ± sample standard deviation.
+//
+// ML-100K has no published split: the test item is each user's latest rating (leaveOneOut by
+// time), its 99 negatives drawn once (seed 100) from the items the user never rated.
+//
+// The JSON is rewritten after every finished method, so a cut run stays usable.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { readMovieLens, readNcf, leaveOneOut, type Interactions } from '../src/data/index.js';
+import { deriveSeed, mulberry32, randomInt } from '../src/sampling/index.js';
+import { evaluateFull, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
+import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
+import { tune, type TuneTrial } from '../src/tuning/tune.js';
+
+interface Split {
+  name: string;
+  /** the whole training file */
+  train: Interactions;
+  /** train minus the validation positives */
+  fit: Interactions;
+  val: { users: Int32Array; items: Int32Array; negatives: Int32Array[] };
+  test: { users: Int32Array; items: Int32Array; negatives: Int32Array[] };
+  testInteractions: Interactions;
+}
+
+const args = parseArgs(process.argv.slice(2));
+
+function parseArgs(argv: string[]) {
+  const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md' };
+  for (let k = 0; k < argv.length; k++) {
+    const v = () => argv[++k];
+    switch (argv[k]) {
+      case '--data': a.data = v(); break;
+      case '--models': a.models = v().split(','); break;
+      case '--mf-factors': a.mfFactors = v().split(',').map(Number); break;
+      case '--seeds': a.seeds = v().split(',').map(Number); break;
+      case '--als-reg': a.alsReg = v().split(',').map(Number); break;
+      case '--als-alpha': a.alsAlpha = v().split(',').map(Number); break;
+      case '--out': a.out = v(); break;
+      case '--doc': a.doc = v(); break;
+      case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
+      default: throw new Error(`unknown argument ${argv[k]}`);
+    }
+  }
+  if (a.out === '') a.out = `bench/results/baselines-${a.data}.json`;
+  return a;
+}
+
+function byUser(d: Interactions): Int32Array[] {
+  const lists: number[][] = Array.from({ length: d.numUsers }, () => []);
+  for (let k = 0; k < d.users.length; k++) lists[d.users[k]].push(d.items[k]);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/** `count` distinct negatives per user, none in `blockedOf(user)`. */
+function drawNegatives(users: Int32Array, numItems: number, blockedOf: (u: number) => ArrayLike<number>, seed: number, count = 99): Int32Array[] {
+  const random = mulberry32(seed);
+  const mark = new Int32Array(numItems).fill(-1);
+  return Array.from(users, (u, row) => {
+    const blocked = blockedOf(u);
+    for (let t = 0; t < blocked.length; t++) mark[blocked[t]] = row;
+    const out = new Int32Array(count);
+    let n = 0;
+    while (n < count) {
+      const j = randomInt(random, numItems);
+      if (mark[j] === row) continue;
+      mark[j] = row;
+      out[n++] = j;
+    }
+    return out;
+  });
+}
+
+function subset(d: Interactions, keep: (k: number) => boolean): Interactions {
+  const idx: number[] = [];
+  for (let k = 0; k < d.users.length; k++) if (keep(k)) idx.push(k);
+  return { users: Int32Array.from(idx, (k) => d.users[k]), items: Int32Array.from(idx, (k) => d.items[k]), numUsers: d.numUsers, numItems: d.numItems };
+}
+
+/** Holds out `pick(u)` (an entry index of train) per user with >= 2 training items. */
+function withValidation(name: string, train: Interactions, pick: Int32Array, test: Split['test'], testInteractions: Interactions): Split {
+  const held = new Uint8Array(train.users.length);
+  const vu: number[] = [];
+  const vi: number[] = [];
+  const counts = new Int32Array(train.numUsers);
+  for (let k = 0; k < train.users.length; k++) counts[train.users[k]]++;
+  for (let u = 0; u < train.numUsers; u++) {
+    if (pick[u] >= 0 && counts[u] >= 2) {
+      held[pick[u]] = 1;
+      vu.push(u);
+      vi.push(train.items[pick[u]]);
+    }
+  }
+  const lists = byUser(train);
+  const valUsers = Int32Array.from(vu);
+  const negatives = drawNegatives(valUsers, train.numItems, (u) => lists[u], deriveSeed(0, 0x7a11d));
+  return { name, train, fit: subset(train, (k) => held[k] === 0), val: { users: valUsers, items: Int32Array.from(vi), negatives }, test, testInteractions };
+}
+
+async function loadSplit(): Promise<Split> {
+  if (args.data === 'ml1m') {
+    const ncf = await readNcf('../shared/data/ml-1m-ncf');
+    const first = new Int32Array(ncf.numUsers).fill(-1);
+    for (let k = 0; k < ncf.train.users.length; k++) if (first[ncf.train.users[k]] < 0) first[ncf.train.users[k]] = k;
+    const test = { users: ncf.test.users, items: ncf.test.items, negatives: ncf.testNegatives! };
+    return withValidation('MovieLens-1M (NCF split)', ncf.train, first, test, ncf.test);
+  }
+  const { data } = await readMovieLens('../shared/data/ml-100k/u.data');
+  const { train, test } = leaveOneOut(data, { by: 'time' });
+  const trainLists = byUser(train);
+  const testNegatives = drawNegatives(test.users, data.numItems, (u) => [...trainLists[u], ...test.items.filter((_, k) => test.users[k] === u)], 100);
+  // latest training item per user (ties: the later entry)
+  const latest = new Int32Array(train.numUsers).fill(-1);
+  for (let k = 0; k < train.users.length; k++) {
+    const u = train.users[k];
+    if (latest[u] < 0 || train.timestamps![k] >= train.timestamps![latest[u]]) latest[u] = k;
+  }
+  return withValidation('MovieLens-100K (leave-one-out by time)', train, latest, { users: test.users, items: test.items, negatives: testNegatives }, test);
+}
+
+interface Result {
+  command: string;
+  machine: { model: string; node: string };
+  data: { name: string; users: number; items: number; train: number; validation: number };
+  rows: Row[];
+}
+
+interface Row {
+  method: string;
+  params: Record<string, number>;
+  seeds: number[];
+  /** per seed */
+  test: { hr: number; ndcg: number }[];
+  full: { hr: number; ndcg: number; recall: number }[];
+  fitSeconds: number[];
+  val: { hr: number; ndcg: number };
+  tuneSeconds: number;
+  trials: { params: Record<string, number>; hr: number; ndcg: number; fitSeconds: number }[];
+}
+
+if (args.render.length > 0) {
+  render(args.render, args.doc);
+  process.exit(0);
+}
+const split = await loadSplit();
+const result = {
+  schema: 'neural-recsys/baselines@1',
+  command: `npx tsx bench/baselines.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  createdAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version },
+  data: { name: split.name, users: split.train.numUsers, items: split.train.numItems, train: split.train.users.length, validation: split.val.users.length, test: split.test.users.length },
+  rows: [] as Row[],
+};
+mkdirSync(dirname(args.out), { recursive: true });
+const save = () => writeFileSync(args.out, JSON.stringify(result, null, 1) + '\n');
+const log = (...parts: unknown[]) => console.log(new Date().toISOString().slice(11, 19), ...parts);
+log(split.name, result.data);
+
+function testOf(s: Scorer) {
+  const t = evaluateSampled(s, split.test, { k: 10 });
+  const f = evaluateFull(s, split.testInteractions, { k: 10, exclude: split.train });
+  return { test: { hr: t.hr, ndcg: t.ndcg }, full: { hr: f.hr, ndcg: f.ndcg, recall: f.recall } };
+}
+
+type Fit = (data: Interactions, params: Record<string, number>, seed: number) => BaselineScorer;
+
+async function runMethod(method: string, space: Record<string, number[]>, fit: Fit, seeds: number[], tuneSeed = seeds[0]): Promise<void> {
+  const t0 = performance.now();
+  const tuned = await tune<Record<string, number>>({
+    space,
+    fit: (p) => fit(split.fit, p, tuneSeed),
+    validation: split.val,
+    metric: 'hr',
+    onTrial: (t, done, total) => log(method, `trial ${done}/${total}`, JSON.stringify(t.params), 'val HR', t.value.toFixed(4), `fit ${t.runs[0].fitSeconds.toFixed(1)} s`),
+  });
+  const tuneSeconds = (performance.now() - t0) / 1000;
+  await refit(method, tuned.best.params, fit, seeds, tuned.trials, tuneSeconds);
+}
+
+async function refit(method: string, params: Record<string, number>, fit: Fit, seeds: number[], trials: readonly TuneTrial<Record<string, number>>[], tuneSeconds: number): Promise<void> {
+  const best = trials.find((t) => JSON.stringify(t.params) === JSON.stringify(params)) ?? trials[0];
+  const row: Row = {
+    method,
+    params,
+    seeds: [],
+    test: [],
+    full: [],
+    fitSeconds: [],
+    val: { hr: best.runs[0].hr, ndcg: best.runs[0].ndcg },
+    tuneSeconds,
+    trials: trials.map((t) => ({ params: t.params, hr: t.runs[0].hr, ndcg: t.runs[0].ndcg, fitSeconds: t.runs[0].fitSeconds })),
+  };
+  result.rows.push(row);
+  for (const seed of seeds) {
+    const s = fit(split.train, params, seed);
+    const r = testOf(s);
+    row.seeds.push(seed);
+    row.test.push(r.test);
+    row.full.push(r.full);
+    row.fitSeconds.push(s.fitSeconds);
+    s.dispose();
+    log(method, JSON.stringify(params), `seed ${seed}`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| fit ${s.fitSeconds.toFixed(1)} s`);
+    save();
+  }
+}
+
+const big = args.data === 'ml1m';
+for (const m of args.models) {
+  if (m === 'pop') await runMethod('Popularity', {}, (d) => fitPopularity(d), [0]);
+  if (m === 'knn') {
+    await runMethod('Item kNN', { neighbours: big ? [20, 50, 100, 200] : [10, 20, 50, 100, 200], shrink: [10, 100] }, (d, p) => fitItemKNN(d, { neighbours: p.neighbours, shrink: p.shrink }), [0]);
+  }
+  if (m === 'ease') {
+    await runMethod('EASE', { lambda: big ? [500, 1000, 2000] : [100, 200, 400, 800, 1600] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
+  }
+  if (m === 'als') {
+    await runMethod(
+      'iALS',
+      {
+        factors: [64],
+        regularization: args.alsReg.length > 0 ? args.alsReg : big ? [10, 50, 200] : [30, 100, 300],
+        alpha: args.alsAlpha.length > 0 ? args.alsAlpha : big ? [3, 10] : [3, 10, 30],
+        iterations: [10],
+      },
+      (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, alpha: p.alpha, iterations: p.iterations, seed }),
+      args.seeds,
+    );
+  }
+  if (m === 'mf') {
+    // MF trains by epochs, so its epoch count is chosen like the NCF models' in the reproduction:
+    // per size and seed, one run on train minus validation, evaluated every 2 epochs on
+    // validation and test; the test figures reported are those of the epoch with the best
+    // validation HR (the "hold-out run itself, val-selected" figure of the NCF table; no refit on
+    // the whole file, which would double the cost on this shared machine). Settings otherwise
+    // fixed: learning rate 0.02, L2 0.005, 8 negatives, stddev 0.1 (Rendle et al.'s ML-1M
+    // values, with a larger step for fewer epochs).
+    const maxEpochs = big ? 16 : 40;
+    for (const factors of args.mfFactors) {
+      const row: Row = { method: `MF (dot product) ${factors}`, params: { factors }, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [] };
+      result.rows.push(row);
+      const vals: number[] = [];
+      for (const seed of args.seeds) {
+        let best = { epoch: 0, val: -1, valNdcg: 0, test: { hr: 0, ndcg: 0 }, full: { hr: 0, ndcg: 0, recall: 0 }, seconds: 0 };
+        let trainSeconds = 0;
+        let last = performance.now();
+        const s = fitMF(split.fit, {
+          factors, epochs: maxEpochs, learningRate: 0.02, regularization: 0.005, negatives: 8, seed,
+          onEpoch: (epoch, loss, current) => {
+            trainSeconds += (performance.now() - last) / 1000;
+            if (epoch % 2 === 0 || epoch === maxEpochs) {
+              const v = evaluateSampled(current, split.val, { k: 10 });
+              const t = testOf(current);
+              log('MF', `f${factors} s${seed} epoch ${epoch} loss ${loss.toFixed(4)} val HR ${v.hr.toFixed(4)} | test HR ${t.test.hr.toFixed(4)} NDCG ${t.test.ndcg.toFixed(4)} | full HR ${t.full.hr.toFixed(4)} | train ${trainSeconds.toFixed(0)} s`);
+              row.trials.push({ params: { factors, seed, epoch }, hr: v.hr, ndcg: v.ndcg, fitSeconds: trainSeconds });
+              if (v.hr > best.val) best = { epoch, val: v.hr, valNdcg: v.ndcg, test: t.test, full: t.full, seconds: trainSeconds };
+            }
+            last = performance.now();
+          },
+        });
+        s.dispose();
+        row.seeds.push(seed);
+        row.test.push(best.test);
+        row.full.push(best.full);
+        row.fitSeconds.push(best.seconds);
+        vals.push(best.val);
+        row.params = { factors, epochs: best.epoch };
+        row.val = { hr: vals.reduce((x, y) => x + y, 0) / vals.length, ndcg: best.valNdcg };
+        row.tuneSeconds += trainSeconds;
+        save();
+      }
+    }
+  }
+}
+log('done');
+
+// ---------------------------------------------------------------------------------------------
+function render(files: string[], doc: string): void {
+  const fmt = (xs: number[]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    if (xs.length < 2) return mean.toFixed(3);
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+    return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
+  };
+  const lines: string[] = [];
+  // one table per data set, its rows gathered from every file that ran on it
+  const sets = new Map<string, { data: Result['data']; runs: Result[] }>();
+  for (const file of files) {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Result;
+    const set = sets.get(r.data.name) ?? { data: r.data, runs: [] };
+    set.runs.push(r);
+    sets.set(r.data.name, set);
+  }
+  for (const { data, runs } of sets.values()) {
+    lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
+    lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s) | Selection (s, all trials) |');
+    lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    // the same method with the same setting from several files (e.g. more seeds run later): one row
+    // (MF's chosen epoch count differs per seed: its rows merge by size and list the epochs)
+    const merged: (Row & { epochs: number[] })[] = [];
+    for (const row of runs.flatMap((r) => r.rows)) {
+      const { epochs, ...setting } = row.params;
+      const params = row.method.startsWith('MF') ? setting : row.params;
+      const same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
+      if (same === undefined) {
+        merged.push({ ...row, params, epochs: epochs === undefined || params === row.params ? [] : [epochs], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
+        continue;
+      }
+      row.seeds.forEach((seed, j) => {
+        if (same.seeds.includes(seed)) return;
+        if (epochs !== undefined && params !== row.params) same.epochs.push(epochs);
+        same.seeds.push(seed);
+        same.test.push(row.test[j]);
+        same.full.push(row.full[j]);
+        same.fitSeconds.push(row.fitSeconds[j]);
+      });
+    }
+    for (const row of merged) {
+      if (row.test.length === 0) continue;
+      const params = [...Object.entries(row.params).map(([k, v]) => `${k} ${v}`), ...(row.epochs.length > 0 ? [`epochs ${row.epochs.join(' / ')}`] : [])].join(', ') || '–';
+      const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
+      lines.push(
+        `| ${row.method} | ${params} | ${row.seeds.length === 1 && row.seeds[0] === 0 ? '– (deterministic)' : row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
+          `${fmt(row.full.map((t) => t.hr))} | ${fmt(row.full.map((t) => t.ndcg))} | ${fmt(row.full.map((t) => t.recall))} | ${secs.toFixed(1)} | ${row.tuneSeconds.toFixed(0)} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(`Rendered from ${files.map((f) => `\`${f}\``).join(', ')} by \`npx tsx bench/baselines.ts --render ${files.join(' ')}\`.`);
+  const text = readFileSync(doc, 'utf8');
+  const begin = '<!-- BEGIN GENERATED: baselines -->';
+  const end = '<!-- END GENERATED: baselines -->';
+  if (!text.includes(begin)) throw new Error(`${doc} has no ${begin} marker`);
+  const out = text.slice(0, text.indexOf(begin) + begin.length) + '\n' + lines.join('\n') + '\n' + text.slice(text.indexOf(end));
+  writeFileSync(doc, out);
+  if (!existsSync(doc)) throw new Error('lost the doc');
+}

@@ -1,0 +1,85 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { fitALS, alsLoss, solveSide } from './als.js';
+import { transpose, userItemCsr } from './csr.js';
+
+const pairsArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 40 });
+const dataOf = (pairs: [number, number][]) => ({ users: Int32Array.from(pairs, (p) => p[0]), items: Int32Array.from(pairs, (p) => p[1]), numUsers: 7, numItems: 9 });
+
+/** Brute force over every (u, i): sum c (p - x.y)^2 + reg (|X|^2 + |Y|^2). */
+function denseLoss(pairs: [number, number][], X: Float64Array, Y: Float64Array, f: number, reg: number, alpha: number): number {
+  const seen = new Set(pairs.map(([u, i]) => u * 100 + i));
+  let loss = 0;
+  for (let u = 0; u < 7; u++) {
+    for (let i = 0; i < 9; i++) {
+      let s = 0;
+      for (let k = 0; k < f; k++) s += X[u * f + k] * Y[i * f + k];
+      const p = seen.has(u * 100 + i) ? 1 : 0;
+      const c = 1 + alpha * p;
+      loss += c * (p - s) ** 2;
+    }
+  }
+  return loss + reg * (X.reduce((a, v) => a + v * v, 0) + Y.reduce((a, v) => a + v * v, 0));
+}
+
+describe('fitALS', () => {
+  it('property: the objective never increases across sweeps (CG warm starts)', () => {
+    fc.assert(
+      fc.property(pairsArb, fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.001, max: 5, noNaN: true }), fc.double({ min: 0, max: 20, noNaN: true }), fc.integer({ min: 1, max: 3 }), (pairs, factors, regularization, alpha, cgSteps) => {
+        const als = fitALS(dataOf(pairs), { factors, regularization, alpha, cgSteps, iterations: 6, seed: 3 });
+        for (let t = 1; t < als.loss.length; t++) expect(als.loss[t]).toBeLessThanOrEqual(als.loss[t - 1] * (1 + 1e-9) + 1e-12);
+      }),
+    );
+  });
+
+  it('property: its loss is the brute-force objective', () => {
+    fc.assert(
+      fc.property(pairsArb, fc.double({ min: 0, max: 10, noNaN: true }), (pairs, alpha) => {
+        const als = fitALS(dataOf(pairs), { factors: 3, regularization: 0.5, alpha, iterations: 2, seed: 1 });
+        const expected = denseLoss(pairs, als.userFactors, als.itemFactors, 3, 0.5, alpha);
+        expect(als.loss[2]).toBeCloseTo(expected, 8);
+      }),
+    );
+  });
+
+  it('with as many CG steps as factors, a half-sweep is the exact least-squares solution', () => {
+    // the gradient of the user side's objective vanishes after the solve (CG is exact in f steps)
+    const pairs: [number, number][] = [[0, 0], [0, 2], [1, 1], [2, 0], [2, 1], [3, 4], [4, 3], [5, 5], [6, 8], [6, 0]];
+    const m = userItemCsr(dataOf(pairs), false);
+    const f = 3;
+    const X = new Float64Array(7 * f).map((_, k) => Math.sin(k));
+    const Y = new Float64Array(9 * f).map((_, k) => Math.cos(k));
+    solveSide(m, X, Y, f, 0.1, 2, f);
+    for (let u = 0; u < 7; u++) {
+      for (let a = 0; a < f; a++) {
+        let grad = 0.1 * X[u * f + a]; // d/dx of reg |x|^2 / 2, sum of c (x.y - p) y over items
+        for (let i = 0; i < 9; i++) {
+          let s = 0;
+          for (let k = 0; k < f; k++) s += X[u * f + k] * Y[i * f + k];
+          const p = pairs.some(([pu, pi]) => pu === u && pi === i) ? 1 : 0;
+          grad += (1 + 2 * p) * (s - p) * Y[i * f + a];
+        }
+        expect(Math.abs(grad)).toBeLessThan(1e-9);
+      }
+    }
+    expect(alsLoss(transpose(m), Y, X, f, 0.1, 2)).toBeCloseTo(alsLoss(m, X, Y, f, 0.1, 2), 9);
+  });
+
+  it('scores by the factors\' dot product, is seeded, and accepts weights as confidence', () => {
+    const data = { ...dataOf([[0, 0], [0, 1], [1, 1], [2, 2]]), weights: Float32Array.of(5, 1, 1, 1) };
+    const a = fitALS(data, { factors: 2, iterations: 3, seed: 9 });
+    const b = fitALS(data, { factors: 2, iterations: 3, seed: 9 });
+    expect(Array.from(a.userFactors)).toEqual(Array.from(b.userFactors));
+    const s = a.scoreItems(0, Int32Array.of(1));
+    expect(s[0]).toBeCloseTo(a.userFactors[0] * a.itemFactors[2] + a.userFactors[1] * a.itemFactors[3], 6);
+    const w = fitALS(data, { factors: 2, iterations: 3, seed: 9, weighted: true, alpha: 10 });
+    expect(Array.from(w.userFactors)).not.toEqual(Array.from(a.userFactors));
+  });
+
+  it('rejects bad options naming them', () => {
+    const data = dataOf([[0, 0]]);
+    expect(() => fitALS(data, { factors: 0 })).toThrow(/factors must be a positive integer, got 0/);
+    expect(() => fitALS(data, { alpha: -1 })).toThrow(/alpha must be a number in/);
+    expect(() => fitALS(data, { cgSteps: 1.5 })).toThrow(/cgSteps must be a positive integer, got 1.5/);
+  });
+});
