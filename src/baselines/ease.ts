@@ -97,7 +97,7 @@ class EASE extends BaseScorer implements EASEScorer {
  * ```ts
  * const ease = fitEASE(ncf.train, { lambda: 1000 });
  * ease.weights[0];                                       //=> 0 (the diagonal is zero)
- * evaluateSampled(ease, { users: ncf.test.users, items: ncf.test.items, negatives: ncf.testNegatives }).hr; //=> about 0.71
+ * evaluateSampled(ease, ncf.test).hr; //=> about 0.71
  * ```
  */
 export function fitEASE(train: Interactions, options?: EASEOptions): EASEScorer {

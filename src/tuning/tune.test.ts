@@ -70,6 +70,7 @@ describe('tune', () => {
     await expect(tune({ space: { hits: [1] }, fit: fitOf as never, validation, metric: 'auc' as never })).rejects.toThrow(/metric must be one of/);
     await expect(tune({ space: { hits: [1] }, fit: fitOf as never, validation, search: 'random', trials: 2 })).rejects.toThrow(/trials = 2 but the space has only 1/);
     await expect(tune({ space: { hits: [1] }, fit: fitOf as never, validation, protocol: 'full' })).rejects.toThrow(/needs exclude/);
+    await expect(tune({ space: { hits: [1] }, fit: fitOf as never, validation, protocol: 'full', exclude: 'none' })).rejects.toThrow(/'none' applies only to protocol 'sampled'/);
     await expect(tune({ space: { hits: [1] }, fit: fitOf as never, validation, trials: 1 })).rejects.toThrow(/trials applies only/);
   });
 });

@@ -41,8 +41,12 @@ export interface TuneOptions<P> {
   validation: SampledTestSet | Interactions;
   /** `'sampled'` (evaluateSampled, default) or `'full'` (evaluateFull). */
   protocol?: 'sampled' | 'full';
-  /** Training positives to exclude (full ranking: removed from the ranking; sampled: never drawn as negatives). */
-  exclude?: Interactions;
+  /**
+   * Training positives to exclude (full ranking: removed from the ranking; sampled: never drawn as
+   * negatives). Required for `'full'` and for sampled negatives; `'none'` (sampled only) samples
+   * from every item on purpose, as in `evaluateSampled`.
+   */
+  exclude?: Interactions | 'none';
   /** The metric to maximise. Default `'hr'`. */
   metric?: TuneMetric;
   /** K of the metrics. Default 10. */
@@ -150,6 +154,9 @@ export async function tune<P extends object>(options: TuneOptions<P>): Promise<T
   if (!Array.isArray(seeds) || seeds.length === 0) throw new RecsysError('INVALID_ARGUMENT', `seeds must be a non-empty array of numbers, got ${show(seeds)}`);
   seeds.forEach((s, j) => assertFinite(`seeds[${j}]`, s, 'INVALID_ARGUMENT'));
   if (onTrial !== undefined && typeof onTrial !== 'function') throw new RecsysError('INVALID_ARGUMENT', `onTrial must be a function, got ${show(onTrial)}`);
+  if (protocol === 'full' && exclude === 'none') {
+    throw new RecsysError('INVALID_ARGUMENT', "exclude = 'none' applies only to protocol 'sampled'; full ranking needs the training data the candidates were fitted on");
+  }
   if (protocol === 'full' && exclude === undefined) {
     throw new RecsysError('INVALID_ARGUMENT', "protocol 'full' needs exclude (the training data the candidates were fitted on), else training positives crowd the ranking");
   }
@@ -181,8 +188,13 @@ export async function tune<P extends object>(options: TuneOptions<P>): Promise<T
       try {
         const r =
           protocol === 'full'
-            ? evaluateFull(fitted, validation as Interactions, { k, exclude })
-            : evaluateSampled(fitted, validation, { k, ...(exclude === undefined ? {} : { exclude }), seed: s });
+            ? evaluateFull(fitted, validation as Interactions, { k, exclude: exclude as Interactions })
+            : evaluateSampled(fitted, validation, {
+                k,
+                ...(exclude === undefined ? {} : { exclude }),
+                // listed negatives are taken as given; only sampled ones take the run's seed
+                ...((validation as SampledTestSet).negatives === undefined ? { seed: s } : {}),
+              });
         runs.push({ seed: s, hr: r.hr, ndcg: r.ndcg, mrr: r.mrr, fitSeconds });
       } finally {
         if (isDisposable(fitted)) fitted.dispose();
