@@ -15,7 +15,16 @@ import type { Interactions } from './interactions.js';
  * MOVIELENS_20M_SHAPE.numInteractions; //=> 20000263
  * ```
  */
-export const MOVIELENS_20M_SHAPE = Object.freeze({ numUsers: 138_493, numItems: 26_744, numInteractions: 20_000_263, minPerUser: 20 });
+export const MOVIELENS_20M_SHAPE = Object.freeze({
+  /** Users (each with at least 20 ratings). */
+  numUsers: 138_493,
+  /** Movies with at least one rating. */
+  numItems: 26_744,
+  /** Ratings. */
+  numInteractions: 20_000_263,
+  /** Fewest ratings of a user. */
+  minPerUser: 20,
+});
 
 /** Options of {@link syntheticMovieLens20M}. Every field is optional. */
 export interface SyntheticMovieLens20MOptions {
