@@ -137,6 +137,7 @@ phase('NeuMF built (tfjs cpu)', `${fmt(model.countParams())} parameters`);
 const instances = trainSet.users.length * (1 + NEGATIVES);
 let lastReport = performance.now();
 const trainStart = performance.now();
+let firstReport = -1;
 const history = await train(model, trainSet, {
   epochs: 1,
   engine: 'fused',
@@ -145,6 +146,10 @@ const history = await train(model, trainSet, {
   batchSize: BATCH,
   seed: SEED,
   onBatchEnd: (batch) => {
+    if (firstReport < 0) {
+      firstReport = (performance.now() - trainStart) / 1000;
+      console.log(`    ${stamp()} first batch report after ${fmt(firstReport, 1)} s (engine setup, sampler build, first batches), batch ${fmt(batch + 1)}`);
+    }
     if (performance.now() - lastReport > 30_000) {
       lastReport = performance.now();
       const done = (batch + 1) * BATCH;
