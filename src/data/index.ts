@@ -27,3 +27,5 @@ export { syntheticInteractions } from './synthetic.js';
 export type { SyntheticInteractions, SyntheticOptions, SyntheticTruth } from './synthetic.js';
 export { itemPopularity } from './popularity.js';
 export type { PopularityOptions } from './popularity.js';
+export { syntheticMovieLens20M, MOVIELENS_20M_SHAPE } from './synthetic-scale.js';
+export type { SyntheticMovieLens20M, SyntheticMovieLens20MOptions, SyntheticMovieLens20MTruth } from './synthetic-scale.js';

@@ -1,0 +1,450 @@
+// Seeded synthetic implicit feedback shaped like MovieLens-20M (138,493 users, 26,744 items,
+// 20,000,263 interactions, power-law activity and popularity, a planted low-rank taste structure):
+// the data of the scale benchmark, built in O(interactions) time and memory. No TensorFlow.js here.
+import { RecsysError } from '../errors.js';
+import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
+import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import type { Interactions } from './interactions.js';
+
+/**
+ * The sizes of MovieLens-20M (GroupLens, 2015), which {@link syntheticMovieLens20M} reproduces by
+ * default: users, items with at least one rating, ratings, and the fewest ratings of a user.
+ *
+ * @example
+ * ```ts
+ * MOVIELENS_20M_SHAPE.numInteractions; //=> 20000263
+ * ```
+ */
+export const MOVIELENS_20M_SHAPE = Object.freeze({
+  /** Users (each with at least 20 ratings). */
+  numUsers: 138_493,
+  /** Movies with at least one rating. */
+  numItems: 26_744,
+  /** Ratings. */
+  numInteractions: 20_000_263,
+  /** Fewest ratings of a user. */
+  minPerUser: 20,
+});
+
+/** Options of {@link syntheticMovieLens20M}. Every field is optional. */
+export interface SyntheticMovieLens20MOptions {
+  /**
+   * Scales MovieLens-20M for a quicker (or larger) run, e.g. 0.05: users and interactions are
+   * multiplied by `scale`, items by `sqrt(scale)` (each rounded), so the mean activity stays about
+   * 144 per user and a user still holds a small share of the catalogue; in (0, 4]. Default 1.
+   * Not allowed together with an explicit `numUsers`, `numItems` or `numInteractions`.
+   */
+  scale?: number;
+  /** Number of users. Default 138,493 (times `scale`). */
+  numUsers?: number;
+  /** Number of items. Default 26,744 (times `sqrt(scale)`). */
+  numItems?: number;
+  /** Exact number of interactions (distinct user-item pairs). Default 20,000,263 (times `scale`). */
+  numInteractions?: number;
+  /** Fewest interactions of a user (MovieLens keeps users with at least 20). Default 20. */
+  minPerUser?: number;
+  /**
+   * Most interactions of a user. Default 35% of the items (MovieLens-20M's most active user rated
+   * 9,254 of 26,744 movies), and at least `minPerUser`.
+   */
+  maxPerUser?: number;
+  /**
+   * Exponent `a` of user activity: the user of activity rank r (1 = most active, of U) gets
+   * `minPerUser` plus a share of the rest proportional to
+   * `(r + activityOffset)^-a - (U + activityOffset)^-a` (so the least active user gets exactly
+   * `minPerUser`). Default 0.58 (fitted with `activityOffset` to MovieLens-20M: most active user
+   * about 9,300 (9,254 in ML-20M), median 68 (68), 10th percentile about 26).
+   */
+  activityExponent?: number;
+  /** Offset of the activity power law (flattens its head). Default 50. */
+  activityOffset?: number;
+  /**
+   * Exponent `b` of item popularity: the item of popularity rank r is drawn with weight
+   * `(r + popularityOffset)^-b`. Default 2.32, fitted with `popularityOffset` so that the weights
+   * alone would give MovieLens-20M's most popular item (67,310) and median item (18). Draws without
+   * replacement flatten this: heavy users reach deep into the tail and a user takes an item at
+   * most once, so with the defaults the most popular item gets about 31,000 interactions, the
+   * median item about 90, and the top 1% of items about 29% of all interactions.
+   */
+  popularityExponent?: number;
+  /** Offset of the popularity power law (flattens its head). Default 400. */
+  popularityOffset?: number;
+  /** Number of hidden taste groups (like genres); every item belongs to one. In 1..numItems. Default 10 (fewer when there are fewer items). */
+  groups?: number;
+  /** Share of a user's draws that ignore taste (drawn by popularity from all items), in [0, 1]. Default 0.3. */
+  noise?: number;
+  /** Seed of everything random. Default 42. */
+  seed?: number;
+  /** Earliest possible timestamp, in seconds. Default 789,652,009 (MovieLens-20M's first rating, January 1995). */
+  startTime?: number;
+}
+
+/** The hidden structure behind {@link syntheticMovieLens20M}: what an oracle would know. */
+export interface SyntheticMovieLens20MTruth {
+  /** Each item's taste group, in 0..groups-1. */
+  readonly itemGroups: Int32Array;
+  /** Each user's primary group (entry 2u) and secondary group (entry 2u+1). */
+  readonly userGroups: Int32Array;
+  /** Each item's popularity weight (its draw weight before taste). */
+  readonly itemWeights: Float64Array;
+  /** Each user's number of interactions. */
+  readonly userCounts: Int32Array;
+}
+
+/** Interactions from {@link syntheticMovieLens20M}: timestamped, with the structure that generated them. */
+export interface SyntheticMovieLens20M extends Interactions {
+  /** Seconds; strictly increasing within each user. */
+  readonly timestamps: Float64Array;
+  /** The planted structure (for oracles and tests; models never see it). */
+  readonly truth: SyntheticMovieLens20MTruth;
+}
+
+const KNOWN_OPTIONS: readonly (keyof SyntheticMovieLens20MOptions)[] = [
+  'scale',
+  'numUsers',
+  'numItems',
+  'numInteractions',
+  'minPerUser',
+  'maxPerUser',
+  'activityExponent',
+  'activityOffset',
+  'popularityExponent',
+  'popularityOffset',
+  'groups',
+  'noise',
+  'seed',
+  'startTime',
+];
+
+/** Seconds over which users' first interactions spread (about 20 years, as in MovieLens-20M). */
+const START_SPREAD = 20 * 365 * 86_400;
+
+/**
+ * A sum tree over non-negative weights: draw an index proportionally to its weight in O(log n),
+ * set a weight in O(log n). Parents are recomputed as sums of their children (never incremented),
+ * so zeroing and restoring weights millions of times accumulates no rounding drift.
+ */
+class SumTree {
+  private readonly tree: Float64Array;
+  private readonly leaves: number;
+
+  constructor(weights: ArrayLike<number>) {
+    let leaves = 1;
+    while (leaves < weights.length) leaves *= 2;
+    this.leaves = leaves;
+    this.tree = new Float64Array(2 * leaves);
+    for (let i = 0; i < weights.length; i++) this.tree[leaves + i] = weights[i];
+    for (let node = leaves - 1; node >= 1; node--) this.tree[node] = this.tree[2 * node] + this.tree[2 * node + 1];
+  }
+
+  get total(): number {
+    return this.tree[1];
+  }
+
+  set(index: number, weight: number): void {
+    const tree = this.tree;
+    let node = this.leaves + index;
+    tree[node] = weight;
+    for (node >>= 1; node >= 1; node >>= 1) tree[node] = tree[2 * node] + tree[2 * node + 1];
+  }
+
+  /** An index drawn proportionally to the weights; call only when `total > 0`. Never a zero weight. */
+  draw(random: Random): number {
+    const tree = this.tree;
+    let r = random() * tree[1];
+    let node = 1;
+    while (node < this.leaves) {
+      const left = tree[2 * node];
+      const right = tree[2 * node + 1];
+      // the right subtree only when it has mass and r is past the left one (rounding cannot reach an empty leaf)
+      if (r < left || !(right > 0)) {
+        node = 2 * node;
+      } else {
+        r -= left;
+        node = 2 * node + 1;
+      }
+    }
+    return node - this.leaves;
+  }
+}
+
+function shuffle(random: Random, values: Int32Array, from = 0, to = values.length): void {
+  for (let i = to - 1; i > from; i--) {
+    const j = from + randomInt(random, i - from + 1);
+    const tmp = values[i];
+    values[i] = values[j];
+    values[j] = tmp;
+  }
+}
+
+/**
+ * Splits `total` among ranks with weights `w` (decreasing), each getting at most `cap`, exactly
+ * (integers summing to `total`): water-filling (the capped ranks are a prefix), then floors, then
+ * the remainder one unit at a time to the first ranks below the cap. O(ranks).
+ */
+function allocate(w: Float64Array, total: number, cap: number): Int32Array {
+  const n = w.length;
+  const out = new Int32Array(n);
+  let rest = 0;
+  for (let r = 0; r < n; r++) rest += w[r];
+  if (!(rest > 0)) {
+    // a flat law (exponent 0, or a single rank): equal shares
+    w.fill(1);
+    rest = n;
+  }
+  let capped = 0;
+  let left = total;
+  // smallest prefix p such that, spreading what is left over ranks p.. proportionally, rank p fits
+  while (capped < n && (left * w[capped]) / rest > cap) {
+    out[capped] = cap;
+    left -= cap;
+    rest -= w[capped];
+    capped++;
+  }
+  let given = capped * cap;
+  for (let r = capped; r < n; r++) {
+    out[r] = Math.min(cap, Math.floor((left * w[r]) / rest));
+    given += out[r];
+  }
+  for (let r = 0; given < total; r = (r + 1) % n) {
+    if (out[r] < cap) {
+      out[r]++;
+      given++;
+    }
+  }
+  return out;
+}
+
+interface ResolvedOptions {
+  numUsers: number;
+  numItems: number;
+  numInteractions: number;
+  minPerUser: number;
+  maxPerUser: number;
+  activityExponent: number;
+  activityOffset: number;
+  popularityExponent: number;
+  popularityOffset: number;
+  groups: number;
+  noise: number;
+  seed: number;
+  startTime: number;
+}
+
+function resolve(options: SyntheticMovieLens20MOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
+      throw new RecsysError('INVALID_ARGUMENT', `unknown option ${show(key)} of syntheticMovieLens20M; known: ${KNOWN_OPTIONS.join(', ')}`, { option: key });
+    }
+  }
+  const { scale } = options;
+  if (scale !== undefined) {
+    assertInRange('scale', scale, 0, 4, { loOpen: true, code: 'INVALID_SIZE' });
+    for (const key of ['numUsers', 'numItems', 'numInteractions'] as const) {
+      if (options[key] !== undefined) {
+        throw new RecsysError('INVALID_ARGUMENT', `scale = ${scale} and ${key} = ${show(options[key])} conflict: give either scale or explicit sizes`, { option: key });
+      }
+    }
+  }
+  const factor = scale ?? 1;
+  const numUsers = options.numUsers ?? Math.max(1, Math.round(MOVIELENS_20M_SHAPE.numUsers * factor));
+  const numItems = options.numItems ?? Math.max(1, Math.round(MOVIELENS_20M_SHAPE.numItems * Math.sqrt(factor)));
+  const numInteractions = options.numInteractions ?? Math.round(MOVIELENS_20M_SHAPE.numInteractions * factor);
+  assertInteger('numUsers', numUsers, 1, 'INVALID_SIZE');
+  assertInteger('numItems', numItems, 1, 'INVALID_SIZE');
+  assertInteger('numInteractions', numInteractions, 1, 'INVALID_SIZE');
+  if (numInteractions > 2 ** 31 - 1) {
+    throw new RecsysError('INVALID_SIZE', `numInteractions must be at most 2^31 - 1 (typed array length), got ${numInteractions}`, { value: numInteractions });
+  }
+  const minPerUser = options.minPerUser ?? MOVIELENS_20M_SHAPE.minPerUser;
+  assertInteger('minPerUser', minPerUser, 1, 'INVALID_SIZE');
+  if (minPerUser > numItems) {
+    throw new RecsysError('INVALID_SIZE', `minPerUser = ${minPerUser} exceeds numItems = ${numItems}: a user's interactions are distinct items`, { value: minPerUser });
+  }
+  const maxPerUser = options.maxPerUser ?? Math.min(numItems, Math.max(minPerUser, Math.round(0.35 * numItems)));
+  assertInteger('maxPerUser', maxPerUser, minPerUser, 'INVALID_SIZE');
+  if (maxPerUser > numItems) {
+    throw new RecsysError('INVALID_SIZE', `maxPerUser = ${maxPerUser} exceeds numItems = ${numItems}: a user's interactions are distinct items`, { value: maxPerUser });
+  }
+  if (numInteractions < numUsers * minPerUser || numInteractions > numUsers * maxPerUser) {
+    throw new RecsysError(
+      'INVALID_SIZE',
+      `numInteractions = ${numInteractions} cannot be split among ${numUsers} users with ${minPerUser}..${maxPerUser} each ` +
+        `(possible: ${numUsers * minPerUser}..${numUsers * maxPerUser}); change numInteractions, minPerUser or maxPerUser`,
+      { value: numInteractions },
+    );
+  }
+  const activityExponent = options.activityExponent ?? 0.58;
+  const activityOffset = options.activityOffset ?? 50;
+  const popularityExponent = options.popularityExponent ?? 2.32;
+  const popularityOffset = options.popularityOffset ?? 400;
+  assertInRange('activityExponent', activityExponent, 0, 10);
+  assertInRange('activityOffset', activityOffset, 0, 1e9);
+  assertInRange('popularityExponent', popularityExponent, 0, 10);
+  assertInRange('popularityOffset', popularityOffset, 0, 1e9);
+  const groups = options.groups ?? Math.min(10, numItems);
+  assertInteger('groups', groups, 1);
+  if (groups > numItems) throw new RecsysError('INVALID_ARGUMENT', `groups = ${groups} exceeds numItems = ${numItems}: every group needs an item`, { value: groups });
+  const noise = options.noise ?? 0.3;
+  assertInRange('noise', noise, 0, 1);
+  const seed = options.seed ?? 42;
+  const startTime = options.startTime ?? 789_652_009;
+  assertFinite('seed', seed, 'INVALID_ARGUMENT');
+  assertFinite('startTime', startTime, 'INVALID_ARGUMENT');
+  return {
+    numUsers,
+    numItems,
+    numInteractions,
+    minPerUser,
+    maxPerUser,
+    activityExponent,
+    activityOffset,
+    popularityExponent,
+    popularityOffset,
+    groups,
+    noise,
+    seed,
+    startTime,
+  };
+}
+
+/**
+ * Seeded synthetic implicit feedback shaped like MovieLens-20M, for benchmarks at scale: by
+ * default 138,493 users, 26,744 items and exactly 20,000,263 distinct (user, item) pairs, built in
+ * O(interactions + items + users) time and memory (about 20 bytes per interaction: users and items
+ * as Int32, timestamps as Float64). Same options, same output, in every runtime.
+ *
+ * The generative story:
+ * 1. **Activity**: users get a random activity rank r; user counts are `minPerUser` plus a share of
+ *    the remaining interactions proportional to `(r + activityOffset)^-activityExponent`, at most
+ *    `maxPerUser`, summing exactly to `numInteractions`.
+ * 2. **Popularity**: items get a random popularity rank r and weight
+ *    `(r + popularityOffset)^-popularityExponent`.
+ * 3. **Taste** (a planted rank-`groups` structure): items are dealt to `groups` groups by
+ *    popularity rank (each round of `groups` ranks shuffled), so every group has the same
+ *    popularity curve; each user has a primary and a secondary group (distinct when `groups > 1`).
+ * 4. **Draws**: each of a user's interactions is a distinct item, drawn by popularity among the
+ *    items the user has not drawn yet from the primary group (probability `2(1-noise)/3`), the
+ *    secondary group (`(1-noise)/3`) or all items (`noise`); an exhausted group falls back to all
+ *    items. Sum trees make each draw O(log items), so heavy users cost no more per item.
+ * 5. **Time**: each user's items are shuffled, then get strictly increasing timestamps from a
+ *    random start within 20 years of `startTime`: mostly minutes apart, now and then days.
+ *
+ * Entries are ordered by user, then time. A model that learns the groups ranks a user's held-out
+ * item well above where global popularity puts it.
+ *
+ * Throws `RecsysError` (INVALID_SIZE, INVALID_ARGUMENT) naming the bad option, for unknown
+ * options, or when the sizes cannot be met.
+ *
+ * @param options - sizes, shape, structure, seed (see {@link SyntheticMovieLens20MOptions})
+ * @returns timestamped interactions with their hidden `truth`
+ * @example
+ * ```ts
+ * const data = syntheticMovieLens20M({ scale: 0.01, seed: 1 });
+ * [data.numUsers, data.numItems, data.users.length]; //=> [1385, 2674, 200003]
+ * const { train, test } = leaveOneOut(data, { by: 'time' });
+ * ```
+ */
+export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}): SyntheticMovieLens20M {
+  const o = resolve(options);
+  const { numUsers, numItems, numInteractions, groups } = o;
+  const random = mulberry32(o.seed);
+
+  // 1. activity: counts by rank, then ranks dealt to users at random
+  const activityWeights = new Float64Array(numUsers);
+  const floor = Math.pow(numUsers + o.activityOffset, -o.activityExponent);
+  for (let r = 0; r < numUsers; r++) activityWeights[r] = Math.pow(r + 1 + o.activityOffset, -o.activityExponent) - floor;
+  const extraByRank = allocate(activityWeights, numInteractions - numUsers * o.minPerUser, o.maxPerUser - o.minPerUser);
+  const userRank = new Int32Array(numUsers);
+  for (let u = 0; u < numUsers; u++) userRank[u] = u;
+  shuffle(random, userRank);
+  const userCounts = new Int32Array(numUsers);
+  for (let u = 0; u < numUsers; u++) userCounts[u] = o.minPerUser + extraByRank[userRank[u]];
+
+  // 2-3. popularity ranks and groups dealt by rank
+  const itemOfRank = new Int32Array(numItems);
+  for (let i = 0; i < numItems; i++) itemOfRank[i] = i;
+  shuffle(random, itemOfRank);
+  const itemWeights = new Float64Array(numItems);
+  const itemGroups = new Int32Array(numItems);
+  const round = new Int32Array(groups);
+  for (let r = 0; r < numItems; r++) {
+    if (r % groups === 0) {
+      for (let g = 0; g < groups; g++) round[g] = g;
+      shuffle(random, round);
+    }
+    const item = itemOfRank[r];
+    itemWeights[item] = Math.pow(r + 1 + o.popularityOffset, -o.popularityExponent);
+    itemGroups[item] = round[r % groups];
+  }
+  // each group's items (by item index) and each item's place in its group
+  const groupStart = new Int32Array(groups + 1);
+  for (let i = 0; i < numItems; i++) groupStart[itemGroups[i] + 1]++;
+  for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g];
+  const groupItems = new Int32Array(numItems);
+  const placeInGroup = new Int32Array(numItems);
+  const fill = groupStart.slice(0, groups);
+  for (let i = 0; i < numItems; i++) {
+    const g = itemGroups[i];
+    placeInGroup[i] = fill[g] - groupStart[g];
+    groupItems[fill[g]++] = i;
+  }
+  const all = new SumTree(itemWeights);
+  const byGroup: SumTree[] = [];
+  for (let g = 0; g < groups; g++) {
+    byGroup.push(new SumTree(Array.from(groupItems.subarray(groupStart[g], groupStart[g + 1]), (i) => itemWeights[i])));
+  }
+  const userGroups = new Int32Array(2 * numUsers);
+  const pPrimary = ((1 - o.noise) * 2) / 3;
+  const pTaste = 1 - o.noise;
+
+  // 4-5. draws without replacement, then time
+  const users = new Int32Array(numInteractions);
+  const items = new Int32Array(numInteractions);
+  const timestamps = new Float64Array(numInteractions);
+  let at = 0;
+  for (let u = 0; u < numUsers; u++) {
+    const primary = randomInt(random, groups);
+    const secondary = groups === 1 ? primary : (primary + 1 + randomInt(random, groups - 1)) % groups;
+    userGroups[2 * u] = primary;
+    userGroups[2 * u + 1] = secondary;
+    const from = at;
+    const count = userCounts[u];
+    for (let n = 0; n < count; n++) {
+      const c = random();
+      const g = c < pPrimary ? primary : c < pTaste ? secondary : -1;
+      let item: number;
+      if (g >= 0 && byGroup[g].total > 0) {
+        item = groupItems[groupStart[g] + byGroup[g].draw(random)];
+      } else {
+        item = all.draw(random);
+      }
+      all.set(item, 0);
+      byGroup[itemGroups[item]].set(placeInGroup[item], 0);
+      users[at] = u;
+      items[at++] = item;
+    }
+    // restore the user's items, then order them in time at random
+    for (let k = from; k < at; k++) {
+      const item = items[k];
+      all.set(item, itemWeights[item]);
+      byGroup[itemGroups[item]].set(placeInGroup[item], itemWeights[item]);
+    }
+    shuffle(random, items, from, at);
+    let time = Math.floor(o.startTime + random() * START_SPREAD);
+    for (let k = from; k < at; k++) {
+      // mostly within a session (up to 10 minutes), one gap in fifty of up to 30 days
+      time += 1 + Math.floor(random() < 0.02 ? random() * 30 * 86_400 : random() * 600);
+      timestamps[k] = time;
+    }
+  }
+  return {
+    users,
+    items,
+    timestamps,
+    numUsers,
+    numItems,
+    truth: { itemGroups, userGroups, itemWeights, userCounts },
+  };
+}
