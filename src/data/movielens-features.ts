@@ -34,7 +34,7 @@ export const MOVIELENS_100K_GENRES: readonly string[] = [
 ];
 
 /** A movie as a feature row: `genre` (possibly empty) and `year` (undefined when the file has none). */
-export interface MovieLensMovieRow {
+export type MovieLensMovieRow = {
   /** The MovieLens movie id. */
   readonly id: number;
   /** The genres, in the file's order. ML-100K's `unknown` flag is kept as the genre `'unknown'`. */
@@ -43,10 +43,10 @@ export interface MovieLensMovieRow {
   readonly year: number | undefined;
   /** The title, as in the file. */
   readonly title: string;
-}
+};
 
 /** A user as a feature row. */
-export interface MovieLensUserRow {
+export type MovieLensUserRow = {
   /** The MovieLens user id. */
   readonly id: number;
   /** `'M'` or `'F'`. */
@@ -57,7 +57,7 @@ export interface MovieLensUserRow {
   readonly occupation: string | number;
   /** The first {@link MovieLensUserOptions.zipPrefix} characters of the zip code; absent unless asked for. */
   readonly zip?: string;
-}
+};
 
 /** Options of {@link readMovieLensUsers}. */
 export interface MovieLensUserOptions {
