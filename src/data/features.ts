@@ -38,7 +38,15 @@ export type FeatureRow = Readonly<Record<string, unknown>>;
  * const fields: FieldSpec[] = ['genre', { name: 'year', bucket: 10 }, { name: 'age', bucket: [1, 18, 25, 35, 45, 50, 56] }];
  * ```
  */
-export type FieldSpec = string | { readonly name: string; readonly bucket?: number | readonly number[] };
+export type FieldSpec = string | BucketedField;
+
+/** The object form of a {@link FieldSpec}: a field name and an optional bucketing of numbers. */
+export interface BucketedField {
+  /** The field's name (the key in the rows). */
+  readonly name: string;
+  /** A positive bucket width, or ascending bucket bounds (see {@link FieldSpec}). */
+  readonly bucket?: number | readonly number[];
+}
 
 /** Options of {@link featuresFrom}. */
 export interface FeatureOptions {
@@ -89,7 +97,21 @@ export interface FeatureTableJSON {
   /** The entity ids in index order. */
   ids: FeatureValue[];
   /** Per field: name, bucket, value ids in order, CSR offsets and rows. */
-  fields: { name: string; bucket?: number | number[]; values: FeatureValue[]; offsets: number[]; rows: number[] }[];
+  fields: FeatureFieldJSON[];
+}
+
+/** The JSON form of one {@link FeatureField}. */
+export interface FeatureFieldJSON {
+  /** The field's name. */
+  name: string;
+  /** Its bucketing, when any. */
+  bucket?: number | number[];
+  /** The known values in order (value `values[j]` is row `j + 1`). */
+  values: FeatureValue[];
+  /** CSR offsets (numEntities + 1 entries). */
+  offsets: number[];
+  /** CSR value rows. */
+  rows: number[];
 }
 
 /**

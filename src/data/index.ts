@@ -28,7 +28,7 @@ export type { SyntheticInteractions, SyntheticOptions, SyntheticTruth } from './
 export { itemPopularity } from './popularity.js';
 export type { PopularityOptions } from './popularity.js';
 export { FeatureTable, featuresFrom } from './features.js';
-export type { FeatureField, FeatureOptions, FeatureRow, FeatureTableJSON, FeatureValue, FieldSpec } from './features.js';
+export type { BucketedField, FeatureField, FeatureFieldJSON, FeatureOptions, FeatureRow, FeatureTableJSON, FeatureValue, FieldSpec } from './features.js';
 export { readFeaturesCsv } from './features-csv.js';
 export type { FeatureCsvOptions } from './features-csv.js';
 export { MOVIELENS_100K_GENRES, readMovieLensMovies, readMovieLensUsers } from './movielens-features.js';
