@@ -6,11 +6,18 @@ import { assertInteger, show } from '../_lib/validate.js';
 import { sourceName, type Source } from './source.js';
 import { Fields, fieldText, parseIndex, splitFields } from './_internal/fields.js';
 import { forEachLine, parseError } from './_internal/lines.js';
+import { decodeLine as decode, hasDoubleColon as isDoubleColon } from './movielens.js';
 
 const PIPE = 124;
-const COLON = 58;
 
-/** The 19 genre flags of ML-100K's `u.item`, in column order (from its `u.genre`). */
+/**
+ * The 19 genre flags of ML-100K's `u.item`, in column order (from its `u.genre`).
+ *
+ * @example
+ * ```ts
+ * MOVIELENS_100K_GENRES[8]; //=> 'Drama'
+ * ```
+ */
 export const MOVIELENS_100K_GENRES: readonly string[] = [
   'unknown',
   'Action',
@@ -63,24 +70,6 @@ export type MovieLensUserRow = {
 export interface MovieLensUserOptions {
   /** Keep the first this many characters of the zip code as `zip` (e.g. 1 or 2, a region). Default: no `zip`. */
   zipPrefix?: number;
-}
-
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
-
-/** UTF-8 when valid, Latin-1 otherwise (the GroupLens files are Latin-1; see readMovieLensTitles). */
-function decode(buf: Uint8Array, start: number, end: number): string {
-  const bytes = buf.subarray(start, end);
-  try {
-    return utf8Strict.decode(bytes);
-  } catch {
-    return latin1.decode(bytes);
-  }
-}
-
-function isDoubleColon(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i + 1 < end; i++) if (buf[i] === COLON && buf[i + 1] === COLON) return true;
-  return false;
 }
 
 const TITLE_YEAR = /\((\d{4})\)\s*$/;
