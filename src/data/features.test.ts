@@ -92,12 +92,25 @@ describe('featuresFrom', () => {
   it('round-trips through JSON', () => {
     const t = featuresFrom(rows, { fields: ['genre', { name: 'year', bucket: 10 }], ids: items });
     const again = FeatureTable.fromJSON(JSON.parse(JSON.stringify(t)));
-    expect(again.ids.ids()).toEqual(t.ids.ids());
+    expect([again.ids.ids(), again.numKnown]).toEqual([t.ids.ids(), 2]);
     for (const f of t.fields) {
       const g = again.field(f.name);
       expect([Array.from(g.offsets), Array.from(g.rows), g.values.ids(), g.bucket]).toEqual([Array.from(f.offsets), Array.from(f.rows), f.values.ids(), f.bucket]);
     }
     expect(Array.from(again.encode('year', 1997))).toEqual([1]);
+  });
+
+  it('refuses corrupt JSON', async () => {
+    const json = featuresFrom(rows, { fields: ['genre'], ids: items }).toJSON();
+    const bad = (change: (j: typeof json) => void) => {
+      const copy = JSON.parse(JSON.stringify(json)) as typeof json;
+      change(copy);
+      return errorOf(() => FeatureTable.fromJSON(copy));
+    };
+    expect((await bad((j) => (j.fields[0].rows[0] = 3))).message).toBe('field "genre": rows[0] = 3 is not a value row in 1..2');
+    expect((await bad((j) => j.fields[0].offsets.pop())).code).toBe('INVALID_ARGUMENT');
+    expect((await bad((j) => (j.numKnown = 9))).message).toBe('numKnown must be an integer in 0..3, got 9');
+    expect((await bad((j) => (j.kind = 'thing' as never))).code).toBe('INVALID_ARGUMENT');
   });
 
   it('property: every entity gets exactly its distinct values, in order, and encode inverts the map', () => {

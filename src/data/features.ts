@@ -96,6 +96,8 @@ export interface FeatureTableJSON {
   kind: IdKind;
   /** The entity ids in index order. */
   ids: FeatureValue[];
+  /** {@link FeatureTable.numKnown}: how many of `ids` came from the interactions' map. Default: all. */
+  numKnown?: number;
   /** Per field: name, bucket, value ids in order, CSR offsets and rows. */
   fields: FeatureFieldJSON[];
 }
@@ -283,6 +285,7 @@ export class FeatureTable {
     return {
       kind: this.kind,
       ids: this.ids.ids(),
+      numKnown: this.numKnown,
       fields: this.fields.map((f) => ({
         name: f.name,
         ...(f.bucket === undefined ? {} : { bucket: typeof f.bucket === 'number' ? f.bucket : f.bucket.slice() }),
@@ -329,7 +332,11 @@ export class FeatureTable {
       }
       return { ...spec, values, numRows: values.size + 1, offsets, rows, multiValued: multi };
     });
-    return new FeatureTable(json.kind, ids, fields, ids.size);
+    const numKnown = json.numKnown ?? ids.size;
+    if (!(Number.isInteger(numKnown) && numKnown >= 0 && numKnown <= ids.size)) {
+      throw new RecsysError('INVALID_ARGUMENT', `numKnown must be an integer in 0..${ids.size}, got ${show(numKnown)}`);
+    }
+    return new FeatureTable(json.kind, ids, fields, numKnown);
   }
 }
 
