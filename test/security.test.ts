@@ -85,10 +85,10 @@ describe('no network unless the caller passes a URL', () => {
 
   it('dynamic imports load only fixed module names (node built-ins, papaparse, the worker)', () => {
     // _lib/node-import.ts importNodeBuiltin(name): the one loader of Node built-ins (data, io and the
-    // fused pool use it), always called with a literal built-in name; data/csv.ts: papaparse;
+    // fused pool use it), always called with a literal built-in name; data/csv.ts and data/features-csv.ts: papaparse;
     // training/fused/pool.ts: the worker bootstrap (from TypeScript sources only).
     const hits = findings(/(^|[^\w.$])import\s*\(/).filter((h) => !/typeof import\(/.test(h));
-    const allowed = ['_lib/node-import.ts', 'data/csv.ts', 'training/fused/pool.ts'];
+    const allowed = ['_lib/node-import.ts', 'data/csv.ts', 'data/features-csv.ts', 'training/fused/pool.ts'];
     for (const hit of hits) expect(allowed.some((file) => hit.startsWith(`${file}:`)), hit).toBe(true);
     const callers = sources().filter((s) => /importNode(Builtin)?(<[^>]+>)?\(/.test(s.text) && s.file !== '_lib/node-import.ts');
     expect(callers.length).toBeGreaterThan(0);

@@ -36,7 +36,8 @@ export interface MovieLensOptions {
   duplicates?: DuplicatePolicy;
 }
 
-function hasDoubleColon(buf: Uint8Array, start: number, end: number): boolean {
+/** @internal Whether the line `buf[start, end)` contains `::` (the ML-1M separator). */
+export function hasDoubleColon(buf: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i + 1 < end; i++) if (buf[i] === COLON && buf[i + 1] === COLON) return true;
   return false;
 }
@@ -127,7 +128,8 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 // WHATWG maps the 'latin1' label to windows-1252, a superset of ISO-8859-1's printable characters
 const latin1 = new TextDecoder('latin1');
 
-function decodeLine(buf: Uint8Array, start: number, end: number): string {
+/** @internal A field's text: UTF-8 when valid, else Latin-1 (windows-1252). */
+export function decodeLine(buf: Uint8Array, start: number, end: number): string {
   const bytes = buf.subarray(start, end);
   try {
     return utf8Strict.decode(bytes);

@@ -89,7 +89,8 @@ function take(data: Interactions, indices: Int32Array): Interactions {
 }
 
 /** Splits by a mask: entries with mask 0 go to the first result, 1 to the second, in input order. */
-function partition(data: Interactions, mask: Uint8Array, held: number): [Interactions, Interactions] {
+/** @internal Splits entries by `mask` (1 = held out) into [kept, held out], input order, timestamps and weights kept. */
+export function partition(data: Interactions, mask: Uint8Array, held: number): [Interactions, Interactions] {
   const n = mask.length;
   const kept = new Int32Array(n - held);
   const out = new Int32Array(held);
