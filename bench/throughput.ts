@@ -21,7 +21,7 @@ import { createFusedEngine } from '../src/training/fused/index.js';
 import { ensureFastGatherGradient } from '../src/_lib/gather-gradient.js';
 import { readNcf } from '../src/data/ncf.js';
 import type { Interactions } from '../src/data/interactions.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 
 const QUICK = process.argv.includes('--quick');
 const ML1M_USERS = 6040;

@@ -13,6 +13,7 @@ export * from './data/index.js';
 export * from './sampling/index.js';
 export * from './metrics/index.js';
 export * from './training/index.js';
+export * from './scoring/index.js';
 export * from './evaluation/index.js';
 export * from './serving/index.js';
 export * from './io/index.js';

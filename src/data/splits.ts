@@ -4,7 +4,7 @@
 // seed gives the same split everywhere.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertOneOf, show } from '../_lib/validate.js';
-import { mulberry32, randomInt } from '../sampling/prng.js';
+import { mulberry32, randomInt } from '../_lib/random.js';
 import { validateInteractions, type Interactions } from './interactions.js';
 import { groupByUser } from './_internal/group.js';
 

@@ -2,7 +2,7 @@
 // and popularity cannot: the library's built-in data for examples, tests and quick experiments.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import { mulberry32, randomInt, type Random } from '../_lib/random.js';
 import type { Interactions } from './interactions.js';
 import { growableFloat64, growableInt32 } from './_internal/growable.js';
 

@@ -8,12 +8,12 @@
 // that positions are distinct as in a real list). The @K metrics then come from those positions.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndices, show } from '../_lib/validate.js';
+import { assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { averagePrecision, hitRate, mrr, ndcg, precision, rankOf, recall, type TiePolicy } from '../metrics/index.js';
-import type { Scorer } from './scorer.js';
-import { resolveScorer } from './scorer-create.js';
-import { checkExclude, checkK, checkOptions, checkTies } from './checks.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer } from '../scoring/index.js';
+import { checkExclude, checkTies } from './checks.js';
 import { groupByUser, itemsOf } from './user-items.js';
 
 /** Options of {@link evaluateFull}. */

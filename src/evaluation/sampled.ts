@@ -12,13 +12,13 @@
 // list.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertFinite, assertIndices, assertInteger, show } from '../_lib/validate.js';
+import { assertFinite, assertIndices, assertInteger, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
 import { rankMetrics, type TiePolicy } from '../metrics/index.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
-import type { Scorer } from './scorer.js';
-import { resolveScorer, scorePairs } from './scorer-create.js';
-import { checkExclude, checkK, checkOptions, checkPairs, checkTies } from './checks.js';
+import { mulberry32, randomInt, type Random } from '../_lib/random.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer, scorePairs } from '../scoring/index.js';
+import { checkExclude, checkPairs, checkTies } from './checks.js';
 import { groupByUser, itemsOf, type UserItems } from './user-items.js';
 
 /** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. */

@@ -13,7 +13,7 @@ import { IdMap } from '../data/index.js';
 import { inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { Recommender, type ExternalId } from '../serving/recommender.js';
-import { createScorer } from '../evaluation/scorer-create.js';
+import { createScorer } from '../scoring/index.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { base64ToFloat64, base64ToInt32 } from './encoding.js';

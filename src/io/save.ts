@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { inspectModel } from '../models/index.js';
-import { Recommender } from '../serving/recommender.js';
+import { Recommender, runExclusive } from '../serving/index.js';
 import { VERSION } from '../version.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
@@ -159,7 +159,7 @@ export async function saveModel(target: Recommender | tf.LayersModel, url: strin
     };
     return { artifacts, weightBytes, data, manifest };
   };
-  const { artifacts, weightBytes, data, manifest } = isRecommender ? await target.runExclusive(capture) : await capture();
+  const { artifacts, weightBytes, data, manifest } = isRecommender ? await runExclusive(target, capture) : await capture();
 
   if (location.kind === 'key-value') {
     const written = await saveKeyValue(keyValueStore(location.scheme), location.name, artifacts, data, manifest, hook);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { NegativeSampler, type Batch, type SamplingStrategy } from './negative-sampler.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import type { Interactions } from '../data/interactions.js';
 import { isRecsysError } from '../errors.js';
 

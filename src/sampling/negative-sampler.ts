@@ -28,7 +28,7 @@ import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndex, assertInteger, assertOneOf, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { buildAliasTable } from './alias.js';
-import { deriveSeed, mulberry32, reseedableMulberry32, type Random } from './prng.js';
+import { deriveSeed, mulberry32, reseedableMulberry32, type Random } from '../_lib/random.js';
 
 /** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. */
 export type SamplingStrategy = 'uniform' | 'popularity';

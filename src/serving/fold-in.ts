@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import { mulberry32, randomInt, type Random } from '../_lib/random.js';
 
 /** Options of `Recommender.foldIn`. */
 export interface FoldInOptions {

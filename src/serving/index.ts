@@ -17,3 +17,4 @@ export type {
   RecommenderFitOptions,
 } from './recommender.js';
 export type { FoldInOptions, FoldInResult } from './fold-in.js';
+export { runExclusive } from './exclusive.js';

@@ -2,12 +2,11 @@
 // candidates), drop the items the user has already seen, keep the K best.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndex, assertIndices, show } from '../_lib/validate.js';
+import { assertIndex, assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
 import { topK } from '../metrics/index.js';
-import type { Scorer } from '../evaluation/scorer.js';
-import { resolveScorer } from '../evaluation/scorer-create.js';
-import { checkK, checkOptions } from '../evaluation/checks.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer } from '../scoring/index.js';
 
 /** One recommended item and its score. */
 export interface Recommendation {

@@ -12,9 +12,10 @@ import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
 import type { TrainHistory, TrainOptions } from '../training/types.js';
-import { createScorer } from '../evaluation/scorer-create.js';
-import type { Scorer } from '../evaluation/scorer.js';
+import { createScorer } from '../scoring/index.js';
+import type { Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
+import { runExclusive } from './exclusive.js';
 import { similarItems } from './similar.js';
 import {
   growUsers,
@@ -252,7 +253,6 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   private scorer: Scorer | undefined;
   private popularOrder: Int32Array | undefined;
   private disposed = false;
-  private pending: Promise<unknown> = Promise.resolve();
 
   /**
    * Wraps an already trained model; same as {@link Recommender.from}.
@@ -468,21 +468,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   foldIn(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions = {}): Promise<FoldInResult> {
     // Calls run one after another: each one reads the model the previous one may have replaced.
-    return this.runExclusive(() => this.foldInNow(userId, itemIds, options));
-  }
-
-  /**
-   * Runs `work` once pending fold-ins have finished, holding later ones until it settles, so that
-   * it sees the model, the id maps and the seen items in one consistent state (used by saveModel).
-   *
-   * @internal
-   * @param work - the task
-   * @returns what `work` returns
-   */
-  runExclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.pending.catch(() => undefined).then(work);
-    this.pending = run;
-    return run;
+    return runExclusive(this, () => this.foldInNow(userId, itemIds, options));
   }
 
   private async foldInNow(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions): Promise<FoldInResult> {
