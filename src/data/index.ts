@@ -25,5 +25,7 @@ export type {
 } from './splits.js';
 export { syntheticInteractions } from './synthetic.js';
 export type { SyntheticInteractions, SyntheticOptions, SyntheticTruth } from './synthetic.js';
+export { seenItems } from './seen-items.js';
+export type { SeenItems } from './seen-items.js';
 export { itemPopularity } from './popularity.js';
 export type { PopularityOptions } from './popularity.js';

@@ -2,7 +2,6 @@
 // serving live in ../_lib/validate.ts).
 import { RecsysError } from '../errors.js';
 import { assertIndices, assertOneOf, assertSameLength, show } from '../_lib/validate.js';
-import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { TIE_POLICIES, type TiePolicy } from '../metrics/index.js';
 import type { Scorer } from '../scoring/index.js';
 
@@ -25,13 +24,4 @@ export function checkPairs(name: string, data: unknown, scorer: Scorer): { users
   assertIndices('user', `${name}.users`, users, scorer.numUsers);
   assertIndices('item', `${name}.items`, items, scorer.numItems);
   return { users, items };
-}
-
-/** Checks an optional exclusion set: well-formed Interactions whose ids fit the scorer. */
-export function checkExclude(exclude: unknown, scorer: Scorer, name = 'exclude'): Interactions | undefined {
-  if (exclude === undefined) return undefined;
-  const data = validateInteractions(exclude as Interactions, name);
-  assertIndices('user', `${name}.users`, data.users, scorer.numUsers);
-  assertIndices('item', `${name}.items`, data.items, scorer.numItems);
-  return data;
 }

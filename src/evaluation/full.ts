@@ -13,16 +13,17 @@ import { validateInteractions, type Interactions } from '../data/interactions.js
 import { averagePrecision, hitRate, mrr, ndcg, precision, rankOf, recall, type TiePolicy } from '../metrics/index.js';
 import type { Scorer } from '../scoring/index.js';
 import { resolveScorer } from '../scoring/index.js';
-import { checkExclude, checkTies } from './checks.js';
-import { groupByUser, itemsOf } from './user-items.js';
+import { checkTies } from './checks.js';
+import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 
 /** Options of {@link evaluateFull}. */
 export interface EvaluateFullOptions {
   /**
    * Known positives removed from every user's ranking (usually the training set). A held-out
-   * item is never removed, even when it is listed here too.
+   * item is never removed, even when it is listed here too. Also a {@link SeenItems} index built
+   * once with `seenItems(train)`, to skip regrouping the training set on every call.
    */
-  exclude?: Interactions;
+  exclude?: Interactions | SeenItems;
   /** The cut-off K. Default 10. */
   k?: number;
   /**
@@ -112,9 +113,9 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
     if (test.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'test is empty: there is nothing to evaluate');
     assertIndices('user', 'test.users', test.users, numUsers);
     assertIndices('item', 'test.items', test.items, numItems);
-    const exclude = checkExclude(opts.exclude, scorer);
-    const heldOut = groupByUser(test.users, test.items, numUsers);
-    const excluded = exclude ? groupByUser(exclude.users, exclude.items, numUsers) : null;
+    const exclude = checkExclude(opts.exclude, numUsers, numItems);
+    const heldOut = groupSeenItems(test.users, test.items, numUsers);
+    const excluded = exclude ? toSeenItems(exclude, numUsers) : null;
 
     const asked = selectUsers(opts.users, heldOut.offsets, numUsers);
     const evaluated = asked.filter((u) => heldOut.offsets[u + 1] > heldOut.offsets[u]);
@@ -137,8 +138,8 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
       for (let r = 0; r < chunk.length; r++) {
         const user = chunk[r];
         const row = scores.subarray(r * numItems, (r + 1) * numItems);
-        const relevant = itemsOf(heldOut, user);
-        const removed = excluded ? itemsOf(excluded, user) : new Int32Array(0);
+        const relevant = itemsSeenBy(heldOut, user);
+        const removed = excluded ? itemsSeenBy(excluded, user) : new Int32Array(0);
         const positions = heldOutPositions(user, row, relevant, removed, mark, others, ties);
         const numRelevant = relevant.length;
         let first = Infinity;

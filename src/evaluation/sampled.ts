@@ -15,11 +15,12 @@ import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndices, assertInteger, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
 import { rankMetrics, type TiePolicy } from '../metrics/index.js';
-import { mulberry32, randomInt, type Random } from '../_lib/random.js';
+import { mulberry32, type Random } from '../_lib/random.js';
 import type { Scorer } from '../scoring/index.js';
 import { resolveScorer, scorePairs } from '../scoring/index.js';
-import { checkExclude, checkPairs, checkTies } from './checks.js';
-import { groupByUser, itemsOf, type UserItems } from './user-items.js';
+import { checkPairs, checkTies } from './checks.js';
+import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
+import { BlockedItems, drawDistinct } from '../sampling/distinct.js';
 
 /** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. */
 export interface SampledTestSet {
@@ -56,7 +57,7 @@ export interface EvaluateSampledOptions {
    * user's test positives, on purpose. Listed negatives are taken as given, so it is not needed
    * (and not used) with them.
    */
-  exclude?: Interactions | 'none';
+  exclude?: Interactions | SeenItems | 'none';
   /** Seed of the negative sampling (same seed, same negatives). Default 0. Refused with listed negatives, like `numNegatives`. */
   seed?: number;
   /** Also return each positive's rank and metrics in {@link SampledEvaluation.perPositive}. Default false. */
@@ -178,8 +179,9 @@ export function evaluateSampled(
           { option: 'exclude', value: undefined },
         );
       }
-      const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer);
-      negatives = sampleNegatives(users, items, exclude, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
+      const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer.numUsers, scorer.numItems);
+      const excluded = exclude ? toSeenItems(exclude, scorer.numUsers) : null;
+      negatives = sampleNegatives(users, items, excluded, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
     }
     return rankAll(scorer, users, items, negatives, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
   } finally {
@@ -207,31 +209,21 @@ function checkListedNegatives(listed: unknown, count: number, numItems: number):
 function sampleNegatives(
   users: Int32Array,
   items: Int32Array,
-  exclude: Interactions | undefined,
+  exclude: SeenItems | null,
   numUsers: number,
   numItems: number,
   count: number,
   random: Random,
 ): Int32Array[] {
-  const testByUser = groupByUser(users, items, numUsers);
-  const excludeByUser: UserItems | null = exclude ? groupByUser(exclude.users, exclude.items, numUsers) : null;
-  // blocked[i] === stamp: item i may not be drawn for the current positive.
-  const blocked = new Int32Array(numItems);
-  let stamp = 0;
+  const testByUser = groupSeenItems(users, items, numUsers);
+  const blocked = new BlockedItems(numItems);
   const result: Int32Array[] = [];
   for (let j = 0; j < users.length; j++) {
     const user = users[j];
-    stamp++;
-    let numBlocked = 0;
-    const block = (item: number): void => {
-      if (blocked[item] !== stamp) {
-        blocked[item] = stamp;
-        numBlocked++;
-      }
-    };
-    itemsOf(testByUser, user).forEach(block);
-    if (excludeByUser) itemsOf(excludeByUser, user).forEach(block);
-    const available = numItems - numBlocked;
+    blocked.clear();
+    blocked.blockAll(itemsSeenBy(testByUser, user));
+    if (exclude) blocked.blockAll(itemsSeenBy(exclude, user));
+    const available = blocked.available;
     if (available < count) {
       throw new RecsysError(
         'NO_NEGATIVES',
@@ -239,27 +231,7 @@ function sampleNegatives(
         { user, available, numNegatives: count },
       );
     }
-    const list = new Int32Array(count);
-    if (available >= 4 * count && 4 * available >= numItems) {
-      // Rejection: each draw succeeds with probability >= 3/16, so the loop ends quickly.
-      for (let n = 0; n < count; ) {
-        const item = randomInt(random, numItems);
-        if (blocked[item] === stamp) continue;
-        blocked[item] = stamp;
-        list[n++] = item;
-      }
-    } else {
-      // Few candidates left: list them and take a partial Fisher-Yates shuffle (bounded work).
-      const candidates = new Int32Array(available);
-      for (let i = 0, n = 0; i < numItems; i++) if (blocked[i] !== stamp) candidates[n++] = i;
-      for (let n = 0; n < count; n++) {
-        const pick = n + randomInt(random, available - n);
-        const chosen = candidates[pick];
-        candidates[pick] = candidates[n];
-        list[n] = chosen;
-      }
-    }
-    result.push(list);
+    result.push(drawDistinct(random, blocked, count));
   }
   return result;
 }

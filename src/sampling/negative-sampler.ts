@@ -27,6 +27,7 @@
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndex, assertInteger, assertOneOf, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { checkExclude, groupSeenItems, isSeenItems, mergeSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { buildAliasTable } from './alias.js';
 import { deriveSeed, mulberry32, reseedableMulberry32, type Random } from '../_lib/random.js';
 
@@ -44,8 +45,11 @@ export interface NegativeSamplerOptions {
    * Ignored by `'uniform'`. Items without training interactions get weight 0 when `alpha > 0`.
    */
   alpha?: number;
-  /** Extra per-user items never sampled as negatives (e.g. held-out validation or test items). Same sizes as the data. */
-  exclude?: Interactions;
+  /**
+   * Extra per-user items never sampled as negatives (e.g. held-out validation or test items): an
+   * Interactions of the same sizes as the data, or a {@link SeenItems} index over its users.
+   */
+  exclude?: Interactions | SeenItems;
   /** Seed for shuffling and sampling. Default 42. */
   seed?: number;
 }
@@ -633,7 +637,7 @@ function buildState(data: Interactions, options: NegativeSamplerOptions): Sample
   }
   assertFinite('seed', seed, 'INVALID_ARGUMENT');
   const { numUsers, numItems } = data;
-  if (exclude !== undefined) {
+  if (exclude !== undefined && exclude !== null && typeof exclude === 'object' && !isSeenItems(exclude)) {
     validateInteractions(exclude, 'exclude');
     if (exclude.numUsers !== numUsers || exclude.numItems !== numItems) {
       throw new RecsysError(
@@ -642,11 +646,13 @@ function buildState(data: Interactions, options: NegativeSamplerOptions): Sample
       );
     }
   }
+  const checked = checkExclude(exclude, numUsers, numItems);
+  const excluded = checked === undefined ? null : toSeenItems(checked, numUsers);
 
-  const positives = toCsr(data.users, data.items, numUsers);
+  const positives = groupSeenItems(data.users, data.items, numUsers);
   const positiveUsers = new Int32Array(positives.items.length);
   for (let u = 0; u < numUsers; u++) positiveUsers.fill(u, positives.offsets[u], positives.offsets[u + 1]);
-  const blocked = exclude === undefined || exclude.users.length === 0 ? positives : mergeCsr(positives, toCsr(exclude.users, exclude.items, numUsers));
+  const blocked = excluded === null || excluded.items.length === 0 ? positives : mergeSeenItems(positives, excluded);
 
   let bitset: Uint32Array | null = null;
   const wordsPerUser = (numItems + 31) >>> 5;
@@ -734,62 +740,6 @@ function buildState(data: Interactions, options: NegativeSamplerOptions): Sample
     complementMass,
     massBelow,
   };
-}
-
-interface Csr {
-  offsets: Int32Array;
-  items: Int32Array;
-}
-
-/** Groups (user, item) pairs by user with a counting sort, sorts and deduplicates each row. */
-function toCsr(users: Int32Array, items: Int32Array, numUsers: number): Csr {
-  const offsets = new Int32Array(numUsers + 1);
-  for (let k = 0; k < users.length; k++) offsets[users[k] + 1]++;
-  for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
-  const cursor = offsets.slice(0, numUsers);
-  const grouped = new Int32Array(users.length);
-  for (let k = 0; k < users.length; k++) grouped[cursor[users[k]]++] = items[k];
-  // sort each row, then compact away duplicates
-  const compact = new Int32Array(numUsers + 1);
-  let write = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const start = offsets[u];
-    const end = offsets[u + 1];
-    grouped.subarray(start, end).sort();
-    compact[u] = write;
-    for (let j = start; j < end; j++) {
-      if (j === start || grouped[j] !== grouped[j - 1]) grouped[write++] = grouped[j];
-    }
-  }
-  compact[numUsers] = write;
-  return { offsets: compact, items: write === grouped.length ? grouped : grouped.slice(0, write) };
-}
-
-/** Per-user sorted union of two CSRs. */
-function mergeCsr(a: Csr, b: Csr): Csr {
-  const numUsers = a.offsets.length - 1;
-  const offsets = new Int32Array(numUsers + 1);
-  const items = new Int32Array(a.items.length + b.items.length);
-  let write = 0;
-  for (let u = 0; u < numUsers; u++) {
-    offsets[u] = write;
-    let i = a.offsets[u];
-    let j = b.offsets[u];
-    const iEnd = a.offsets[u + 1];
-    const jEnd = b.offsets[u + 1];
-    while (i < iEnd || j < jEnd) {
-      let v: number;
-      if (j >= jEnd || (i < iEnd && a.items[i] < b.items[j])) v = a.items[i++];
-      else if (i >= iEnd || b.items[j] < a.items[i]) v = b.items[j++];
-      else {
-        v = a.items[i++];
-        j++;
-      }
-      items[write++] = v;
-    }
-  }
-  offsets[numUsers] = write;
-  return { offsets, items: items.slice(0, write) };
 }
 
 /** Cheap consistency checks of a state handed to fromState. */

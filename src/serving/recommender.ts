@@ -8,6 +8,7 @@ import { IdMap, interactionsFrom } from '../data/index.js';
 import type { InteractionColumns } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { checkExclude, isSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
@@ -45,17 +46,6 @@ function withUserId(e: unknown, users: IdMap): unknown {
 
 /** An external id: a non-empty string or a finite number. */
 export type ExternalId = string | number;
-
-/**
- * The items each user has seen, in CSR form over dense indices: user `u`'s items are
- * `items[offsets[u] .. offsets[u + 1])`, sorted ascending and distinct.
- */
-export interface SeenItems {
-  /** `numUsers + 1` non-decreasing offsets into `items`, starting at 0 and ending at `items.length`. */
-  readonly offsets: Int32Array;
-  /** Item indices, grouped by user. */
-  readonly items: Int32Array;
-}
 
 /** What `recommend` does for a user the model does not know. */
 export type UnknownUserPolicy = 'popular' | 'error';
@@ -130,58 +120,21 @@ export interface RecommenderFitOptions extends TrainOptions {
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 const POLICIES = ['popular', 'error'] as const;
 
-function toSeenItems(seen: Interactions | SeenItems | undefined, numUsers: number, numItems: number): SeenItems {
+/** The Recommender's own copy of `seen`, checked by the one `exclude` validator and indexed. */
+function ownSeenItems(seen: Interactions | SeenItems | undefined, numUsers: number, numItems: number): SeenItems {
   if (seen === undefined) return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
-  if (seen === null || typeof seen !== 'object') throw new RecsysError('INVALID_ARGUMENT', `seen must be Interactions or SeenItems, got ${show(seen)}`);
-  if ('offsets' in seen) return checkSeenItems(seen, numUsers, numItems);
-  validateInteractions(seen, 'seen');
-  if (seen.numUsers > numUsers || seen.numItems > numItems) {
-    throw new RecsysError(
-      'SHAPE_MISMATCH',
-      `seen covers ${seen.numUsers} users and ${seen.numItems} items but the id maps hold ${numUsers} users and ${numItems} items`,
-    );
-  }
-  // counting sort by user, then sort and deduplicate each user's items
-  const counts = new Int32Array(numUsers + 1);
-  for (const u of seen.users) counts[u + 1]++;
-  for (let u = 0; u < numUsers; u++) counts[u + 1] += counts[u];
-  const cursor = counts.slice(0, numUsers);
-  const grouped = new Int32Array(seen.items.length);
-  for (let k = 0; k < seen.users.length; k++) grouped[cursor[seen.users[k]]++] = seen.items[k];
-  const offsets = new Int32Array(numUsers + 1);
-  let n = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const run = grouped.subarray(counts[u], counts[u + 1]).sort();
-    for (let j = 0; j < run.length; j++) if (j === 0 || run[j] !== run[j - 1]) grouped[n++] = run[j];
-    offsets[u + 1] = n;
-  }
-  return { offsets, items: grouped.slice(0, n) };
-}
-
-function checkSeenItems(seen: SeenItems, numUsers: number, numItems: number): SeenItems {
-  const { offsets, items } = seen;
-  if (!(offsets instanceof Int32Array) || !(items instanceof Int32Array)) {
-    throw new RecsysError('INVALID_ARGUMENT', 'seen.offsets and seen.items must be Int32Arrays');
-  }
-  if (offsets.length !== numUsers + 1) {
-    throw new RecsysError('SHAPE_MISMATCH', `seen.offsets has length ${offsets.length}, expected numUsers + 1 = ${numUsers + 1}`);
-  }
-  if (offsets[0] !== 0 || offsets[numUsers] !== items.length) {
-    throw new RecsysError('INVALID_ARGUMENT', `seen.offsets must start at 0 and end at seen.items.length (${items.length}), got ${offsets[0]} .. ${offsets[numUsers]}`);
-  }
-  for (let u = 0; u < numUsers; u++) {
-    if (offsets[u + 1] < offsets[u]) throw new RecsysError('INVALID_ARGUMENT', `seen.offsets decreases at user ${u}: ${offsets[u]} then ${offsets[u + 1]}`);
-    for (let j = offsets[u]; j < offsets[u + 1]; j++) {
-      const item = items[j];
-      if (!(item >= 0 && item < numItems)) {
-        throw new RecsysError('ITEM_OUT_OF_RANGE', `seen.items[${j}] = ${item} is not an item index in 0..${numItems - 1} (numItems=${numItems})`);
-      }
-      if (j > offsets[u] && item <= items[j - 1]) {
-        throw new RecsysError('INVALID_ARGUMENT', `seen.items of user ${u} must be sorted and distinct, got ${items[j - 1]} then ${item}`);
-      }
+  if (seen !== null && typeof seen === 'object' && !isSeenItems(seen)) {
+    validateInteractions(seen, 'seen');
+    if (seen.numUsers > numUsers || seen.numItems > numItems) {
+      throw new RecsysError(
+        'SHAPE_MISMATCH',
+        `seen covers ${seen.numUsers} users and ${seen.numItems} items but the id maps hold ${numUsers} users and ${numItems} items`,
+      );
     }
   }
-  return { offsets: offsets.slice(), items: items.slice() };
+  const checked = checkExclude(seen, numUsers, numItems, 'seen') as Interactions | SeenItems;
+  const index = toSeenItems(checked, numUsers);
+  return index === checked ? { offsets: index.offsets.slice(), items: index.items.slice() } : index;
 }
 
 function countPopularity(seen: SeenItems, numItems: number): Float64Array {
@@ -284,7 +237,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.items = items;
     this.unknownUser = unknownUser;
     this.history = history;
-    this.seenItems = toSeenItems(seen, numUsers, numItems);
+    this.seenItems = ownSeenItems(seen, numUsers, numItems);
     this.popularityCounts = popularity === undefined ? countPopularity(this.seenItems, numItems) : checkPopularity(popularity, numItems);
   }
 
@@ -420,7 +373,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       if (unknownUser === 'error') this.users.indexOf(userId, 'user');
       return this.popular(k);
     }
-    const exclude = excludeSeen ? this.seenItems.items.subarray(this.seenItems.offsets[u], this.seenItems.offsets[u + 1]) : [];
+    // the user's own row: recommend checks only these items, not the whole index, per request
+    const exclude = excludeSeen ? itemsSeenBy(this.seenItems, u) : [];
     const top = recommend(this.getScorer(), u, { k, exclude });
     return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
   }
