@@ -5,7 +5,7 @@
 // It is not cryptographic and never needs to be.
 import { assertFinite } from './validate.js';
 
-/** A seeded generator of floats uniform in [0, 1). */
+/** A seeded generator of floats uniform in [0, 1). @category Sampling */
 export type Random = () => number;
 
 /**

@@ -12,13 +12,14 @@ import { checkColumns, checkMappingOptions, type MappedInteractions, type Mappin
 import { sourceChunks, sourceName, type Source } from './source.js';
 import { InteractionsBuilder, toNumber, type Locator } from './_internal/builder.js';
 
-/** How {@link readCsv} types the ids: keep the strings, convert to numbers, or decide per column. */
+/** How {@link readCsv} types the ids: keep the strings, convert to numbers, or decide per column. @category Data */
 export type CsvIdType = 'string' | 'number' | 'auto';
 
-/** The id type that {@link readCsv} returns for a {@link CsvIdType}. */
+/** The id type that {@link readCsv} returns for a {@link CsvIdType}. @category Data */
 export type CsvId<T extends CsvIdType> = T extends 'number' ? number : T extends 'string' ? string : string | number;
 
-/** Options of {@link readCsv}. A column is a header name, or a 0-based index (needed when `header: false`). */
+/** Options of {@link readCsv}. A column is a header name, or a 0-based index (needed when `header: false`). * @category Data
+ */
 export interface CsvOptions<T extends CsvIdType = 'string'> extends MappingOptions<CsvId<T>, CsvId<T>> {
   /** Column holding the user id. */
   user: string | number;

@@ -16,7 +16,7 @@ import { resolveScorer } from '../scoring/index.js';
 import { checkTies } from './checks.js';
 import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 
-/** Options of {@link evaluateFull}. */
+/** Options of {@link evaluateFull}. @category Evaluation */
 export interface EvaluateFullOptions {
   /**
    * Known positives removed from every user's ranking (usually the training set). A held-out
@@ -43,7 +43,7 @@ export interface EvaluateFullOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The result of {@link evaluateFull}: means over users of the metrics at K, and the protocol. */
+/** The result of {@link evaluateFull}: means over users of the metrics at K, and the protocol. @category Evaluation */
 export interface FullEvaluation {
   /** Always `'full'`: every item ranked, the user's excluded positives removed. */
   readonly protocol: 'full';

@@ -22,7 +22,7 @@ import { checkPairs, checkTies } from './checks.js';
 import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { BlockedItems, drawDistinct } from '../sampling/distinct.js';
 
-/** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. */
+/** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. @category Evaluation */
 export interface SampledTestSet {
   /** User of each held-out positive. */
   readonly users: Int32Array;
@@ -36,7 +36,7 @@ export interface SampledTestSet {
   readonly negatives?: readonly Int32Array[];
 }
 
-/** Options of {@link evaluateSampled}. */
+/** Options of {@link evaluateSampled}. @category Evaluation */
 export interface EvaluateSampledOptions {
   /** The cut-off K of HR@K, NDCG@K and MRR@K. Default 10. */
   k?: number;
@@ -64,7 +64,7 @@ export interface EvaluateSampledOptions {
   perPositive?: boolean;
 }
 
-/** Per-positive results of {@link evaluateSampled}, aligned with the test set's entries. */
+/** Per-positive results of {@link evaluateSampled}, aligned with the test set's entries. @category Evaluation */
 export interface SampledPerPositive {
   /** 1-based rank of the positive among its candidates (fractional under `'average'` ties). */
   readonly rank: Float32Array;
@@ -76,7 +76,7 @@ export interface SampledPerPositive {
   readonly mrr: Float32Array;
 }
 
-/** The result of {@link evaluateSampled}: the metrics and the protocol that produced them. */
+/** The result of {@link evaluateSampled}: the metrics and the protocol that produced them. @category Evaluation */
 export interface SampledEvaluation {
   /** Always `'sampled'`: each positive ranked against a short list of negatives. */
   readonly protocol: 'sampled';

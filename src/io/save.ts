@@ -18,7 +18,7 @@ import { writeDirectoryBundle, type SaveStep, type StepHook } from './node-files
 
 export type { SaveStep };
 
-/** Options of {@link saveModel}. */
+/** Options of {@link saveModel}. @category Persistence */
 export interface SaveOptions {
   /**
    * Awaited before each step of the save, so a caller can log progress (or a test can pause a
@@ -30,7 +30,7 @@ export interface SaveOptions {
   onProgress?: (step: SaveStep) => void | Promise<void>;
 }
 
-/** What {@link saveModel} reports. */
+/** What {@link saveModel} reports. @category Persistence */
 export interface SaveResult {
   /** The URL saved to. */
   readonly url: string;

@@ -17,10 +17,10 @@ import { checkBatchOptions, epochPlan, pairwiseBatches, pointwiseBatches, shuffl
 
 export type { SamplerState } from './sampler-state.js';
 
-/** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. */
+/** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. @category Sampling */
 export type SamplingStrategy = 'uniform' | 'popularity';
 
-/** Options of the {@link NegativeSampler} constructor. Every field has a default. */
+/** Options of the {@link NegativeSampler} constructor. Every field has a default. @category Sampling */
 export interface NegativeSamplerOptions {
   /** Proposal distribution. Default `'uniform'` (the NCF paper's choice). */
   strategy?: SamplingStrategy;
@@ -40,7 +40,7 @@ export interface NegativeSamplerOptions {
   seed?: number;
 }
 
-/** Which slice of an epoch's positives to produce, for splitting an epoch across worker threads. */
+/** Which slice of an epoch's positives to produce, for splitting an epoch across worker threads. @category Sampling */
 export interface Shard {
   /** This shard's number, an integer in 0..count-1. */
   index: number;
@@ -48,7 +48,7 @@ export interface Shard {
   count: number;
 }
 
-/** Options of {@link NegativeSampler.batches} and {@link NegativeSampler.pairBatches}. */
+/** Options of {@link NegativeSampler.batches} and {@link NegativeSampler.pairBatches}. @category Sampling */
 export interface BatchOptions {
   /** Rows per batch (instances, or pairs for BPR); the last batch may be smaller. Default 256. */
   batchSize?: number;
@@ -60,7 +60,7 @@ export interface BatchOptions {
   shard?: Shard;
 }
 
-/** A pointwise (BCE) training batch: each positive (label 1) followed by its negatives (label 0). */
+/** A pointwise (BCE) training batch: each positive (label 1) followed by its negatives (label 0). @category Sampling */
 export interface Batch {
   /** User index of each instance. */
   users: Int32Array;
@@ -70,7 +70,7 @@ export interface Batch {
   labels: Float32Array;
 }
 
-/** A pairwise (BPR) training batch: one row per (positive, sampled negative) pair of a user. */
+/** A pairwise (BPR) training batch: one row per (positive, sampled negative) pair of a user. @category Sampling */
 export interface PairBatch {
   /** User index of each pair. */
   users: Int32Array;
@@ -95,6 +95,7 @@ export interface PairBatch {
  *   batch.labels;                       //=> Float32Array [1, 0, 1, 0, 1] then [0]
  * }
  * ```
+ * @category Sampling
  */
 export class NegativeSampler {
   /** The proposal strategy. */

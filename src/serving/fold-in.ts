@@ -20,7 +20,7 @@ import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import { mulberry32, type Random } from '../_lib/random.js';
 import { NegativeSampler } from '../sampling/negative-sampler.js';
 
-/** Options of `Recommender.foldIn`. */
+/** Options of `Recommender.foldIn`. @category Serving */
 export interface FoldInOptions {
   /** Optimizer steps (each over all the user's positives and freshly sampled negatives). Default 50. */
   steps?: number;
@@ -34,7 +34,7 @@ export interface FoldInOptions {
   l2?: number;
 }
 
-/** What `Recommender.foldIn` reports. */
+/** What `Recommender.foldIn` reports. @category Serving */
 export interface FoldInResult {
   /** The user's index in the model (new users get the next free index). */
   readonly user: number;

@@ -9,7 +9,7 @@ import { topK } from '../metrics/index.js';
 import type { Scorer } from '../scoring/index.js';
 import { resolveScorer } from '../scoring/index.js';
 
-/** One recommended item and its score. */
+/** One recommended item and its score. @category Serving */
 export interface Recommendation {
   /** Item index. */
   readonly item: number;
@@ -17,7 +17,7 @@ export interface Recommendation {
   readonly score: number;
 }
 
-/** Options of {@link recommend}. */
+/** Options of {@link recommend}. @category Serving */
 export interface RecommendOptions {
   /**
    * How many items to return. Default 10. A K above the number of items is a `RecsysError`

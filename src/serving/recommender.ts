@@ -44,13 +44,13 @@ function withUserId(e: unknown, users: IdMap): unknown {
   return new RecsysError('NO_NEGATIVES', message, { ...e.details, user: id, index });
 }
 
-/** An external id: a non-empty string or a finite number. */
+/** An external id: a non-empty string or a finite number. @category Serving */
 export type ExternalId = string | number;
 
-/** What `recommend` does for a user the model does not know. */
+/** What `recommend` does for a user the model does not know. @category Serving */
 export type UnknownUserPolicy = 'popular' | 'error';
 
-/** One recommended item. */
+/** One recommended item. @category Serving */
 export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
   /** The item's external id. */
   readonly id: ItemId;
@@ -63,7 +63,7 @@ export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
   readonly source: 'model' | 'popularity';
 }
 
-/** One item similar to another. */
+/** One item similar to another. @category Serving */
 export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
   /** The item's external id. */
   readonly id: ItemId;
@@ -71,7 +71,7 @@ export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
   readonly score: number;
 }
 
-/** Options of {@link Recommender.recommend}. */
+/** Options of {@link Recommender.recommend}. @category Serving */
 export interface RecommenderRecommendOptions {
   /** How many items, a positive integer no larger than the number of items. Default 10. */
   k?: number;
@@ -81,13 +81,13 @@ export interface RecommenderRecommendOptions {
   unknownUser?: UnknownUserPolicy;
 }
 
-/** Options of {@link Recommender.similar}. */
+/** Options of {@link Recommender.similar}. @category Serving */
 export interface RecommenderSimilarOptions {
   /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */
   k?: number;
 }
 
-/** The parts of a {@link Recommender} built around an already trained model. */
+/** The parts of a {@link Recommender} built around an already trained model. @category Serving */
 export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
   /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
   model: tf.LayersModel;
@@ -103,7 +103,7 @@ export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId
   unknownUser?: UnknownUserPolicy;
 }
 
-/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. */
+/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. @category Serving */
 export interface RecommenderFitOptions extends TrainOptions {
   /** Which model to build. Default `'neumf'`. */
   model?: 'neumf' | 'gmf' | 'mlp';
@@ -188,6 +188,7 @@ function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null): { num
  * //=> [{ id: 'Heat', score: 0.93, source: 'model' }, { id: 'Ronin', score: 0.88, source: 'model' }, ...]
  * rec.similar('Heat', { k: 1 }); //=> [{ id: 'Ronin', score: 0.91 }]
  * ```
+ * @category Serving
  */
 export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
   /** External user id <-> user index. Grows when {@link Recommender.foldIn} adds a user. */

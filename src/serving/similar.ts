@@ -11,7 +11,7 @@ import { isScorer } from '../scoring/index.js';
 import { embeddingRows, embeddingsFedBy } from '../scoring/index.js';
 import type { Recommendation } from './recommend.js';
 
-/** Options of {@link similarItems}. */
+/** Options of {@link similarItems}. @category Serving */
 export interface SimilarItemsOptions {
   /**
    * How many neighbours to return: a positive integer up to numItems - 1 (the item itself is left
