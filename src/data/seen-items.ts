@@ -171,3 +171,24 @@ export function checkExclude(exclude: unknown, numUsers: number, numItems: numbe
 export function toSeenItems(exclude: Interactions | SeenItems, numUsers: number): SeenItems {
   return isSeenItems(exclude) ? exclude : groupSeenItems(exclude.users, exclude.items, numUsers);
 }
+
+/**
+ * A copy of `seen` over `numUsers` users (at least as many as it covers) with `user`'s row replaced
+ * by `items` (ascending, distinct); users beyond the old index get empty rows.
+ */
+export function withUserRow(seen: SeenItems, numUsers: number, user: number, items: Int32Array): SeenItems {
+  const { offsets, items: all } = seen;
+  const before = user < offsets.length - 1 ? offsets[user] : all.length;
+  const after = user < offsets.length - 1 ? offsets[user + 1] : all.length;
+  const nextItems = new Int32Array(all.length - (after - before) + items.length);
+  nextItems.set(all.subarray(0, before));
+  nextItems.set(items, before);
+  nextItems.set(all.subarray(after), before + items.length);
+  const nextOffsets = new Int32Array(numUsers + 1);
+  const delta = items.length - (after - before);
+  for (let u = 0; u <= numUsers; u++) {
+    const o = u < offsets.length ? offsets[u] : all.length;
+    nextOffsets[u] = u <= user ? o : o + delta;
+  }
+  return { offsets: nextOffsets, items: nextItems };
+}

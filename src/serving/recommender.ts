@@ -5,16 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
-import type { InteractionColumns } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
-import { validateInteractions, type Interactions } from '../data/interactions.js';
-import { checkExclude, isSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
+import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
 import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
-import type { TrainHistory, TrainOptions } from '../training/types.js';
-import { createScorer } from '../scoring/index.js';
-import type { Scorer } from '../scoring/index.js';
+import type { TrainHistory } from '../training/types.js';
+import { createScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { runExclusive } from './exclusive.js';
 import { similarItems } from './similar.js';
@@ -28,146 +25,31 @@ import {
   type FoldInOptions,
   type FoldInResult,
 } from './fold-in.js';
+import { checkPopularity, countPopularity, modelCounts, ownSeenItems, popularityOrder, withUserId } from './recommender-parts.js';
+import type {
+  ExternalId,
+  RecommendedItem,
+  RecommenderFitOptions,
+  RecommenderParts,
+  RecommenderRecommendOptions,
+  RecommenderSimilarOptions,
+  SimilarItem,
+  UnknownUserPolicy,
+} from './recommender-types.js';
 
-/**
- * A NO_NEGATIVES error from training names a user by the model's index; the Recommender knows the
- * id behind it, so the message names that instead (`user "alice" (index 0) has every one of ...`).
- */
-function withUserId(e: unknown, users: IdMap): unknown {
-  if (!isRecsysError(e, 'NO_NEGATIVES') || typeof e.details?.user !== 'number') return e;
-  const index = e.details.user;
-  if (!(index >= 0 && index < users.size)) return e;
-  const id = users.id(index);
-  const named = `user ${show(id)} (index ${index})`;
-  const mention = new RegExp(`\\buser ${index}\\b`);
-  const message = mention.test(e.message) ? e.message.replace(mention, named) : `${named}: ${e.message}`;
-  return new RecsysError('NO_NEGATIVES', message, { ...e.details, user: id, index });
-}
-
-/** An external id: a non-empty string or a finite number. @category Serving */
-export type ExternalId = string | number;
-
-/** What `recommend` does for a user the model does not know. @category Serving */
-export type UnknownUserPolicy = 'popular' | 'error';
-
-/** One recommended item. @category Serving */
-export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
-  /** The item's external id. */
-  readonly id: ItemId;
-  /**
-   * For `source: 'model'`, the model's score (a probability in (0, 1) for the standard models);
-   * for `source: 'popularity'`, the item's share of all seen (user, item) pairs.
-   */
-  readonly score: number;
-  /** `'model'` for a known user; `'popularity'` for the fallback given to an unknown user. */
-  readonly source: 'model' | 'popularity';
-}
-
-/** One item similar to another. @category Serving */
-export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
-  /** The item's external id. */
-  readonly id: ItemId;
-  /** Cosine similarity of the item embeddings, in [-1, 1]. */
-  readonly score: number;
-}
-
-/** Options of {@link Recommender.recommend}. @category Serving */
-export interface RecommenderRecommendOptions {
-  /** How many items, a positive integer no larger than the number of items. Default 10. */
-  k?: number;
-  /** Leave out the items the user has already seen. Default true. */
-  excludeSeen?: boolean;
-  /** Overrides the recommender's {@link RecommenderParts.unknownUser} for this call. */
-  unknownUser?: UnknownUserPolicy;
-}
-
-/** Options of {@link Recommender.similar}. @category Serving */
-export interface RecommenderSimilarOptions {
-  /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */
-  k?: number;
-}
-
-/** The parts of a {@link Recommender} built around an already trained model. @category Serving */
-export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
-  /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
-  model: tf.LayersModel;
-  /** External user id <-> the model's user index; its size must equal the model's number of users. */
-  users: IdMap<UserId>;
-  /** External item id <-> the model's item index; its size must equal the model's number of items. */
-  items: IdMap<ItemId>;
-  /** Items seen per user (as training interactions, or CSR). Default: none seen. */
-  seen?: Interactions | SeenItems;
-  /** Popularity per item index, `items.size` finite numbers >= 0. Default: the number of users who have seen each item. */
-  popularity?: ArrayLike<number>;
-  /** What `recommend` does for an unknown user: popular items (default) or a `UNKNOWN_USER` error. */
-  unknownUser?: UnknownUserPolicy;
-}
-
-/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. @category Serving */
-export interface RecommenderFitOptions extends TrainOptions {
-  /** Which model to build. Default `'neumf'`. */
-  model?: 'neumf' | 'gmf' | 'mlp';
-  /** Which fields of a row hold the user, the item (and optionally time and weight). Default `{ user: 'user', item: 'item' }`. */
-  columns?: InteractionColumns;
-  /** GMF embedding width (GMF and NeuMF). Default 8. */
-  factors?: number;
-  /** MLP layer sizes as in the paper (MLP and NeuMF). Default `[64, 32, 16, 8]`. */
-  layers?: readonly number[];
-  /** What `recommend` does for an unknown user. Default `'popular'`. */
-  unknownUser?: UnknownUserPolicy;
-}
+export type {
+  ExternalId,
+  RecommendedItem,
+  RecommenderFitOptions,
+  RecommenderParts,
+  RecommenderRecommendOptions,
+  RecommenderSimilarOptions,
+  SimilarItem,
+  UnknownUserPolicy,
+} from './recommender-types.js';
 
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 const POLICIES = ['popular', 'error'] as const;
-
-/** The Recommender's own copy of `seen`, checked by the one `exclude` validator and indexed. */
-function ownSeenItems(seen: Interactions | SeenItems | undefined, numUsers: number, numItems: number): SeenItems {
-  if (seen === undefined) return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
-  if (seen !== null && typeof seen === 'object' && !isSeenItems(seen)) {
-    validateInteractions(seen, 'seen');
-    if (seen.numUsers > numUsers || seen.numItems > numItems) {
-      throw new RecsysError(
-        'SHAPE_MISMATCH',
-        `seen covers ${seen.numUsers} users and ${seen.numItems} items but the id maps hold ${numUsers} users and ${numItems} items`,
-      );
-    }
-  }
-  const checked = checkExclude(seen, numUsers, numItems, 'seen') as Interactions | SeenItems;
-  const index = toSeenItems(checked, numUsers);
-  return index === checked ? { offsets: index.offsets.slice(), items: index.items.slice() } : index;
-}
-
-function countPopularity(seen: SeenItems, numItems: number): Float64Array {
-  const counts = new Float64Array(numItems);
-  for (const item of seen.items) counts[item]++;
-  return counts;
-}
-
-function checkPopularity(popularity: ArrayLike<number>, numItems: number): Float64Array {
-  if (popularity === null || typeof popularity !== 'object' || typeof popularity.length !== 'number') {
-    throw new RecsysError('INVALID_ARGUMENT', `popularity must be an array of numbers, got ${show(popularity)}`);
-  }
-  if (popularity.length !== numItems) {
-    throw new RecsysError('LENGTH_MISMATCH', `popularity has length ${popularity.length} but there are ${numItems} items`);
-  }
-  const out = Float64Array.from(popularity);
-  for (let i = 0; i < numItems; i++) {
-    if (!(Number.isFinite(out[i]) && out[i] >= 0)) {
-      throw new RecsysError('NOT_FINITE', `popularity[${i}] must be a finite number >= 0, got ${show(popularity[i])}`);
-    }
-  }
-  return out;
-}
-
-function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null): { numUsers: number; numItems: number } {
-  if (arch !== null) return { numUsers: arch.numUsers, numItems: arch.numItems };
-  const scorer = createScorer(model);
-  try {
-    return { numUsers: scorer.numUsers, numItems: scorer.numItems };
-  } finally {
-    scorer.dispose();
-  }
-}
 
 /**
  * A trained recommender that speaks an app's own ids: the model, the user and item id maps, the
@@ -468,7 +350,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     }
     const oldSet = new Set(old);
     for (const item of positives) if (!oldSet.has(item)) this.popularityCounts[item]++;
-    this.replaceSeen(user, positives);
+    this.seenItems = withUserRow(this.seenItems, this.users.size, user, positives);
     this.invalidate();
     return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
   }
@@ -514,11 +396,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
   private popular(k: number): RecommendedItem<ItemId>[] {
     const counts = this.popularityCounts;
-    if (this.popularOrder === undefined) {
-      const order = Int32Array.from({ length: counts.length }, (_, i) => i);
-      // most popular first; equal counts by index, so the order is stable across runs
-      this.popularOrder = order.sort((a, b) => counts[b] - counts[a] || a - b);
-    }
+    this.popularOrder ??= popularityOrder(counts);
     let total = 0;
     for (const c of counts) total += c;
     const out: RecommendedItem<ItemId>[] = [];
@@ -527,23 +405,5 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       out.push({ id: this.items.id(item), score: total > 0 ? counts[item] / total : 0, source: 'popularity' });
     }
     return out;
-  }
-
-  private replaceSeen(user: number, positives: Int32Array): void {
-    const { offsets, items } = this.seenItems;
-    const numUsers = this.users.size;
-    const before = user < offsets.length - 1 ? offsets[user] : items.length;
-    const after = user < offsets.length - 1 ? offsets[user + 1] : items.length;
-    const nextItems = new Int32Array(items.length - (after - before) + positives.length);
-    nextItems.set(items.subarray(0, before));
-    nextItems.set(positives, before);
-    nextItems.set(items.subarray(after), before + positives.length);
-    const nextOffsets = new Int32Array(numUsers + 1);
-    const delta = positives.length - (after - before);
-    for (let u = 0; u <= numUsers; u++) {
-      const o = u < offsets.length ? offsets[u] : items.length;
-      nextOffsets[u] = u <= user ? o : o + delta;
-    }
-    this.seenItems = { offsets: nextOffsets, items: nextItems };
   }
 }
