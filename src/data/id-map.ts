@@ -8,8 +8,7 @@ import { show } from '../_lib/validate.js';
 /** What an {@link IdMap} maps: users or items. It picks the error codes of failed look-ups. @category Data */
 export type IdKind = 'user' | 'item';
 
-/** Options of an {@link IdMap}. * @category Data
- */
+/** Options of an {@link IdMap}. @category Data */
 export interface IdMapOptions {
   /**
    * What the ids name. With `'user'`, a failed {@link IdMap.indexOf} throws `UNKNOWN_USER` and a bad
@@ -19,8 +18,7 @@ export interface IdMapOptions {
   kind?: IdKind;
 }
 
-/** The JSON form of an {@link IdMap}: its ids in index order (numbers stay numbers). * @category Data
- */
+/** The JSON form of an {@link IdMap}: its ids in index order (numbers stay numbers). @category Data */
 export interface IdMapJSON<Id extends string | number = string | number> {
   /** The ids; `ids[index]` is the id of that dense index. */
   ids: Id[];

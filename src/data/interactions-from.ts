@@ -8,8 +8,7 @@ import type { DuplicatePolicy } from './_internal/collapse.js';
 
 export type { DuplicatePolicy, UnknownIdPolicy };
 
-/** Which fields of a row hold what. * @category Data
- */
+/** Which fields of a row hold what. @category Data */
 export interface InteractionColumns {
   /** Field holding the user id (a non-empty string or a finite number). */
   user: string;
