@@ -12,7 +12,7 @@ import { show } from '../_lib/validate.js';
 import { IdMap } from '../data/index.js';
 import { inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
-import { Recommender, type ExternalId } from '../serving/recommender.js';
+import { Recommender, type ExternalId } from '../serving/index.js';
 import { createScorer } from '../scoring/index.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';

@@ -14,7 +14,7 @@ export type {
   RecommenderSimilarOptions,
   RecommenderParts,
   RecommenderFitOptions,
-} from './recommender.js';
+} from './recommender-types.js';
 export type { FoldInOptions, FoldInResult } from './fold-in.js';
 export { runExclusive } from './exclusive.js';
 // the per-user index the Recommender keeps (defined in data/, where it is built)

@@ -37,17 +37,6 @@ import type {
   UnknownUserPolicy,
 } from './recommender-types.js';
 
-export type {
-  ExternalId,
-  RecommendedItem,
-  RecommenderFitOptions,
-  RecommenderParts,
-  RecommenderRecommendOptions,
-  RecommenderSimilarOptions,
-  SimilarItem,
-  UnknownUserPolicy,
-} from './recommender-types.js';
-
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 const POLICIES = ['popular', 'error'] as const;
 
