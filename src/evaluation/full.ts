@@ -95,16 +95,7 @@ const MAX_BATCH_USERS = 256;
 export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions, options?: EvaluateFullOptions): FullEvaluation {
   const opts = checkOptions(options);
   const { k = 10, ties = 'pessimistic', onProgress } = opts;
-  checkTies(ties);
-  if (ties === 'average') {
-    throw new RecsysError(
-      'INVALID_ARGUMENT',
-      `evaluateFull supports ties 'pessimistic' or 'optimistic', got 'average': with several held-out items per user, precision, recall and MAP need whole list positions`,
-    );
-  }
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new RecsysError('INVALID_ARGUMENT', `onProgress must be a function, got ${show(onProgress)}`);
-  }
+  checkTiesAndProgress(ties, onProgress);
   const { scorer, owned } = resolveScorer(model);
   try {
     const { numUsers, numItems } = scorer;
@@ -131,7 +122,7 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
     const mark = new Uint8Array(numItems);
     const others = new Float32Array(numItems);
     const chunkScores = new Float32Array(Math.min(batchUsers, evaluated.length) * numItems);
-    const sums = { hr: 0, ndcg: 0, recall: 0, precision: 0, map: 0, mrr: 0 };
+    const sums: MetricSums = { hr: 0, ndcg: 0, recall: 0, precision: 0, map: 0, mrr: 0 };
     for (let start = 0; start < evaluated.length; start += batchUsers) {
       const chunk = evaluated.subarray(start, Math.min(start + batchUsers, evaluated.length));
       const scores = scorer.scoreAllItems(chunk, chunkScores.subarray(0, chunk.length * numItems));
@@ -141,15 +132,7 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
         const relevant = itemsSeenBy(heldOut, user);
         const removed = excluded ? itemsSeenBy(excluded, user) : new Int32Array(0);
         const positions = heldOutPositions(user, row, relevant, removed, mark, others, ties);
-        const numRelevant = relevant.length;
-        let first = Infinity;
-        for (let p = 0; p < positions.length; p++) first = Math.min(first, positions[p]);
-        sums.hr += hitRate(first, k);
-        sums.mrr += mrr(first, k);
-        sums.ndcg += ndcg(positions, numRelevant, k);
-        sums.recall += recall(positions, numRelevant, k);
-        sums.precision += precision(positions, k);
-        sums.map += averagePrecision(positions, numRelevant, k);
+        addUserMetrics(sums, positions, relevant.length, k);
       }
       onProgress?.(start + chunk.length, evaluated.length);
     }
@@ -175,6 +158,34 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
   } finally {
     if (owned) scorer.dispose();
   }
+}
+
+/** evaluateFull's tie policy (not 'average') and progress callback. */
+function checkTiesAndProgress(ties: unknown, onProgress: unknown): asserts ties is 'pessimistic' | 'optimistic' {
+  checkTies(ties);
+  if (ties === 'average') {
+    throw new RecsysError(
+      'INVALID_ARGUMENT',
+      `evaluateFull supports ties 'pessimistic' or 'optimistic', got 'average': with several held-out items per user, precision, recall and MAP need whole list positions`,
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new RecsysError('INVALID_ARGUMENT', `onProgress must be a function, got ${show(onProgress)}`);
+  }
+}
+
+type MetricSums = { hr: number; ndcg: number; recall: number; precision: number; map: number; mrr: number };
+
+/** Adds one user's metrics at K, from the 1-based positions of their held-out items. */
+function addUserMetrics(sums: MetricSums, positions: ArrayLike<number>, numRelevant: number, k: number): void {
+  let first = Infinity;
+  for (let p = 0; p < positions.length; p++) first = Math.min(first, positions[p]);
+  sums.hr += hitRate(first, k);
+  sums.mrr += mrr(first, k);
+  sums.ndcg += ndcg(positions, numRelevant, k);
+  sums.recall += recall(positions, numRelevant, k);
+  sums.precision += precision(positions, k);
+  sums.map += averagePrecision(positions, numRelevant, k);
 }
 
 /** The users to evaluate: the option (checked), else every user with a held-out item. */

@@ -236,6 +236,65 @@ function sampleNegatives(
   return result;
 }
 
+/** The rows [start, end) of the next chunk: as many as fit CHUNK_PAIRS cells, at least one; `cols` its width. */
+function chunkOf(negatives: readonly Int32Array[], start: number): { end: number; cols: number } {
+  let cols = 1 + negatives[start].length;
+  let end = start + 1;
+  while (end < negatives.length) {
+    const wider = Math.max(cols, 1 + negatives[end].length);
+    if ((end + 1 - start) * wider > CHUNK_PAIRS) break;
+    cols = wider;
+    end++;
+  }
+  return { end, cols };
+}
+
+/**
+ * The (user, item) cells of rows [start, end): each positive in column 0, its negatives after it.
+ * Padding and self-listed cells score the positive again and are masked out of the ranking.
+ */
+function candidateGrid(
+  users: Int32Array,
+  items: Int32Array,
+  negatives: readonly Int32Array[],
+  start: number,
+  end: number,
+  cols: number,
+): { pairUsers: Int32Array; pairItems: Int32Array; mask: Uint8Array; counts: { selfListed: number; min: number; max: number } } {
+  const rows = end - start;
+  const pairUsers = new Int32Array(rows * cols);
+  const pairItems = new Int32Array(rows * cols);
+  const mask = new Uint8Array(rows * cols);
+  const counts = { selfListed: 0, min: Infinity, max: 0 };
+  for (let r = 0; r < rows; r++) {
+    const j = start + r;
+    const positive = items[j];
+    const list = negatives[j];
+    const base = r * cols;
+    pairUsers.fill(users[j], base, base + cols);
+    pairItems.fill(positive, base, base + cols);
+    mask.fill(1, base + 1 + list.length, base + cols);
+    let competitors = 0;
+    for (let n = 0; n < list.length; n++) {
+      if (list[n] === positive) {
+        mask[base + 1 + n] = 1;
+        counts.selfListed++;
+      } else {
+        pairItems[base + 1 + n] = list[n];
+        competitors++;
+      }
+    }
+    if (competitors === 0) {
+      throw new RecsysError('NO_NEGATIVES', `test.negatives[${j}] lists no item other than the positive ${positive}: it has nothing to be ranked against`, {
+        index: j,
+      });
+    }
+    counts.min = Math.min(counts.min, competitors);
+    counts.max = Math.max(counts.max, competitors);
+  }
+  return { pairUsers, pairItems, mask, counts };
+}
+
 /** Scores and ranks every positive against its negatives, chunk by chunk. */
 function rankAll(
   scorer: Scorer,
@@ -260,46 +319,12 @@ function rankAll(
 
   let start = 0;
   while (start < total) {
-    // Rows [start, end): as many as fit CHUNK_PAIRS, at least one.
-    let cols = 1 + negatives[start].length;
-    let end = start + 1;
-    while (end < total) {
-      const wider = Math.max(cols, 1 + negatives[end].length);
-      if ((end + 1 - start) * wider > CHUNK_PAIRS) break;
-      cols = wider;
-      end++;
-    }
+    const { end, cols } = chunkOf(negatives, start);
     const rows = end - start;
-    const pairUsers = new Int32Array(rows * cols);
-    const pairItems = new Int32Array(rows * cols);
-    const mask = new Uint8Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      const j = start + r;
-      const positive = items[j];
-      const list = negatives[j];
-      const base = r * cols;
-      pairUsers.fill(users[j], base, base + cols);
-      // Padding and self-listed cells score the positive again and are masked out of the ranking.
-      pairItems.fill(positive, base, base + cols);
-      mask.fill(1, base + 1 + list.length, base + cols);
-      let competitors = 0;
-      for (let n = 0; n < list.length; n++) {
-        if (list[n] === positive) {
-          mask[base + 1 + n] = 1;
-          selfListedSkipped++;
-        } else {
-          pairItems[base + 1 + n] = list[n];
-          competitors++;
-        }
-      }
-      if (competitors === 0) {
-        throw new RecsysError('NO_NEGATIVES', `test.negatives[${j}] lists no item other than the positive ${positive}: it has nothing to be ranked against`, {
-          index: j,
-        });
-      }
-      minNegatives = Math.min(minNegatives, competitors);
-      maxNegatives = Math.max(maxNegatives, competitors);
-    }
+    const { pairUsers, pairItems, mask, counts } = candidateGrid(users, items, negatives, start, end, cols);
+    selfListedSkipped += counts.selfListed;
+    minNegatives = Math.min(minNegatives, counts.min);
+    maxNegatives = Math.max(maxNegatives, counts.max);
     const scores = scorePairs(scorer, pairUsers, pairItems, new Float32Array(rows * cols));
     const result = rankMetrics(scores, rows, cols, new Int32Array(rows), { k, ties, mask });
     sumHr += result.mean.hr * rows;
