@@ -6,10 +6,10 @@
 // about CHUNK_PAIRS pairs), through Scorer.scorePairs when the scorer has it, so a generic tfjs
 // model runs one predict per chunk rather than one per user; rankMetrics then ranks each row.
 //
-// Sampled negatives are drawn here without replacement (distinct per positive) rather than through
-// NegativeSampler, whose draws are independent (with replacement) as training wants; the protocol
-// wants N distinct competitors, and a user with fewer candidates than N is an error, not a shorter
-// list.
+// Sampled negatives are drawn without replacement (distinct per positive; sampling/distinct.ts)
+// rather than through NegativeSampler, whose draws are independent (with replacement) as training
+// wants; the protocol wants N distinct competitors, and a user with fewer candidates than N is an
+// error, not a shorter list.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndices, assertInteger, checkK, checkOptions, show } from '../_lib/validate.js';
