@@ -24,7 +24,8 @@ import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { readMovieLens, readNcf, leaveOneOut, type Interactions } from '../src/data/index.js';
 import { deriveSeed, mulberry32, randomInt } from '../src/sampling/index.js';
-import { evaluateFull, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
+import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
+import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 

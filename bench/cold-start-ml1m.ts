@@ -29,7 +29,7 @@ import {
   type ColdItemScorer,
   type Interactions,
 } from '../src/data/index.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 
 const shared = process.argv[2] || new URL('../../shared/data/', import.meta.url).pathname;
 const out = process.argv[3] || new URL('./results/cold-start-ml1m.json', import.meta.url).pathname;

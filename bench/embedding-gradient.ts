@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NeuMF } from '../src/models/index.js';
 import { ensureFastGatherGradient } from '../src/_lib/gather-gradient.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 import { useBackend } from '../test/helpers/backends.js';
 
 const args = process.argv.slice(2);

@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { useBackend, SHARED_DATA } from '../test/helpers/backends.js';
 import { readNcf } from '../src/data/index.js';
 import { NeuMF } from '../src/models/index.js';
-import { createScorer, evaluateFull, type FullEvaluation, type Scorer } from '../src/evaluation/index.js';
+import { evaluateFull, type FullEvaluation } from '../src/evaluation/index.js';
+import { createScorer, type Scorer } from '../src/scoring/index.js';
 
 const dir = process.argv[2] || `${SHARED_DATA}ml-1m-ncf`;
 const fastUsers = Number(process.argv[3] ?? 6040);

@@ -1,6 +1,6 @@
 // Shared by the throughput benchmarks (throughput.ts, throughput-ab.ts): random data of a given
 // size and the timing of a training engine's epoch.
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 import type { Interactions } from '../src/data/interactions.js';
 import type { TrainingEngine } from '../src/training/types.js';
 

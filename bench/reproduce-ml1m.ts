@@ -42,9 +42,10 @@ import type { Interactions } from '../src/data/interactions.js';
 import { GMF, LAYER_NAMES, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
 import type { EngineName } from '../src/training/types.js';
-import { createScorer, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
-import { scorePairs } from '../src/evaluation/scorer-create.js';
-import { deriveSeed, mulberry32, randomInt } from '../src/sampling/prng.js';
+import { evaluateSampled } from '../src/evaluation/index.js';
+import { createScorer, type Scorer } from '../src/scoring/index.js';
+import { scorePairs } from '../src/scoring/scorer-create.js';
+import { deriveSeed, mulberry32, randomInt } from '../src/_lib/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types of the JSON output

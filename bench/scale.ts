@@ -18,9 +18,10 @@ import { useBackend } from '../test/helpers/backends.js';
 import { syntheticMovieLens20M, leaveOneOut, type Interactions } from '../src/data/index.js';
 import { NeuMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
-import { createScorer, evaluateFull, evaluateSampled, type Scorer } from '../src/evaluation/index.js';
+import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
+import { createScorer, type Scorer } from '../src/scoring/index.js';
 import { recommend } from '../src/serving/index.js';
-import { mulberry32, randomInt } from '../src/sampling/prng.js';
+import { mulberry32, randomInt } from '../src/_lib/random.js';
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

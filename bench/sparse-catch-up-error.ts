@@ -6,7 +6,7 @@
 //
 //   npx tsx bench/sparse-catch-up-error.ts
 import { catchUpDisplacement, EXACT_BELOW, replayDisplacement } from '../src/training/fused/catch-up.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 
 const random = mulberry32(12);
 const ranges: [number, number][] = [

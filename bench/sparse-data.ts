@@ -9,7 +9,7 @@
 // uniformly random user, users being dealt round-robin so that every user gets about
 // `positivesPerUser` of them. Users left with fewer than 3 distinct positives are dropped (they
 // would have nothing to train on after the split), and indices are renumbered densely.
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 import type { Interactions } from '../src/data/interactions.js';
 import type { ValidationLists } from '../src/training/types.js';
 

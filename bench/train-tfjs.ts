@@ -6,7 +6,7 @@
 //   npx tsx bench/train-tfjs.ts [--steps 30] [--batch 256] [--backends cpu,wasm]
 import { NeuMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
-import { mulberry32 } from '../src/sampling/prng.js';
+import { mulberry32 } from '../src/_lib/random.js';
 import { useBackend } from '../test/helpers/backends.js';
 
 const args = process.argv.slice(2);

@@ -6,6 +6,7 @@
 /**
  * The stable error codes. Apps may switch on them; they never change meaning between versions.
  * Grouped by area: arguments, data, files, models, training, persistence.
+ * @category Errors
  */
 export type RecsysErrorCode =
   // arguments
@@ -51,6 +52,7 @@ export type RecsysErrorCode =
  *   //=> INVALID_K k must be a positive integer, got 0
  * }
  * ```
+ * @category Errors
  */
 export class RecsysError extends Error {
   /** Stable machine-readable code, see {@link RecsysErrorCode}. */

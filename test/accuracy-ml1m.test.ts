@@ -19,7 +19,7 @@ import { itemPopularity } from '../src/data/popularity.js';
 import { GMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
 import { evaluateSampled } from '../src/evaluation/index.js';
-import type { Scorer } from '../src/evaluation/index.js';
+import type { Scorer } from '../src/scoring/index.js';
 
 const ML1M = join(SHARED_DATA, 'ml-1m-ncf');
 const HAVE_DATA = existsSync(join(ML1M, 'ml-1m.train.rating')) && existsSync(join(ML1M, 'ml-1m.test.negative'));

@@ -104,3 +104,20 @@ export function assertOneOf<T extends string>(name: string, value: unknown, allo
     });
   }
 }
+
+/** Throws unless `options` is undefined or an object. */
+export function checkOptions<T extends object>(options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object') {
+    throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+  }
+  return options;
+}
+
+/** A K for metrics at K over `numItems` items: a positive integer no larger than numItems. */
+export function checkK(k: unknown, numItems: number): asserts k is number {
+  assertK(k);
+  if (k > numItems) {
+    throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (numItems=${numItems})`, { k, numItems });
+  }
+}

@@ -3,7 +3,7 @@
 // sweep (Takacs, Pilaszy, Tikk, RecSys 2011; the solver of benfred/implicit).
 import type { Interactions } from '../data/interactions.js';
 import { assertInRange, assertInteger, assertFinite } from '../_lib/validate.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import { transpose, userItemCsr, type Csr } from './csr.js';
 import { FactorScorer, type FactorBaselineScorer } from './factors.js';
 import { partArray } from './part-array.js';

@@ -6,7 +6,7 @@
 // seeded NegativeSampler (uniform over the items the user has no training positive for).
 import type { Interactions } from '../data/interactions.js';
 import { assertFinite, assertInRange, assertInteger } from '../_lib/validate.js';
-import { deriveSeed, mulberry32 } from '../sampling/prng.js';
+import { deriveSeed, mulberry32 } from '../_lib/random.js';
 import { NegativeSampler } from '../sampling/negative-sampler.js';
 import { userItemCsr } from './csr.js';
 import { FactorScorer, type FactorBaselineScorer } from './factors.js';

@@ -1,8 +1,8 @@
 // The Scorer every baseline returns: argument checks once here, the math in each baseline.
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import type { Scorer } from '../evaluation/scorer.js';
-import { checkItems, checkOut, checkUser, checkUsers } from '../evaluation/scorer-checks.js';
+import type { Scorer } from '../scoring/scorer.js';
+import { checkItems, checkOut, checkUser, checkUsers } from '../scoring/scorer-checks.js';
 
 /** Internal: an array a baseline is saved as. */
 export type PartArray = Int32Array | Float32Array | Float64Array;

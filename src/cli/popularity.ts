@@ -1,7 +1,7 @@
 // The popularity baseline of the command line's metrics: every user gets the same ranking, items by
 // how many training interactions they have. The CLI reports it beside the model so a reader sees
 // at once whether the model learned anything a "most popular" list would not.
-import type { Scorer } from '../evaluation/index.js';
+import type { Scorer } from '../scoring/index.js';
 
 /**
  * A Scorer that ranks items by popularity, the same for every user. Equal counts are ordered by

@@ -3,7 +3,7 @@
 import { RecsysError } from '../errors.js';
 import { assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { assertTiePolicy, type TiePolicy } from '../metrics/rank.js';
-import { mulberry32, randomInt } from '../sampling/prng.js';
+import { mulberry32, randomInt } from '../_lib/random.js';
 import { validateInteractions, type Interactions } from './interactions.js';
 import { groupByUser } from './_internal/group.js';
 import { partition } from './splits.js';

@@ -12,13 +12,13 @@ import { checkColumns, checkMappingOptions, type MappedInteractions, type Mappin
 import { sourceChunks, sourceName, type Source } from './source.js';
 import { InteractionsBuilder, toNumber, type Locator } from './_internal/builder.js';
 
-/** How {@link readCsv} types the ids: keep the strings, convert to numbers, or decide per column. */
+/** How {@link readCsv} types the ids: keep the strings, convert to numbers, or decide per column. @category Data */
 export type CsvIdType = 'string' | 'number' | 'auto';
 
-/** The id type that {@link readCsv} returns for a {@link CsvIdType}. */
+/** The id type that {@link readCsv} returns for a {@link CsvIdType}. @category Data */
 export type CsvId<T extends CsvIdType> = T extends 'number' ? number : T extends 'string' ? string : string | number;
 
-/** Options of {@link readCsv}. A column is a header name, or a 0-based index (needed when `header: false`). */
+/** Options of {@link readCsv}. A column is a header name, or a 0-based index (needed when `header: false`). @category Data */
 export interface CsvOptions<T extends CsvIdType = 'string'> extends MappingOptions<CsvId<T>, CsvId<T>> {
   /** Column holding the user id. */
   user: string | number;
@@ -152,11 +152,47 @@ function numericMap(map: IdMap<string>): IdMap<string | number> {
  * ```
  */
 export async function readCsv<T extends CsvIdType = 'string'>(source: Source, options: CsvOptions<T>): Promise<MappedInteractions<CsvId<T>, CsvId<T>>> {
+  const { header, idType, duplicates, unknownIds } = checkCsvOptions(options as CsvOptions<CsvIdType>);
+  const name = sourceName(source);
+  const rows = new CsvRows(await loadPapa(), name, options as CsvOptions<CsvIdType>, header, idType, unknownIds);
+  const decoder = new TextDecoder('utf-8');
+  const cutter = new RecordCutter();
+  for await (const chunk of sourceChunks(source)) {
+    const piece = cutter.push(decoder.decode(chunk, { stream: true }));
+    if (piece !== undefined) rows.parse(piece);
+    if (cutter.pendingLength > MAX_RECORD_CHARS) {
+      throw new RecsysError('PARSE_ERROR', `${name}:${rows.line}: a record longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`, {
+        file: name,
+        line: rows.line,
+      });
+    }
+  }
+  const piece = cutter.push(decoder.decode());
+  if (piece !== undefined) rows.parse(piece);
+  const rest = cutter.rest();
+  if (rest.length > 0) rows.parse(rest);
+  if (!rows.sawHeaderOrData) throw new RecsysError('EMPTY_INPUT', `${name} is empty (no data lines)`, { file: name });
+  if (rows.builder.length === 0 && rows.builder.skipped === 0) {
+    throw new RecsysError('EMPTY_INPUT', `${name} has a header but no data lines`, { file: name });
+  }
+  const result = rows.builder.finish(duplicates, name);
+  if (idType === 'auto') {
+    return {
+      ...result,
+      users: numericMap(result.users as IdMap<string>),
+      items: numericMap(result.items as IdMap<string>),
+    } as MappedInteractions<CsvId<T>, CsvId<T>>;
+  }
+  return result as MappedInteractions<CsvId<T>, CsvId<T>>;
+}
+
+/** Checks readCsv's options; returns the header flag, the id type and the mapping policies. */
+function checkCsvOptions(options: CsvOptions<CsvIdType>): { header: boolean; idType: CsvIdType } & ReturnType<typeof checkMappingOptions> {
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object like { user: 'userId', item: 'itemId' }, got ${show(options)}`);
   }
   checkColumns(options, true);
-  const { duplicates, unknownIds } = checkMappingOptions(options as MappingOptions);
+  const mapping = checkMappingOptions(options as MappingOptions);
   const header = options.header ?? true;
   if (typeof header !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `header must be true or false, got ${show(header)}`);
   const idType: CsvIdType = options.idType ?? 'string';
@@ -172,124 +208,131 @@ export async function readCsv<T extends CsvIdType = 'string'>(source: Source, op
       throw new RecsysError('INVALID_ARGUMENT', `without a header, columns are 0-based indices: ${key} is ${show(options[key])}`);
     }
   }
+  return { header, idType, ...mapping };
+}
 
-  const Papa = await loadPapa();
-  const name = sourceName(source);
-  type Id = string | number;
-  const builder = new InteractionsBuilder<Id, Id>(
-    (options.users as IdMap<Id> | undefined) ?? new IdMap<Id>({ kind: 'user' }),
-    (options.items as IdMap<Id> | undefined) ?? new IdMap<Id>({ kind: 'item' }),
-    options.time !== undefined,
-    options.weight !== undefined,
-    unknownIds,
-    { users: options.users !== undefined, items: options.items !== undefined },
-    'PARSE_ERROR',
-  );
+type Id = string | number;
+type Column = 'user' | 'item' | 'time' | 'weight';
 
-  let delimiter = options.delimiter;
-  let fieldCount = -1;
-  let indices: { user: number; item: number; time: number; weight: number } | undefined;
-  const names = { user: String(options.user), item: String(options.item), time: String(options.time), weight: String(options.weight) };
-  let line = 1; // line where the next record starts
-  let rowLine = 1;
-  const where: Locator = { at: (column) => `${name}:${rowLine}, column ${JSON.stringify(column)}` };
+/**
+ * Turns pieces of whole records into interactions: guesses the delimiter from the first piece,
+ * finds the columns in the header (or first line), checks every row's field count and ids, and
+ * keeps the line number for messages.
+ */
+class CsvRows {
+  /** Collects the interactions and maps the ids. */
+  readonly builder: InteractionsBuilder<Id, Id>;
+  /** Line where the next record starts (1-based). */
+  line = 1;
+  private rowLine = 1;
+  private delimiter: string | undefined;
+  private fieldCount = -1;
+  private indices = { user: -1, item: -1, time: -1, weight: -1 };
+  private readonly names: Record<Column, string>;
+  private readonly where: Locator;
 
-  const resolveColumns = (fields: string[]): void => {
-    const find = (key: 'user' | 'item' | 'time' | 'weight'): number => {
-      const column = options[key];
+  constructor(
+    private readonly papa: Papa,
+    private readonly name: string,
+    private readonly options: CsvOptions<CsvIdType>,
+    private readonly header: boolean,
+    private readonly idType: CsvIdType,
+    unknownIds: ReturnType<typeof checkMappingOptions>['unknownIds'],
+  ) {
+    this.builder = new InteractionsBuilder<Id, Id>(
+      (options.users as IdMap<Id> | undefined) ?? new IdMap<Id>({ kind: 'user' }),
+      (options.items as IdMap<Id> | undefined) ?? new IdMap<Id>({ kind: 'item' }),
+      options.time !== undefined,
+      options.weight !== undefined,
+      unknownIds,
+      { users: options.users !== undefined, items: options.items !== undefined },
+      'PARSE_ERROR',
+    );
+    this.delimiter = options.delimiter;
+    this.names = { user: String(options.user), item: String(options.item), time: String(options.time), weight: String(options.weight) };
+    this.where = { at: (column) => `${name}:${this.rowLine}, column ${JSON.stringify(column)}` };
+  }
+
+  /** Whether a header or a first data line was seen. */
+  get sawHeaderOrData(): boolean {
+    return this.fieldCount >= 0;
+  }
+
+  /** Parses one piece of whole records (the cutter's output). */
+  parse(piece: string): void {
+    if (piece.endsWith('\r')) piece = piece.slice(0, -1);
+    if (piece.includes('\r\n')) piece = piece.replace(/\r\n/g, '\n');
+    if (this.delimiter === undefined) {
+      if (!/\S/.test(piece)) {
+        // only blank lines so far: nothing to guess the delimiter from yet
+        this.line += 1 + (piece.match(/\n/g)?.length ?? 0);
+        return;
+      }
+      const guess = this.papa.parse<string[]>(piece, { newline: '\n', delimitersToGuess: DELIMITERS, preview: 50, skipEmptyLines: true });
+      const undetectable = guess.errors.some((e) => e.code === 'UndetectableDelimiter');
+      this.delimiter = undetectable ? delimiterOfFirstLine(piece) : guess.meta.delimiter || ',';
+    }
+    const result = this.papa.parse<string[]>(piece, { delimiter: this.delimiter, newline: '\n', quoteChar: '"', header: false, skipEmptyLines: false });
+    const badRows = new Map<number, string>();
+    for (const error of result.errors) if (error.row !== undefined && !badRows.has(error.row)) badRows.set(error.row, error.message);
+    result.data.forEach((row, r) => this.row(row, badRows.get(r)));
+  }
+
+  /** One parsed row (with papaparse's complaint about it, if any). */
+  private row(row: string[], bad: string | undefined): void {
+    const { name, delimiter, header } = this;
+    this.rowLine = this.line;
+    let newlines = 0;
+    for (const field of row) for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) newlines++;
+    this.line += 1 + newlines;
+    if (bad !== undefined) {
+      throw new RecsysError('PARSE_ERROR', `${name}:${this.rowLine}: ${bad}: ${show(row.join(delimiter))}`, { file: name, line: this.rowLine });
+    }
+    if (row.length === 1 && row[0].trim() === '') return; // blank line
+    if (this.fieldCount < 0) {
+      this.fieldCount = row.length;
+      this.resolveColumns(header ? row : row.map((_, i) => String(i)));
+      if (header) return;
+    }
+    if (row.length !== this.fieldCount) {
+      throw new RecsysError(
+        'PARSE_ERROR',
+        `${name}:${this.rowLine}: expected ${this.fieldCount} fields ${header ? 'like the header' : 'like the first line'}, got ${row.length}: ${show(row.join(delimiter))}`,
+        { file: name, line: this.rowLine, content: row.join(delimiter) },
+      );
+    }
+    const c = this.indices;
+    const time = c.time < 0 ? undefined : row[c.time];
+    const weight = c.weight < 0 ? undefined : row[c.weight];
+    this.builder.add(this.toId(row[c.user], 'user'), this.toId(row[c.item], 'item'), time, weight, this.where, this.names);
+  }
+
+  /** Finds each option's column among the header's (or first line's) fields. */
+  private resolveColumns(fields: string[]): void {
+    const find = (key: Column): number => {
+      const column = this.options[key];
       if (column === undefined) return -1;
       const index = typeof column === 'number' ? column : fields.indexOf(column);
       if (index < 0 || index >= fields.length) {
-        const known = header ? `the header has ${fields.map((f) => JSON.stringify(f)).join(', ')}` : `rows have ${fields.length} fields`;
-        throw new RecsysError('INVALID_ARGUMENT', `${name}: no column ${JSON.stringify(column)} for ${key}: ${known}`, { file: name, column });
+        const known = this.header ? `the header has ${fields.map((f) => JSON.stringify(f)).join(', ')}` : `rows have ${fields.length} fields`;
+        throw new RecsysError('INVALID_ARGUMENT', `${this.name}: no column ${JSON.stringify(column)} for ${key}: ${known}`, { file: this.name, column });
       }
-      if (header) names[key] = fields[index];
+      if (this.header) this.names[key] = fields[index];
       return index;
     };
-    indices = { user: find('user'), item: find('item'), time: find('time'), weight: find('weight') };
-  };
+    this.indices = { user: find('user'), item: find('item'), time: find('time'), weight: find('weight') };
+  }
 
-  const toId = (value: string, kind: 'user' | 'item'): Id => {
-    if (idType !== 'number' || value === '') return value;
+  /** The id in a cell, as a number when `idType` is 'number'. */
+  private toId(value: string, kind: 'user' | 'item'): Id {
+    if (this.idType !== 'number' || value === '') return value;
     const n = toNumber(value);
     if (Number.isNaN(n)) {
-      throw new RecsysError('PARSE_ERROR', `${where.at(names[kind])}: idType is 'number' but the ${kind} id is ${show(value)}`, {
-        file: name,
-        line: rowLine,
+      throw new RecsysError('PARSE_ERROR', `${this.where.at(this.names[kind])}: idType is 'number' but the ${kind} id is ${show(value)}`, {
+        file: this.name,
+        line: this.rowLine,
       });
     }
     return n;
-  };
-
-  const parsePiece = (piece: string): void => {
-    if (piece.endsWith('\r')) piece = piece.slice(0, -1);
-    if (piece.includes('\r\n')) piece = piece.replace(/\r\n/g, '\n');
-    if (delimiter === undefined) {
-      if (!/\S/.test(piece)) {
-        // only blank lines so far: nothing to guess the delimiter from yet
-        line += 1 + (piece.match(/\n/g)?.length ?? 0);
-        return;
-      }
-      const guess = Papa.parse<string[]>(piece, { newline: '\n', delimitersToGuess: DELIMITERS, preview: 50, skipEmptyLines: true });
-      const undetectable = guess.errors.some((e) => e.code === 'UndetectableDelimiter');
-      delimiter = undetectable ? delimiterOfFirstLine(piece) : guess.meta.delimiter || ',';
-    }
-    const result = Papa.parse<string[]>(piece, { delimiter, newline: '\n', quoteChar: '"', header: false, skipEmptyLines: false });
-    const badRows = new Map<number, string>();
-    for (const error of result.errors) if (error.row !== undefined && !badRows.has(error.row)) badRows.set(error.row, error.message);
-    const rows = result.data;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      rowLine = line;
-      let newlines = 0;
-      for (const field of row) for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) newlines++;
-      line += 1 + newlines;
-      const bad = badRows.get(r);
-      if (bad !== undefined) {
-        throw new RecsysError('PARSE_ERROR', `${name}:${rowLine}: ${bad}: ${show(row.join(delimiter))}`, { file: name, line: rowLine });
-      }
-      if (row.length === 1 && row[0].trim() === '') continue; // blank line
-      if (fieldCount < 0) {
-        fieldCount = row.length;
-        resolveColumns(header ? row : row.map((_, i) => String(i)));
-        if (header) continue;
-      }
-      if (row.length !== fieldCount) {
-        throw new RecsysError(
-          'PARSE_ERROR',
-          `${name}:${rowLine}: expected ${fieldCount} fields ${header ? 'like the header' : 'like the first line'}, got ${row.length}: ${show(row.join(delimiter))}`,
-          { file: name, line: rowLine, content: row.join(delimiter) },
-        );
-      }
-      const c = indices!;
-      builder.add(toId(row[c.user], 'user'), toId(row[c.item], 'item'), c.time < 0 ? undefined : row[c.time], c.weight < 0 ? undefined : row[c.weight], where, names);
-    }
-  };
-
-  const decoder = new TextDecoder('utf-8');
-  const cutter = new RecordCutter();
-  for await (const chunk of sourceChunks(source)) {
-    const piece = cutter.push(decoder.decode(chunk, { stream: true }));
-    if (piece !== undefined) parsePiece(piece);
-    if (cutter.pendingLength > MAX_RECORD_CHARS) {
-      throw new RecsysError('PARSE_ERROR', `${name}:${line}: a record longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`, { file: name, line });
-    }
   }
-  const piece = cutter.push(decoder.decode());
-  if (piece !== undefined) parsePiece(piece);
-  const rest = cutter.rest();
-  if (rest.length > 0) parsePiece(rest);
-  if (fieldCount < 0) throw new RecsysError('EMPTY_INPUT', `${name} is empty (no data lines)`, { file: name });
-  if (builder.length === 0 && builder.skipped === 0) {
-    throw new RecsysError('EMPTY_INPUT', `${name} has a header but no data lines`, { file: name });
-  }
-  const result = builder.finish(duplicates, name);
-  if (idType === 'auto') {
-    return {
-      ...result,
-      users: numericMap(result.users as IdMap<string>),
-      items: numericMap(result.items as IdMap<string>),
-    } as MappedInteractions<CsvId<T>, CsvId<T>>;
-  }
-  return result as MappedInteractions<CsvId<T>, CsvId<T>>;
 }

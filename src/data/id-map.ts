@@ -5,10 +5,10 @@
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 
-/** What an {@link IdMap} maps: users or items. It picks the error codes of failed look-ups. */
+/** What an {@link IdMap} maps: users or items. It picks the error codes of failed look-ups. @category Data */
 export type IdKind = 'user' | 'item';
 
-/** Options of an {@link IdMap}. */
+/** Options of an {@link IdMap}. @category Data */
 export interface IdMapOptions {
   /**
    * What the ids name. With `'user'`, a failed {@link IdMap.indexOf} throws `UNKNOWN_USER` and a bad
@@ -18,7 +18,7 @@ export interface IdMapOptions {
   kind?: IdKind;
 }
 
-/** The JSON form of an {@link IdMap}: its ids in index order (numbers stay numbers). */
+/** The JSON form of an {@link IdMap}: its ids in index order (numbers stay numbers). @category Data */
 export interface IdMapJSON<Id extends string | number = string | number> {
   /** The ids; `ids[index]` is the id of that dense index. */
   ids: Id[];
@@ -30,6 +30,7 @@ export interface IdMapJSON<Id extends string | number = string | number> {
  * The id type a map built from literal ids gets: `'a' | 'b'` widens to `string`, `1 | 2` to `number`.
  *
  * @typeParam T - the ids' (possibly literal) type
+ * @category Data
  */
 export type WidenId<T extends string | number> = T extends string ? string : number;
 
@@ -70,6 +71,7 @@ export function assertId(id: unknown, what = 'id'): asserts id is string | numbe
  * users.id(1); //=> 'bob'
  * users.indexOf('carol'); //=> throws RecsysError UNKNOWN_USER: unknown user "carol" (2 users known)
  * ```
+ * @category Data
  */
 export class IdMap<Id extends string | number = string | number> implements Iterable<[Id, number]> {
   /** What the ids name (`'user'`, `'item'`), or undefined. See {@link IdMapOptions.kind}. */

@@ -25,6 +25,8 @@ export type {
 } from './splits.js';
 export { syntheticInteractions } from './synthetic.js';
 export type { SyntheticInteractions, SyntheticOptions, SyntheticTruth } from './synthetic.js';
+export { seenItems } from './seen-items.js';
+export type { SeenItems } from './seen-items.js';
 export { itemPopularity } from './popularity.js';
 export type { PopularityOptions } from './popularity.js';
 export { syntheticMovieLens20M, MOVIELENS_20M_SHAPE } from './synthetic-scale.js';

@@ -8,7 +8,7 @@ import type { DuplicatePolicy } from './_internal/collapse.js';
 
 export type { DuplicatePolicy, UnknownIdPolicy };
 
-/** Which fields of a row hold what. */
+/** Which fields of a row hold what. @category Data */
 export interface InteractionColumns {
   /** Field holding the user id (a non-empty string or a finite number). */
   user: string;
@@ -20,7 +20,7 @@ export interface InteractionColumns {
   weight?: string;
 }
 
-/** Options shared by {@link interactionsFrom} and {@link readCsv}. */
+/** Options shared by {@link interactionsFrom} and {@link readCsv}. @category Data */
 export interface MappingOptions<U extends string | number = string | number, I extends string | number = string | number> {
   /** Existing user map to use and extend (e.g. the training set's, when mapping test rows). Default: a new map. */
   users?: IdMap<U>;
@@ -41,7 +41,7 @@ export interface MappingOptions<U extends string | number = string | number, I e
   unknownIds?: UnknownIdPolicy;
 }
 
-/** Interactions with the id maps that produced them. */
+/** Interactions with the id maps that produced them. @category Data */
 export interface MappedInteractions<U extends string | number = string | number, I extends string | number = string | number> {
   /** The interactions over dense indices; `numUsers` / `numItems` are the maps' sizes. */
   data: Interactions;

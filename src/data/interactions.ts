@@ -16,6 +16,7 @@ const MAX_INDEX_SPACE = 2 ** 31;
  *   numUsers: 2, numItems: 3,
  * };
  * ```
+ * @category Data
  */
 export interface Interactions {
   /** User index of each interaction, in 0..numUsers-1. */

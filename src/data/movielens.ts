@@ -17,10 +17,10 @@ const TAB = 9;
 const PIPE = 124;
 const COLON = 58;
 
-/** Which MovieLens ratings file: `'100k'` (`u.data`, tab-separated), `'1m'` (`ratings.dat`, `::`), or `'auto'`. */
+/** Which MovieLens ratings file: `'100k'` (`u.data`, tab-separated), `'1m'` (`ratings.dat`, `::`), or `'auto'`. @category Data */
 export type MovieLensFormat = 'auto' | '100k' | '1m';
 
-/** Options of {@link readMovieLens}. */
+/** Options of {@link readMovieLens}. @category Data */
 export interface MovieLensOptions {
   /** The file format; `'auto'` (default) looks at the first line: `::` means `'1m'`, a tab `'100k'`. */
   format?: MovieLensFormat;

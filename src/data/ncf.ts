@@ -16,7 +16,7 @@ const OPEN = 40; // (
 const COMMA = 44;
 const CLOSE = 41; // )
 
-/** The three NCF files given one by one (any {@link Source} each). */
+/** The three NCF files given one by one (any {@link Source} each). @category Data */
 export interface NcfFiles {
   /** `*.train.rating`: `user\titem\trating\ttimestamp` per line. */
   train: Source;
@@ -30,6 +30,7 @@ export interface NcfFiles {
  * Where {@link readNcf} finds the files: a directory holding exactly one `*.train.rating` (with its
  * `.test.rating` and, optionally, `.test.negative`), a path prefix such as `'data/ml-1m'` (for
  * `data/ml-1m.train.rating`, ...), or the three files given one by one.
+ * @category Data
  */
 export type NcfSource = string | URL | NcfFiles;
 
@@ -45,13 +46,14 @@ export type NcfSource = string | URL | NcfFiles;
  * ncf.test.negatives?.[0].length; //=> 99
  * evaluateSampled(model, ncf.test, { k: 10 }).negativeSource; //=> 'listed'
  * ```
+ * @category Data
  */
 export interface NcfTestSet extends Interactions {
   /** Per test row, its listed negatives (the same arrays as {@link NcfData.testNegatives}); absent without a negative file. */
   readonly negatives?: Int32Array[];
 }
 
-/** The NCF split, read by {@link readNcf}. */
+/** The NCF split, read by {@link readNcf}. @category Data */
 export interface NcfData {
   /**
    * Training positives. Lines whose rating is not positive are left out (as NCF's own loader does),

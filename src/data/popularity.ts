@@ -1,7 +1,7 @@
 // Item popularity: the baseline every recommender must beat, and the prior for unknown users.
 import { validateInteractions, type Interactions } from './interactions.js';
 
-/** Options of {@link itemPopularity}. */
+/** Options of {@link itemPopularity}. @category Data */
 export interface PopularityOptions {
   /** Sum the interactions' `weights` instead of counting them (when the data has weights). Default false. */
   weighted?: boolean;

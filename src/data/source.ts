@@ -10,6 +10,7 @@ import { importNodeBuiltin } from '../_lib/node-import.js';
 
 /**
  * Text held in memory, with an optional name for error messages.
+ * @category Data
  */
 export interface TextSource {
   /** The content. */
@@ -32,6 +33,7 @@ export interface TextSource {
  * await readMovieLens(await fetch('/data/u.data'));            // browser: a Response
  * await readMovieLens({ text: '1\t2\t5\t881250949\n' });       // anywhere
  * ```
+ * @category Data
  */
 export type Source = string | URL | TextSource | ArrayBuffer | ArrayBufferView | Blob | Response | ReadableStream<Uint8Array>;
 

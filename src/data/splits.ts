@@ -4,14 +4,14 @@
 // seed gives the same split everywhere.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertOneOf, show } from '../_lib/validate.js';
-import { mulberry32, randomInt } from '../sampling/prng.js';
+import { mulberry32, randomInt } from '../_lib/random.js';
 import { validateInteractions, type Interactions } from './interactions.js';
 import { groupByUser } from './_internal/group.js';
 
-/** How a per-user split picks the held-out interaction: the latest one, or a seeded random one. */
+/** How a per-user split picks the held-out interaction: the latest one, or a seeded random one. @category Data */
 export type SplitBy = 'time' | 'random';
 
-/** Options of {@link leaveOneOut} and {@link validationSplit}. */
+/** Options of {@link leaveOneOut} and {@link validationSplit}. @category Data */
 export interface LeaveOneOutOptions {
   /**
    * `'time'`: each user's latest interaction (largest timestamp; among equal timestamps the one that
@@ -22,7 +22,7 @@ export interface LeaveOneOutOptions {
   seed?: number;
 }
 
-/** A train/test split. */
+/** A train/test split. @category Data */
 export interface TrainTestSplit {
   /** The interactions to learn from, in input order. */
   train: Interactions;
@@ -30,7 +30,7 @@ export interface TrainTestSplit {
   test: Interactions;
 }
 
-/** A train/validation split carved from a training set. */
+/** A train/validation split carved from a training set. @category Data */
 export interface TrainValidationSplit {
   /** What remains to train on, in input order. */
   train: Interactions;
@@ -38,7 +38,7 @@ export interface TrainValidationSplit {
   validation: Interactions;
 }
 
-/** Options of {@link holdout}. */
+/** Options of {@link holdout}. @category Data */
 export interface HoldoutOptions {
   /** Share of each user's interactions held out, in (0, 1). */
   fraction: number;
@@ -46,7 +46,7 @@ export interface HoldoutOptions {
   seed?: number;
 }
 
-/** Options of {@link temporalSplit}: a share of the latest interactions, or a cut-off time. */
+/** Options of {@link temporalSplit}: a share of the latest interactions, or a cut-off time. @category Data */
 export type TemporalSplitOptions =
   | {
       /** Share of the interactions (the latest ones) that go to test, in (0, 1). */
@@ -57,7 +57,7 @@ export type TemporalSplitOptions =
       at: number;
     };
 
-/** A global temporal split and where it cut. */
+/** A global temporal split and where it cut. @category Data */
 export interface TemporalSplit extends TrainTestSplit {
   /** The cut-off: `train` holds every timestamp `< at`, `test` every timestamp `>= at`. */
   at: number;

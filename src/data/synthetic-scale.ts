@@ -3,7 +3,7 @@
 // the data of the scale benchmark, built in O(interactions) time and memory. No TensorFlow.js here.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import { mulberry32, randomInt, type Random } from '../_lib/random.js';
 import type { Interactions } from './interactions.js';
 
 /**

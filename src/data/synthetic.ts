@@ -2,11 +2,11 @@
 // and popularity cannot: the library's built-in data for examples, tests and quick experiments.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import { mulberry32, randomInt, type Random } from '../_lib/random.js';
 import type { Interactions } from './interactions.js';
 import { growableFloat64, growableInt32 } from './_internal/growable.js';
 
-/** Options of {@link syntheticInteractions}. */
+/** Options of {@link syntheticInteractions}. @category Data */
 export interface SyntheticOptions {
   /** Number of users. Default 300. */
   numUsers?: number;
@@ -26,7 +26,7 @@ export interface SyntheticOptions {
   startTime?: number;
 }
 
-/** The hidden structure behind {@link syntheticInteractions}: what an oracle would know. */
+/** The hidden structure behind {@link syntheticInteractions}: what an oracle would know. @category Data */
 export interface SyntheticTruth {
   /** Each user's traits as a bit field (bit k = trait k), in 0..2^traits-1. */
   readonly userTraits: Int32Array;
@@ -38,7 +38,7 @@ export interface SyntheticTruth {
   readonly itemWeights: Float64Array;
 }
 
-/** Synthetic interactions: always timestamped, with the hidden structure that generated them. */
+/** Synthetic interactions: always timestamped, with the hidden structure that generated them. @category Data */
 export interface SyntheticInteractions extends Interactions {
   /** Seconds; strictly increasing within each user, no ties. */
   readonly timestamps: Float64Array;

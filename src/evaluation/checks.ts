@@ -1,26 +1,9 @@
-// Private argument checks shared by evaluateSampled, evaluateFull and recommend.
+// Argument checks of evaluateSampled and evaluateFull (the option and K checks they share with
+// serving live in ../_lib/validate.ts).
 import { RecsysError } from '../errors.js';
-import { assertIndices, assertK, assertOneOf, assertSameLength, show } from '../_lib/validate.js';
-import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { assertIndices, assertOneOf, assertSameLength, show } from '../_lib/validate.js';
 import { TIE_POLICIES, type TiePolicy } from '../metrics/index.js';
-import type { Scorer } from './scorer.js';
-
-/** Throws unless `options` is undefined or an object. */
-export function checkOptions<T extends object>(options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object') {
-    throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-  }
-  return options;
-}
-
-/** A K for metrics at K over `numItems` items: a positive integer no larger than numItems. */
-export function checkK(k: unknown, numItems: number): asserts k is number {
-  assertK(k);
-  if (k > numItems) {
-    throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (numItems=${numItems})`, { k, numItems });
-  }
-}
+import type { Scorer } from '../scoring/index.js';
 
 /** A tie policy. */
 export function checkTies(ties: unknown): asserts ties is TiePolicy {
@@ -41,13 +24,4 @@ export function checkPairs(name: string, data: unknown, scorer: Scorer): { users
   assertIndices('user', `${name}.users`, users, scorer.numUsers);
   assertIndices('item', `${name}.items`, items, scorer.numItems);
   return { users, items };
-}
-
-/** Checks an optional exclusion set: well-formed Interactions whose ids fit the scorer. */
-export function checkExclude(exclude: unknown, scorer: Scorer, name = 'exclude'): Interactions | undefined {
-  if (exclude === undefined) return undefined;
-  const data = validateInteractions(exclude as Interactions, name);
-  assertIndices('user', `${name}.users`, data.users, scorer.numUsers);
-  assertIndices('item', `${name}.items`, data.items, scorer.numItems);
-  return data;
 }

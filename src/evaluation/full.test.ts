@@ -4,10 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { GMF } from '../models/index.js';
 import { topKMetrics } from '../metrics/index.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
-import { createScorer, evaluateFull } from './index.js';
+import { evaluateFull } from './index.js';
+import { createScorer } from '../scoring/index.js';
 import { tableScorer } from '../../test/helpers/table-scorer.js';
 
 beforeAll(() => useBackend('cpu'));

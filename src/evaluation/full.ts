@@ -8,21 +8,22 @@
 // that positions are distinct as in a real list). The @K metrics then come from those positions.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndices, show } from '../_lib/validate.js';
+import { assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { averagePrecision, hitRate, mrr, ndcg, precision, rankOf, recall, type TiePolicy } from '../metrics/index.js';
-import type { Scorer } from './scorer.js';
-import { resolveScorer } from './scorer-create.js';
-import { checkExclude, checkK, checkOptions, checkTies } from './checks.js';
-import { groupByUser, itemsOf } from './user-items.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer } from '../scoring/index.js';
+import { checkTies } from './checks.js';
+import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 
-/** Options of {@link evaluateFull}. */
+/** Options of {@link evaluateFull}. @category Evaluation */
 export interface EvaluateFullOptions {
   /**
    * Known positives removed from every user's ranking (usually the training set). A held-out
-   * item is never removed, even when it is listed here too.
+   * item is never removed, even when it is listed here too. Also a {@link SeenItems} index built
+   * once with `seenItems(train)`, to skip regrouping the training set on every call.
    */
-  exclude?: Interactions;
+  exclude?: Interactions | SeenItems;
   /** The cut-off K. Default 10. */
   k?: number;
   /**
@@ -42,7 +43,7 @@ export interface EvaluateFullOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The result of {@link evaluateFull}: means over users of the metrics at K, and the protocol. */
+/** The result of {@link evaluateFull}: means over users of the metrics at K, and the protocol. @category Evaluation */
 export interface FullEvaluation {
   /** Always `'full'`: every item ranked, the user's excluded positives removed. */
   readonly protocol: 'full';
@@ -94,16 +95,7 @@ const MAX_BATCH_USERS = 256;
 export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions, options?: EvaluateFullOptions): FullEvaluation {
   const opts = checkOptions(options);
   const { k = 10, ties = 'pessimistic', onProgress } = opts;
-  checkTies(ties);
-  if (ties === 'average') {
-    throw new RecsysError(
-      'INVALID_ARGUMENT',
-      `evaluateFull supports ties 'pessimistic' or 'optimistic', got 'average': with several held-out items per user, precision, recall and MAP need whole list positions`,
-    );
-  }
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new RecsysError('INVALID_ARGUMENT', `onProgress must be a function, got ${show(onProgress)}`);
-  }
+  checkTiesAndProgress(ties, onProgress);
   const { scorer, owned } = resolveScorer(model);
   try {
     const { numUsers, numItems } = scorer;
@@ -112,9 +104,9 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
     if (test.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'test is empty: there is nothing to evaluate');
     assertIndices('user', 'test.users', test.users, numUsers);
     assertIndices('item', 'test.items', test.items, numItems);
-    const exclude = checkExclude(opts.exclude, scorer);
-    const heldOut = groupByUser(test.users, test.items, numUsers);
-    const excluded = exclude ? groupByUser(exclude.users, exclude.items, numUsers) : null;
+    const exclude = checkExclude(opts.exclude, numUsers, numItems);
+    const heldOut = groupSeenItems(test.users, test.items, numUsers);
+    const excluded = exclude ? toSeenItems(exclude, numUsers) : null;
 
     const asked = selectUsers(opts.users, heldOut.offsets, numUsers);
     const evaluated = asked.filter((u) => heldOut.offsets[u + 1] > heldOut.offsets[u]);
@@ -130,25 +122,17 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
     const mark = new Uint8Array(numItems);
     const others = new Float32Array(numItems);
     const chunkScores = new Float32Array(Math.min(batchUsers, evaluated.length) * numItems);
-    const sums = { hr: 0, ndcg: 0, recall: 0, precision: 0, map: 0, mrr: 0 };
+    const sums: MetricSums = { hr: 0, ndcg: 0, recall: 0, precision: 0, map: 0, mrr: 0 };
     for (let start = 0; start < evaluated.length; start += batchUsers) {
       const chunk = evaluated.subarray(start, Math.min(start + batchUsers, evaluated.length));
       const scores = scorer.scoreAllItems(chunk, chunkScores.subarray(0, chunk.length * numItems));
       for (let r = 0; r < chunk.length; r++) {
         const user = chunk[r];
         const row = scores.subarray(r * numItems, (r + 1) * numItems);
-        const relevant = itemsOf(heldOut, user);
-        const removed = excluded ? itemsOf(excluded, user) : new Int32Array(0);
+        const relevant = itemsSeenBy(heldOut, user);
+        const removed = excluded ? itemsSeenBy(excluded, user) : new Int32Array(0);
         const positions = heldOutPositions(user, row, relevant, removed, mark, others, ties);
-        const numRelevant = relevant.length;
-        let first = Infinity;
-        for (let p = 0; p < positions.length; p++) first = Math.min(first, positions[p]);
-        sums.hr += hitRate(first, k);
-        sums.mrr += mrr(first, k);
-        sums.ndcg += ndcg(positions, numRelevant, k);
-        sums.recall += recall(positions, numRelevant, k);
-        sums.precision += precision(positions, k);
-        sums.map += averagePrecision(positions, numRelevant, k);
+        addUserMetrics(sums, positions, relevant.length, k);
       }
       onProgress?.(start + chunk.length, evaluated.length);
     }
@@ -174,6 +158,34 @@ export function evaluateFull(model: tf.LayersModel | Scorer, test: Interactions,
   } finally {
     if (owned) scorer.dispose();
   }
+}
+
+/** evaluateFull's tie policy (not 'average') and progress callback. */
+function checkTiesAndProgress(ties: unknown, onProgress: unknown): asserts ties is 'pessimistic' | 'optimistic' {
+  checkTies(ties);
+  if (ties === 'average') {
+    throw new RecsysError(
+      'INVALID_ARGUMENT',
+      `evaluateFull supports ties 'pessimistic' or 'optimistic', got 'average': with several held-out items per user, precision, recall and MAP need whole list positions`,
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new RecsysError('INVALID_ARGUMENT', `onProgress must be a function, got ${show(onProgress)}`);
+  }
+}
+
+type MetricSums = { hr: number; ndcg: number; recall: number; precision: number; map: number; mrr: number };
+
+/** Adds one user's metrics at K, from the 1-based positions of their held-out items. */
+function addUserMetrics(sums: MetricSums, positions: ArrayLike<number>, numRelevant: number, k: number): void {
+  let first = Infinity;
+  for (let p = 0; p < positions.length; p++) first = Math.min(first, positions[p]);
+  sums.hr += hitRate(first, k);
+  sums.mrr += mrr(first, k);
+  sums.ndcg += ndcg(positions, numRelevant, k);
+  sums.recall += recall(positions, numRelevant, k);
+  sums.precision += precision(positions, k);
+  sums.map += averagePrecision(positions, numRelevant, k);
 }
 
 /** The users to evaluate: the option (checked), else every user with a held-out item. */

@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { NeuMF } from '../models/index.js';
 import { rankOf } from '../metrics/index.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
-import { createScorer, evaluateSampled } from './index.js';
+import { evaluateSampled } from './index.js';
+import { createScorer } from '../scoring/index.js';
 import { tableScorer } from '../../test/helpers/table-scorer.js';
 
 beforeAll(() => useBackend('cpu'));

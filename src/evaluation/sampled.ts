@@ -6,22 +6,23 @@
 // about CHUNK_PAIRS pairs), through Scorer.scorePairs when the scorer has it, so a generic tfjs
 // model runs one predict per chunk rather than one per user; rankMetrics then ranks each row.
 //
-// Sampled negatives are drawn here without replacement (distinct per positive) rather than through
-// NegativeSampler, whose draws are independent (with replacement) as training wants; the protocol
-// wants N distinct competitors, and a user with fewer candidates than N is an error, not a shorter
-// list.
+// Sampled negatives are drawn without replacement (distinct per positive; sampling/distinct.ts)
+// rather than through NegativeSampler, whose draws are independent (with replacement) as training
+// wants; the protocol wants N distinct competitors, and a user with fewer candidates than N is an
+// error, not a shorter list.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertFinite, assertIndices, assertInteger, show } from '../_lib/validate.js';
+import { assertFinite, assertIndices, assertInteger, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
 import { rankMetrics, type TiePolicy } from '../metrics/index.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
-import type { Scorer } from './scorer.js';
-import { resolveScorer, scorePairs } from './scorer-create.js';
-import { checkExclude, checkK, checkOptions, checkPairs, checkTies } from './checks.js';
-import { groupByUser, itemsOf, type UserItems } from './user-items.js';
+import { mulberry32, type Random } from '../_lib/random.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer, scorePairs } from '../scoring/index.js';
+import { checkPairs, checkTies } from './checks.js';
+import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
+import { BlockedItems, drawDistinct } from '../sampling/distinct.js';
 
-/** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. */
+/** Held-out positives for {@link evaluateSampled}, optionally with each one's negatives. @category Evaluation */
 export interface SampledTestSet {
   /** User of each held-out positive. */
   readonly users: Int32Array;
@@ -35,7 +36,7 @@ export interface SampledTestSet {
   readonly negatives?: readonly Int32Array[];
 }
 
-/** Options of {@link evaluateSampled}. */
+/** Options of {@link evaluateSampled}. @category Evaluation */
 export interface EvaluateSampledOptions {
   /** The cut-off K of HR@K, NDCG@K and MRR@K. Default 10. */
   k?: number;
@@ -56,14 +57,14 @@ export interface EvaluateSampledOptions {
    * user's test positives, on purpose. Listed negatives are taken as given, so it is not needed
    * (and not used) with them.
    */
-  exclude?: Interactions | 'none';
+  exclude?: Interactions | SeenItems | 'none';
   /** Seed of the negative sampling (same seed, same negatives). Default 0. Refused with listed negatives, like `numNegatives`. */
   seed?: number;
   /** Also return each positive's rank and metrics in {@link SampledEvaluation.perPositive}. Default false. */
   perPositive?: boolean;
 }
 
-/** Per-positive results of {@link evaluateSampled}, aligned with the test set's entries. */
+/** Per-positive results of {@link evaluateSampled}, aligned with the test set's entries. @category Evaluation */
 export interface SampledPerPositive {
   /** 1-based rank of the positive among its candidates (fractional under `'average'` ties). */
   readonly rank: Float32Array;
@@ -75,7 +76,7 @@ export interface SampledPerPositive {
   readonly mrr: Float32Array;
 }
 
-/** The result of {@link evaluateSampled}: the metrics and the protocol that produced them. */
+/** The result of {@link evaluateSampled}: the metrics and the protocol that produced them. @category Evaluation */
 export interface SampledEvaluation {
   /** Always `'sampled'`: each positive ranked against a short list of negatives. */
   readonly protocol: 'sampled';
@@ -178,8 +179,9 @@ export function evaluateSampled(
           { option: 'exclude', value: undefined },
         );
       }
-      const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer);
-      negatives = sampleNegatives(users, items, exclude, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
+      const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer.numUsers, scorer.numItems);
+      const excluded = exclude ? toSeenItems(exclude, scorer.numUsers) : null;
+      negatives = sampleNegatives(users, items, excluded, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
     }
     return rankAll(scorer, users, items, negatives, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
   } finally {
@@ -207,31 +209,21 @@ function checkListedNegatives(listed: unknown, count: number, numItems: number):
 function sampleNegatives(
   users: Int32Array,
   items: Int32Array,
-  exclude: Interactions | undefined,
+  exclude: SeenItems | null,
   numUsers: number,
   numItems: number,
   count: number,
   random: Random,
 ): Int32Array[] {
-  const testByUser = groupByUser(users, items, numUsers);
-  const excludeByUser: UserItems | null = exclude ? groupByUser(exclude.users, exclude.items, numUsers) : null;
-  // blocked[i] === stamp: item i may not be drawn for the current positive.
-  const blocked = new Int32Array(numItems);
-  let stamp = 0;
+  const testByUser = groupSeenItems(users, items, numUsers);
+  const blocked = new BlockedItems(numItems);
   const result: Int32Array[] = [];
   for (let j = 0; j < users.length; j++) {
     const user = users[j];
-    stamp++;
-    let numBlocked = 0;
-    const block = (item: number): void => {
-      if (blocked[item] !== stamp) {
-        blocked[item] = stamp;
-        numBlocked++;
-      }
-    };
-    itemsOf(testByUser, user).forEach(block);
-    if (excludeByUser) itemsOf(excludeByUser, user).forEach(block);
-    const available = numItems - numBlocked;
+    blocked.clear();
+    blocked.blockAll(itemsSeenBy(testByUser, user));
+    if (exclude) blocked.blockAll(itemsSeenBy(exclude, user));
+    const available = blocked.available;
     if (available < count) {
       throw new RecsysError(
         'NO_NEGATIVES',
@@ -239,29 +231,68 @@ function sampleNegatives(
         { user, available, numNegatives: count },
       );
     }
-    const list = new Int32Array(count);
-    if (available >= 4 * count && 4 * available >= numItems) {
-      // Rejection: each draw succeeds with probability >= 3/16, so the loop ends quickly.
-      for (let n = 0; n < count; ) {
-        const item = randomInt(random, numItems);
-        if (blocked[item] === stamp) continue;
-        blocked[item] = stamp;
-        list[n++] = item;
-      }
-    } else {
-      // Few candidates left: list them and take a partial Fisher-Yates shuffle (bounded work).
-      const candidates = new Int32Array(available);
-      for (let i = 0, n = 0; i < numItems; i++) if (blocked[i] !== stamp) candidates[n++] = i;
-      for (let n = 0; n < count; n++) {
-        const pick = n + randomInt(random, available - n);
-        const chosen = candidates[pick];
-        candidates[pick] = candidates[n];
-        list[n] = chosen;
-      }
-    }
-    result.push(list);
+    result.push(drawDistinct(random, blocked, count));
   }
   return result;
+}
+
+/** The rows [start, end) of the next chunk: as many as fit CHUNK_PAIRS cells, at least one; `cols` its width. */
+function chunkOf(negatives: readonly Int32Array[], start: number): { end: number; cols: number } {
+  let cols = 1 + negatives[start].length;
+  let end = start + 1;
+  while (end < negatives.length) {
+    const wider = Math.max(cols, 1 + negatives[end].length);
+    if ((end + 1 - start) * wider > CHUNK_PAIRS) break;
+    cols = wider;
+    end++;
+  }
+  return { end, cols };
+}
+
+/**
+ * The (user, item) cells of rows [start, end): each positive in column 0, its negatives after it.
+ * Padding and self-listed cells score the positive again and are masked out of the ranking.
+ */
+function candidateGrid(
+  users: Int32Array,
+  items: Int32Array,
+  negatives: readonly Int32Array[],
+  start: number,
+  end: number,
+  cols: number,
+): { pairUsers: Int32Array; pairItems: Int32Array; mask: Uint8Array; counts: { selfListed: number; min: number; max: number } } {
+  const rows = end - start;
+  const pairUsers = new Int32Array(rows * cols);
+  const pairItems = new Int32Array(rows * cols);
+  const mask = new Uint8Array(rows * cols);
+  const counts = { selfListed: 0, min: Infinity, max: 0 };
+  for (let r = 0; r < rows; r++) {
+    const j = start + r;
+    const positive = items[j];
+    const list = negatives[j];
+    const base = r * cols;
+    pairUsers.fill(users[j], base, base + cols);
+    pairItems.fill(positive, base, base + cols);
+    mask.fill(1, base + 1 + list.length, base + cols);
+    let competitors = 0;
+    for (let n = 0; n < list.length; n++) {
+      if (list[n] === positive) {
+        mask[base + 1 + n] = 1;
+        counts.selfListed++;
+      } else {
+        pairItems[base + 1 + n] = list[n];
+        competitors++;
+      }
+    }
+    if (competitors === 0) {
+      throw new RecsysError('NO_NEGATIVES', `test.negatives[${j}] lists no item other than the positive ${positive}: it has nothing to be ranked against`, {
+        index: j,
+      });
+    }
+    counts.min = Math.min(counts.min, competitors);
+    counts.max = Math.max(counts.max, competitors);
+  }
+  return { pairUsers, pairItems, mask, counts };
 }
 
 /** Scores and ranks every positive against its negatives, chunk by chunk. */
@@ -288,46 +319,12 @@ function rankAll(
 
   let start = 0;
   while (start < total) {
-    // Rows [start, end): as many as fit CHUNK_PAIRS, at least one.
-    let cols = 1 + negatives[start].length;
-    let end = start + 1;
-    while (end < total) {
-      const wider = Math.max(cols, 1 + negatives[end].length);
-      if ((end + 1 - start) * wider > CHUNK_PAIRS) break;
-      cols = wider;
-      end++;
-    }
+    const { end, cols } = chunkOf(negatives, start);
     const rows = end - start;
-    const pairUsers = new Int32Array(rows * cols);
-    const pairItems = new Int32Array(rows * cols);
-    const mask = new Uint8Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      const j = start + r;
-      const positive = items[j];
-      const list = negatives[j];
-      const base = r * cols;
-      pairUsers.fill(users[j], base, base + cols);
-      // Padding and self-listed cells score the positive again and are masked out of the ranking.
-      pairItems.fill(positive, base, base + cols);
-      mask.fill(1, base + 1 + list.length, base + cols);
-      let competitors = 0;
-      for (let n = 0; n < list.length; n++) {
-        if (list[n] === positive) {
-          mask[base + 1 + n] = 1;
-          selfListedSkipped++;
-        } else {
-          pairItems[base + 1 + n] = list[n];
-          competitors++;
-        }
-      }
-      if (competitors === 0) {
-        throw new RecsysError('NO_NEGATIVES', `test.negatives[${j}] lists no item other than the positive ${positive}: it has nothing to be ranked against`, {
-          index: j,
-        });
-      }
-      minNegatives = Math.min(minNegatives, competitors);
-      maxNegatives = Math.max(maxNegatives, competitors);
-    }
+    const { pairUsers, pairItems, mask, counts } = candidateGrid(users, items, negatives, start, end, cols);
+    selfListedSkipped += counts.selfListed;
+    minNegatives = Math.min(minNegatives, counts.min);
+    maxNegatives = Math.max(maxNegatives, counts.max);
     const scores = scorePairs(scorer, pairUsers, pairItems, new Float32Array(rows * cols));
     const result = rankMetrics(scores, rows, cols, new Int32Array(rows), { k, ties, mask });
     sumHr += result.mean.hr * rows;

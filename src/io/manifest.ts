@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
  * ```ts
  * (await readManifest('file://./models/movies')).format === BUNDLE_FORMAT; //=> true
  * ```
+ * @category Persistence
  */
 export const BUNDLE_FORMAT = 'neural-recsys-bundle';
 
@@ -31,6 +32,7 @@ export const BUNDLE_FORMAT = 'neural-recsys-bundle';
  * ```ts
  * BUNDLE_FORMAT_VERSION; //=> 2
  * ```
+ * @category Persistence
  */
 export const BUNDLE_FORMAT_VERSION = 2;
 
@@ -41,6 +43,7 @@ export const BUNDLE_FORMAT_VERSION = 2;
  * ```ts
  * BUNDLE_FILES.manifest; //=> 'recsys.json'
  * ```
+ * @category Persistence
  */
 export const BUNDLE_FILES: {
   /** The standard tfjs layers-model file (topology and weight specs). */
@@ -53,7 +56,7 @@ export const BUNDLE_FILES: {
   readonly manifest: 'recsys.json';
 } = { model: 'model.json', weights: 'weights.bin', recommender: 'recommender.bin', manifest: 'recsys.json' };
 
-/** Size and checksum of a bundle's weight bytes (all weight files concatenated in model.json order), or of recommender.bin. */
+/** Size and checksum of a bundle's weight bytes (all weight files concatenated in model.json order), or of recommender.bin. @category Persistence */
 export interface BundleWeightsInfo {
   /** Number of bytes. */
   readonly byteLength: number;
@@ -61,7 +64,7 @@ export interface BundleWeightsInfo {
   readonly crc32: string;
 }
 
-/** The seen items of a format-1 Recommender bundle: its `SeenItems` CSR arrays, each as base64 of little-endian int32. */
+/** The seen items of a format-1 Recommender bundle: its `SeenItems` CSR arrays, each as base64 of little-endian int32. @category Persistence */
 export interface SeenItemsManifest {
   /** `numUsers + 1` offsets into `items`. */
   readonly offsets: string;
@@ -74,6 +77,7 @@ export interface SeenItemsManifest {
  * records the size and CRC-32 of `recommender.bin` (which holds the id maps, seen items and
  * popularity) in `data`; format 1 held those parts here, in `users`, `items`, `seen` and
  * `popularity`. Exactly one of the two forms is present.
+ * @category Persistence
  */
 export interface RecommenderManifest {
   /** What `recommend` does for an unknown user. */
@@ -99,6 +103,7 @@ export interface RecommenderManifest {
  * const manifest = await readManifest('file://./models/movies');
  * manifest.architecture; //=> { kind: 'neumf', numUsers: 6040, numItems: 3706, factors: 8, layers: [64, 32, 16, 8] }
  * ```
+ * @category Persistence
  */
 export interface BundleManifest {
   /** Always `'neural-recsys-bundle'`. */

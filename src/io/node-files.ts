@@ -33,7 +33,7 @@ async function nodeModules(): Promise<{ fs: Fs; path: Path }> {
   return { fs, path };
 }
 
-/** Which step of an atomic save is about to run (see {@link SaveOptions.onProgress}). */
+/** Which step of an atomic save is about to run (see {@link SaveOptions.onProgress}). @category Persistence */
 export type SaveStep = 'write' | 'commit' | 'swap' | 'cleanup' | 'done';
 
 /** Callback awaited before each step of a save. */

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import type { Recommender } from '../serving/recommender.js';
 import { saveModel } from './save.js';
 import { loadModel } from './load.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { inspectModel } from '../models/index.js';
-import { Recommender } from '../serving/recommender.js';
+import { Recommender, runExclusive } from '../serving/index.js';
 import { VERSION } from '../version.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
@@ -18,7 +18,7 @@ import { writeDirectoryBundle, type SaveStep, type StepHook } from './node-files
 
 export type { SaveStep };
 
-/** Options of {@link saveModel}. */
+/** Options of {@link saveModel}. @category Persistence */
 export interface SaveOptions {
   /**
    * Awaited before each step of the save, so a caller can log progress (or a test can pause a
@@ -30,7 +30,7 @@ export interface SaveOptions {
   onProgress?: (step: SaveStep) => void | Promise<void>;
 }
 
-/** What {@link saveModel} reports. */
+/** What {@link saveModel} reports. @category Persistence */
 export interface SaveResult {
   /** The URL saved to. */
   readonly url: string;
@@ -159,7 +159,7 @@ export async function saveModel(target: Recommender | tf.LayersModel, url: strin
     };
     return { artifacts, weightBytes, data, manifest };
   };
-  const { artifacts, weightBytes, data, manifest } = isRecommender ? await target.runExclusive(capture) : await capture();
+  const { artifacts, weightBytes, data, manifest } = isRecommender ? await runExclusive(target, capture) : await capture();
 
   if (location.kind === 'key-value') {
     const written = await saveKeyValue(keyValueStore(location.scheme), location.name, artifacts, data, manifest, hook);

@@ -6,7 +6,7 @@ import { assertInteger, assertK, show } from '../_lib/validate.js';
 import { assertTiePolicy, tieShare, type TiePolicy } from './rank.js';
 import { isArrayLike } from './_checks.js';
 
-/** Options of {@link rankMetrics}. */
+/** Options of {@link rankMetrics}. @category Metrics */
 export interface RankMetricsOptions {
   /** The cut-off K, a positive integer. */
   k: number;
@@ -19,7 +19,7 @@ export interface RankMetricsOptions {
   mask?: Uint8Array;
 }
 
-/** Mean metrics over the rows of {@link rankMetrics}. */
+/** Mean metrics over the rows of {@link rankMetrics}. @category Metrics */
 export interface RankMetricsMeans {
   /** Mean hit rate at K. */
   hr: number;
@@ -29,7 +29,7 @@ export interface RankMetricsMeans {
   mrr: number;
 }
 
-/** What {@link rankMetrics} returns: per-row values and their means. */
+/** What {@link rankMetrics} returns: per-row values and their means. @category Metrics */
 export interface RankMetricsResult {
   /** The cut-off used. */
   k: number;

@@ -10,6 +10,7 @@ import { isArrayLike } from './_checks.js';
  * - `'pessimistic'` (default): every tied candidate ranks above it (a constant model scores 0);
  * - `'optimistic'`: none does;
  * - `'average'`: half of them do, the expected rank under a random tie break (may be fractional).
+ * @category Metrics
  */
 export type TiePolicy = 'pessimistic' | 'optimistic' | 'average';
 
@@ -20,6 +21,7 @@ export type TiePolicy = 'pessimistic' | 'optimistic' | 'average';
  * ```ts
  * TIE_POLICIES; //=> ['pessimistic', 'average', 'optimistic']
  * ```
+ * @category Metrics
  */
 export const TIE_POLICIES: readonly TiePolicy[] = ['pessimistic', 'average', 'optimistic'];
 

@@ -5,7 +5,7 @@ import { assertK, show } from '../_lib/validate.js';
 import { idealDcg } from './ndcg.js';
 import { isArrayLike } from './_checks.js';
 
-/** Every cut-off metric of one user's ranked list, see {@link topKMetrics}. */
+/** Every cut-off metric of one user's ranked list, see {@link topKMetrics}. @category Metrics */
 export interface TopKMetrics {
   /** 1 when any relevant item is in the top K, else 0. */
   hr: number;

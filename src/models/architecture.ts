@@ -17,6 +17,7 @@
  * ```ts
  * inspectModel(GMF({ numUsers: 10, numItems: 20 }))?.kind; //=> 'gmf'
  * ```
+ * @category Models
  */
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -27,6 +28,7 @@ export type NcfKind = 'gmf' | 'mlp' | 'neumf';
  * ```ts
  * NeuMF({ numUsers: 10, numItems: 20 }).getLayer(LAYER_NAMES.mlpLayer(1)).name; //=> 'mlp_layer1'
  * ```
+ * @category Models
  */
 export const LAYER_NAMES = {
   /** The user index input, int32 of shape [batch, 1]. */
@@ -56,6 +58,7 @@ export const LAYER_NAMES = {
  * inspectModel(NeuMF({ numUsers: 6040, numItems: 3706 }));
  * //=> { kind: 'neumf', numUsers: 6040, numItems: 3706, factors: 8, layers: [64, 32, 16, 8] }
  * ```
+ * @category Models
  */
 export interface NcfArchitecture {
   /** Which model: 'gmf', 'mlp' or 'neumf'. */

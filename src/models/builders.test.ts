@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import { GMF } from './gmf.js';
 import { MLP } from './mlp.js';
 import { NeuMF } from './neumf.js';

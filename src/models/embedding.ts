@@ -6,10 +6,10 @@ import { assertInteger, show } from '../_lib/validate.js';
 import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
 import { assertL2, assertOptionalName, assertOptionalSeed, showShape } from './checks.js';
 
-/** A tfjs-layers initializer, e.g. `tf.initializers.randomNormal({ stddev: 0.01 })`. */
+/** A tfjs-layers initializer, e.g. `tf.initializers.randomNormal({ stddev: 0.01 })`. @category Models */
 export type EmbeddingInitializer = ReturnType<typeof tf.initializers.randomNormal>;
 
-/** Arguments of {@link Embedding}. */
+/** Arguments of {@link Embedding}. @category Models */
 export interface EmbeddingArgs {
   /** Number of rows: the number of users (or items) the table can look up. A positive integer. */
   inputDim: number;
@@ -31,7 +31,7 @@ export interface EmbeddingArgs {
   seed?: number;
 }
 
-/** An embedding lookup: the two standard layers it is made of and a way to apply them. */
+/** An embedding lookup: the two standard layers it is made of and a way to apply them. @category Models */
 export interface EmbeddingBlock {
   /** The `tf.layers.embedding` layer holding the table `[inputDim, outputDim]`. */
   readonly embedding: tf.layers.Layer;

@@ -7,7 +7,7 @@ import { assertL2, assertOptionalName, assertOptionalSeed } from './checks.js';
 import { Embedding } from './embedding.js';
 import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
 
-/** Arguments of {@link GMF}. */
+/** Arguments of {@link GMF}. @category Models */
 export interface GMFArgs {
   /** Number of users (rows of `mf_embedding_user`). A positive integer. */
   numUsers: number;
@@ -21,7 +21,7 @@ export interface GMFArgs {
   seed?: number;
 }
 
-/** Options of {@link GMF.block}. */
+/** Options of {@link GMF.block}. @category Models */
 export interface GMFBlockOptions {
   /** Name of the `tf.layers.multiply` layer. Default: a name tfjs makes unique. */
   name?: string;

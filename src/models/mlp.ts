@@ -9,7 +9,7 @@ import { assertLayers, assertOptionalName, assertOptionalSeed, resolveLayerL2, s
 import { Embedding } from './embedding.js';
 import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
 
-/** Arguments of {@link MLP}. */
+/** Arguments of {@link MLP}. @category Models */
 export interface MLPArgs {
   /** Number of users (rows of `mlp_embedding_user`). A positive integer. */
   numUsers: number;
@@ -31,7 +31,7 @@ export interface MLPArgs {
   seed?: number;
 }
 
-/** Options of {@link MLP.block}. */
+/** Options of {@link MLP.block}. @category Models */
 export interface MLPBlockOptions {
   /**
    * L2 penalty on the Dense kernels: one number, or one per entry of `layers` (`l2[i]` for the

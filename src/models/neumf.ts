@@ -11,7 +11,7 @@ import { GMF } from './gmf.js';
 import { mlpTower } from './mlp.js';
 import { ncfInputs, partSeed, predictionLayer, SEED_STREAM } from './parts.js';
 
-/** Arguments of {@link NeuMF}. */
+/** Arguments of {@link NeuMF}. @category Models */
 export interface NeuMFArgs {
   /** Number of users. A positive integer. */
   numUsers: number;

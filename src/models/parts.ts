@@ -5,7 +5,7 @@ import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { LAYER_NAMES } from './architecture.js';
 import { showShape } from './checks.js';
-import { deriveSeed } from '../sampling/prng.js';
+import { deriveSeed } from '../_lib/random.js';
 
 /** The `user_input` and `item_input` placeholders: int32, shape `[batch, 1]`. */
 export function ncfInputs(): { user: tf.SymbolicTensor; item: tf.SymbolicTensor } {

@@ -9,7 +9,7 @@ import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
 import { inspectModel } from './inspect.js';
 import { NeuMF } from './neumf.js';
 
-/** Options of {@link pretrainedNeuMF}. */
+/** Options of {@link pretrainedNeuMF}. @category Models */
 export interface PretrainedNeuMFOptions {
   /** Weight of the GMF part in the output layer, in [0, 1]; the MLP part gets `1 - alpha`. Default 0.5. */
   alpha?: number;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildAliasTable, drawAlias } from './alias.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../_lib/random.js';
 
 describe('Vose alias table', () => {
   it('encodes exactly the normalised weights (zero weights never drawn)', () => {

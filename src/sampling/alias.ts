@@ -1,7 +1,7 @@
 // Vose's alias method: after O(n) set-up, a draw from a discrete distribution costs one table
 // lookup and one comparison, independent of n. Used for popularity-weighted negative sampling.
 import { RecsysError } from '../errors.js';
-import type { Random } from './prng.js';
+import type { Random } from '../_lib/random.js';
 
 /** An alias table over `n` outcomes (see {@link buildAliasTable}). @internal */
 export interface AliasTable {

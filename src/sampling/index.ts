@@ -1,5 +1,6 @@
 // neural-recsys/sampling: the seeded PRNG and the negative sampler. No TensorFlow.js here.
-export { mulberry32, deriveSeed, randomInt, type Random } from './prng.js';
+// The PRNG itself lives in ../_lib/random.ts (every area draws from it); this entry re-exports it.
+export { mulberry32, deriveSeed, randomInt, type Random } from '../_lib/random.js';
 export {
   NegativeSampler,
   type SamplingStrategy,

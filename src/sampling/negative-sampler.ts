@@ -2,38 +2,25 @@
 // user has not interacted with. Hand-written because it is the library's own craft and sits on the
 // training hot path (an ML-1M epoch is ~5M instances, resampled every epoch).
 //
-// Design, and why:
-// - Positives are deduplicated into a per-user CSR (offsets + sorted items). The items a user must
-//   never receive as a negative ("blocked": training positives plus the optional `exclude` set) form
-//   a second CSR, shared with the first when nothing is excluded.
-// - Membership ("is this item blocked for this user?") is a bitset of numUsers x numItems bits when
-//   that fits in 16 MiB (ML-1M: 6,040 x 3,706 = 2.8 MB; one load and a shift per test), else a
-//   binary search in the user's sorted CSR row (O(log row length), no extra memory).
-// - Draws are rejection sampling from the proposal (uniform, or popularity `count^alpha` through a
-//   Vose alias table), accepted when not blocked. Rejection is used only for users whose blocked
-//   share of the proposal mass is below one half, so the expected number of proposals is < 2, and
-//   is cut off after 32 proposals anyway. Other users (and the cut-off case) draw *exactly* from the
-//   complement: uniform by mapping the r-th free slot through the sorted blocked row, popularity by
-//   inverting the complement's cumulative mass with two binary searches (per blocked entry we
-//   precompute the complement mass below it). Nothing loops unboundedly; a user whose blocked
-//   set is every item gets NO_NEGATIVES before any batch is produced.
-// - Randomness: the epoch's shuffle of positives comes from mulberry32(deriveSeed(seed, epoch)); the
-//   negatives of the positive at permuted position p come from a mulberry32 stream seeded by
-//   deriveSeed(negative seed of the epoch, p). So every instance is a pure function of (seed,
-//   epoch, position): batch size and sharding across worker threads do not change which negatives
-//   a positive gets, and the union of the shards is exactly the unsharded epoch.
-// - Batches are produced lazily (only the epoch's permutation of positives, 4 bytes each, exists);
-//   each yielded batch owns fresh typed arrays, so consumers may keep or transfer them.
+// This file is the public face (options, batch types, the NegativeSampler class). Behind it:
+//   sampler-state.ts    the precomputed tables (per-user index, membership bitset, draw modes)
+//   sampler-draws.ts    one negative for one user (rejection, or exact from the complement)
+//   sampler-batches.ts  lazily generated epochs: shuffle, per-position seeds, shards
 import { RecsysError } from '../errors.js';
-import { assertFinite, assertIndex, assertInteger, assertOneOf, show } from '../_lib/validate.js';
-import { validateInteractions, type Interactions } from '../data/interactions.js';
-import { buildAliasTable } from './alias.js';
-import { deriveSeed, mulberry32, reseedableMulberry32, type Random } from './prng.js';
+import { assertIndex, assertInteger, assertOneOf, show } from '../_lib/validate.js';
+import { deriveSeed, mulberry32, type Random } from '../_lib/random.js';
+import type { Interactions } from '../data/interactions.js';
+import type { SeenItems } from '../data/seen-items.js';
+import { buildTables, checkTables, sharedTables, type SamplerState, type SamplerTables } from './sampler-state.js';
+import { MODE_NONE, NegativeDraws } from './sampler-draws.js';
+import { checkBatchOptions, epochPlan, pairwiseBatches, pointwiseBatches, shuffledPositives, type Plan } from './sampler-batches.js';
 
-/** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. */
+export type { SamplerState } from './sampler-state.js';
+
+/** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. @category Sampling */
 export type SamplingStrategy = 'uniform' | 'popularity';
 
-/** Options of the {@link NegativeSampler} constructor. Every field has a default. */
+/** Options of the {@link NegativeSampler} constructor. Every field has a default. @category Sampling */
 export interface NegativeSamplerOptions {
   /** Proposal distribution. Default `'uniform'` (the NCF paper's choice). */
   strategy?: SamplingStrategy;
@@ -44,13 +31,16 @@ export interface NegativeSamplerOptions {
    * Ignored by `'uniform'`. Items without training interactions get weight 0 when `alpha > 0`.
    */
   alpha?: number;
-  /** Extra per-user items never sampled as negatives (e.g. held-out validation or test items). Same sizes as the data. */
-  exclude?: Interactions;
+  /**
+   * Extra per-user items never sampled as negatives (e.g. held-out validation or test items): an
+   * Interactions of the same sizes as the data, or a {@link SeenItems} index over its users.
+   */
+  exclude?: Interactions | SeenItems;
   /** Seed for shuffling and sampling. Default 42. */
   seed?: number;
 }
 
-/** Which slice of an epoch's positives to produce, for splitting an epoch across worker threads. */
+/** Which slice of an epoch's positives to produce, for splitting an epoch across worker threads. @category Sampling */
 export interface Shard {
   /** This shard's number, an integer in 0..count-1. */
   index: number;
@@ -58,7 +48,7 @@ export interface Shard {
   count: number;
 }
 
-/** Options of {@link NegativeSampler.batches} and {@link NegativeSampler.pairBatches}. */
+/** Options of {@link NegativeSampler.batches} and {@link NegativeSampler.pairBatches}. @category Sampling */
 export interface BatchOptions {
   /** Rows per batch (instances, or pairs for BPR); the last batch may be smaller. Default 256. */
   batchSize?: number;
@@ -70,7 +60,7 @@ export interface BatchOptions {
   shard?: Shard;
 }
 
-/** A pointwise (BCE) training batch: each positive (label 1) followed by its negatives (label 0). */
+/** A pointwise (BCE) training batch: each positive (label 1) followed by its negatives (label 0). @category Sampling */
 export interface Batch {
   /** User index of each instance. */
   users: Int32Array;
@@ -80,7 +70,7 @@ export interface Batch {
   labels: Float32Array;
 }
 
-/** A pairwise (BPR) training batch: one row per (positive, sampled negative) pair of a user. */
+/** A pairwise (BPR) training batch: one row per (positive, sampled negative) pair of a user. @category Sampling */
 export interface PairBatch {
   /** User index of each pair. */
   users: Int32Array;
@@ -89,61 +79,6 @@ export interface PairBatch {
   /** The sampled negative item of each pair. */
   negatives: Int32Array;
 }
-
-/**
- * Everything a {@link NegativeSampler} needs, as plain numbers and typed arrays: structured-cloneable
- * (postMessage to a worker) and cheap to rebuild with {@link NegativeSampler.fromState}. Treat it as
- * read-only; arrays may be shared with the sampler or backed by a SharedArrayBuffer.
- */
-export interface SamplerState {
-  /** Layout version of this object. */
-  version: 1;
-  /** The strategy. */
-  strategy: SamplingStrategy;
-  /** The popularity exponent. */
-  alpha: number;
-  /** The seed. */
-  seed: number;
-  /** Number of users. */
-  numUsers: number;
-  /** Number of items. */
-  numItems: number;
-  /** CSR offsets of the distinct training positives per user (length numUsers + 1). */
-  positiveOffsets: Int32Array;
-  /** The distinct training positives' items, sorted within each user. */
-  positiveItems: Int32Array;
-  /** The user of each entry of `positiveItems`. */
-  positiveUsers: Int32Array;
-  /** CSR offsets of each user's blocked items (positives plus excluded; length numUsers + 1). */
-  blockedOffsets: Int32Array;
-  /** Each user's blocked items, sorted. */
-  blockedItems: Int32Array;
-  /** numUsers x numItems membership bits (row stride ceil(numItems / 32) words), or null when too big. */
-  bitset: Uint32Array | null;
-  /** Per user, how draws are made (0 rejection, 1 exact popularity, 2 exact uniform, 3 no negatives). */
-  mode: Uint8Array;
-  /** Alias table probabilities over items (popularity only, else null). */
-  aliasProbability: Float64Array | null;
-  /** Alias table outcomes over items (popularity only, else null). */
-  aliasIndex: Int32Array | null;
-  /** Cumulative popularity weight, length numItems + 1 (popularity only, else null). */
-  cumulativeWeight: Float64Array | null;
-  /** Per user, the popularity mass of the items not blocked (popularity only, else null). */
-  complementMass: Float64Array | null;
-  /** Per blocked entry, the complement popularity mass below that item (popularity only, else null). */
-  massBelow: Float64Array | null;
-}
-
-const MODE_REJECT = 0;
-const MODE_EXACT_POPULARITY = 1;
-const MODE_EXACT_UNIFORM = 2;
-const MODE_NONE = 3;
-
-/** Rejection sampling gives up after this many proposals and draws exactly instead. */
-const MAX_PROPOSALS = 32;
-/** Largest membership bitset, in bits (16 MiB). */
-const MAX_BITSET_BITS = 2 ** 27;
-const STRATEGIES: readonly SamplingStrategy[] = ['uniform', 'popularity'];
 
 /**
  * Samples negatives for implicit-feedback training: items a user has not interacted with (nor is
@@ -160,6 +95,7 @@ const STRATEGIES: readonly SamplingStrategy[] = ['uniform', 'popularity'];
  *   batch.labels;                       //=> Float32Array [1, 0, 1, 0, 1] then [0]
  * }
  * ```
+ * @category Sampling
  */
 export class NegativeSampler {
   /** The proposal strategy. */
@@ -175,8 +111,8 @@ export class NegativeSampler {
   /** Number of distinct training positives (one epoch visits each once). */
   declare readonly numPositives: number;
 
-  declare private readonly state: SamplerState;
-  declare private readonly wordsPerUser: number;
+  declare private readonly tables: SamplerTables;
+  declare private readonly draws: NegativeDraws;
   /** Smallest user with training positives but no possible negative, or -1. */
   declare private readonly saturatedUser: number;
   declare private random: Random;
@@ -189,7 +125,7 @@ export class NegativeSampler {
    * @param options - strategy, alpha, exclude and seed (see {@link NegativeSamplerOptions})
    */
   constructor(data: Interactions, options: NegativeSamplerOptions = {}) {
-    this.init(buildState(data, options));
+    this.init(buildTables(data, options));
   }
 
   /**
@@ -205,22 +141,22 @@ export class NegativeSampler {
    * ```
    */
   static fromState(state: SamplerState): NegativeSampler {
-    checkState(state);
+    const tables = checkTables(state);
     const sampler = Object.create(NegativeSampler.prototype) as NegativeSampler;
-    sampler.init(state);
+    sampler.init(tables);
     return sampler;
   }
 
-  private init(state: SamplerState): void {
+  private init(state: SamplerTables): void {
     const self = this as unknown as Record<string, unknown>;
-    self.state = state;
+    self.tables = state;
+    self.draws = new NegativeDraws(state);
     self.strategy = state.strategy;
     self.alpha = state.alpha;
     self.seed = state.seed;
     self.numUsers = state.numUsers;
     self.numItems = state.numItems;
     self.numPositives = state.positiveItems.length;
-    self.wordsPerUser = (state.numItems + 31) >>> 5;
     let saturated = -1;
     for (let u = 0; u < state.numUsers && saturated < 0; u++) {
       if (state.mode[u] === MODE_NONE && state.positiveOffsets[u + 1] > state.positiveOffsets[u]) saturated = u;
@@ -242,34 +178,7 @@ export class NegativeSampler {
    * ```
    */
   getState(options: { shared?: boolean } = {}): SamplerState {
-    if (options.shared !== true) return { ...this.state };
-    const copies = new Map<object, unknown>();
-    const share = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T | null): T | null => {
-      if (a === null) return null;
-      const known = copies.get(a);
-      if (known !== undefined) return known as T;
-      const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T;
-      const copy = new Ctor(new SharedArrayBuffer(a.byteLength));
-      copy.set(a as never);
-      copies.set(a, copy);
-      return copy;
-    };
-    const s = this.state;
-    return {
-      ...s,
-      positiveOffsets: share(s.positiveOffsets)!,
-      positiveItems: share(s.positiveItems)!,
-      positiveUsers: share(s.positiveUsers)!,
-      blockedOffsets: share(s.blockedOffsets)!,
-      blockedItems: share(s.blockedItems)!,
-      bitset: share(s.bitset),
-      mode: share(s.mode)!,
-      aliasProbability: share(s.aliasProbability),
-      aliasIndex: share(s.aliasIndex),
-      cumulativeWeight: share(s.cumulativeWeight),
-      complementMass: share(s.complementMass),
-      massBelow: share(s.massBelow),
-    };
+    return options.shared === true ? sharedTables(this.tables) : { ...this.tables };
   }
 
   /**
@@ -286,7 +195,7 @@ export class NegativeSampler {
   isPositive(user: number, item: number): boolean {
     assertIndex('user', user, this.numUsers);
     assertIndex('item', item, this.numItems);
-    return this.blocked(user, item);
+    return this.draws.blocked(user, item);
   }
 
   /**
@@ -309,8 +218,8 @@ export class NegativeSampler {
     if (typeof random !== 'function') throw new RecsysError('INVALID_ARGUMENT', `random must be a function () => number, got ${show(random)}`);
     const out = new Int32Array(count);
     if (count === 0) return out;
-    if (this.state.mode[user] === MODE_NONE) throw this.noNegatives(user);
-    for (let i = 0; i < count; i++) out[i] = this.draw(user, random);
+    if (this.tables.mode[user] === MODE_NONE) throw this.draws.noNegatives(user);
+    for (let i = 0; i < count; i++) out[i] = this.draws.draw(user, random);
     return out;
   }
 
@@ -349,8 +258,7 @@ export class NegativeSampler {
    * ```
    */
   batches(options: BatchOptions = {}): Generator<Batch, void, undefined> {
-    const plan = this.plan(options, 0);
-    return this.generateBatches(plan);
+    return pointwiseBatches(this.draws, this.plan(options, 0));
   }
 
   /**
@@ -369,460 +277,23 @@ export class NegativeSampler {
    * ```
    */
   pairBatches(options: BatchOptions = {}): Generator<PairBatch, void, undefined> {
-    const plan = this.plan(options, 1);
-    return this.generatePairs(plan);
+    return pairwiseBatches(this.draws, this.plan(options, 1));
   }
 
-  // ---- internals ----
-
-  private plan(options: BatchOptions, minNegatives: number): Plan {
-    if (options === null || typeof options !== 'object') {
-      throw new RecsysError('INVALID_ARGUMENT', `batch options must be an object, got ${show(options)}`);
-    }
-    const { batchSize = 256, negativesPerPositive = 4, epoch = 0, shard } = options;
-    assertInteger('batchSize', batchSize, 1);
-    if (minNegatives === 1) assertInteger('negativesPerPositive', negativesPerPositive, 1);
-    else assertInteger('negativesPerPositive', negativesPerPositive, 0);
-    assertInteger('epoch', epoch, 0);
-    let index = 0;
-    let count = 1;
-    if (shard !== undefined) {
-      if (shard === null || typeof shard !== 'object') throw new RecsysError('INVALID_ARGUMENT', `shard must be { index, count }, got ${show(shard)}`);
-      assertInteger('shard.count', shard.count, 1);
-      assertInteger('shard.index', shard.index, 0);
-      if (shard.index >= shard.count) {
-        throw new RecsysError('INVALID_ARGUMENT', `shard.index must be in 0..${shard.count - 1} (shard.count=${shard.count}), got ${shard.index}`);
-      }
-      index = shard.index;
-      count = shard.count;
-    }
+  /** Checks an epoch's options (NO_POSITIVES, NO_NEGATIVES before any batch) and plans it. */
+  private plan(options: BatchOptions, minNegatives: 0 | 1): Plan {
+    const checked = checkBatchOptions(options, minNegatives);
     if (this.numPositives === 0) throw new RecsysError('NO_POSITIVES', 'the data has no interactions: an epoch would be empty');
-    if (negativesPerPositive > 0 && this.saturatedUser >= 0) throw this.noNegatives(this.saturatedUser);
-    const p = this.numPositives;
-    return {
-      batchSize,
-      negatives: negativesPerPositive,
-      start: Math.floor((p * index) / count),
-      end: Math.floor((p * (index + 1)) / count),
-      order: this.permutation(epoch),
-      negativeSeed: deriveSeed(this.seed ^ 0x5bd1e995, epoch),
-    };
-  }
-
-  private *generateBatches(plan: Plan): Generator<Batch, void, undefined> {
-    const { batchSize, negatives, start, end, order, negativeSeed } = plan;
-    const { positiveUsers, positiveItems } = this.state;
-    const group = 1 + negatives;
-    let remaining = (end - start) * group;
-    let position = start;
-    let within = 0;
-    let user = 0;
-    // one mulberry32 stream, reseeded per position without allocating
-    const { random, reseed } = reseedableMulberry32();
-    while (remaining > 0) {
-      const size = Math.min(batchSize, remaining);
-      const users = new Int32Array(size);
-      const items = new Int32Array(size);
-      const labels = new Float32Array(size);
-      for (let b = 0; b < size; b++) {
-        if (within === 0) {
-          const entry = order[position];
-          user = positiveUsers[entry];
-          reseed(deriveSeed(negativeSeed, position));
-          users[b] = user;
-          items[b] = positiveItems[entry];
-          labels[b] = 1;
-        } else {
-          users[b] = user;
-          items[b] = this.draw(user, random);
-        }
-        if (++within === group) {
-          within = 0;
-          position++;
-        }
-      }
-      remaining -= size;
-      yield { users, items, labels };
-    }
-  }
-
-  private *generatePairs(plan: Plan): Generator<PairBatch, void, undefined> {
-    const { batchSize, negatives: perPositive, start, end, order, negativeSeed } = plan;
-    const { positiveUsers, positiveItems } = this.state;
-    let remaining = (end - start) * perPositive;
-    let position = start;
-    let within = 0;
-    let user = 0;
-    let positive = 0;
-    // one mulberry32 stream, reseeded per position without allocating
-    const { random, reseed } = reseedableMulberry32();
-    while (remaining > 0) {
-      const size = Math.min(batchSize, remaining);
-      const users = new Int32Array(size);
-      const positives = new Int32Array(size);
-      const negatives = new Int32Array(size);
-      for (let b = 0; b < size; b++) {
-        if (within === 0) {
-          const entry = order[position];
-          user = positiveUsers[entry];
-          positive = positiveItems[entry];
-          reseed(deriveSeed(negativeSeed, position));
-        }
-        users[b] = user;
-        positives[b] = positive;
-        negatives[b] = this.draw(user, random);
-        if (++within === perPositive) {
-          within = 0;
-          position++;
-        }
-      }
-      remaining -= size;
-      yield { users, positives, negatives };
-    }
+    if (checked.negativesPerPositive > 0 && this.saturatedUser >= 0) throw this.draws.noNegatives(this.saturatedUser);
+    return epochPlan(checked, this.numPositives, this.permutation(checked.epoch), this.seed);
   }
 
   /** The epoch's shuffled order of positive entries (cached for the last epoch asked). */
   private permutation(epoch: number): Int32Array {
     const cached = this.permutationCache;
     if (cached !== null && cached.epoch === epoch) return cached.order;
-    const n = this.numPositives;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const random = mulberry32(deriveSeed(this.seed, epoch));
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    const order = shuffledPositives(this.numPositives, this.seed, epoch);
     this.permutationCache = { epoch, order };
     return order;
-  }
-
-  private blocked(user: number, item: number): boolean {
-    const bits = this.state.bitset;
-    if (bits !== null) return ((bits[user * this.wordsPerUser + (item >>> 5)] >>> (item & 31)) & 1) === 1;
-    const rowItems = this.state.blockedItems;
-    let lo = this.state.blockedOffsets[user];
-    let hi = this.state.blockedOffsets[user + 1];
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = rowItems[mid];
-      if (v === item) return true;
-      if (v < item) lo = mid + 1;
-      else hi = mid;
-    }
-    return false;
-  }
-
-  /** One negative for a user whose mode is not MODE_NONE. */
-  private draw(user: number, random: Random): number {
-    const s = this.state;
-    switch (s.mode[user]) {
-      case MODE_REJECT: {
-        const n = s.numItems;
-        const probability = s.aliasProbability;
-        const alias = s.aliasIndex;
-        for (let attempt = 0; attempt < MAX_PROPOSALS; attempt++) {
-          let item: number;
-          if (probability === null || alias === null) item = Math.floor(random() * n);
-          else {
-            const column = Math.floor(random() * n);
-            item = random() < probability[column] ? column : alias[column];
-          }
-          if (!this.blocked(user, item)) return item;
-        }
-        return probability === null ? this.exactUniform(user, random) : this.exactPopularity(user, random);
-      }
-      case MODE_EXACT_POPULARITY:
-        return this.exactPopularity(user, random);
-      case MODE_EXACT_UNIFORM:
-        return this.exactUniform(user, random);
-      default:
-        throw this.noNegatives(user);
-    }
-  }
-
-  /** Uniform over the user's free items: the r-th free item is r plus the blocked items before it. */
-  private exactUniform(user: number, random: Random): number {
-    const { blockedOffsets, blockedItems, numItems } = this.state;
-    const start = blockedOffsets[user];
-    const end = blockedOffsets[user + 1];
-    const r = Math.floor(random() * (numItems - (end - start)));
-    // count blocked entries j with blockedItems[j] - (j - start) <= r (non-decreasing in j)
-    let lo = start;
-    let hi = end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (blockedItems[mid] - (mid - start) <= r) lo = mid + 1;
-      else hi = mid;
-    }
-    return r + (lo - start);
-  }
-
-  /** Popularity-weighted over the user's free items, by inverting the complement's cumulative mass. */
-  private exactPopularity(user: number, random: Random): number {
-    const s = this.state;
-    const blockedItems = s.blockedItems;
-    const cumulative = s.cumulativeWeight!;
-    const massBelow = s.massBelow!;
-    const start = s.blockedOffsets[user];
-    const end = s.blockedOffsets[user + 1];
-    const t = random() * s.complementMass![user];
-    // c = number of blocked entries whose complement mass below them is <= t: the draw lies after them
-    let lo = start;
-    let hi = end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (massBelow[mid] <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    const c = lo;
-    const gapStart = c > start ? blockedItems[c - 1] + 1 : 0;
-    const gapEnd = c < end ? blockedItems[c] : s.numItems;
-    // blocked mass below the gap, so that t maps onto the global cumulative weights
-    const blockedBelow =
-      c < end ? cumulative[blockedItems[c]] - massBelow[c] : cumulative[s.numItems] - s.complementMass![user];
-    const target = t + blockedBelow;
-    // first x in the gap with cumulative[x + 1] > target
-    lo = gapStart;
-    hi = gapEnd;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cumulative[mid + 1] <= target) lo = mid + 1;
-      else hi = mid;
-    }
-    let x = Math.min(lo, gapEnd - 1);
-    if (cumulative[x + 1] > cumulative[x]) return x;
-    // rounding put the draw on a zero-weight item: take the nearest weighted free item instead
-    for (x = lo; x < gapEnd; x++) if (cumulative[x + 1] > cumulative[x]) return x;
-    for (x = Math.min(lo, gapEnd) - 1; x >= gapStart; x--) if (cumulative[x + 1] > cumulative[x]) return x;
-    // last resort (unreachable barring pathological rounding): the first weighted free item
-    for (x = 0; x < s.numItems; x++) if (cumulative[x + 1] > cumulative[x] && !this.blocked(user, x)) return x;
-    return this.exactUniform(user, random);
-  }
-
-  private noNegatives(user: number): RecsysError {
-    return new RecsysError(
-      'NO_NEGATIVES',
-      `user ${user} has every one of the ${this.numItems} items among their positives and excluded items: there is no negative to sample`,
-      { user },
-    );
-  }
-}
-
-interface Plan {
-  batchSize: number;
-  negatives: number;
-  start: number;
-  end: number;
-  order: Int32Array;
-  negativeSeed: number;
-}
-
-/** Validates the inputs and precomputes every table. */
-function buildState(data: Interactions, options: NegativeSamplerOptions): SamplerState {
-  validateInteractions(data, 'data');
-  if (options === null || typeof options !== 'object') {
-    throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-  }
-  const { strategy = 'uniform', alpha = 0.75, exclude, seed = 42 } = options;
-  assertOneOf('strategy', strategy, STRATEGIES);
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0) {
-    throw new RecsysError('INVALID_ARGUMENT', `alpha must be a finite number >= 0, got ${show(alpha)}`, { value: alpha });
-  }
-  assertFinite('seed', seed, 'INVALID_ARGUMENT');
-  const { numUsers, numItems } = data;
-  if (exclude !== undefined) {
-    validateInteractions(exclude, 'exclude');
-    if (exclude.numUsers !== numUsers || exclude.numItems !== numItems) {
-      throw new RecsysError(
-        'INVALID_SIZE',
-        `exclude has ${exclude.numUsers} users x ${exclude.numItems} items but data has ${numUsers} x ${numItems}: both must index the same users and items`,
-      );
-    }
-  }
-
-  const positives = toCsr(data.users, data.items, numUsers);
-  const positiveUsers = new Int32Array(positives.items.length);
-  for (let u = 0; u < numUsers; u++) positiveUsers.fill(u, positives.offsets[u], positives.offsets[u + 1]);
-  const blocked = exclude === undefined || exclude.users.length === 0 ? positives : mergeCsr(positives, toCsr(exclude.users, exclude.items, numUsers));
-
-  let bitset: Uint32Array | null = null;
-  const wordsPerUser = (numItems + 31) >>> 5;
-  if (numUsers * wordsPerUser * 32 <= MAX_BITSET_BITS) {
-    bitset = new Uint32Array(numUsers * wordsPerUser);
-    for (let u = 0; u < numUsers; u++) {
-      const base = u * wordsPerUser;
-      for (let j = blocked.offsets[u]; j < blocked.offsets[u + 1]; j++) {
-        const item = blocked.items[j];
-        bitset[base + (item >>> 5)] |= 1 << (item & 31);
-      }
-    }
-  }
-
-  const mode = new Uint8Array(numUsers);
-  let aliasProbability: Float64Array | null = null;
-  let aliasIndex: Int32Array | null = null;
-  let cumulativeWeight: Float64Array | null = null;
-  let complementMass: Float64Array | null = null;
-  let massBelow: Float64Array | null = null;
-
-  if (strategy === 'uniform') {
-    for (let u = 0; u < numUsers; u++) {
-      const m = blocked.offsets[u + 1] - blocked.offsets[u];
-      mode[u] = m === numItems ? MODE_NONE : 2 * m <= numItems ? MODE_REJECT : MODE_EXACT_UNIFORM;
-    }
-  } else {
-    // normalising by the largest count keeps count^alpha finite for any alpha
-    const counts = new Float64Array(numItems);
-    for (let j = 0; j < positives.items.length; j++) counts[positives.items[j]]++;
-    let maxCount = 0;
-    for (let i = 0; i < numItems; i++) if (counts[i] > maxCount) maxCount = counts[i];
-    const weights = new Float64Array(numItems);
-    let weightedItems = 0;
-    for (let i = 0; i < numItems; i++) {
-      weights[i] = maxCount > 0 ? Math.pow(counts[i] / maxCount, alpha) : alpha === 0 ? 1 : 0;
-      if (weights[i] > 0) weightedItems++;
-    }
-    cumulativeWeight = new Float64Array(numItems + 1);
-    for (let i = 0; i < numItems; i++) cumulativeWeight[i + 1] = cumulativeWeight[i] + weights[i];
-    const total = cumulativeWeight[numItems];
-    if (weightedItems > 0) {
-      const table = buildAliasTable(weights);
-      aliasProbability = table.probability;
-      aliasIndex = table.alias;
-    }
-    complementMass = new Float64Array(numUsers);
-    massBelow = new Float64Array(blocked.items.length);
-    for (let u = 0; u < numUsers; u++) {
-      const start = blocked.offsets[u];
-      const end = blocked.offsets[u + 1];
-      let below = 0;
-      let weightedBlocked = 0;
-      for (let j = start; j < end; j++) {
-        const item = blocked.items[j];
-        massBelow[j] = cumulativeWeight[item] - below;
-        below += weights[item];
-        if (weights[item] > 0) weightedBlocked++;
-      }
-      complementMass[u] = total - below;
-      const m = end - start;
-      if (m === numItems) mode[u] = MODE_NONE;
-      else if (weightedBlocked === weightedItems) mode[u] = MODE_EXACT_UNIFORM; // only zero-weight items are free
-      else mode[u] = 2 * complementMass[u] >= total ? MODE_REJECT : MODE_EXACT_POPULARITY;
-    }
-  }
-
-  return {
-    version: 1,
-    strategy,
-    alpha,
-    seed,
-    numUsers,
-    numItems,
-    positiveOffsets: positives.offsets,
-    positiveItems: positives.items,
-    positiveUsers,
-    blockedOffsets: blocked.offsets,
-    blockedItems: blocked.items,
-    bitset,
-    mode,
-    aliasProbability,
-    aliasIndex,
-    cumulativeWeight,
-    complementMass,
-    massBelow,
-  };
-}
-
-interface Csr {
-  offsets: Int32Array;
-  items: Int32Array;
-}
-
-/** Groups (user, item) pairs by user with a counting sort, sorts and deduplicates each row. */
-function toCsr(users: Int32Array, items: Int32Array, numUsers: number): Csr {
-  const offsets = new Int32Array(numUsers + 1);
-  for (let k = 0; k < users.length; k++) offsets[users[k] + 1]++;
-  for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
-  const cursor = offsets.slice(0, numUsers);
-  const grouped = new Int32Array(users.length);
-  for (let k = 0; k < users.length; k++) grouped[cursor[users[k]]++] = items[k];
-  // sort each row, then compact away duplicates
-  const compact = new Int32Array(numUsers + 1);
-  let write = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const start = offsets[u];
-    const end = offsets[u + 1];
-    grouped.subarray(start, end).sort();
-    compact[u] = write;
-    for (let j = start; j < end; j++) {
-      if (j === start || grouped[j] !== grouped[j - 1]) grouped[write++] = grouped[j];
-    }
-  }
-  compact[numUsers] = write;
-  return { offsets: compact, items: write === grouped.length ? grouped : grouped.slice(0, write) };
-}
-
-/** Per-user sorted union of two CSRs. */
-function mergeCsr(a: Csr, b: Csr): Csr {
-  const numUsers = a.offsets.length - 1;
-  const offsets = new Int32Array(numUsers + 1);
-  const items = new Int32Array(a.items.length + b.items.length);
-  let write = 0;
-  for (let u = 0; u < numUsers; u++) {
-    offsets[u] = write;
-    let i = a.offsets[u];
-    let j = b.offsets[u];
-    const iEnd = a.offsets[u + 1];
-    const jEnd = b.offsets[u + 1];
-    while (i < iEnd || j < jEnd) {
-      let v: number;
-      if (j >= jEnd || (i < iEnd && a.items[i] < b.items[j])) v = a.items[i++];
-      else if (i >= iEnd || b.items[j] < a.items[i]) v = b.items[j++];
-      else {
-        v = a.items[i++];
-        j++;
-      }
-      items[write++] = v;
-    }
-  }
-  offsets[numUsers] = write;
-  return { offsets, items: items.slice(0, write) };
-}
-
-/** Cheap consistency checks of a state handed to fromState. */
-function checkState(state: SamplerState): void {
-  if (state === null || typeof state !== 'object' || state.version !== 1) {
-    throw new RecsysError('INVALID_ARGUMENT', `state must be a SamplerState of version 1 (from getState()), got ${show(state)}`);
-  }
-  assertOneOf('state.strategy', state.strategy, STRATEGIES);
-  assertInteger('state.numUsers', state.numUsers, 1, 'INVALID_SIZE');
-  assertInteger('state.numItems', state.numItems, 1, 'INVALID_SIZE');
-  const { numUsers, numItems } = state;
-  const expect = (name: string, value: unknown, Ctor: unknown, length: number | null): void => {
-    if (!(value instanceof (Ctor as typeof Int32Array)) || (length !== null && value.length !== length)) {
-      throw new RecsysError(
-        'INVALID_ARGUMENT',
-        `state.${name} must be a ${(Ctor as { name: string }).name}${length !== null ? ` of length ${length}` : ''}, got ${show(value)}`,
-      );
-    }
-  };
-  expect('positiveOffsets', state.positiveOffsets, Int32Array, numUsers + 1);
-  expect('positiveItems', state.positiveItems, Int32Array, state.positiveOffsets[numUsers]);
-  expect('positiveUsers', state.positiveUsers, Int32Array, state.positiveItems.length);
-  expect('blockedOffsets', state.blockedOffsets, Int32Array, numUsers + 1);
-  expect('blockedItems', state.blockedItems, Int32Array, state.blockedOffsets[numUsers]);
-  expect('mode', state.mode, Uint8Array, numUsers);
-  if (state.bitset !== null) expect('bitset', state.bitset, Uint32Array, numUsers * ((numItems + 31) >>> 5));
-  if (state.strategy === 'popularity') {
-    expect('cumulativeWeight', state.cumulativeWeight, Float64Array, numItems + 1);
-    expect('complementMass', state.complementMass, Float64Array, numUsers);
-    expect('massBelow', state.massBelow, Float64Array, state.blockedItems.length);
-    if (state.aliasProbability !== null) {
-      expect('aliasProbability', state.aliasProbability, Float64Array, numItems);
-      expect('aliasIndex', state.aliasIndex, Int32Array, numItems);
-    }
   }
 }

@@ -17,9 +17,10 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
-import { mulberry32, randomInt, type Random } from '../sampling/prng.js';
+import { mulberry32, type Random } from '../_lib/random.js';
+import { NegativeSampler } from '../sampling/negative-sampler.js';
 
-/** Options of `Recommender.foldIn`. */
+/** Options of `Recommender.foldIn`. @category Serving */
 export interface FoldInOptions {
   /** Optimizer steps (each over all the user's positives and freshly sampled negatives). Default 50. */
   steps?: number;
@@ -33,7 +34,7 @@ export interface FoldInOptions {
   l2?: number;
 }
 
-/** What `Recommender.foldIn` reports. */
+/** What `Recommender.foldIn` reports. @category Serving */
 export interface FoldInResult {
   /** The user's index in the model (new users get the next free index). */
   readonly user: number;
@@ -109,14 +110,14 @@ export function readUserRows(model: tf.LayersModel, arch: NcfArchitecture, user:
   return { gmf: w.gmf > 0 ? read(LAYER_NAMES.gmfUser) : null, mlp: w.mlp > 0 ? read(LAYER_NAMES.mlpUser) : null };
 }
 
-/** Items the user has not seen, to sample negatives from exactly (never a positive, never a hang). */
-function complementOf(positives: Int32Array, numItems: number): Int32Array {
-  const isPositive = new Uint8Array(numItems);
-  for (const item of positives) isPositive[item] = 1;
-  const out = new Int32Array(numItems - positives.length);
-  let n = 0;
-  for (let i = 0; i < numItems; i++) if (isPositive[i] === 0) out[n++] = i;
-  return out;
+/**
+ * The library's negative sampler over one user (index 0) whose positives are `positives`: each
+ * step's negatives are uniform over the items they have not seen, with replacement, exactly as
+ * training draws them (never a positive, never a hang).
+ */
+function userSampler(positives: Int32Array, numItems: number, seed: number): NegativeSampler {
+  const data = { users: new Int32Array(positives.length), items: positives, numUsers: 1, numItems };
+  return new NegativeSampler(data, { seed });
 }
 
 /**
@@ -130,8 +131,7 @@ export function learnUserRows(
   positives: Int32Array,
   options: ResolvedFoldInOptions,
 ): { rows: UserRows; loss: number } {
-  const candidates = complementOf(positives, arch.numItems);
-  if (candidates.length === 0) {
+  if (positives.length >= arch.numItems) {
     throw new RecsysError('NO_NEGATIVES', `the user has seen all ${arch.numItems} items, so there is nothing to contrast them with`);
   }
   // The model's own variables (getWeights does not copy): read, never disposed here.
@@ -149,6 +149,7 @@ export function learnUserRows(
   if (userMlp) variables.push(userMlp);
   const optimizer = tf.train.adam(options.learningRate);
   const random = mulberry32(options.seed ^ 0x5bd1e995);
+  const sampler = userSampler(positives, arch.numItems, options.seed);
 
   const forward = (items: tf.Tensor1D): tf.Tensor => {
     const parts: tf.Tensor[] = [];
@@ -170,7 +171,7 @@ export function learnUserRows(
   let loss = NaN;
   try {
     for (let step = 0; step < options.steps; step++) {
-      for (let j = p; j < n; j++) items[j] = candidates[randomInt(random, candidates.length)];
+      items.set(sampler.sample(0, n - p, random), p);
       const cost = tf.tidy(() => {
         const itemsT = tf.tensor1d(items, 'int32');
         const labelsT = tf.tensor2d(labels, [n, 1]);

@@ -7,7 +7,6 @@ export type { SimilarItemsOptions } from './similar.js';
 export { Recommender } from './recommender.js';
 export type {
   ExternalId,
-  SeenItems,
   UnknownUserPolicy,
   RecommendedItem,
   SimilarItem,
@@ -15,5 +14,8 @@ export type {
   RecommenderSimilarOptions,
   RecommenderParts,
   RecommenderFitOptions,
-} from './recommender.js';
+} from './recommender-types.js';
 export type { FoldInOptions, FoldInResult } from './fold-in.js';
+export { runExclusive } from './exclusive.js';
+// the per-user index the Recommender keeps (defined in data/, where it is built)
+export type { SeenItems } from '../data/seen-items.js';

@@ -5,7 +5,7 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { NeuMF } from '../models/index.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
-import { createScorer } from '../evaluation/index.js';
+import { createScorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { tableScorer } from '../../test/helpers/table-scorer.js';
 

@@ -2,14 +2,14 @@
 // candidates), drop the items the user has already seen, keep the K best.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndex, assertIndices, show } from '../_lib/validate.js';
+import { assertIndex, assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
+import { checkExclude, isSeenItems, itemsSeenBy, type SeenItems } from '../data/seen-items.js';
 import { topK } from '../metrics/index.js';
-import type { Scorer } from '../evaluation/scorer.js';
-import { resolveScorer } from '../evaluation/scorer-create.js';
-import { checkK, checkOptions } from '../evaluation/checks.js';
+import type { Scorer } from '../scoring/index.js';
+import { resolveScorer } from '../scoring/index.js';
 
-/** One recommended item and its score. */
+/** One recommended item and its score. @category Serving */
 export interface Recommendation {
   /** Item index. */
   readonly item: number;
@@ -17,7 +17,7 @@ export interface Recommendation {
   readonly score: number;
 }
 
-/** Options of {@link recommend}. */
+/** Options of {@link recommend}. @category Serving */
 export interface RecommendOptions {
   /**
    * How many items to return. Default 10. A K above the number of items is a `RecsysError`
@@ -26,10 +26,11 @@ export interface RecommendOptions {
   k?: number;
   /**
    * Items never to recommend: an {@link Interactions} (the user's own entries are used, e.g. the
-   * training set, so seen items are not recommended again) or any iterable of item indices
-   * (e.g. a `Set` of the user's seen items; faster than scanning a large Interactions per call).
+   * training set, so seen items are not recommended again), a {@link SeenItems} index built once
+   * with `seenItems(train)` (the fastest for many calls), or any iterable of the user's item
+   * indices (e.g. a `Set`).
    */
-  exclude?: Interactions | Iterable<number>;
+  exclude?: Interactions | SeenItems | Iterable<number>;
   /**
    * Rank only these items (duplicates count once) instead of the whole catalogue, e.g. the items
    * in stock. Must not be empty.
@@ -37,49 +38,34 @@ export interface RecommendOptions {
   candidates?: Int32Array;
 }
 
-function isInteractions(value: object): value is Interactions {
-  const v = value as Partial<Interactions>;
-  return v.users instanceof Int32Array && v.items instanceof Int32Array && typeof v.numItems === 'number';
-}
-
 /** Marks the excluded items of `user` in a fresh mask of numItems bytes. */
-function excludedMask(exclude: unknown, user: number, numItems: number): Uint8Array {
+function excludedMask(exclude: unknown, user: number, numUsers: number, numItems: number): Uint8Array {
   const mask = new Uint8Array(numItems);
   if (exclude === undefined) return mask;
   if (exclude === null || typeof exclude !== 'object') {
-    throw new RecsysError('INVALID_ARGUMENT', `exclude must be an Interactions or an iterable of item indices, got ${show(exclude)}`);
+    throw new RecsysError('INVALID_ARGUMENT', `exclude must be an Interactions, a SeenItems index or an iterable of item indices, got ${show(exclude)}`);
   }
-  if (isInteractions(exclude)) {
-    const { users, items } = exclude;
-    if (users.length !== items.length) {
-      throw new RecsysError('LENGTH_MISMATCH', `exclude.users has length ${users.length} but exclude.items has length ${items.length}`);
-    }
-    for (let j = 0; j < users.length; j++) {
-      if (users[j] !== user) continue;
-      const item = items[j];
-      if (!(item >= 0 && item < numItems)) {
-        throw new RecsysError('ITEM_OUT_OF_RANGE', `exclude.items[${j}] = ${item} is not an item index in 0..${numItems - 1} (numItems=${numItems})`, {
-          index: j,
+  if (typeof (exclude as Iterable<number>)[Symbol.iterator] === 'function') {
+    let position = 0;
+    for (const item of exclude as Iterable<unknown>) {
+      if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= numItems) {
+        throw new RecsysError('ITEM_OUT_OF_RANGE', `exclude entry ${position} = ${show(item)} is not an item index in 0..${numItems - 1} (numItems=${numItems})`, {
+          index: position,
           value: item,
         });
       }
       mask[item] = 1;
+      position++;
     }
     return mask;
   }
-  if (typeof (exclude as Iterable<number>)[Symbol.iterator] !== 'function') {
-    throw new RecsysError('INVALID_ARGUMENT', `exclude must be an Interactions or an iterable of item indices, got ${show(exclude)}`);
-  }
-  let position = 0;
-  for (const item of exclude as Iterable<unknown>) {
-    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= numItems) {
-      throw new RecsysError('ITEM_OUT_OF_RANGE', `exclude entry ${position} = ${show(item)} is not an item index in 0..${numItems - 1} (numItems=${numItems})`, {
-        index: position,
-        value: item,
-      });
-    }
-    mask[item] = 1;
-    position++;
+  const checked = checkExclude(exclude, numUsers, numItems) as Interactions | SeenItems;
+  if (isSeenItems(checked)) {
+    for (const item of itemsSeenBy(checked, user)) mask[item] = 1;
+  } else {
+    // one user's entries: a scan, cheaper than indexing every user for one request
+    const { users, items } = checked;
+    for (let j = 0; j < users.length; j++) if (users[j] === user) mask[items[j]] = 1;
   }
   return mask;
 }
@@ -118,7 +104,7 @@ export function recommend(model: tf.LayersModel | Scorer, user: number, options?
     }
     assertIndex('user', user, numUsers);
     checkK(k, numItems);
-    const mask = excludedMask(exclude, user, numItems);
+    const mask = excludedMask(exclude, user, numUsers, numItems);
     if (candidates !== undefined) {
       if (!(candidates instanceof Int32Array)) {
         throw new RecsysError('INVALID_ARGUMENT', `candidates must be an Int32Array of item indices, got ${show(candidates)}`);

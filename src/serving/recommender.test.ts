@@ -4,7 +4,7 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
 import { GMF, NeuMF } from '../models/index.js';
-import { mulberry32 } from '../sampling/prng.js';
+import { mulberry32 } from '../_lib/random.js';
 import { Recommender } from './recommender.js';
 
 // Planted taste: even users like the items a0..a14, odd users the items b0..b14; each user has

@@ -5,16 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
-import type { InteractionColumns } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
-import { validateInteractions, type Interactions } from '../data/interactions.js';
+import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
 import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
-import type { TrainHistory, TrainOptions } from '../training/types.js';
-import { createScorer } from '../evaluation/scorer-create.js';
-import type { Scorer } from '../evaluation/scorer.js';
+import type { TrainHistory } from '../training/types.js';
+import { createScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
+import { runExclusive } from './exclusive.js';
 import { similarItems } from './similar.js';
 import {
   growUsers,
@@ -26,194 +25,20 @@ import {
   type FoldInOptions,
   type FoldInResult,
 } from './fold-in.js';
-
-/**
- * A NO_NEGATIVES error from training names a user by the model's index; the Recommender knows the
- * id behind it, so the message names that instead (`user "alice" (index 0) has every one of ...`).
- */
-function withUserId(e: unknown, users: IdMap): unknown {
-  if (!isRecsysError(e, 'NO_NEGATIVES') || typeof e.details?.user !== 'number') return e;
-  const index = e.details.user;
-  if (!(index >= 0 && index < users.size)) return e;
-  const id = users.id(index);
-  const named = `user ${show(id)} (index ${index})`;
-  const mention = new RegExp(`\\buser ${index}\\b`);
-  const message = mention.test(e.message) ? e.message.replace(mention, named) : `${named}: ${e.message}`;
-  return new RecsysError('NO_NEGATIVES', message, { ...e.details, user: id, index });
-}
-
-/** An external id: a non-empty string or a finite number. */
-export type ExternalId = string | number;
-
-/**
- * The items each user has seen, in CSR form over dense indices: user `u`'s items are
- * `items[offsets[u] .. offsets[u + 1])`, sorted ascending and distinct.
- */
-export interface SeenItems {
-  /** `numUsers + 1` non-decreasing offsets into `items`, starting at 0 and ending at `items.length`. */
-  readonly offsets: Int32Array;
-  /** Item indices, grouped by user. */
-  readonly items: Int32Array;
-}
-
-/** What `recommend` does for a user the model does not know. */
-export type UnknownUserPolicy = 'popular' | 'error';
-
-/** One recommended item. */
-export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
-  /** The item's external id. */
-  readonly id: ItemId;
-  /**
-   * For `source: 'model'`, the model's score (a probability in (0, 1) for the standard models);
-   * for `source: 'popularity'`, the item's share of all seen (user, item) pairs.
-   */
-  readonly score: number;
-  /** `'model'` for a known user; `'popularity'` for the fallback given to an unknown user. */
-  readonly source: 'model' | 'popularity';
-}
-
-/** One item similar to another. */
-export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
-  /** The item's external id. */
-  readonly id: ItemId;
-  /** Cosine similarity of the item embeddings, in [-1, 1]. */
-  readonly score: number;
-}
-
-/** Options of {@link Recommender.recommend}. */
-export interface RecommenderRecommendOptions {
-  /** How many items, a positive integer no larger than the number of items. Default 10. */
-  k?: number;
-  /** Leave out the items the user has already seen. Default true. */
-  excludeSeen?: boolean;
-  /** Overrides the recommender's {@link RecommenderParts.unknownUser} for this call. */
-  unknownUser?: UnknownUserPolicy;
-}
-
-/** Options of {@link Recommender.similar}. */
-export interface RecommenderSimilarOptions {
-  /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */
-  k?: number;
-}
-
-/** The parts of a {@link Recommender} built around an already trained model. */
-export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
-  /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
-  model: tf.LayersModel;
-  /** External user id <-> the model's user index; its size must equal the model's number of users. */
-  users: IdMap<UserId>;
-  /** External item id <-> the model's item index; its size must equal the model's number of items. */
-  items: IdMap<ItemId>;
-  /** Items seen per user (as training interactions, or CSR). Default: none seen. */
-  seen?: Interactions | SeenItems;
-  /** Popularity per item index, `items.size` finite numbers >= 0. Default: the number of users who have seen each item. */
-  popularity?: ArrayLike<number>;
-  /** What `recommend` does for an unknown user: popular items (default) or a `UNKNOWN_USER` error. */
-  unknownUser?: UnknownUserPolicy;
-}
-
-/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. */
-export interface RecommenderFitOptions extends TrainOptions {
-  /** Which model to build. Default `'neumf'`. */
-  model?: 'neumf' | 'gmf' | 'mlp';
-  /** Which fields of a row hold the user, the item (and optionally time and weight). Default `{ user: 'user', item: 'item' }`. */
-  columns?: InteractionColumns;
-  /** GMF embedding width (GMF and NeuMF). Default 8. */
-  factors?: number;
-  /** MLP layer sizes as in the paper (MLP and NeuMF). Default `[64, 32, 16, 8]`. */
-  layers?: readonly number[];
-  /** What `recommend` does for an unknown user. Default `'popular'`. */
-  unknownUser?: UnknownUserPolicy;
-}
+import { checkPopularity, countPopularity, modelCounts, ownSeenItems, popularityOrder, withUserId } from './recommender-parts.js';
+import type {
+  ExternalId,
+  RecommendedItem,
+  RecommenderFitOptions,
+  RecommenderParts,
+  RecommenderRecommendOptions,
+  RecommenderSimilarOptions,
+  SimilarItem,
+  UnknownUserPolicy,
+} from './recommender-types.js';
 
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 const POLICIES = ['popular', 'error'] as const;
-
-function toSeenItems(seen: Interactions | SeenItems | undefined, numUsers: number, numItems: number): SeenItems {
-  if (seen === undefined) return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
-  if (seen === null || typeof seen !== 'object') throw new RecsysError('INVALID_ARGUMENT', `seen must be Interactions or SeenItems, got ${show(seen)}`);
-  if ('offsets' in seen) return checkSeenItems(seen, numUsers, numItems);
-  validateInteractions(seen, 'seen');
-  if (seen.numUsers > numUsers || seen.numItems > numItems) {
-    throw new RecsysError(
-      'SHAPE_MISMATCH',
-      `seen covers ${seen.numUsers} users and ${seen.numItems} items but the id maps hold ${numUsers} users and ${numItems} items`,
-    );
-  }
-  // counting sort by user, then sort and deduplicate each user's items
-  const counts = new Int32Array(numUsers + 1);
-  for (const u of seen.users) counts[u + 1]++;
-  for (let u = 0; u < numUsers; u++) counts[u + 1] += counts[u];
-  const cursor = counts.slice(0, numUsers);
-  const grouped = new Int32Array(seen.items.length);
-  for (let k = 0; k < seen.users.length; k++) grouped[cursor[seen.users[k]]++] = seen.items[k];
-  const offsets = new Int32Array(numUsers + 1);
-  let n = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const run = grouped.subarray(counts[u], counts[u + 1]).sort();
-    for (let j = 0; j < run.length; j++) if (j === 0 || run[j] !== run[j - 1]) grouped[n++] = run[j];
-    offsets[u + 1] = n;
-  }
-  return { offsets, items: grouped.slice(0, n) };
-}
-
-function checkSeenItems(seen: SeenItems, numUsers: number, numItems: number): SeenItems {
-  const { offsets, items } = seen;
-  if (!(offsets instanceof Int32Array) || !(items instanceof Int32Array)) {
-    throw new RecsysError('INVALID_ARGUMENT', 'seen.offsets and seen.items must be Int32Arrays');
-  }
-  if (offsets.length !== numUsers + 1) {
-    throw new RecsysError('SHAPE_MISMATCH', `seen.offsets has length ${offsets.length}, expected numUsers + 1 = ${numUsers + 1}`);
-  }
-  if (offsets[0] !== 0 || offsets[numUsers] !== items.length) {
-    throw new RecsysError('INVALID_ARGUMENT', `seen.offsets must start at 0 and end at seen.items.length (${items.length}), got ${offsets[0]} .. ${offsets[numUsers]}`);
-  }
-  for (let u = 0; u < numUsers; u++) {
-    if (offsets[u + 1] < offsets[u]) throw new RecsysError('INVALID_ARGUMENT', `seen.offsets decreases at user ${u}: ${offsets[u]} then ${offsets[u + 1]}`);
-    for (let j = offsets[u]; j < offsets[u + 1]; j++) {
-      const item = items[j];
-      if (!(item >= 0 && item < numItems)) {
-        throw new RecsysError('ITEM_OUT_OF_RANGE', `seen.items[${j}] = ${item} is not an item index in 0..${numItems - 1} (numItems=${numItems})`);
-      }
-      if (j > offsets[u] && item <= items[j - 1]) {
-        throw new RecsysError('INVALID_ARGUMENT', `seen.items of user ${u} must be sorted and distinct, got ${items[j - 1]} then ${item}`);
-      }
-    }
-  }
-  return { offsets: offsets.slice(), items: items.slice() };
-}
-
-function countPopularity(seen: SeenItems, numItems: number): Float64Array {
-  const counts = new Float64Array(numItems);
-  for (const item of seen.items) counts[item]++;
-  return counts;
-}
-
-function checkPopularity(popularity: ArrayLike<number>, numItems: number): Float64Array {
-  if (popularity === null || typeof popularity !== 'object' || typeof popularity.length !== 'number') {
-    throw new RecsysError('INVALID_ARGUMENT', `popularity must be an array of numbers, got ${show(popularity)}`);
-  }
-  if (popularity.length !== numItems) {
-    throw new RecsysError('LENGTH_MISMATCH', `popularity has length ${popularity.length} but there are ${numItems} items`);
-  }
-  const out = Float64Array.from(popularity);
-  for (let i = 0; i < numItems; i++) {
-    if (!(Number.isFinite(out[i]) && out[i] >= 0)) {
-      throw new RecsysError('NOT_FINITE', `popularity[${i}] must be a finite number >= 0, got ${show(popularity[i])}`);
-    }
-  }
-  return out;
-}
-
-function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null): { numUsers: number; numItems: number } {
-  if (arch !== null) return { numUsers: arch.numUsers, numItems: arch.numItems };
-  const scorer = createScorer(model);
-  try {
-    return { numUsers: scorer.numUsers, numItems: scorer.numItems };
-  } finally {
-    scorer.dispose();
-  }
-}
 
 /**
  * A trained recommender that speaks an app's own ids: the model, the user and item id maps, the
@@ -234,6 +59,7 @@ function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null): { num
  * //=> [{ id: 'Heat', score: 0.93, source: 'model' }, { id: 'Ronin', score: 0.88, source: 'model' }, ...]
  * rec.similar('Heat', { k: 1 }); //=> [{ id: 'Ronin', score: 0.91 }]
  * ```
+ * @category Serving
  */
 export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
   /** External user id <-> user index. Grows when {@link Recommender.foldIn} adds a user. */
@@ -252,7 +78,6 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   private scorer: Scorer | undefined;
   private popularOrder: Int32Array | undefined;
   private disposed = false;
-  private pending: Promise<unknown> = Promise.resolve();
 
   /**
    * Wraps an already trained model; same as {@link Recommender.from}.
@@ -284,7 +109,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.items = items;
     this.unknownUser = unknownUser;
     this.history = history;
-    this.seenItems = toSeenItems(seen, numUsers, numItems);
+    this.seenItems = ownSeenItems(seen, numUsers, numItems);
     this.popularityCounts = popularity === undefined ? countPopularity(this.seenItems, numItems) : checkPopularity(popularity, numItems);
   }
 
@@ -420,7 +245,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       if (unknownUser === 'error') this.users.indexOf(userId, 'user');
       return this.popular(k);
     }
-    const exclude = excludeSeen ? this.seenItems.items.subarray(this.seenItems.offsets[u], this.seenItems.offsets[u + 1]) : [];
+    // the user's own row: recommend checks only these items, not the whole index, per request
+    const exclude = excludeSeen ? itemsSeenBy(this.seenItems, u) : [];
     const top = recommend(this.getScorer(), u, { k, exclude });
     return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
   }
@@ -468,21 +294,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   foldIn(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions = {}): Promise<FoldInResult> {
     // Calls run one after another: each one reads the model the previous one may have replaced.
-    return this.runExclusive(() => this.foldInNow(userId, itemIds, options));
-  }
-
-  /**
-   * Runs `work` once pending fold-ins have finished, holding later ones until it settles, so that
-   * it sees the model, the id maps and the seen items in one consistent state (used by saveModel).
-   *
-   * @internal
-   * @param work - the task
-   * @returns what `work` returns
-   */
-  runExclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.pending.catch(() => undefined).then(work);
-    this.pending = run;
-    return run;
+    return runExclusive(this, () => this.foldInNow(userId, itemIds, options));
   }
 
   private async foldInNow(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions): Promise<FoldInResult> {
@@ -527,7 +339,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     }
     const oldSet = new Set(old);
     for (const item of positives) if (!oldSet.has(item)) this.popularityCounts[item]++;
-    this.replaceSeen(user, positives);
+    this.seenItems = withUserRow(this.seenItems, this.users.size, user, positives);
     this.invalidate();
     return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
   }
@@ -573,11 +385,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
   private popular(k: number): RecommendedItem<ItemId>[] {
     const counts = this.popularityCounts;
-    if (this.popularOrder === undefined) {
-      const order = Int32Array.from({ length: counts.length }, (_, i) => i);
-      // most popular first; equal counts by index, so the order is stable across runs
-      this.popularOrder = order.sort((a, b) => counts[b] - counts[a] || a - b);
-    }
+    this.popularOrder ??= popularityOrder(counts);
     let total = 0;
     for (const c of counts) total += c;
     const out: RecommendedItem<ItemId>[] = [];
@@ -586,23 +394,5 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       out.push({ id: this.items.id(item), score: total > 0 ? counts[item] / total : 0, source: 'popularity' });
     }
     return out;
-  }
-
-  private replaceSeen(user: number, positives: Int32Array): void {
-    const { offsets, items } = this.seenItems;
-    const numUsers = this.users.size;
-    const before = user < offsets.length - 1 ? offsets[user] : items.length;
-    const after = user < offsets.length - 1 ? offsets[user + 1] : items.length;
-    const nextItems = new Int32Array(items.length - (after - before) + positives.length);
-    nextItems.set(items.subarray(0, before));
-    nextItems.set(positives, before);
-    nextItems.set(items.subarray(after), before + positives.length);
-    const nextOffsets = new Int32Array(numUsers + 1);
-    const delta = positives.length - (after - before);
-    for (let u = 0; u <= numUsers; u++) {
-      const o = u < offsets.length ? offsets[u] : items.length;
-      nextOffsets[u] = u <= user ? o : o + delta;
-    }
-    this.seenItems = { offsets: nextOffsets, items: nextItems };
   }
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { GMF, MLP, NeuMF } from '../models/index.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
-import { createScorer } from '../evaluation/index.js';
+import { createScorer } from '../scoring/index.js';
 import { similarItems } from './similar.js';
 
 beforeAll(() => useBackend('cpu'));

@@ -3,16 +3,15 @@
 // concatenated: both views count equally, and neither dominates by magnitude.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { assertIndex, assertK, show } from '../_lib/validate.js';
+import { assertIndex, assertK, checkOptions, show } from '../_lib/validate.js';
 import { topK } from '../metrics/index.js';
 import { inspectModel } from '../models/index.js';
 import { LAYER_NAMES } from '../models/architecture.js';
-import { isScorer } from '../evaluation/scorer-create.js';
-import { checkOptions } from '../evaluation/checks.js';
-import { embeddingRows, embeddingsFedBy } from '../evaluation/model-embeddings.js';
+import { isScorer } from '../scoring/index.js';
+import { embeddingRows, embeddingsFedBy } from '../scoring/index.js';
 import type { Recommendation } from './recommend.js';
 
-/** Options of {@link similarItems}. */
+/** Options of {@link similarItems}. @category Serving */
 export interface SimilarItemsOptions {
   /**
    * How many neighbours to return: a positive integer up to numItems - 1 (the item itself is left

@@ -3,8 +3,8 @@
 // early-stopping test builds a validation set that training provably makes worse), and a
 // popularity Scorer to compare against. Accuracy tests use syntheticInteractions from data/.
 import type { Interactions } from '../data/interactions.js';
-import type { Scorer } from '../evaluation/scorer.js';
-import { mulberry32, randomInt } from '../sampling/prng.js';
+import type { Scorer } from '../scoring/scorer.js';
+import { mulberry32, randomInt } from '../_lib/random.js';
 
 /** A train/validation/test split of planted data. */
 export interface PlantedSplit {

@@ -2,10 +2,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Interactions } from '../data/interactions.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 
-/** Which training engine to use. */
+/** Which training engine to use. @category Training */
 export type EngineName = 'auto' | 'fused' | 'tfjs';
 
-/** Logs passed to `onBatchEnd`. */
+/** Logs passed to `onBatchEnd`. @category Training */
 export interface BatchLogs {
   /** Mean loss over this batch. */
   loss: number;
@@ -13,7 +13,7 @@ export interface BatchLogs {
   size: number;
 }
 
-/** Logs passed to `onEpochEnd` and kept in the history. */
+/** Logs passed to `onEpochEnd` and kept in the history. @category Training */
 export interface EpochLogs {
   /** 0-based epoch number. */
   epoch: number;
@@ -41,6 +41,7 @@ export interface EpochLogs {
  * ```ts
  * const lists: ValidationLists = { users: Int32Array.of(0), items: Int32Array.of(3), negatives: [Int32Array.of(1, 2, 4)] };
  * ```
+ * @category Training
  */
 export interface ValidationLists {
   /** User of each held-out positive. */
@@ -51,7 +52,7 @@ export interface ValidationLists {
   negatives: Int32Array[];
 }
 
-/** Validation settings for model selection. Never pass test data here. */
+/** Validation settings for model selection. Never pass test data here. @category Training */
 export interface ValidationOptions {
   /**
    * Held-out positives to rank. Either interactions (one or more positives per user, ranked
@@ -69,7 +70,7 @@ export interface ValidationOptions {
   negatives?: number;
 }
 
-/** Options of {@link train}. Every field has a default. */
+/** Options of {@link train}. Every field has a default. @category Training */
 export interface TrainOptions {
   /** Passes over the data. Default 20. */
   epochs?: number;
@@ -117,6 +118,7 @@ export interface TrainOptions {
 /**
  * Separate exclusions for training and validation negatives (see {@link TrainOptions.excludeFromNegatives}).
  *
+ * @category Training
  * @example
  * ```ts
  * await train(model, split.train, { validation: { data: valid }, excludeFromNegatives: { validation: split.test } });
@@ -132,6 +134,7 @@ export interface NegativeExclusions {
 /**
  * The optimizer with its options (see {@link TrainOptions.optimizer}).
  *
+ * @category Training
  * @example
  * ```ts
  * await train(model, data, { optimizer: { name: 'adam', rows: 'lazy' } });
@@ -148,7 +151,7 @@ export interface OptimizerOptions {
   rows?: 'dense' | 'lazy';
 }
 
-/** What {@link train} returns. */
+/** What {@link train} returns. @category Training */
 export interface TrainHistory {
   /** One entry per finished epoch. */
   epochs: EpochLogs[];
@@ -180,6 +183,7 @@ export interface TrainHistory {
  * ```ts
  * await train(model, data, { validation: { data: valid }, earlyStopping: { patience: 3 } });
  * ```
+ * @category Training
  */
 export interface EarlyStoppingOptions {
   /** Validations without improvement before stopping. Default 3. */
@@ -197,6 +201,7 @@ export interface EarlyStoppingOptions {
  * ```ts
  * resolveTrainOptions({ epochs: 5 }).batchSize; //=> 256
  * ```
+ * @category Training
  */
 export interface ResolvedTrainOptions {
   /** Passes over the data. */

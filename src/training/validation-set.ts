@@ -8,7 +8,7 @@
 import { RecsysError } from '../errors.js';
 import { assertIndices, assertSameLength, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
-import { deriveSeed, mulberry32, randomInt } from '../sampling/prng.js';
+import { deriveSeed, mulberry32, randomInt } from '../_lib/random.js';
 import type { ValidationOptions } from './types.js';
 
 /** Held-out positives with explicit negatives: the NCF evaluation form. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { tune } from './tune.js';
-import type { Scorer } from '../evaluation/scorer.js';
+import type { Scorer } from '../scoring/scorer.js';
 
 /** A scorer that ranks item `good` first for every user, with `quality` deciding how often it is right. */
 function tableScorer(numUsers: number, numItems: number, score: (u: number, i: number) => number, onDispose: () => void = () => {}): Scorer {

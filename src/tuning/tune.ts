@@ -5,8 +5,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInteger, assertOneOf, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
-import { deriveSeed, mulberry32, randomInt } from '../sampling/prng.js';
-import type { Scorer } from '../evaluation/scorer.js';
+import { deriveSeed, mulberry32, randomInt } from '../_lib/random.js';
+import type { Scorer } from '../scoring/scorer.js';
 import { evaluateSampled, type SampledTestSet } from '../evaluation/sampled.js';
 import { evaluateFull } from '../evaluation/full.js';
 

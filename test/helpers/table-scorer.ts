@@ -1,5 +1,5 @@
 // Test-only: a Scorer over a fixed score table, recording which (user, item) pairs were asked.
-import type { Scorer } from '../../src/evaluation/scorer.js';
+import type { Scorer } from '../../src/scoring/scorer.js';
 
 /**
  * A Scorer whose score for (user, item) is `table[user][item]`. `asked` lists every pair scored

@@ -7,7 +7,7 @@ import type { Interactions } from '../interactions.js';
 import { collapseDuplicates, type DuplicatePolicy } from './collapse.js';
 import { growableFloat32, growableFloat64, growableInt32 } from './growable.js';
 
-/** What to do with an id that is not yet in a map passed in by the caller. */
+/** What to do with an id that is not yet in a map passed in by the caller. @category Data */
 export type UnknownIdPolicy = 'add' | 'error' | 'skip';
 
 /** Where a value came from, for error messages: `row 3, column "ts"` or `data.csv:4, column "ts"`. */

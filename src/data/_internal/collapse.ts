@@ -2,7 +2,7 @@
 // then, per user, remember which entry first held each item (a per-item stamp avoids clearing).
 import { groupByUser } from './group.js';
 
-/** How repeated (user, item) pairs are handled: see {@link MappingOptions.duplicates}. */
+/** How repeated (user, item) pairs are handled: see {@link MappingOptions.duplicates}. @category Data */
 export type DuplicatePolicy = 'sum' | 'first' | 'last' | 'keep';
 
 export interface Columns {

@@ -6,7 +6,7 @@ import { syntheticInteractions } from '../../data/synthetic.js';
 import { leaveOneOut } from '../../data/splits.js';
 import type { Interactions } from '../../data/interactions.js';
 import { evaluateSampled } from '../../evaluation/sampled.js';
-import type { Scorer } from '../../evaluation/scorer.js';
+import type { Scorer } from '../../scoring/scorer.js';
 import { itemPopularity } from '../../data/popularity.js';
 import { isRecsysError } from '../../errors.js';
 import { resolveTrainOptions } from '../options.js';

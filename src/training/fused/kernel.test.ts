@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../../test/helpers/backends.js';
 import { GMF, MLP, NeuMF, inspectModel } from '../../models/index.js';
 import type { NcfArchitecture } from '../../models/architecture.js';
-import { mulberry32 } from '../../sampling/prng.js';
+import { mulberry32 } from '../../_lib/random.js';
 import { FusedKernel } from './kernel.js';
 import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';

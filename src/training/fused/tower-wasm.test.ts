@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NcfArchitecture } from '../../models/architecture.js';
-import { mulberry32 } from '../../sampling/prng.js';
+import { mulberry32 } from '../../_lib/random.js';
 import { FusedKernel } from './kernel.js';
 import { paramLayout } from './layout.js';
 import { compileTower, instantiateTower, WasmTower } from './tower-wasm.js';

@@ -3,9 +3,9 @@
 // its state, passes gjrand/PractRand to the sizes a training run draws, and is trivially
 // reproducible in any language, so a seed means the same stream everywhere (Node, browsers, workers).
 // It is not cryptographic and never needs to be.
-import { assertFinite } from '../_lib/validate.js';
+import { assertFinite } from './validate.js';
 
-/** A seeded generator of floats uniform in [0, 1). */
+/** A seeded generator of floats uniform in [0, 1). @category Sampling */
 export type Random = () => number;
 
 /**

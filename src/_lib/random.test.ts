@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { mulberry32, deriveSeed, randomInt } from './prng.js';
+import { mulberry32, deriveSeed, randomInt } from './random.js';
 
 describe('mulberry32', () => {
   it('gives the same stream for the same seed and a different one for another seed', () => {

@@ -11,7 +11,7 @@ import { NcfFastScorer, readNcfWeights } from './scorer-fast.js';
 import { PredictScorer } from './scorer-predict.js';
 import { inferCount } from './model-embeddings.js';
 
-/** Options of {@link createScorer}. */
+/** Options of {@link createScorer}. @category Evaluation */
 export interface ScorerOptions {
   /**
    * Most (user, item) pairs per `model.predict` call on the generic path (memory is about
@@ -33,7 +33,7 @@ export interface ScorerOptions {
   numItems?: number;
 }
 
-/** A {@link Scorer} made from a model by {@link createScorer}, saying which path it uses. */
+/** A {@link Scorer} made from a model by {@link createScorer}, saying which path it uses. @category Evaluation */
 export interface ModelScorer extends Scorer {
   /**
    * `'fast'`: typed-array math over a snapshot of a standard model's weights, with the first MLP

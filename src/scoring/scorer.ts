@@ -24,6 +24,7 @@
  * };
  * recommend(scorer, 0, { k: 2 }); //=> [{ item: 0, score: 0.9 }, { item: 2, score: 0.5 }]
  * ```
+ * @category Evaluation
  */
 export interface Scorer {
   /** Number of users the scorer accepts (user indices 0..numUsers-1). */

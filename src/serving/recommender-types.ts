@@ -1,0 +1,79 @@
+// The public types of the Recommender facade: ids, options and what its calls return.
+import type * as tf from '@tensorflow/tfjs';
+import type { IdMap, InteractionColumns } from '../data/index.js';
+import type { Interactions } from '../data/interactions.js';
+import type { SeenItems } from '../data/seen-items.js';
+import type { TrainOptions } from '../training/types.js';
+
+/** An external id: a non-empty string or a finite number. @category Serving */
+export type ExternalId = string | number;
+
+/** What `recommend` does for a user the model does not know. @category Serving */
+export type UnknownUserPolicy = 'popular' | 'error';
+
+/** One recommended item. @category Serving */
+export interface RecommendedItem<ItemId extends ExternalId = ExternalId> {
+  /** The item's external id. */
+  readonly id: ItemId;
+  /**
+   * For `source: 'model'`, the model's score (a probability in (0, 1) for the standard models);
+   * for `source: 'popularity'`, the item's share of all seen (user, item) pairs.
+   */
+  readonly score: number;
+  /** `'model'` for a known user; `'popularity'` for the fallback given to an unknown user. */
+  readonly source: 'model' | 'popularity';
+}
+
+/** One item similar to another. @category Serving */
+export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
+  /** The item's external id. */
+  readonly id: ItemId;
+  /** Cosine similarity of the item embeddings, in [-1, 1]. */
+  readonly score: number;
+}
+
+/** Options of {@link Recommender.recommend}. @category Serving */
+export interface RecommenderRecommendOptions {
+  /** How many items, a positive integer no larger than the number of items. Default 10. */
+  k?: number;
+  /** Leave out the items the user has already seen. Default true. */
+  excludeSeen?: boolean;
+  /** Overrides the recommender's {@link RecommenderParts.unknownUser} for this call. */
+  unknownUser?: UnknownUserPolicy;
+}
+
+/** Options of {@link Recommender.similar}. @category Serving */
+export interface RecommenderSimilarOptions {
+  /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */
+  k?: number;
+}
+
+/** The parts of a {@link Recommender} built around an already trained model. @category Serving */
+export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
+  /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
+  model: tf.LayersModel;
+  /** External user id <-> the model's user index; its size must equal the model's number of users. */
+  users: IdMap<UserId>;
+  /** External item id <-> the model's item index; its size must equal the model's number of items. */
+  items: IdMap<ItemId>;
+  /** Items seen per user (as training interactions, or CSR). Default: none seen. */
+  seen?: Interactions | SeenItems;
+  /** Popularity per item index, `items.size` finite numbers >= 0. Default: the number of users who have seen each item. */
+  popularity?: ArrayLike<number>;
+  /** What `recommend` does for an unknown user: popular items (default) or a `UNKNOWN_USER` error. */
+  unknownUser?: UnknownUserPolicy;
+}
+
+/** Options of {@link Recommender.fit}: the model to build, where the ids are, and training options. @category Serving */
+export interface RecommenderFitOptions extends TrainOptions {
+  /** Which model to build. Default `'neumf'`. */
+  model?: 'neumf' | 'gmf' | 'mlp';
+  /** Which fields of a row hold the user, the item (and optionally time and weight). Default `{ user: 'user', item: 'item' }`. */
+  columns?: InteractionColumns;
+  /** GMF embedding width (GMF and NeuMF). Default 8. */
+  factors?: number;
+  /** MLP layer sizes as in the paper (MLP and NeuMF). Default `[64, 32, 16, 8]`. */
+  layers?: readonly number[];
+  /** What `recommend` does for an unknown user. Default `'popular'`. */
+  unknownUser?: UnknownUserPolicy;
+}
