@@ -197,7 +197,7 @@ export {
 
 // ---- serving ----
 /** @category Serving */
-export { recommend, similarItems, Recommender } from './serving/index.js';
+export { recommend, recommendAll, similarItems, Recommender } from './serving/index.js';
 /** @category Serving */
 export {
   type Recommendation,
@@ -208,6 +208,10 @@ export {
   type RecommendedItem,
   type SimilarItem,
   type RecommenderRecommendOptions,
+  type RecommenderRecommendAllOptions,
+  type UserRecommendations,
+  type RecommendAllOptions,
+  type RecommendAllBatch,
   type RecommenderSimilarOptions,
   type RecommenderParts,
   type RecommenderFitOptions,

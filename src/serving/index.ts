@@ -2,6 +2,8 @@
 // ids (Recommender, with fold-in of new users).
 export { recommend } from './recommend.js';
 export type { Recommendation, RecommendOptions } from './recommend.js';
+export { recommendAll } from './recommend-all.js';
+export type { RecommendAllOptions, RecommendAllBatch } from './recommend-all.js';
 export { similarItems } from './similar.js';
 export type { SimilarItemsOptions } from './similar.js';
 export { Recommender } from './recommender.js';
@@ -11,6 +13,8 @@ export type {
   RecommendedItem,
   SimilarItem,
   RecommenderRecommendOptions,
+  RecommenderRecommendAllOptions,
+  UserRecommendations,
   RecommenderSimilarOptions,
   RecommenderParts,
   RecommenderFitOptions,

@@ -42,6 +42,32 @@ export interface RecommenderRecommendOptions {
   unknownUser?: UnknownUserPolicy;
 }
 
+/** Options of {@link Recommender.recommendAll}. @category Serving */
+export interface RecommenderRecommendAllOptions<UserId extends ExternalId = ExternalId> {
+  /** How many items per user, a positive integer no larger than the number of items. Default 10. */
+  k?: number;
+  /** The users, by external id, in this order. Default: every known user, in index order. */
+  users?: Iterable<UserId>;
+  /** Leave out the items each user has already seen. Default true. */
+  excludeSeen?: boolean;
+  /** What an unknown id in `users` gets: popular items or, with `'error'`, UNKNOWN_USER before the first batch. Default: the recommender's policy. */
+  unknownUser?: UnknownUserPolicy;
+  /** Users per batch. Default: as many as keep a batch's scores within 16 MB, at most 256. */
+  batchUsers?: number;
+  /** Stops at the next batch boundary (the iteration then ends without error; check `signal.aborted`). */
+  signal?: AbortSignal;
+  /** Called after each batch with the users done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One user's recommendations in a batch of {@link Recommender.recommendAll}. @category Serving */
+export interface UserRecommendations<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
+  /** The user's external id. */
+  readonly user: UserId;
+  /** The user's top K, best first (as {@link Recommender.recommend} returns them). */
+  readonly items: RecommendedItem<ItemId>[];
+}
+
 /** Options of {@link Recommender.similar}. @category Serving */
 export interface RecommenderSimilarOptions {
   /** How many neighbours, a positive integer up to the number of items - 1 (the item itself is left out). Default 10. */

@@ -92,6 +92,40 @@ describe('Recommender', () => {
     strict.dispose();
   });
 
+  it('recommendAll streams, for every user asked for (unknown ones too), what recommend gives each', async () => {
+    const asked = ['u3', 'ghost', 'u0', 'u3', 'u99', 'also-new'];
+    const progress: number[] = [];
+    const got: { user: string; ids: string[]; sources: string[] }[] = [];
+    let batches = 0;
+    for await (const batch of rec.recommendAll({ k: 3, users: asked, batchUsers: 2, onProgress: (done) => progress.push(done) })) {
+      batches++;
+      for (const { user, items } of batch) got.push({ user, ids: items.map((r) => r.id), sources: items.map((r) => r.source) });
+    }
+    expect(got.map((g) => g.user)).toEqual(asked);
+    for (const g of got) {
+      const one = rec.recommend(g.user, { k: 3 });
+      expect(g.ids).toEqual(one.map((r) => r.id));
+      expect(g.sources).toEqual(one.map((r) => r.source));
+    }
+    expect(progress[progress.length - 1]).toBe(asked.length);
+    expect(batches).toBeGreaterThanOrEqual(2);
+    // every known user by default, in index order; excludeSeen: false keeps seen items
+    let count = 0;
+    for await (const batch of rec.recommendAll({ k: 2, excludeSeen: false })) {
+      for (const { user, items } of batch) {
+        expect(user).toBe(rec.users.id(count++));
+        expect(items.map((r) => r.id)).toEqual(rec.recommend(user, { k: 2, excludeSeen: false }).map((r) => r.id));
+      }
+    }
+    expect(count).toBe(rec.users.size);
+  });
+
+  it("recommendAll checks ids before the first batch: UNKNOWN_USER with unknownUser 'error', INVALID_K", async () => {
+    await expectCode(() => rec.recommendAll({ users: ['u1', 'ghost'], unknownUser: 'error' }), 'UNKNOWN_USER', '"ghost"');
+    await expectCode(() => rec.recommendAll({ k: NUM_ITEMS + 1 }), 'INVALID_K');
+    await expectCode(() => rec.recommendAll({ users: 'u1' as unknown as string[] }), 'INVALID_ARGUMENT', 'iterable');
+  });
+
   it('finds similar items within the planted group, by external id', () => {
     const near = rec.similar('a3', { k: 4 });
     expect(near).toHaveLength(4);

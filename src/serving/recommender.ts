@@ -13,6 +13,7 @@ import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
+import { recommendAll, type RecommendAllBatch } from './recommend-all.js';
 import { runExclusive } from './exclusive.js';
 import { similarItems } from './similar.js';
 import {
@@ -31,8 +32,10 @@ import type {
   RecommendedItem,
   RecommenderFitOptions,
   RecommenderParts,
+  RecommenderRecommendAllOptions,
   RecommenderRecommendOptions,
   RecommenderSimilarOptions,
+  UserRecommendations,
   SimilarItem,
   UnknownUserPolicy,
 } from './recommender-types.js';
@@ -249,6 +252,102 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const exclude = excludeSeen ? itemsSeenBy(this.seenItems, u) : [];
     const top = recommend(this.getScorer(), u, { k, exclude });
     return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
+  }
+
+  /**
+   * Recommendations for many users (every known user by default), streamed a batch of users at a
+   * time so that all users' lists never sit in memory together: for batch jobs, e-mails and
+   * precomputed feeds. Each user gets what {@link Recommender.recommend} would return (seen items
+   * left out; an unknown id gets popular items, or UNKNOWN_USER with `unknownUser: 'error'`, raised
+   * before the first batch). Users are scored through one cached scorer and one seen-items index.
+   *
+   * @param options - `k` (10), `users`, `excludeSeen` (true), `unknownUser`, `batchUsers`, `signal`, `onProgress`
+   * @returns an async iterable of batches, each an array of `{ user, items }` in the order asked for
+   * @example
+   * ```ts
+   * for await (const batch of rec.recommendAll({ k: 10 })) {
+   *   for (const { user, items } of batch) await feeds.put(user, items.map((r) => r.id));
+   * }
+   * ```
+   */
+  recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): AsyncGenerator<UserRecommendations<UserId, ItemId>[], void, undefined> {
+    this.checkLive();
+    if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser, users, batchUsers, signal, onProgress } = options;
+    assertK(k);
+    if (typeof excludeSeen !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `excludeSeen must be true or false, got ${show(excludeSeen)}`);
+    assertOneOf('unknownUser', unknownUser, POLICIES);
+    const numItems = this.items.size;
+    if (k > numItems) throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (${numItems})`, { k, numItems });
+    let ids: UserId[];
+    if (users === undefined) {
+      ids = Array.from({ length: this.users.size }, (_, u) => this.users.id(u));
+    } else {
+      if (users === null || typeof (users as Iterable<UserId>)[Symbol.iterator] !== 'function' || typeof users === 'string') {
+        throw new RecsysError('INVALID_ARGUMENT', `users must be an iterable of user ids, got ${show(users)}`);
+      }
+      ids = Array.from(users);
+    }
+    // index per asked-for user, -1 for an unknown one (checked now, before any batch)
+    const index = new Int32Array(ids.length);
+    let known = 0;
+    for (let p = 0; p < ids.length; p++) {
+      const u = this.userIndex(ids[p]);
+      if (u === undefined && unknownUser === 'error') this.users.indexOf(ids[p], 'user');
+      index[p] = u ?? -1;
+      if (u !== undefined) known++;
+    }
+    const knownUsers = new Int32Array(known);
+    for (let p = 0, q = 0; p < ids.length; p++) if (index[p] >= 0) knownUsers[q++] = index[p];
+    const batches =
+      known > 0
+        ? recommendAll(this.getScorer(), {
+            k,
+            users: knownUsers,
+            ...(excludeSeen ? { exclude: this.seenItems } : {}),
+            ...(batchUsers === undefined ? {} : { batchUsers }),
+            ...(signal === undefined ? {} : { signal }),
+          })
+        : undefined;
+    return this.streamAll(ids, index, k, batches, batchUsers ?? 256, signal, onProgress);
+  }
+
+  private async *streamAll(
+    ids: UserId[],
+    index: Int32Array,
+    k: number,
+    batches: AsyncGenerator<RecommendAllBatch, void, undefined> | undefined,
+    unknownBatch: number,
+    signal: AbortSignal | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+  ): AsyncGenerator<UserRecommendations<UserId, ItemId>[], void, undefined> {
+    let p = 0; // next asked-for user to emit
+    const popularFor = (position: number): UserRecommendations<UserId, ItemId> => ({ user: ids[position], items: this.popular(k) });
+    if (batches !== undefined) {
+      for await (const batch of batches) {
+        this.checkLive();
+        const out: UserRecommendations<UserId, ItemId>[] = [];
+        for (let r = 0; r < batch.users.length; r++) {
+          while (index[p] < 0) out.push(popularFor(p++));
+          const items: RecommendedItem<ItemId>[] = [];
+          for (let t = 0; t < batch.counts[r]; t++) {
+            items.push({ id: this.items.id(batch.items[r * k + t]), score: batch.scores[r * k + t], source: 'model' });
+          }
+          out.push({ user: ids[p++], items });
+        }
+        onProgress?.(p, ids.length);
+        yield out;
+      }
+      if (signal?.aborted) return;
+    }
+    // users after the last known one (or all of them when none is known): popular items
+    while (p < ids.length) {
+      if (signal?.aborted) return;
+      const out: UserRecommendations<UserId, ItemId>[] = [];
+      for (const end = Math.min(ids.length, p + unknownBatch); p < end; ) out.push(popularFor(p++));
+      onProgress?.(p, ids.length);
+      yield out;
+    }
   }
 
   /**
