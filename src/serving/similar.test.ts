@@ -21,6 +21,39 @@ function cosine(a: number[], b: number[]): number {
 }
 
 describe('similarItems', () => {
+  it('reuses the item vectors between calls and rebuilds them when training or setWeights changes the tables', async () => {
+    const model = GMF({ numUsers: 2, numItems: 3, factors: 2, seed: 1 });
+    setTable(model, 'mf_embedding_item', [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
+    const layer = model.getLayer('mf_embedding_item');
+    const before = similarItems(model, 0, { k: 2 });
+    expect(before.map((r) => r.item)).toEqual([2, 1]);
+    // a second call does not read the table again
+    const [weights] = layer.getWeights();
+    const reads = { count: 0 };
+    const original = weights.dataSync.bind(weights);
+    weights.dataSync = (() => {
+      reads.count++;
+      return original();
+    }) as typeof weights.dataSync;
+    expect(similarItems(model, 0, { k: 2 })).toEqual(before);
+    expect(reads.count).toBe(0);
+    // new weights (as training writes them): the next call sees them
+    setTable(model, 'mf_embedding_item', [
+      [1, 0],
+      [2, 0],
+      [0, 1],
+    ]);
+    expect(similarItems(model, 0, { k: 2 })).toEqual([
+      { item: 1, score: expect.closeTo(1, 6) },
+      { item: 2, score: expect.closeTo(0, 6) },
+    ]);
+    model.dispose();
+  });
+
   it("finds an item's nearest neighbour in a hand-built embedding", () => {
     const model = GMF({ numUsers: 2, numItems: 5, factors: 2, seed: 1 });
     setTable(model, 'mf_embedding_item', [

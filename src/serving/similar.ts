@@ -21,30 +21,72 @@ export interface SimilarItemsOptions {
   k?: number;
 }
 
-/** The item embedding tables of `model`: [numItems, width] each, as flat Float32Arrays. */
-function itemTables(model: tf.LayersModel): { numItems: number; tables: { values: Float32Array; width: number }[] } {
+/** The item embedding layers of `model`, each [numItems, width]. */
+function itemLayers(model: tf.LayersModel): tf.layers.Layer[] {
   const architecture = inspectModel(model);
-  let layers: tf.layers.Layer[];
   if (architecture !== null) {
     const names: string[] = [];
     if (architecture.kind !== 'mlp') names.push(LAYER_NAMES.gmfItem);
     if (architecture.kind !== 'gmf') names.push(LAYER_NAMES.mlpItem);
-    layers = names.map((name) => model.getLayer(name));
-  } else {
-    const fed = embeddingsFedBy(model, 'item');
-    if (fed.length === 0) {
-      throw new RecsysError('UNSUPPORTED_MODEL', 'similarItems needs item embeddings, but the model has no Embedding layer fed by its item input');
-    }
-    // Tables of another size are not indexed by item (e.g. a side feature): only the item-sized ones count.
-    const numItems = Math.min(...fed.map(embeddingRows));
-    layers = fed.filter((layer) => embeddingRows(layer) === numItems);
+    return names.map((name) => model.getLayer(name));
   }
-  const tables = layers.map((layer) => {
-    const [weights] = layer.getWeights();
-    // The model's own variable: read, never disposed or written.
-    return { values: weights.dataSync() as Float32Array, width: weights.shape[1] as number };
-  });
-  return { numItems: embeddingRows(layers[0]), tables };
+  const fed = embeddingsFedBy(model, 'item');
+  if (fed.length === 0) {
+    throw new RecsysError('UNSUPPORTED_MODEL', 'similarItems needs item embeddings, but the model has no Embedding layer fed by its item input');
+  }
+  // Tables of another size are not indexed by item (e.g. a side feature): only the item-sized ones count.
+  const numItems = Math.min(...fed.map(embeddingRows));
+  return fed.filter((layer) => embeddingRows(layer) === numItems);
+}
+
+/**
+ * Every item's vector for cosine similarity, [numItems, width] row-major: the concatenation of its
+ * L2-normalised rows of each table (a zero row contributes zeros), divided by sqrt(number of
+ * nonzero parts), so each vector has norm 1 (or is all zero) and a cosine is one dot product.
+ */
+interface ItemVectors {
+  /** The weight tensors the vectors were computed from (their identity changes when training or setWeights writes them). */
+  readonly sources: readonly object[];
+  readonly numItems: number;
+  readonly width: number;
+  readonly vectors: Float32Array;
+}
+
+// One cache entry per model: built on the first call, reused while the item tables are the same
+// tensors. Training (either engine), setWeights and loading all replace a variable's data, which
+// gives it a new dataId, so a stale entry is detected and rebuilt, never served.
+const cache = new WeakMap<tf.LayersModel, ItemVectors>();
+
+function itemVectors(model: tf.LayersModel): ItemVectors {
+  const layers = itemLayers(model);
+  const weights = layers.map((layer) => layer.getWeights()[0]);
+  const sources = weights.map((w) => w.dataId as object);
+  const cached = cache.get(model);
+  if (cached !== undefined && cached.sources.length === sources.length && cached.sources.every((d, t) => d === sources[t])) return cached;
+  const numItems = embeddingRows(layers[0]);
+  // The model's own variables: read, never disposed or written.
+  const tables = weights.map((w) => ({ values: w.dataSync() as Float32Array, width: w.shape[1] as number }));
+  const width = tables.reduce((sum, t) => sum + t.width, 0);
+  const vectors = new Float32Array(numItems * width);
+  for (let j = 0; j < numItems; j++) {
+    let parts = 0;
+    let offset = j * width;
+    const norms = tables.map(({ values, width: w }) => rowNorm(values, j, w));
+    for (const n of norms) if (n > 0) parts++;
+    const scale = parts > 0 ? 1 / Math.sqrt(parts) : 0;
+    for (let t = 0; t < tables.length; t++) {
+      const { values, width: w } = tables[t];
+      if (norms[t] > 0) {
+        const e = j * w;
+        const f = scale / norms[t];
+        for (let c = 0; c < w; c++) vectors[offset + c] = values[e + c] * f;
+      }
+      offset += w;
+    }
+  }
+  const entry: ItemVectors = { sources, numItems, width, vectors };
+  cache.set(model, entry);
+  return entry;
 }
 
 /**
@@ -53,6 +95,11 @@ function itemTables(model: tf.LayersModel): { numItems: number; tables: { values
  * concatenation of its L2-normalised GMF and MLP embeddings; for GMF or MLP it is its one
  * embedding; for a custom model, every Embedding table fed by the item input (with one row per
  * item), each normalised. An all-zero embedding has similarity 0 to everything.
+ *
+ * The normalised item vectors are computed on the first call for a model and kept (one
+ * numItems x width Float32Array per model, released with the model); later calls cost one dot
+ * product per item. Training, `setWeights` and fold-in give the tables new data, which is detected
+ * and the vectors rebuilt.
  *
  * @param model - a `tf.LayersModel` with item embeddings (a Scorer has none)
  * @param item - the item's index, in 0..numItems-1
@@ -73,7 +120,7 @@ export function similarItems(model: tf.LayersModel, item: number, options?: Simi
   if (m === null || typeof m !== 'object' || typeof m.getLayer !== 'function' || !Array.isArray(m.layers)) {
     throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
   }
-  const { numItems, tables } = itemTables(model);
+  const { numItems, width, vectors } = itemVectors(model);
   if (typeof item !== 'number') {
     throw new RecsysError(
       'ITEM_OUT_OF_RANGE',
@@ -85,35 +132,15 @@ export function similarItems(model: tf.LayersModel, item: number, options?: Simi
   assertIndex('item', item, numItems);
   checkNeighbourK(k, numItems);
 
-  // The query's normalised parts; |v| of a concatenation of unit parts is sqrt(#nonzero parts).
+  // Unit (or zero) vectors: a cosine is a dot product.
   const similarity = new Float32Array(numItems);
-  const queryNorms = tables.map(({ values, width }) => rowNorm(values, item, width));
-  const queryParts = queryNorms.filter((n) => n > 0).length;
-  if (queryParts > 0) {
-    const parts = new Uint8Array(numItems);
-    for (let t = 0; t < tables.length; t++) {
-      const { values, width } = tables[t];
-      if (queryNorms[t] === 0) {
-        for (let j = 0; j < numItems; j++) if (rowNorm(values, j, width) > 0) parts[j]++;
-        continue;
-      }
-      const q = item * width;
-      for (let j = 0; j < numItems; j++) {
-        const norm = rowNorm(values, j, width);
-        if (norm === 0) continue;
-        parts[j]++;
-        let dot = 0;
-        const e = j * width;
-        for (let f = 0; f < width; f++) dot += values[q + f] * values[e + f];
-        similarity[j] += dot / (norm * queryNorms[t]);
-      }
-    }
-    for (let j = 0; j < numItems; j++) {
-      if (parts[j] === 0) continue;
-      const cosine = similarity[j] / Math.sqrt(parts[j] * queryParts);
-      // Rounding may step just outside [-1, 1]; a cosine never does.
-      similarity[j] = Math.max(-1, Math.min(1, cosine));
-    }
+  const q = item * width;
+  for (let j = 0; j < numItems; j++) {
+    let dot = 0;
+    const e = j * width;
+    for (let f = 0; f < width; f++) dot += vectors[q + f] * vectors[e + f];
+    // Rounding may step just outside [-1, 1]; a cosine never does.
+    similarity[j] = Math.max(-1, Math.min(1, dot));
   }
   const best = topK(similarity, k, (j) => j === item);
   return Array.from(best, (j) => ({ item: j, score: similarity[j] }));
