@@ -280,7 +280,8 @@ export async function loadModel<UserId extends ExternalId = ExternalId, ItemId e
   const raw = await readRaw(url);
   const model = await buildModel(raw);
   try {
-    return buildRecommender(raw, model) as Recommender<UserId, ItemId>;
+    // caches built now: the first request after loading is as fast as the next ones
+    return (buildRecommender(raw, model) as Recommender<UserId, ItemId>).warm();
   } catch (e) {
     model.dispose();
     throw e;

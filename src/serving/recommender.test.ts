@@ -126,6 +126,18 @@ describe('Recommender', () => {
     await expectCode(() => rec.recommendAll({ users: 'u1' as unknown as string[] }), 'INVALID_ARGUMENT', 'iterable');
   });
 
+  it('warm() builds the caches up front and changes no result', () => {
+    const before = rec.recommend('u5', { k: 4 });
+    const near = rec.similar('a3', { k: 3 });
+    expect(rec.warm()).toBe(rec);
+    expect(rec.recommend('u5', { k: 4 })).toEqual(before);
+    expect(rec.similar('a3', { k: 3 })).toEqual(near);
+    const model = NeuMF({ numUsers: 1, numItems: 2, factors: 2, layers: [4, 2] });
+    const gone = Recommender.from({ model, users: IdMap.fromIds(['x']), items: IdMap.fromIds(['p', 'q']) });
+    gone.dispose();
+    expect(() => gone.warm()).toThrow(/disposed/);
+  });
+
   it('finds similar items within the planted group, by external id', () => {
     const near = rec.similar('a3', { k: 4 });
     expect(near).toHaveLength(4);

@@ -255,6 +255,30 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   }
 
   /**
+   * Builds now what the first request would otherwise build: the scorer (the model's weights read
+   * once, the item side of the network computed for every item), the popularity order, and, for
+   * models with item embeddings, the normalised item vectors of {@link Recommender.similar}; then
+   * scores one user so that the scoring code is compiled. `loadModel` calls it, so the first
+   * `recommend` after loading is as fast as the ones after it. Fold-in and training through the
+   * Recommender drop these caches; call `warm()` again after them to keep the next request fast.
+   *
+   * @returns the recommender itself
+   * @example
+   * ```ts
+   * const rec = Recommender.from({ model, users, items, seen: train }).warm();
+   * rec.recommend('alice'); // no first-call cost
+   * ```
+   */
+  warm(): this {
+    this.checkLive();
+    const scorer = this.getScorer();
+    this.popularOrder ??= popularityOrder(this.popularityCounts);
+    if (scorer.numUsers > 0) scorer.scoreAllItems(Int32Array.of(0));
+    if (this.items.size > 1 && this.arch !== null) similarItems(this.currentModel, 0, { k: 1 });
+    return this;
+  }
+
+  /**
    * Recommendations for many users (every known user by default), streamed a batch of users at a
    * time so that all users' lists never sit in memory together: for batch jobs, e-mails and
    * precomputed feeds. Each user gets what {@link Recommender.recommend} would return (seen items
