@@ -22,6 +22,7 @@ export type RecsysErrorCode =
   | 'INVALID_ID'
   | 'UNKNOWN_USER'
   | 'UNKNOWN_ITEM'
+  | 'ID_TYPE_MISMATCH'
   // sampling and data
   | 'NO_NEGATIVES'
   | 'NO_POSITIVES'

@@ -45,6 +45,24 @@ describe('IdMap', () => {
     expect(again.id(3)).toBe('0');
   });
 
+  it("names the id to pass when an id is asked for with the other type (7 vs '7')", () => {
+    const strings = IdMap.fromIds(['7', '0.5', 'a'], { kind: 'user' });
+    expect(() => strings.indexOf(7 as unknown as string)).toThrow(/user 7 is a number, but this map holds "7" as a string: ids match by type, pass "7"/);
+    expect(() => strings.indexOf(0.5 as unknown as string)).toThrow(/pass "0.5"/);
+    expect(() => strings.indexOf(8 as unknown as string)).toThrow(/unknown user 8/);
+    const numbers = IdMap.fromIds([7, 12], { kind: 'item' });
+    let caught: unknown;
+    try {
+      numbers.indexOf('12' as unknown as number);
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as { code: string }).code).toBe('ID_TYPE_MISMATCH');
+    // not canonical number strings: no twin, a plain unknown id
+    for (const s of ['07', ' 7', '7.0', '1e1']) expect(() => numbers.indexOf(s as unknown as number)).toThrow(/unknown item/);
+    expect(() => numbers.assertNoTypeTwin('99')).not.toThrow();
+  });
+
   it('round-trips through JSON for any ids (property)', () => {
     fc.assert(
       fc.property(fc.array(idArb, { maxLength: 30 }), fc.constantFrom(undefined, 'user' as const, 'item' as const), (ids, kind) => {

@@ -210,9 +210,37 @@ export class IdMap<Id extends string | number = string | number> implements Iter
     const index = this.toIndex.get(id);
     if (index !== undefined) return index;
     assertId(id, kind ?? 'id');
+    this.assertNoTypeTwin(id, kind);
     const code = kind === 'user' ? 'UNKNOWN_USER' : kind === 'item' ? 'UNKNOWN_ITEM' : 'INVALID_ARGUMENT';
     const what = kind ?? 'id';
     throw new RecsysError(code, `unknown ${what} ${show(id)} (${this.size} ${what}s known)`, { value: id });
+  }
+
+  /**
+   * Throws ID_TYPE_MISMATCH when `id` is unknown but its twin of the other type is known: the
+   * number 7 where the map holds the string '7', or the string '7' where it holds the number 7.
+   * Ids match by type (as in a `Map`), so such a lookup would otherwise miss silently.
+   *
+   * @param id - an id that is not in the map
+   * @param kind - what the ids name, for the message (default the map's {@link IdMap.kind})
+   * @returns nothing; throws when the twin is known
+   * @example
+   * ```ts
+   * IdMap.fromIds(['7']).assertNoTypeTwin(7); //=> throws RecsysError ID_TYPE_MISMATCH: ... pass '7'
+   * ```
+   */
+  assertNoTypeTwin(id: unknown, kind: IdKind | undefined = this.kind): void {
+    let twin: string | number | undefined;
+    if (typeof id === 'number') twin = String(id);
+    else if (typeof id === 'string' && id.trim() !== '' && String(Number(id)) === id) twin = Number(id);
+    if (twin === undefined || !this.toIndex.has(twin as Id)) return;
+    const what = kind ?? 'id';
+    throw new RecsysError(
+      'ID_TYPE_MISMATCH',
+      `${what} ${show(id)} is a ${typeof id}, but this map holds ${show(twin)} as a ${typeof twin}: ids match by type, pass ${show(twin)}` +
+        (typeof twin === 'string' ? ' (ids read from CSV files are strings unless the reader is told otherwise)' : ''),
+      { value: id, known: twin },
+    );
   }
 
   /**

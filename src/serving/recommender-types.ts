@@ -33,13 +33,23 @@ export interface SimilarItem<ItemId extends ExternalId = ExternalId> {
 }
 
 /** Options of {@link Recommender.recommend}. @category Serving */
-export interface RecommenderRecommendOptions {
+export interface RecommenderRecommendOptions<ItemId extends ExternalId = ExternalId> {
   /** How many items, a positive integer no larger than the number of items. Default 10. */
   k?: number;
   /** Leave out the items the user has already seen. Default true. */
   excludeSeen?: boolean;
   /** Overrides the recommender's {@link RecommenderParts.unknownUser} for this call. */
   unknownUser?: UnknownUserPolicy;
+  /**
+   * Rank only these items (ids; duplicates count once), e.g. what is in stock. An unknown id is
+   * UNKNOWN_ITEM. Applies to the popularity fallback too.
+   */
+  candidates?: Iterable<ItemId>;
+  /**
+   * Keep only the items for which this returns true (a business rule), checked once per item per
+   * call (over `candidates` when given). Applies to the popularity fallback too.
+   */
+  filter?(itemId: ItemId): boolean;
 }
 
 /** Options of {@link Recommender.recommendAll}. @category Serving */

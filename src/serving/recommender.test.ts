@@ -138,6 +138,36 @@ describe('Recommender', () => {
     expect(() => gone.warm()).toThrow(/disposed/);
   });
 
+  it('recommend ranks only the candidates and the items a filter keeps, for known and unknown users', async () => {
+    const stock = ['a1', 'a2', 'b1', 'a2', 'b7'];
+    const top = rec.recommend('u0', { k: 10, candidates: stock, excludeSeen: false });
+    expect(top.map((r) => r.id).sort()).toEqual(['a1', 'a2', 'b1', 'b7']);
+    const all = rec.recommend('u0', { k: NUM_ITEMS, excludeSeen: false });
+    expect(top.map((r) => r.id)).toEqual(all.filter((r) => stock.includes(r.id)).map((r) => r.id));
+    const onlyB = rec.recommend('u0', { k: 3, filter: (id) => id.startsWith('b') });
+    expect(onlyB).toHaveLength(3);
+    expect(onlyB.every((r) => r.id.startsWith('b'))).toBe(true);
+    expect(rec.recommend('u0', { k: 2, candidates: ['a1', 'b1', 'b2'], filter: (id) => id !== 'b1', excludeSeen: false }).map((r) => r.id).sort()).toEqual(['a1', 'b2']);
+    expect(rec.recommend('u0', { k: 2, filter: () => false })).toEqual([]);
+    const popular = rec.recommend('a-new-visitor', { k: 2, filter: (id) => id.startsWith('b') });
+    expect(popular.map((r) => r.source)).toEqual(['popularity', 'popularity']);
+    expect(popular.every((r) => r.id.startsWith('b'))).toBe(true);
+    await expectCode(() => rec.recommend('u0', { candidates: ['a1', 'zz'] }), 'UNKNOWN_ITEM', '"zz"');
+    await expectCode(() => rec.recommend('u0', { candidates: 'a1' as unknown as string[] }), 'INVALID_ARGUMENT', 'iterable');
+    await expectCode(() => rec.recommend('u0', { filter: 'b' as unknown as () => boolean }), 'INVALID_ARGUMENT', 'filter');
+  });
+
+  it('refuses an id of the wrong type (7 where the ids are strings, or the reverse) instead of falling back to popularity', async () => {
+    const model = NeuMF({ numUsers: 2, numItems: 2, factors: 2, layers: [4, 2] });
+    const byString = Recommender.from({ model, users: IdMap.fromIds(['7', 'x']), items: IdMap.fromIds([1, 2]) });
+    await expectCode(() => byString.recommend(7 as unknown as string, { k: 1 }), 'ID_TYPE_MISMATCH', `pass "7"`);
+    expect(byString.recommend('8' as string, { k: 1 })[0].source).toBe('popularity'); // unknown in either type: the fallback
+    await expectCode(() => byString.similar('1' as unknown as number, { k: 1 }), 'ID_TYPE_MISMATCH', 'pass 1');
+    await expectCode(() => byString.recommend('7', { k: 1, candidates: ['2' as unknown as number] }), 'ID_TYPE_MISMATCH', 'pass 2');
+    await expectCode(() => byString.foldIn(7 as unknown as string, [1]), 'ID_TYPE_MISMATCH');
+    byString.dispose();
+  });
+
   it('finds similar items within the planted group, by external id', () => {
     const near = rec.similar('a3', { k: 4 });
     expect(near).toHaveLength(4);

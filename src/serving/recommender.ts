@@ -234,23 +234,25 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    * rec.recommend('a-new-visitor', { k: 1 }); //=> [{ id: 'Up', score: 0.04, source: 'popularity' }]
    * ```
    */
-  recommend(userId: UserId, options: RecommenderRecommendOptions = {}): RecommendedItem<ItemId>[] {
+  recommend(userId: UserId, options: RecommenderRecommendOptions<ItemId> = {}): RecommendedItem<ItemId>[] {
     this.checkLive();
     if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser } = options;
+    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser, candidates, filter } = options;
     assertK(k);
     if (typeof excludeSeen !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `excludeSeen must be true or false, got ${show(excludeSeen)}`);
     assertOneOf('unknownUser', unknownUser, POLICIES);
     const numItems = this.items.size;
     if (k > numItems) throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (${numItems})`, { k, numItems });
+    const allowed = candidates === undefined && filter === undefined ? undefined : this.allowedItems(candidates, filter);
     const u = this.userIndex(userId);
     if (u === undefined) {
       if (unknownUser === 'error') this.users.indexOf(userId, 'user');
-      return this.popular(k);
+      return this.popular(k, allowed);
     }
+    if (allowed !== undefined && allowed.length === 0) return [];
     // the user's own row: recommend checks only these items, not the whole index, per request
     const exclude = excludeSeen ? itemsSeenBy(this.seenItems, u) : [];
-    const top = recommend(this.getScorer(), u, { k, exclude });
+    const top = recommend(this.getScorer(), u, { k, exclude, ...(allowed === undefined ? {} : { candidates: allowed }) });
     return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
   }
 
@@ -434,7 +436,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     for (const id of itemIds) fresh.push(this.items.indexOf(id, 'item'));
     if (fresh.length === 0) throw new RecsysError('EMPTY_INPUT', `foldIn needs at least one item for user ${show(userId)}`);
 
-    const known = this.users.index(userId);
+    // a new user, unless the id is a known one of the other type (7 vs '7'): then ID_TYPE_MISMATCH
+    const known = this.userIndex(userId);
     const { offsets, items: seenList } = this.seenItems;
     const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
     const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
@@ -491,7 +494,11 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   /** The user's index, undefined when unknown; a value that cannot be an id throws INVALID_ID. */
   private userIndex(userId: UserId): number | undefined {
     const u = this.users.index(userId);
-    if (u === undefined) assertId(userId, 'user');
+    if (u === undefined) {
+      assertId(userId, 'user');
+      // the number 7 where the ids are strings ('7'), or the reverse: an error, never a popularity fallback
+      this.users.assertNoTypeTwin(userId, 'user');
+    }
     return u;
   }
 
@@ -506,16 +513,39 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.popularOrder = undefined;
   }
 
-  private popular(k: number): RecommendedItem<ItemId>[] {
+  /** The most popular items (only `allowed` ones, ascending indices, when given). */
+  private popular(k: number, allowed?: Int32Array): RecommendedItem<ItemId>[] {
     const counts = this.popularityCounts;
     this.popularOrder ??= popularityOrder(counts);
     let total = 0;
     for (const c of counts) total += c;
+    let keep: Uint8Array | undefined;
+    if (allowed !== undefined) {
+      keep = new Uint8Array(counts.length);
+      for (const item of allowed) keep[item] = 1;
+    }
     const out: RecommendedItem<ItemId>[] = [];
-    for (let j = 0; j < k; j++) {
+    for (let j = 0; j < this.popularOrder.length && out.length < k; j++) {
       const item = this.popularOrder[j];
+      if (keep !== undefined && keep[item] === 0) continue;
       out.push({ id: this.items.id(item), score: total > 0 ? counts[item] / total : 0, source: 'popularity' });
     }
     return out;
+  }
+
+  /** Item indices allowed by `candidates` (ids) and `filter`, ascending and distinct. */
+  private allowedItems(candidates: Iterable<ItemId> | undefined, filter: ((itemId: ItemId) => boolean) | undefined): Int32Array {
+    if (filter !== undefined && typeof filter !== 'function') throw new RecsysError('INVALID_ARGUMENT', `filter must be a function (itemId) => boolean, got ${show(filter)}`);
+    let indices: number[];
+    if (candidates === undefined) {
+      indices = Array.from({ length: this.items.size }, (_, i) => i);
+    } else {
+      if (candidates === null || typeof candidates !== 'object' || typeof (candidates as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
+        throw new RecsysError('INVALID_ARGUMENT', `candidates must be an iterable of item ids (an array or a Set), got ${show(candidates)}`);
+      }
+      indices = Array.from(new Set(Array.from(candidates, (id) => this.items.indexOf(id, 'item')))).sort((a, b) => a - b);
+    }
+    if (filter !== undefined) indices = indices.filter((i) => filter(this.items.id(i)));
+    return Int32Array.from(indices);
   }
 }
