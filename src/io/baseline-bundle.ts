@@ -12,6 +12,10 @@ import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { BUNDLE_FILES } from './manifest.js';
 import { locateDirectoryBundle, readBundleFile, writeDirectoryBundle } from './node-files.js';
+import { decodeRecommenderPart, encodeRecommenderPart } from './recommender-part.js';
+import { IdMap } from '../data/index.js';
+import { Recommender, runExclusive } from '../serving/index.js';
+import type { UnknownUserPolicy } from '../serving/index.js';
 
 /** The `format` of a baseline bundle's recsys.json. */
 export const BASELINE_BUNDLE_FORMAT = 'neural-recsys-baseline';
@@ -57,6 +61,17 @@ export interface BaselineManifest {
     /** CRC-32 of weights.bin, 8 hex digits. */
     crc32: string;
   };
+  /**
+   * Present when a Recommender around the baseline was saved (`saveModel(rec)`): its unknown-user
+   * policy, and the size and CRC-32 of recommender.bin (id maps, seen items, popularity: the same
+   * encoding as a model bundle's).
+   */
+  readonly recommender?: {
+    /** What recommend does for an unknown user. */
+    unknownUser: UnknownUserPolicy;
+    /** Size and CRC-32 of recommender.bin. */
+    data: { byteLength: number; crc32: string };
+  };
 }
 
 /** What {@link saveBaseline} reports. */
@@ -98,6 +113,29 @@ function fileUrl(url: unknown, purpose: 'save' | 'load'): string {
  * ```
  */
 export async function saveBaseline(baseline: BaselineScorer, url: string): Promise<SaveBaselineResult> {
+  return writeBaselineBundle(baseline, url, null);
+}
+
+/**
+ * Internal (saveModel of a Recommender around a baseline): the baseline bundle plus recommender.bin,
+ * captured between fold-ins like a model Recommender's.
+ */
+export async function saveBaselineRecommender(rec: Recommender, url: string): Promise<SaveBaselineResult> {
+  const { baseline, part } = await runExclusive(rec, async () => {
+    const scorer = rec.scorer;
+    if (typeof (scorer as Partial<BaselineScorer>).kind !== 'string') {
+      throw new RecsysError('UNSUPPORTED_MODEL', 'saveModel saves a Recommender around a tfjs model or a fitted baseline; this one serves another kind of Scorer');
+    }
+    return { baseline: scorer as BaselineScorer, part: { unknownUser: rec.unknownUser, data: encodeRecommenderPart(rec) } };
+  });
+  return writeBaselineBundle(baseline, url, part);
+}
+
+async function writeBaselineBundle(
+  baseline: BaselineScorer,
+  url: string,
+  recommender: { unknownUser: UnknownUserPolicy; data: Uint8Array } | null,
+): Promise<SaveBaselineResult> {
   const target = fileUrl(url, 'save');
   const parts = baselineParts(baseline);
   const entries = Object.entries(parts.arrays);
@@ -121,11 +159,13 @@ export async function saveBaseline(baseline: BaselineScorer, url: string): Promi
     fitSeconds: parts.fitSeconds,
     arrays: layout,
     data: { byteLength: bytes.length, crc32: crc32(bytes) },
+    ...(recommender === null
+      ? {}
+      : { recommender: { unknownUser: recommender.unknownUser, data: { byteLength: recommender.data.length, crc32: crc32(recommender.data) } } }),
   };
-  const files = new Map<string, Uint8Array | string>([
-    [BUNDLE_FILES.weights, bytes],
-    [BUNDLE_FILES.manifest, JSON.stringify(manifest)],
-  ]);
+  const files = new Map<string, Uint8Array | string>([[BUNDLE_FILES.weights, bytes]]);
+  if (recommender !== null) files.set(BUNDLE_FILES.recommender, recommender.data);
+  files.set(BUNDLE_FILES.manifest, JSON.stringify(manifest));
   const location = await writeDirectoryBundle(target, files, () => {});
   return { location, manifest };
 }
@@ -144,6 +184,52 @@ export async function saveBaseline(baseline: BaselineScorer, url: string): Promi
  */
 export async function loadBaseline(url: string): Promise<BaselineScorer> {
   const dir = await locateDirectoryBundle(fileUrl(url, 'load'));
+  return (await readBaselineBundle(dir)).baseline;
+}
+
+/** Internal: whether the bundle directory `dir` holds a baseline (its recsys.json says so). */
+export async function isBaselineBundle(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(new TextDecoder().decode(await readBundleFile(dir, BUNDLE_FILES.manifest))) as { format?: unknown } | null;
+    return manifest?.format === BASELINE_BUNDLE_FORMAT;
+  } catch {
+    return false; // not JSON or missing: loadModel's own checks say what is wrong
+  }
+}
+
+/**
+ * Internal (loadModel): a Recommender around the baseline of bundle directory `dir`, which
+ * `saveModel(rec)` wrote. A bundle written by saveBaseline holds no id maps: loadBaseline reads it.
+ */
+export async function loadBaselineRecommender(dir: string): Promise<Recommender> {
+  const { baseline, manifest } = await readBaselineBundle(dir);
+  try {
+    const part = manifest.recommender;
+    if (part === undefined) {
+      throw new RecsysError('UNSUPPORTED_MODEL', `${dir} holds a bare ${manifest.kind} baseline (saved by saveBaseline, no id maps): load it with loadBaseline`);
+    }
+    const file = `${dir}/${BUNDLE_FILES.recommender}`;
+    const bytes = await readBundleFile(dir, BUNDLE_FILES.recommender);
+    if (part.data?.byteLength !== bytes.length || part.data.crc32 !== crc32(bytes)) {
+      throw new RecsysError('BUNDLE_CORRUPT', `${file} does not match its manifest (size or CRC-32 differs): the bundle is damaged`);
+    }
+    const stored = decodeRecommenderPart(bytes, file);
+    let users: IdMap;
+    let items: IdMap;
+    try {
+      users = IdMap.fromJSON(stored.users);
+      items = IdMap.fromJSON(stored.items);
+    } catch (e) {
+      throw new RecsysError('BUNDLE_CORRUPT', `${file}: the id maps are damaged (${(e as Error).message})`);
+    }
+    return Recommender.from({ model: baseline, users, items, seen: stored.seen, popularity: stored.popularity, unknownUser: part.unknownUser }).warm();
+  } catch (e) {
+    baseline.dispose();
+    throw e;
+  }
+}
+
+async function readBaselineBundle(dir: string): Promise<{ baseline: BaselineScorer; manifest: BaselineManifest }> {
   const where = `${dir}/${BUNDLE_FILES.manifest}`;
   let manifest: BaselineManifest;
   try {
@@ -178,5 +264,6 @@ export async function loadBaseline(url: string): Promise<BaselineScorer> {
     new Uint8Array(copy.buffer).set(bytes.subarray(entry.byteOffset, entry.byteOffset + copy.byteLength));
     arrays[entry.name] = copy;
   }
-  return restoreBaseline({ kind: manifest.kind, numUsers: manifest.numUsers, numItems: manifest.numItems, fitSeconds: manifest.fitSeconds, options: manifest.options ?? {}, arrays });
+  const baseline = restoreBaseline({ kind: manifest.kind, numUsers: manifest.numUsers, numItems: manifest.numItems, fitSeconds: manifest.fitSeconds, options: manifest.options ?? {}, arrays });
+  return { baseline, manifest };
 }

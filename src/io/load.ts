@@ -14,6 +14,7 @@ import { inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { Recommender, type ExternalId } from '../serving/index.js';
 import { createScorer } from '../scoring/index.js';
+import { isBaselineBundle, loadBaselineRecommender } from './baseline-bundle.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { base64ToFloat64, base64ToInt32 } from './encoding.js';
@@ -277,6 +278,12 @@ function buildRecommender(raw: RawBundle, model: tf.LayersModel): Recommender {
 export async function loadModel<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId>(
   url: string,
 ): Promise<Recommender<UserId, ItemId>> {
+  const location = parseBundleUrl(url, 'load');
+  if (location.kind === 'file') {
+    const dir = await locateDirectoryBundle(location.url);
+    // a Recommender around a fitted baseline (saveModel(rec) of one)
+    if (await isBaselineBundle(dir)) return (await loadBaselineRecommender(dir)) as Recommender<UserId, ItemId>;
+  }
   const raw = await readRaw(url);
   const model = await buildModel(raw);
   try {

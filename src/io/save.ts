@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { encodeRecommenderPart } from './recommender-part.js';
+import { saveBaselineRecommender } from './baseline-bundle.js';
 import { GENERATION_SEPARATOR, keyValueStore, type KeyValueStore } from './key-value-stores.js';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, parseManifest, type BundleManifest } from './manifest.js';
 import { writeDirectoryBundle, type SaveStep, type StepHook } from './node-files.js';
@@ -140,6 +141,14 @@ export async function saveModel(target: Recommender | tf.LayersModel, url: strin
   const hook: StepHook = async (step) => {
     await onProgress?.(step);
   };
+  if (isRecommender && !target.hasModel) {
+    // a Recommender around a fitted baseline: the baseline bundle plus the recommender part
+    if (location.kind !== 'file') {
+      throw new RecsysError('INVALID_ARGUMENT', `a Recommender around a baseline is saved to a file:// directory for now; got ${show(url)}`, { value: url });
+    }
+    const written = await saveBaselineRecommender(target, location.url);
+    return { url, location: written.location, manifest: written.manifest as unknown as BundleManifest };
+  }
 
   // A Recommender is read between fold-ins, so the weights, id maps and seen items agree.
   const capture = async () => {

@@ -4,6 +4,7 @@ import type { IdMap, InteractionColumns } from '../data/index.js';
 import type { Interactions } from '../data/interactions.js';
 import type { SeenItems } from '../data/seen-items.js';
 import type { TrainOptions } from '../training/types.js';
+import type { Scorer } from '../scoring/index.js';
 
 /** An external id: a non-empty string or a finite number. @category Serving */
 export type ExternalId = string | number;
@@ -86,8 +87,11 @@ export interface RecommenderSimilarOptions {
 
 /** The parts of a {@link Recommender} built around an already trained model. @category Serving */
 export interface RecommenderParts<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
-  /** The model, with inputs [user, item]. The Recommender takes ownership (see {@link Recommender.dispose}). */
-  model: tf.LayersModel;
+  /**
+   * The model, with inputs [user, item], or any {@link Scorer} (e.g. a fitted baseline from
+   * `neural-recsys/baselines`). The Recommender takes ownership (see {@link Recommender.dispose}).
+   */
+  model: tf.LayersModel | Scorer;
   /** External user id <-> the model's user index; its size must equal the model's number of users. */
   users: IdMap<UserId>;
   /** External item id <-> the model's item index; its size must equal the model's number of items. */

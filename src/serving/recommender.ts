@@ -11,11 +11,11 @@ import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
-import { createScorer, type Scorer } from '../scoring/index.js';
+import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { recommendAll, type RecommendAllBatch } from './recommend-all.js';
 import { runExclusive } from './exclusive.js';
-import { similarItems } from './similar.js';
+import { factorsOf, similarByFactors, similarItems } from './similar.js';
 import {
   growUsers,
   initialUserRows,
@@ -74,11 +74,14 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   /** The training history when built by {@link Recommender.fit}; undefined otherwise. */
   readonly history: TrainHistory | undefined;
 
-  private currentModel: tf.LayersModel;
+  /** The tfjs model, or null when the Recommender serves a Scorer (`served`). */
+  private currentModel: tf.LayersModel | null;
+  /** The Scorer given instead of a model (e.g. a baseline), owned; null for a model. */
+  private readonly served: Scorer | null;
   private readonly arch: NcfArchitecture | null;
   private seenItems: SeenItems;
   private popularityCounts: Float64Array;
-  private scorer: Scorer | undefined;
+  private modelScorer: Scorer | undefined;
   private popularOrder: Int32Array | undefined;
   private disposed = false;
 
@@ -93,12 +96,15 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       throw new RecsysError('INVALID_ARGUMENT', `Recommender expects { model, users, items }, got ${show(parts)}`);
     }
     const { model, users, items, seen, popularity, unknownUser = 'popular' } = parts;
-    if (!(model instanceof tf.LayersModel)) throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
+    const served = isScorer(model) ? model : null;
+    if (served === null && !(model instanceof tf.LayersModel)) {
+      throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel or a Scorer (e.g. a fitted baseline), got ${show(model)}`);
+    }
     if (!(users instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `users must be an IdMap, got ${show(users)}`);
     if (!(items instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `items must be an IdMap, got ${show(items)}`);
     assertOneOf('unknownUser', unknownUser, POLICIES);
-    const arch = inspectModel(model);
-    const { numUsers, numItems } = modelCounts(model, arch);
+    const arch = served === null ? inspectModel(model as tf.LayersModel) : null;
+    const { numUsers, numItems } = served === null ? modelCounts(model as tf.LayersModel, arch) : served;
     if (users.size !== numUsers || items.size !== numItems) {
       throw new RecsysError(
         'SHAPE_MISMATCH',
@@ -106,7 +112,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
         { users: users.size, items: items.size, numUsers, numItems },
       );
     }
-    this.currentModel = model;
+    this.currentModel = served === null ? (model as tf.LayersModel) : null;
+    this.served = served;
     this.arch = arch;
     this.users = users;
     this.items = items;
@@ -180,10 +187,31 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     }
   }
 
-  /** The model. {@link Recommender.foldIn} of a new user replaces it with a grown copy. */
+  /**
+   * The model. {@link Recommender.foldIn} of a new user replaces it with a grown copy. A
+   * Recommender built around a Scorer (e.g. a baseline) has none: UNSUPPORTED_MODEL, use
+   * {@link Recommender.scorer}.
+   */
   get model(): tf.LayersModel {
     this.checkLive();
+    if (this.currentModel === null) {
+      throw new RecsysError('UNSUPPORTED_MODEL', `this Recommender serves a Scorer${this.servedKind()}, not a tfjs model: use rec.scorer`);
+    }
     return this.currentModel;
+  }
+
+  /** True when the Recommender serves a tfjs model ({@link Recommender.model}); false around a Scorer such as a baseline. */
+  get hasModel(): boolean {
+    return this.currentModel !== null;
+  }
+
+  /**
+   * What scores this Recommender's users: the Scorer it was built around (e.g. a baseline), or the
+   * scorer it keeps for its model (rebuilt after fold-in). Owned by the Recommender: do not dispose it.
+   */
+  get scorer(): Scorer {
+    this.checkLive();
+    return this.getScorer();
   }
 
   /** The standard NCF architecture of the model, or null for a custom model. */
@@ -276,7 +304,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const scorer = this.getScorer();
     this.popularOrder ??= popularityOrder(this.popularityCounts);
     if (scorer.numUsers > 0) scorer.scoreAllItems(Int32Array.of(0));
-    if (this.items.size > 1 && this.arch !== null) similarItems(this.currentModel, 0, { k: 1 });
+    if (this.items.size > 1 && this.currentModel !== null && this.arch !== null) similarItems(this.currentModel, 0, { k: 1 });
+    else if (this.items.size > 1 && this.served !== null && factorsOf(this.served) !== null) this.similar(this.items.id(0), { k: 1 });
     return this;
   }
 
@@ -393,6 +422,13 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const { k = 10 } = options;
     assertK(k);
     const i = this.items.indexOf(itemId, 'item');
+    if (this.currentModel === null) {
+      const factors = factorsOf(this.served!);
+      if (factors === null) {
+        throw new RecsysError('UNSUPPORTED_MODEL', `similar needs item embeddings or item factors; this Recommender serves a Scorer${this.servedKind()} with none`);
+      }
+      return similarByFactors(factors, i, k).map(({ item, score }) => ({ id: this.items.id(item), score }));
+    }
     const neighbours = similarItems(this.currentModel, i, { k });
     return neighbours.map(({ item, score }) => ({ id: this.items.id(item), score }));
   }
@@ -426,9 +462,11 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.checkLive();
     assertId(userId, 'user');
     const opts = resolveFoldInOptions(options);
-    if (this.arch === null) {
-      throw new RecsysError('UNSUPPORTED_MODEL', 'foldIn needs a standard GMF, MLP or NeuMF model; this model is a custom one');
+    if (this.arch === null || this.currentModel === null) {
+      const what = this.currentModel === null ? `a Scorer${this.servedKind()}: refit it on the new data instead` : 'a custom one';
+      throw new RecsysError('UNSUPPORTED_MODEL', `foldIn needs a standard GMF, MLP or NeuMF model; this model is ${what}`);
     }
+    const model = this.currentModel;
     if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
       throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);
     }
@@ -442,10 +480,10 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
     const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
     const arch = { ...this.arch, numUsers: this.users.size };
-    const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(this.currentModel, arch, known);
+    const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(model, arch, known);
     let learned: ReturnType<typeof learnUserRows>;
     try {
-      learned = learnUserRows(this.currentModel, arch, init, positives, opts);
+      learned = learnUserRows(model, arch, init, positives, opts);
     } catch (e) {
       if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
       throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });
@@ -454,13 +492,13 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
     let user: number;
     if (known === undefined) {
-      const grown = await growUsers(this.currentModel, arch, rows);
+      const grown = await growUsers(model, arch, rows);
       this.checkLive();
-      this.currentModel.dispose();
+      model.dispose();
       this.currentModel = grown;
       user = this.users.add(userId);
     } else {
-      writeUserRows(this.currentModel, rows, known);
+      writeUserRows(model, rows, known);
       user = known;
     }
     const oldSet = new Set(old);
@@ -483,8 +521,15 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   dispose(): void {
     if (this.disposed) return;
     this.invalidate();
-    this.currentModel.dispose();
+    if (this.served !== null) this.served.dispose();
+    else this.currentModel?.dispose();
     this.disposed = true;
+  }
+
+  /** ' (a fitted item-knn baseline)' for a baseline, '' otherwise: for messages. */
+  private servedKind(): string {
+    const kind = (this.served as { kind?: unknown } | null)?.kind;
+    return typeof kind === 'string' ? ` (a fitted ${kind} baseline)` : '';
   }
 
   private checkLive(): void {
@@ -503,13 +548,14 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   }
 
   private getScorer(): Scorer {
-    this.scorer ??= createScorer(this.currentModel);
-    return this.scorer;
+    if (this.served !== null) return this.served;
+    this.modelScorer ??= createScorer(this.currentModel!);
+    return this.modelScorer;
   }
 
   private invalidate(): void {
-    this.scorer?.dispose();
-    this.scorer = undefined;
+    this.modelScorer?.dispose();
+    this.modelScorer = undefined;
     this.popularOrder = undefined;
   }
 

@@ -133,17 +133,7 @@ export function similarItems(model: tf.LayersModel, item: number, options?: Simi
   checkNeighbourK(k, numItems);
 
   // Unit (or zero) vectors: a cosine is a dot product.
-  const similarity = new Float32Array(numItems);
-  const q = item * width;
-  for (let j = 0; j < numItems; j++) {
-    let dot = 0;
-    const e = j * width;
-    for (let f = 0; f < width; f++) dot += vectors[q + f] * vectors[e + f];
-    // Rounding may step just outside [-1, 1]; a cosine never does.
-    similarity[j] = Math.max(-1, Math.min(1, dot));
-  }
-  const best = topK(similarity, k, (j) => j === item);
-  return Array.from(best, (j) => ({ item: j, score: similarity[j] }));
+  return rankByDot(vectors, width, numItems, item, k);
 }
 
 /** K of similarItems: a positive integer no larger than numItems - 1, the number of other items. */
@@ -163,4 +153,54 @@ function rowNorm(values: Float32Array, row: number, width: number): number {
   const e = row * width;
   for (let f = 0; f < width; f++) sum += values[e + f] * values[e + f];
   return Math.sqrt(sum);
+}
+
+/** Item factors of a Scorer that has them (the ALS and MF baselines: `itemFactors`, `factors`), else null. */
+export function factorsOf(scorer: object): { readonly itemFactors: ArrayLike<number>; readonly factors: number; readonly numItems: number } | null {
+  const s = scorer as { itemFactors?: unknown; factors?: unknown; numItems?: unknown };
+  const ok =
+    (s.itemFactors instanceof Float64Array || s.itemFactors instanceof Float32Array) &&
+    typeof s.factors === 'number' &&
+    typeof s.numItems === 'number' &&
+    s.itemFactors.length === s.factors * s.numItems;
+  return ok ? (scorer as { itemFactors: ArrayLike<number>; factors: number; numItems: number }) : null;
+}
+
+// normalised factor rows per scorer (a fitted baseline's factors never change)
+const factorCache = new WeakMap<object, Float32Array>();
+
+/**
+ * Neighbours of `item` by cosine similarity of item factor rows (a baseline's), the item left out,
+ * best first, ties by lower index; an all-zero row has similarity 0 to everything.
+ */
+export function similarByFactors(source: { readonly itemFactors: ArrayLike<number>; readonly factors: number; readonly numItems: number }, item: number, k: number): Recommendation[] {
+  const { itemFactors, factors: width, numItems } = source;
+  checkNeighbourK(k, numItems);
+  let vectors = factorCache.get(source);
+  if (vectors === undefined) {
+    vectors = new Float32Array(numItems * width);
+    for (let j = 0; j < numItems; j++) {
+      let sum = 0;
+      for (let f = 0; f < width; f++) sum += itemFactors[j * width + f] ** 2;
+      const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+      for (let f = 0; f < width; f++) vectors[j * width + f] = itemFactors[j * width + f] * scale;
+    }
+    factorCache.set(source, vectors);
+  }
+  return rankByDot(vectors, width, numItems, item, k);
+}
+
+/** Cosines of `item` with every item over unit (or zero) rows, and the K best others. */
+function rankByDot(vectors: Float32Array, width: number, numItems: number, item: number, k: number): Recommendation[] {
+  const similarity = new Float32Array(numItems);
+  const q = item * width;
+  for (let j = 0; j < numItems; j++) {
+    let dot = 0;
+    const e = j * width;
+    for (let f = 0; f < width; f++) dot += vectors[q + f] * vectors[e + f];
+    // Rounding may step just outside [-1, 1]; a cosine never does.
+    similarity[j] = Math.max(-1, Math.min(1, dot));
+  }
+  const best = topK(similarity, k, (j) => j === item);
+  return Array.from(best, (j) => ({ item: j, score: similarity[j] }));
 }
