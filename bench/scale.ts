@@ -4,23 +4,26 @@
 //   [64,32,16,8] with the fused engine (4 negatives: ~100M instances at full size),
 //   4. sampled evaluation (99 sampled negatives, exclude: train) for every user, beside a
 //   popularity scorer as a baseline, 5. full ranking (evaluateFull) for a seeded user sample,
-//   6. `recommend` in a loop for a user sample, extrapolated to every user (recommendAll does not
-//   exist yet: the figure is an extrapolation and says so).
+//   6. `recommend` in a loop for a user sample (per-call latency), 7. `recommendAll` for every user
+//   (k = 10, seen items excluded; stopped by an AbortSignal at --all-budget seconds, and then the
+//   figure for all users is an extrapolation and says so).
 // Prints wall time and peak RSS (process.resourceUsage().maxRSS) after each phase. Asserts nothing.
 //
 //   npx tsx bench/scale.ts [--scale 1] [--threads 2] [--batch 256] [--full-users 10000]
 //                          [--recommend-users 1000] [--seed 42] [--full-budget 900] [--recommend-budget 600]
+//                          [--all-budget 900]
 // --full-budget, --recommend-budget: seconds after which the full-ranking phase (between chunks of
 // 500 users) or the recommend loop stops and reports on the users done so far.
 import * as tf from '@tensorflow/tfjs';
 import { cpus, loadavg } from 'node:os';
 import { useBackend } from '../test/helpers/backends.js';
-import { syntheticMovieLens20M, leaveOneOut, type Interactions } from '../src/data/index.js';
+import { syntheticMovieLens20M, leaveOneOut, seenItems, type Interactions } from '../src/data/index.js';
+import { fitPopularity } from '../src/baselines/index.js';
 import { NeuMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
 import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
-import { createScorer, type Scorer } from '../src/scoring/index.js';
-import { recommend } from '../src/serving/index.js';
+import { createScorer } from '../src/scoring/index.js';
+import { recommend, recommendAll } from '../src/serving/index.js';
 import { mulberry32, randomInt } from '../src/_lib/random.js';
 
 function flag(name: string, fallback: number): number {
@@ -38,6 +41,7 @@ const RECOMMEND_USERS = flag('recommend-users', 1_000);
 const SEED = flag('seed', 42);
 const FULL_BUDGET = flag('full-budget', 900);
 const RECOMMEND_BUDGET = flag('recommend-budget', 600);
+const ALL_BUDGET = flag('all-budget', 900);
 const NEGATIVES = 4;
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -72,34 +76,6 @@ function sample(pool: Int32Array, count: number, seed: number): Int32Array {
 }
 
 /** Each user's items as CSR (offsets by user), O(interactions). */
-function byUser(data: Interactions): { offsets: Int32Array; items: Int32Array } {
-  const offsets = new Int32Array(data.numUsers + 1);
-  for (const u of data.users) offsets[u + 1]++;
-  for (let u = 0; u < data.numUsers; u++) offsets[u + 1] += offsets[u];
-  const fill = offsets.slice(0, data.numUsers);
-  const items = new Int32Array(data.users.length);
-  for (let k = 0; k < data.users.length; k++) items[fill[data.users[k]]++] = data.items[k];
-  return { offsets, items };
-}
-
-/** Scores every item by its training count: the baseline a model must beat. */
-function popularityScorer(data: Interactions): Scorer {
-  const counts = new Float32Array(data.numItems);
-  for (const i of data.items) counts[i]++;
-  return {
-    numUsers: data.numUsers,
-    numItems: data.numItems,
-    scoreItems: (_user, items, out = new Float32Array(items.length)) => {
-      for (let j = 0; j < items.length; j++) out[j] = counts[items[j]];
-      return out;
-    },
-    scoreAllItems: (users, out = new Float32Array(users.length * data.numItems)) => {
-      for (let u = 0; u < users.length; u++) out.set(counts, u * data.numItems);
-      return out;
-    },
-    dispose: () => {},
-  };
-}
 
 console.log(`neural-recsys scale benchmark, ${new Date().toISOString()}`);
 console.log(`command: npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`);
@@ -175,7 +151,7 @@ phase(
   `${fmt(sampled.positives)} positives; HR@10 ${sampled.hr.toFixed(4)}, NDCG@10 ${sampled.ndcg.toFixed(4)}; ` +
     `${fmt(sampled.positives / sampledSeconds)} users/s, ${fmt((sampled.positives * 100) / sampledSeconds)} scored pairs/s`,
 );
-const popular = popularityScorer(trainSet);
+const popular = fitPopularity(trainSet);
 const baseline = evaluateSampled(popular, { users: test.users, items: test.items }, { exclude: trainSet, numNegatives: 99, k: 10 });
 phase('evaluateSampled, popularity baseline', `HR@10 ${baseline.hr.toFixed(4)}, NDCG@10 ${baseline.ndcg.toFixed(4)} (NeuMF after 1 epoch: ${sampled.hr.toFixed(4)}, ${sampled.ndcg.toFixed(4)})`);
 
@@ -213,8 +189,8 @@ phase(
 const popularFull = evaluateFull(popular, test, { exclude: trainSet, k: 10, users: fullUsers.subarray(0, fullDone) });
 phase('evaluateFull, popularity baseline, the same users', `HR@10 ${popularFull.hr.toFixed(4)}, NDCG@10 ${popularFull.ndcg.toFixed(4)}`);
 
-// 6. recommend in a loop (recommendAll does not exist yet)
-const seen = byUser(trainSet);
+// 6. recommend in a loop: per-call latency
+const seen = seenItems(trainSet); // each user's distinct items, ascending
 const recommendUsers = sample(test.users, RECOMMEND_USERS, SEED + 2);
 const times = new Float64Array(recommendUsers.length);
 let checksum = 0;
@@ -251,6 +227,32 @@ phase(
   `${scanMs.toFixed(1)} ms per call (vs p50 ${pct(0.5).toFixed(2)} ms with the user's own items): it scans all ${fmt(trainSet.users.length)} training rows per call; ` +
     `all ${fmt(numUsers)} users this way: ${fmt((numUsers * scanMs) / 60_000, 1)} min (extrapolation)`,
 );
+
+// 7. recommendAll for every user: streamed batches, one seen-items index, stopped at the budget
+{
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ALL_BUDGET * 1000);
+  const a0 = performance.now();
+  let users = 0;
+  let allChecksum = 0;
+  let lastReport = a0;
+  for await (const batch of recommendAll(scorer, { k: 10, exclude: seen, signal: controller.signal })) {
+    users += batch.users.length;
+    allChecksum = (allChecksum + batch.items[0]) % 1_000_000_007;
+    if (performance.now() - lastReport > 60_000) {
+      lastReport = performance.now();
+      console.log(`    ${new Date().toISOString().slice(11, 19)} ${fmt(users)} / ${fmt(numUsers)} users, ${fmt(users / ((lastReport - a0) / 1000), 1)} users/s`);
+    }
+  }
+  clearTimeout(timer);
+  const allSeconds = phase(
+    `recommendAll, k = 10, exclude = seen (SeenItems)${controller.signal.aborted ? `, STOPPED at the ${ALL_BUDGET} s budget (--all-budget)` : ''}`,
+    `${fmt(users)} of ${fmt(numUsers)} users, ${fmt(users / ((performance.now() - a0) / 1000), 1)} users/s (checksum ${allChecksum})`,
+  );
+  if (users < numUsers) {
+    console.log(`    EXTRAPOLATION (not measured): all ${fmt(numUsers)} users at this rate: ${fmt(((numUsers / users) * allSeconds) / 60, 1)} min`);
+  }
+}
 
 scorer.dispose();
 model.dispose();
