@@ -70,7 +70,12 @@ export interface BaselineManifest {
     /** What recommend does for an unknown user. */
     unknownUser: UnknownUserPolicy;
     /** Size and CRC-32 of recommender.bin. */
-    data: { byteLength: number; crc32: string };
+    data: {
+      /** Bytes in recommender.bin. */
+      byteLength: number;
+      /** CRC-32 of recommender.bin, 8 hex digits. */
+      crc32: string;
+    };
   };
 }
 
