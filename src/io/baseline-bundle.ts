@@ -12,8 +12,7 @@ import { parseBundleUrl } from './bundle-url.js';
 import { crc32 } from './checksum.js';
 import { BUNDLE_FILES } from './manifest.js';
 import { locateDirectoryBundle, readBundleFile, writeDirectoryBundle } from './node-files.js';
-import { decodeRecommenderPart, encodeRecommenderPart } from './recommender-part.js';
-import { IdMap } from '../data/index.js';
+import { decodeRecommenderPart, encodeRecommenderPart, idMapsOf } from './recommender-part.js';
 import { Recommender, runExclusive } from '../serving/index.js';
 import type { UnknownUserPolicy } from '../serving/index.js';
 
@@ -219,14 +218,7 @@ export async function loadBaselineRecommender(dir: string): Promise<Recommender>
       throw new RecsysError('BUNDLE_CORRUPT', `${file} does not match its manifest (size or CRC-32 differs): the bundle is damaged`);
     }
     const stored = decodeRecommenderPart(bytes, file);
-    let users: IdMap;
-    let items: IdMap;
-    try {
-      users = IdMap.fromJSON(stored.users);
-      items = IdMap.fromJSON(stored.items);
-    } catch (e) {
-      throw new RecsysError('BUNDLE_CORRUPT', `${file}: the id maps are damaged (${(e as Error).message})`);
-    }
+    const { users, items } = idMapsOf(stored, file);
     return Recommender.from({ model: baseline, users, items, seen: stored.seen, popularity: stored.popularity, unknownUser: part.unknownUser }).warm();
   } catch (e) {
     baseline.dispose();

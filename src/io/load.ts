@@ -20,7 +20,7 @@ import { crc32 } from './checksum.js';
 import { base64ToFloat64, base64ToInt32 } from './encoding.js';
 import { keyValueStore } from './key-value-stores.js';
 import { BUNDLE_FILES, checkWeightSpecs, parseManifest, type BundleManifest, type BundleWeightsInfo } from './manifest.js';
-import { decodeRecommenderPart, type RecommenderPart } from './recommender-part.js';
+import { decodeRecommenderPart, idMapsOf, type RecommenderPart } from './recommender-part.js';
 import { locateDirectoryBundle, readBundleFile } from './node-files.js';
 
 /** A bundle read from its store, not yet verified. */
@@ -229,14 +229,7 @@ function buildRecommender(raw: RawBundle, model: tf.LayersModel): Recommender {
       popularity: base64ToFloat64(part.popularity, `${where}: recommender.popularity`),
     };
   }
-  let users: IdMap;
-  let items: IdMap;
-  try {
-    users = IdMap.fromJSON(stored.users);
-    items = IdMap.fromJSON(stored.items);
-  } catch (e) {
-    throw new RecsysError('BUNDLE_CORRUPT', `${where}: the id maps are damaged (${(e as Error).message})`, { where });
-  }
+  const { users, items } = idMapsOf(stored, where);
   if (users.size !== size.numUsers || items.size !== size.numItems) {
     throw new RecsysError(
       'BUNDLE_MISMATCH',

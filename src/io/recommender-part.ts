@@ -19,7 +19,7 @@
 //     2  mixed: count bytes of tags (0 string, 1 number), then a float64 per number id
 //   then, for the string ids in order: a varint byte length each, followed by their UTF-8 bytes.
 import { RecsysError } from '../errors.js';
-import type { IdMap } from '../data/index.js';
+import { IdMap } from '../data/index.js';
 import type { IdMapJSON } from '../data/id-map.js';
 
 /** The decoded Recommender part (id maps still as JSON, checked when the IdMaps are built). */
@@ -302,4 +302,13 @@ export function decodeRecommenderPart(bytes: Uint8Array, where: string): Recomme
   for (let i = 0; i < popularity.length; i++) popularity[i] = mode === 0 ? r.varint('the popularity') : r.float64('the popularity');
   if (r.pos !== bytes.length) throw r.corrupt(`${bytes.length - r.pos} bytes follow the popularity, where the file should end`);
   return { users, items, seen: { offsets, items: seen }, popularity };
+}
+
+/** The id maps of a decoded part, built and checked; BUNDLE_CORRUPT naming `where` when they are damaged. */
+export function idMapsOf(part: RecommenderPart, where: string): { users: IdMap; items: IdMap } {
+  try {
+    return { users: IdMap.fromJSON(part.users), items: IdMap.fromJSON(part.items) };
+  } catch (e) {
+    throw new RecsysError('BUNDLE_CORRUPT', `${where}: the id maps are damaged (${(e as Error).message})`, { where });
+  }
 }
