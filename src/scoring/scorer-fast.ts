@@ -24,6 +24,7 @@ import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
 import { ScoreKernel, scoreModule, type ScoreKernelKind } from './score-wasm.js';
+import { ScoreThreads, threadsAvailable } from './score-threads.js';
 
 /** One Dense layer of the MLP tower, kernel row-major [inputs, units]. */
 interface DenseWeights {
@@ -155,6 +156,8 @@ export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitect
 
 /** Items scored together: their activations (BLOCK x widest layer floats) stay in cache. */
 const BLOCK = 128;
+/** scoreAllItems calls with fewer users stay on the calling thread (waking helpers costs more). */
+const MIN_THREADED_USERS = 8;
 
 /**
  * A {@link Scorer} over a snapshot of a standard NCF model's weights, computing in plain typed-array
@@ -167,6 +170,10 @@ export class NcfFastScorer implements Scorer {
   readonly kernel: ScoreKernelKind;
   /** The WebAssembly SIMD kernel (null: the JS loops score; also after dispose). */
   private simd: ScoreKernel | null;
+  /** Threads asked for and possible here (drops to 1 if a helper fails). */
+  private threadCount: number;
+  /** The helper threads, started on the first call with many users. */
+  private pool: ScoreThreads | null = null;
   private readonly w: NcfWeights;
   private readonly hasGmf: boolean;
   private readonly hasMlp: boolean;
@@ -193,8 +200,11 @@ export class NcfFastScorer implements Scorer {
    * @param weights - weights from {@link readNcfWeights}
    * @param kernel - `'auto'` (default): the WebAssembly SIMD kernel where available, else the JS
    *   loops; `'js'`: always the JS loops (for comparisons)
+   * @param threads - threads for scoreAllItems calls with many users (the calling thread and
+   *   threads - 1 helpers); used only with the SIMD kernel where threads are available (see
+   *   score-threads.ts), else 1
    */
-  constructor(weights: NcfWeights, kernel: 'auto' | 'js' = 'auto') {
+  constructor(weights: NcfWeights, kernel: 'auto' | 'js' = 'auto', threads = 1) {
     this.w = weights;
     this.numUsers = weights.architecture.numUsers;
     this.numItems = weights.architecture.numItems;
@@ -210,6 +220,12 @@ export class NcfFastScorer implements Scorer {
     const module = kernel === 'auto' ? scoreModule() : null;
     this.simd = module === null ? null : new ScoreKernel(module, weights, this.firstWidth);
     this.kernel = this.simd === null ? 'js' : 'wasm-simd';
+    this.threadCount = this.simd !== null && threads > 1 && threadsAvailable() ? threads : 1;
+  }
+
+  /** Threads that score scoreAllItems calls with many users: 1, or as asked where possible. */
+  get threads(): number {
+    return this.threadCount;
   }
 
   scoreItems(user: number, items: Int32Array, out?: Float32Array): Float32Array {
@@ -227,6 +243,23 @@ export class NcfFastScorer implements Scorer {
     checkUsers(users, this.numUsers);
     const numItems = this.numItems;
     const result = checkOut(out, users.length * numItems);
+    const pool = users.length >= MIN_THREADED_USERS ? this.threadPool(users[0]) : null;
+    const simd = this.simd;
+    if (pool !== null && simd !== null) {
+      const { p1 } = simd.widths;
+      const vectors = (row: number, into: Float32Array) => this.computeUser(users[row], into.subarray(0, p1), into.subarray(p1));
+      const here = (from: number, to: number) => {
+        for (let r = from; r < to; r++) {
+          this.prepareUser(users[r]);
+          simd.scoreAll(result, r * numItems);
+        }
+      };
+      if (!pool.run(users.length, vectors, here, result, 0)) {
+        this.pool = null;
+        this.threadCount = 1;
+      }
+      return result;
+    }
     for (let r = 0; r < users.length; r++) {
       this.prepareUser(users[r]);
       if (this.simd !== null) this.simd.scoreAll(result, r * numItems);
@@ -256,6 +289,20 @@ export class NcfFastScorer implements Scorer {
     this.disposed = true;
     this.itemFirst = null;
     this.simd = null;
+    this.pool?.stop();
+    this.pool = null;
+  }
+
+  /** The helper threads (started now, with the item tables loaded, if not yet), or null: one thread. */
+  private threadPool(anyUser: number): ScoreThreads | null {
+    const simd = this.simd;
+    if (this.threadCount < 2 || simd === null) return null;
+    if (this.pool !== null) return this.pool;
+    this.prepareUser(anyUser); // loads the item tables into the kernel's memory
+    const module = scoreModule();
+    this.pool = module === null ? null : ScoreThreads.start(module, simd.snapshot(), this.threadCount - 1);
+    if (this.pool === null) this.threadCount = 1;
+    return this.pool;
   }
 
   private assertLive(): void {
@@ -290,25 +337,30 @@ export class NcfFastScorer implements Scorer {
     return table;
   }
 
-  /** Fills a_u = W1_u·u_mlp + b1 and p_u ⊙ w_gmf for `user` (a no-op for the cached user). */
-  private prepareUser(user: number): void {
-    if (user === this.cachedUser) return;
+  /** Writes a_u = W1_u·u_mlp + b1 into `first` and p_u ⊙ w_gmf into `gmf` (each part only when the model has it). */
+  private computeUser(user: number, first: Float32Array, gmf: Float32Array): void {
     const { gmfUser, factors, mlpUser, mlpWidth, tower, outKernel } = this.w;
     if (this.hasGmf) {
       const e = user * factors;
-      for (let f = 0; f < factors; f++) this.userGmf[f] = gmfUser[e + f] * outKernel[f];
+      for (let f = 0; f < factors; f++) gmf[f] = gmfUser[e + f] * outKernel[f];
     }
     if (this.hasMlp) {
-      if (this.simd === null) this.ensureItemFirst();
       const width = this.firstWidth;
       const kernel = tower.length > 0 ? tower[0].kernel : outKernel.subarray(factors);
       const e = user * mlpWidth;
       for (let o = 0; o < width; o++) {
         let sum = tower.length > 0 ? tower[0].bias[o] : 0;
         for (let j = 0; j < mlpWidth; j++) sum += mlpUser[e + j] * kernel[j * width + o];
-        this.userFirst[o] = sum;
+        first[o] = sum;
       }
     }
+  }
+
+  /** Fills a_u and p_u ⊙ w_gmf for `user` (a no-op for the cached user). */
+  private prepareUser(user: number): void {
+    if (user === this.cachedUser) return;
+    if (this.hasMlp && this.simd === null) this.ensureItemFirst();
+    this.computeUser(user, this.userFirst, this.userGmf);
     if (this.simd !== null) {
       if (!this.simd.loaded) {
         // the tables go straight into the kernel's memory; no JS copy is kept
