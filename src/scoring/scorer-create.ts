@@ -9,7 +9,6 @@ import { inspectModel } from '../models/index.js';
 import type { Scorer } from './scorer.js';
 import { NcfFastScorer, readNcfWeights } from './scorer-fast.js';
 import { PredictScorer } from './scorer-predict.js';
-import type { ScoreKernelKind } from './score-wasm.js';
 import { inferCount } from './model-embeddings.js';
 
 /** Options of {@link createScorer}. @category Evaluation */
@@ -53,7 +52,7 @@ export interface ModelScorer extends Scorer {
    * On the fast path, what computes the scores: `'wasm-simd'` (a WebAssembly SIMD kernel, where
    * the runtime has WebAssembly SIMD) or `'js'` (plain JS loops); null on the predict path.
    */
-  readonly kernel: ScoreKernelKind | null;
+  readonly kernel: 'wasm-simd' | 'js' | null;
   /** Threads that score many-user calls (see {@link ScorerOptions.threads}); 1 unless more were asked for and are possible. */
   readonly threads: number;
 }
