@@ -10,9 +10,6 @@
 // kernel's scoring alone (scoreAllItems, no ranking) as GFLOP/s and as a share of an estimated
 // SIMD peak, and the load average before and after.
 //
-// The SIMD kernel is also run with `threads: 2` (the calling thread and one worker thread), on all
-// users and for scoring alone.
-//
 // Run: npx tsx bench/evaluate-full.ts [path/to/ml-1m-ncf] [fastUsers] [genericUsers]
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
@@ -63,10 +60,10 @@ const model = build();
 
 // Fast path, SIMD kernel: creation (reading the weights) is timed with the evaluation; the item
 // tables are computed on the first user, so they are in the evaluation time anyway.
-let started = performance.now();
-const fast = createScorer(model) as ReturnType<typeof createScorer> & { kernel?: string };
+const started = performance.now();
+const fast = createScorer(model);
 const createSeconds = (performance.now() - started) / 1000;
-const kernelName = fast.kernel ?? 'js';
+const kernelName = fast.kernel ?? 'predict';
 const fastRun = timeIt(fast, firstUsers(fastUsers));
 record(`fast scorer (${kernelName}), all asked users`, firstUsers(fastUsers), fastRun.seconds + createSeconds, fastRun.result);
 
@@ -86,13 +83,6 @@ function scoreAlone(scorer: Scorer): number {
 const scoreSeconds = scoreAlone(fast);
 const gflops = (scoreUsers.length * numItems * flopsPerPair) / scoreSeconds / 1e9;
 
-// Two threads: the calling thread and one worker (started on the first many-user call, timed).
-started = performance.now();
-const fast2 = createScorer(model, { threads: 2 });
-const fast2Run = timeIt(fast2, firstUsers(fastUsers));
-record(`fast scorer (${kernelName}, ${fast2.threads} threads), all asked users`, firstUsers(fastUsers), (performance.now() - started) / 1000, fast2Run.result);
-const score2Seconds = scoreAlone(fast2);
-fast2.dispose();
 // Peak, a range: the nominal clock from /proc/cpuinfo x 8 to 12 flops/cycle per core, i.e. two or
 // three 4-lane f32 instructions per cycle (cores differ in how many ports take a vector add or mul;
 // WebAssembly SIMD has no fused multiply-add without relaxed SIMD, which Node 20 does not enable).
@@ -150,10 +140,6 @@ console.log(
       ? `; ${(gflops / clockGHz).toFixed(1)} flops/cycle at the nominal ${clockGHz.toFixed(2)} GHz; estimated peak ` +
         `${corePeak.toFixed(1)}-${(1.5 * corePeak).toFixed(1)} GFLOP/s per core (8-12 flops/cycle): ${share(1)} of 1 core, ${share(2)} of 2 cores`
       : ''),
-);
-console.log(
-  `scoring alone with 2 threads: ${(scoreUsers.length / score2Seconds).toFixed(0)} users/s, ${((scoreUsers.length * numItems * flopsPerPair) / score2Seconds / 1e9).toFixed(1)} GFLOP/s` +
-    ` (${(scoreSeconds / score2Seconds).toFixed(2)}x one thread)`,
 );
 console.log(`ranking share of evaluateFull (1 - scoring alone / evaluateFull): ${(100 * (1 - scoreSeconds / fastRun.seconds)).toFixed(0)}%`);
 console.log(

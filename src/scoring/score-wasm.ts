@@ -60,18 +60,6 @@ export function scoreModule(): WebAssembly.Module | null {
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
-/** A copy of a laid-out kernel's memory and where its per-user parts are, for another instance (a thread). */
-export interface KernelSnapshot {
-  readonly bytes: ArrayBuffer;
-  readonly cfg: number;
-  readonly au: number;
-  readonly gu: number;
-  readonly out: number;
-  /** Padded widths of a_u and of p_u ⊙ w_gmf (0 for a missing part). */
-  readonly p1: number;
-  readonly pf: number;
-  readonly numItems: number;
-}
 
 /**
  * One instance of the kernel, laid out for one model. The scorer fills the item tables once
@@ -91,8 +79,6 @@ export class ScoreKernel {
   private readonly out: Float32Array;
   private readonly list: Int32Array;
   private itemsLoaded = false;
-  /** Byte addresses of the config table, a_u, g_u and the scores. */
-  private readonly at: { cfg: number; au: number; gu: number; out: number };
 
   /**
    * @param module - from {@link scoreModule}
@@ -155,7 +141,6 @@ export class ScoreKernel {
     if (last > 0) f32(wout, last).set(w.outKernel.subarray(w.factors));
     f32(bias, 1)[0] = w.outBias;
     ex.configure(cfg);
-    this.at = { cfg, au, gu, out };
 
     this.ctab = f32(ctab, numItems * p1);
     this.gtab = f32(gtab, numItems * pf);
@@ -183,16 +168,6 @@ export class ScoreKernel {
       for (let i = 0; i < numItems; i++) this.gtab.set(gmfItem.subarray(i * factors, (i + 1) * factors), i * pf);
     }
     this.itemsLoaded = true;
-  }
-
-  /** Padded widths of a_u and of p_u ⊙ w_gmf (0 for a missing part): a user's vectors take p1 + pf floats. */
-  get widths(): { p1: number; pf: number } {
-    return { p1: this.p1, pf: this.pf };
-  }
-
-  /** A copy of the memory as laid out now (load the items first), for {@link KernelSnapshot}'s uses. */
-  snapshot(): KernelSnapshot {
-    return { bytes: this.memory.buffer.slice(0), ...this.at, p1: this.p1, pf: this.pf, numItems: this.numItems };
   }
 
   /** Writes the user's a_u (first-stage pre-activation) and p_u ⊙ w_gmf. */

@@ -31,14 +31,6 @@ export interface ScorerOptions {
   numUsers?: number;
   /** Number of items, as {@link ScorerOptions.numUsers} for the item side. */
   numItems?: number;
-  /**
-   * Threads for calls that score every item for many users at once (`scoreAllItems` with 8 or
-   * more users, as `evaluateFull` makes): the calling thread and `threads - 1` worker threads,
-   * each scoring a share of the users with the WebAssembly SIMD kernel; the workers start on the
-   * first such call. Default 1. Used in Node 20.16+ on the fast path with the SIMD kernel;
-   * elsewhere the scorer uses one thread, and its `threads` says so.
-   */
-  threads?: number;
 }
 
 /** A {@link Scorer} made from a model by {@link createScorer}, saying which path it uses. @category Evaluation */
@@ -53,8 +45,6 @@ export interface ModelScorer extends Scorer {
    * the runtime has WebAssembly SIMD) or `'js'` (plain JS loops); null on the predict path.
    */
   readonly kernel: 'wasm-simd' | 'js' | null;
-  /** Threads that score many-user calls (see {@link ScorerOptions.threads}); 1 unless more were asked for and are possible. */
-  readonly threads: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 32768;
@@ -98,8 +88,7 @@ function resolveCount(
  * indices is scored with `model.predict` in chunks of bounded size.
  *
  * Where the runtime has WebAssembly SIMD the fast path runs its per-pair math in a SIMD kernel
- * (`kernel: 'wasm-simd'`, about 15x its plain JS loops, which remain the fallback); with
- * `threads: 2` or more, many-user calls are split across worker threads too (Node).
+ * (`kernel: 'wasm-simd'`, about 15x its plain JS loops, which remain the fallback).
  *
  * The fast path is a **snapshot** of the weights at creation: after training the model further,
  * create a new scorer. Scores are the model's output (sigmoid probabilities for the standard
@@ -124,9 +113,8 @@ export function createScorer(model: tf.LayersModel, options: ScorerOptions = {})
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
   }
-  const { chunkSize = DEFAULT_CHUNK_SIZE, fast, numUsers, numItems, threads = 1 } = options;
+  const { chunkSize = DEFAULT_CHUNK_SIZE, fast, numUsers, numItems } = options;
   assertInteger('chunkSize', chunkSize, 1, 'INVALID_SIZE');
-  assertInteger('threads', threads, 1, 'INVALID_SIZE');
   if (fast !== undefined && typeof fast !== 'boolean') {
     throw new RecsysError('INVALID_ARGUMENT', `fast must be true, false or undefined, got ${show(fast)}`);
   }
@@ -139,7 +127,7 @@ export function createScorer(model: tf.LayersModel, options: ScorerOptions = {})
       if (typeof weights !== 'string') {
         resolveCount(model, 'user', numUsers, architecture.numUsers);
         resolveCount(model, 'item', numItems, architecture.numItems);
-        return Object.assign(new NcfFastScorer(weights, 'auto', threads), { method: 'fast' as const });
+        return Object.assign(new NcfFastScorer(weights), { method: 'fast' as const });
       }
       reason = weights;
     }
@@ -147,7 +135,7 @@ export function createScorer(model: tf.LayersModel, options: ScorerOptions = {})
   }
   const users = resolveCount(model, 'user', numUsers, architecture?.numUsers ?? null);
   const items = resolveCount(model, 'item', numItems, architecture?.numItems ?? null);
-  return Object.assign(new PredictScorer(model, users, items, chunkSize), { method: 'predict' as const, kernel: null, threads: 1 });
+  return Object.assign(new PredictScorer(model, users, items, chunkSize), { method: 'predict' as const, kernel: null });
 }
 
 /**

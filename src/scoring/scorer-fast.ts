@@ -24,7 +24,6 @@ import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
 import { ScoreKernel, scoreModule, type ScoreKernelKind } from './score-wasm.js';
-import { ScoreThreads, threadsAvailable } from './score-threads.js';
 
 /** One Dense layer of the MLP tower, kernel row-major [inputs, units]. */
 interface DenseWeights {
@@ -156,8 +155,6 @@ export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitect
 
 /** Items scored together: their activations (BLOCK x widest layer floats) stay in cache. */
 const BLOCK = 128;
-/** scoreAllItems calls with fewer users stay on the calling thread (waking helpers costs more). */
-const MIN_THREADED_USERS = 8;
 
 /**
  * A {@link Scorer} over a snapshot of a standard NCF model's weights, computing in plain typed-array
@@ -170,10 +167,6 @@ export class NcfFastScorer implements Scorer {
   readonly kernel: ScoreKernelKind;
   /** The WebAssembly SIMD kernel (null: the JS loops score; also after dispose). */
   private simd: ScoreKernel | null;
-  /** Threads asked for and possible here (drops to 1 if a helper fails). */
-  private threadCount: number;
-  /** The helper threads, started on the first call with many users. */
-  private pool: ScoreThreads | null = null;
   private readonly w: NcfWeights;
   private readonly hasGmf: boolean;
   private readonly hasMlp: boolean;
@@ -200,11 +193,8 @@ export class NcfFastScorer implements Scorer {
    * @param weights - weights from {@link readNcfWeights}
    * @param kernel - `'auto'` (default): the WebAssembly SIMD kernel where available, else the JS
    *   loops; `'js'`: always the JS loops (for comparisons)
-   * @param threads - threads for scoreAllItems calls with many users (the calling thread and
-   *   threads - 1 helpers); used only with the SIMD kernel where threads are available (see
-   *   score-threads.ts), else 1
    */
-  constructor(weights: NcfWeights, kernel: 'auto' | 'js' = 'auto', threads = 1) {
+  constructor(weights: NcfWeights, kernel: 'auto' | 'js' = 'auto') {
     this.w = weights;
     this.numUsers = weights.architecture.numUsers;
     this.numItems = weights.architecture.numItems;
@@ -220,12 +210,6 @@ export class NcfFastScorer implements Scorer {
     const module = kernel === 'auto' ? scoreModule() : null;
     this.simd = module === null ? null : new ScoreKernel(module, weights, this.firstWidth);
     this.kernel = this.simd === null ? 'js' : 'wasm-simd';
-    this.threadCount = this.simd !== null && threads > 1 && threadsAvailable() ? threads : 1;
-  }
-
-  /** Threads that score scoreAllItems calls with many users: 1, or as asked where possible. */
-  get threads(): number {
-    return this.threadCount;
   }
 
   scoreItems(user: number, items: Int32Array, out?: Float32Array): Float32Array {
@@ -243,23 +227,6 @@ export class NcfFastScorer implements Scorer {
     checkUsers(users, this.numUsers);
     const numItems = this.numItems;
     const result = checkOut(out, users.length * numItems);
-    const pool = users.length >= MIN_THREADED_USERS ? this.threadPool(users[0]) : null;
-    const simd = this.simd;
-    if (pool !== null && simd !== null) {
-      const { p1 } = simd.widths;
-      const vectors = (row: number, into: Float32Array) => this.computeUser(users[row], into.subarray(0, p1), into.subarray(p1));
-      const here = (from: number, to: number) => {
-        for (let r = from; r < to; r++) {
-          this.prepareUser(users[r]);
-          simd.scoreAll(result, r * numItems);
-        }
-      };
-      if (!pool.run(users.length, vectors, here, result, 0)) {
-        this.pool = null;
-        this.threadCount = 1;
-      }
-      return result;
-    }
     for (let r = 0; r < users.length; r++) {
       this.prepareUser(users[r]);
       if (this.simd !== null) this.simd.scoreAll(result, r * numItems);
@@ -289,20 +256,6 @@ export class NcfFastScorer implements Scorer {
     this.disposed = true;
     this.itemFirst = null;
     this.simd = null;
-    this.pool?.stop();
-    this.pool = null;
-  }
-
-  /** The helper threads (started now, with the item tables loaded, if not yet), or null: one thread. */
-  private threadPool(anyUser: number): ScoreThreads | null {
-    const simd = this.simd;
-    if (this.threadCount < 2 || simd === null) return null;
-    if (this.pool !== null) return this.pool;
-    this.prepareUser(anyUser); // loads the item tables into the kernel's memory
-    const module = scoreModule();
-    this.pool = module === null ? null : ScoreThreads.start(module, simd.snapshot(), this.threadCount - 1);
-    if (this.pool === null) this.threadCount = 1;
-    return this.pool;
   }
 
   private assertLive(): void {

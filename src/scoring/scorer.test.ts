@@ -101,8 +101,8 @@ describe('createScorer: the generic predict path', () => {
     const model = build({ kind: 'neumf', numUsers: 3, numItems: 5, factors: 2, layers: [4, 2], seed: 11 });
     const expected = predictAll(model, 3, 5);
     for (const chunkSize of [1, 3, 7, 15, 1000]) {
-      const scorer = createScorer(model, { fast: false, chunkSize, threads: 2 });
-      expect(scorer).toMatchObject({ method: 'predict', kernel: null, threads: 1 });
+      const scorer = createScorer(model, { fast: false, chunkSize });
+      expect(scorer).toMatchObject({ method: 'predict', kernel: null });
       expectClose(scorer.scoreAllItems(allUsers(3)), expected, 1e-7);
       expectClose(scorer.scoreItems(1, Int32Array.of(4, 0, 2)), Float32Array.of(expected[9], expected[5], expected[7]), 1e-7);
       expectClose(scorer.scorePairs!(Int32Array.of(2, 0), Int32Array.of(1, 3)), Float32Array.of(expected[11], expected[3]), 1e-7);
@@ -153,8 +153,6 @@ describe('createScorer: bad input', () => {
     ['a non-model', () => createScorer({} as tf.LayersModel), 'INVALID_ARGUMENT'],
     ['chunkSize 0', () => createScorer(model, { chunkSize: 0 }), 'INVALID_SIZE'],
     ['fast "yes"', () => createScorer(model, { fast: 'yes' as unknown as boolean }), 'INVALID_ARGUMENT'],
-    ['threads 0', () => createScorer(model, { threads: 0 }), 'INVALID_SIZE'],
-    ['threads 1.5', () => createScorer(model, { threads: 1.5 }), 'INVALID_SIZE'],
     ['user 3 of 3', () => createScorer(model).scoreItems(3, Int32Array.of(0)), 'USER_OUT_OF_RANGE'],
     ['user -1', () => createScorer(model).scoreAllItems(Int32Array.of(0, -1)), 'USER_OUT_OF_RANGE'],
     ['item 4 of 4', () => createScorer(model).scoreItems(0, Int32Array.of(1, 4)), 'ITEM_OUT_OF_RANGE'],
