@@ -95,11 +95,11 @@ describe('the fast scorer in WebAssembly SIMD', () => {
     model.dispose();
   });
 
-  it('scores item lists and pairs exactly as whole rows (each item is computed alone)', () => {
+  it('scores item lists and pairs exactly as whole rows (each item is computed alone), with either kernel', () => {
     fc.assert(
-      fc.property(configArb, fc.array(fc.nat(), { minLength: 1, maxLength: 200 }), (config, picks) => {
+      fc.property(configArb, fc.array(fc.nat(), { minLength: 1, maxLength: 200 }), fc.constantFrom('auto' as const, 'js' as const), (config, picks, kernel) => {
         const model = randomNcf(config);
-        const scorer = new NcfFastScorer(weightsOf(model));
+        const scorer = new NcfFastScorer(weightsOf(model), kernel);
         const { numUsers, numItems } = config;
         const rows = scorer.scoreAllItems(allUsers(numUsers));
         const items = Int32Array.from(picks, (p) => p % numItems);
@@ -111,7 +111,7 @@ describe('the fast scorer in WebAssembly SIMD', () => {
         users.forEach((u, t) => expect(pairs[t]).toBe(rows[u * numItems + items[t]]));
         model.dispose();
       }),
-      { numRuns: 15 },
+      { numRuns: 20 },
     );
   });
 
