@@ -3,7 +3,7 @@
 // Not TypeScript proper: compiled by `npm run build:wasm` (scripts/build-wasm.mjs) into
 // src/scoring/score-wasm.generated.ts. The math is scorer-fast.ts's, in float32 as tfjs computes it:
 //   h1 = relu(a_u + c_i)                  a_u: the user half of mlp_layer1 plus its bias (per user)
-//                                         c_i: the item half (per item, once per scorer)
+//                                         c_i: the item half (per item, once per scorer: itemFirst)
 //   h_l = relu(h_{l-1} W_l + b_l)         mlp_layer2..N, for blocks of items as matrix products
 //   z  = b + w_mlp . h_N + g_u . q_i      g_u = p_u ⊙ w_gmf (per user), q_i the item's GMF vector
 //   score = 1 / (1 + exp(-z))
@@ -37,7 +37,10 @@ const C_OUT = 12; // scores (f32), one per item scored
 const C_LIST = 13; // item indices (i32) for scoreList
 const C_LAST = 14; // padded width of the last MLP stage
 const C_LINEAR = 15; // 1: no hidden layer at all, the MLP term is a_u[0] + c_i[0] (no ReLU)
-const C_LAYER = 16; // per hidden layer, 4 words: padded input width, padded output width, kernel [in][out], bias [out]
+const C_W1I = 16; // the item half of mlp_layer1's kernel [PE][P1] (or, with no hidden layer, the output's item part)
+const C_PE = 17; // padded width of the MLP item embedding
+const C_ZERO = 18; // P1 zeros: the bias of the item half
+const C_LAYER = 20; // per hidden layer, 4 words: padded input width, padded output width, kernel [in][out], bias [out]
 
 /** Items scored together; their activations (BLOCK x widest width floats) stay in the L1 cache. */
 const BLOCK: i32 = 64;
@@ -86,12 +89,14 @@ function firstStage(list: usize, start: i32, n: i32, n4: i32, X: usize): void {
 }
 
 /**
- * Y = relu(X W + b) for n4 rows (a multiple of 4): X [n4][pIn], W [pIn][pOut], Y [n4][pOut].
+ * Y = relu(X W + b) (or X W + b when `relu` is false) for n4 rows (a multiple of 4): X [n4][pIn],
+ * W [pIn][pOut], Y [n4][pOut].
  * Register-blocked: 4 rows x 8 outputs (8 accumulators) per pass over the inputs, each weight
  * vector loaded once for the 4 rows and each input broadcast once for 2 weight vectors.
  */
-function dense(X: usize, pIn: i32, W: usize, b: usize, Y: usize, pOut: i32, n4: i32): void {
-  const zero = f32x4.splat(0);
+function dense(X: usize, pIn: i32, W: usize, b: usize, Y: usize, pOut: i32, n4: i32, relu: bool): void {
+  // pmax(x, -inf) is x: the same code then applies no ReLU
+  const zero = f32x4.splat(relu ? <f32>0 : -Infinity);
   const sx = ix(pIn);
   const sy = ix(pOut);
   const sw = ix(pOut);
@@ -186,7 +191,7 @@ function block(list: usize, start: i32, n: i32, at: i32): void {
     const hidden = word(C_HIDDEN);
     for (let l = 0; l < hidden; l++) {
       const c = C_LAYER + 4 * l;
-      dense(X, word(c), addr(c + 2), addr(c + 3), Y, word(c + 1), n4);
+      dense(X, word(c), addr(c + 2), addr(c + 3), Y, word(c + 1), n4, true);
       const swap = X;
       X = Y;
       Y = swap;
@@ -214,6 +219,16 @@ function block(list: usize, start: i32, n: i32, at: i32): void {
     if (linear) z += au0 + load<f32>(C + item * ix(P1));
     store<f32>(out + ix(t), <f32>1 / (<f32>1 + Mathf.exp(-z)));
   }
+}
+
+/**
+ * The item tables' first part, once per scorer: c_i = W1_item . i for the `count` (<= BLOCK) items
+ * whose padded MLP embeddings the caller put in BUFA ([BLOCK][PE]), into rows at..at+count-1 of the
+ * c table (which has rows up to a multiple of 4, so the last group of 4 fits).
+ */
+export function itemFirst(count: i32, at: i32): void {
+  const P1 = word(C_P1);
+  dense(addr(C_BUFA), word(C_PE), addr(C_W1I), addr(C_ZERO), addr(C_CTAB) + (<usize>at) * ix(P1), P1, (count + 3) & ~3, false);
 }
 
 /** Scores items 0..count-1 (count <= the number of items) for the prepared user into OUT[0..count). */

@@ -8,8 +8,9 @@
 // readable statement of the math and the fallback where WebAssembly SIMD is missing.
 //
 // Each scorer owns one instance with its own memory, laid out once at creation: the per-item tables
-// (c_i and the GMF item vectors, filled on first use), the per-user vectors (a_u, p_u ⊙ w_gmf), the
-// hidden layers' weights, two activation blocks, the output scores and an item list. Every width is
+// (c_i, computed by the kernel itself, and the GMF item vectors; both on first use, about 1 ms for
+// ML-1M's 3,706 items where the JS loops took about 10), the per-user vectors (a_u, p_u ⊙ w_gmf),
+// the hidden layers' weights, two activation blocks, the output scores and an item list. Every width is
 // rounded up to 4 with zeros in the padding (see wasm/score.ts for why that changes no result).
 import { decodeBase64 } from '../_lib/wasm-bytes.js';
 import { SCORE_WASM_BASE64 } from './score-wasm.generated.js';
@@ -21,7 +22,7 @@ export type ScoreKernelKind = 'wasm-simd' | 'js';
 /** Our data starts at the second 64 KiB page: the module's own static data lives in the first. */
 const BASE = 65536;
 const PAGE = 65536;
-const CFG_WORDS = 16;
+const CFG_WORDS = 20;
 /** Items the kernel scores per block (wasm/score.ts's BLOCK). */
 const BLOCK = 64;
 /** Most items of one `scoreList` call; longer lists go in several calls. */
@@ -32,6 +33,7 @@ interface ScoreExports {
   configure(cfg: number): void;
   scoreRange(first: number, count: number): void;
   scoreList(count: number): void;
+  itemFirst(count: number, at: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -72,13 +74,16 @@ export class ScoreKernel {
   private readonly pf: number;
   private readonly memory: WebAssembly.Memory;
   private readonly ex: ScoreExports;
-  private readonly ctab: Float32Array;
   private readonly gtab: Float32Array;
   private readonly au: Float32Array;
   private readonly gu: Float32Array;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
   private itemsLoaded = false;
+  private readonly w: NcfWeights;
+  /** Padded width of the MLP item embedding, and BUFA, where loadItems stages a block of them. */
+  private readonly pe: number;
+  private readonly stage: Float32Array;
 
   /**
    * @param module - from {@link scoreModule}
@@ -93,16 +98,19 @@ export class ScoreKernel {
     this.memory = ex.memory;
     const numItems = w.architecture.numItems;
     this.numItems = numItems;
+    this.w = w;
     const hasMlp = w.mlpWidth > 0;
     const linear = hasMlp && w.tower.length === 0;
     const p1 = hasMlp ? pad4(firstWidth) : 0;
     const pf = pad4(w.factors);
     this.p1 = p1;
     this.pf = pf;
+    const pe = hasMlp ? pad4(w.mlpWidth) : 0;
+    this.pe = pe;
     const hidden = hasMlp ? w.tower.slice(1) : [];
     const widths = [p1, ...hidden.map((d) => pad4(d.units))];
     const last = hasMlp && !linear ? widths[widths.length - 1] : 0;
-    const widest = Math.max(4, ...widths);
+    const widest = Math.max(4, pe, ...widths);
     const rows = Math.max(numItems, LIST_CHUNK);
 
     // byte layout (every region a multiple of 16 bytes)
@@ -113,12 +121,14 @@ export class ScoreKernel {
       return where;
     };
     const cfg = take(CFG_WORDS + 4 * hidden.length);
-    const ctab = take(numItems * p1);
+    const ctab = take(pad4(numItems) * p1); // whole groups of 4 rows: itemFirst writes them
     const gtab = take(numItems * pf);
     const au = take(p1);
     const gu = take(pf);
     const wout = take(last);
     const bias = take(4);
+    const w1i = take(pe * p1);
+    const zero = take(p1);
     const layers = hidden.map((d, l) => ({ kernel: take(widths[l] * widths[l + 1]), bias: take(widths[l + 1]) }));
     const bufA = take(BLOCK * widest);
     const bufB = take(BLOCK * widest);
@@ -129,7 +139,7 @@ export class ScoreKernel {
     new Uint8Array(buffer, BASE, at - BASE).fill(0);
 
     const words = new Int32Array(buffer, cfg, CFG_WORDS + 4 * hidden.length);
-    words.set([numItems, p1, pf, hidden.length, ctab, gtab, au, gu, wout, bias, bufA, bufB, out, list, last, linear ? 1 : 0]);
+    words.set([numItems, p1, pf, hidden.length, ctab, gtab, au, gu, wout, bias, bufA, bufB, out, list, last, linear ? 1 : 0, w1i, pe, zero]);
     const f32 = (where: number, length: number) => new Float32Array(buffer, where, length);
     hidden.forEach((d, l) => {
       words.set([widths[l], widths[l + 1], layers[l].kernel, layers[l].bias], CFG_WORDS + 4 * l);
@@ -140,14 +150,20 @@ export class ScoreKernel {
     });
     if (last > 0) f32(wout, last).set(w.outKernel.subarray(w.factors));
     f32(bias, 1)[0] = w.outBias;
+    if (hasMlp) {
+      // the item half of mlp_layer1's kernel: rows mlpWidth..2*mlpWidth-1 (the output's, with no hidden layer)
+      const kernel = w.tower.length > 0 ? w.tower[0].kernel : w.outKernel.subarray(w.factors);
+      const W1 = f32(w1i, pe * p1);
+      for (let j = 0; j < w.mlpWidth; j++) W1.set(kernel.subarray((w.mlpWidth + j) * firstWidth, (w.mlpWidth + j + 1) * firstWidth), j * p1);
+    }
     ex.configure(cfg);
 
-    this.ctab = f32(ctab, numItems * p1);
     this.gtab = f32(gtab, numItems * pf);
     this.au = f32(au, p1);
     this.gu = f32(gu, pf);
     this.out = f32(out, rows);
     this.list = new Int32Array(buffer, list, LIST_CHUNK);
+    this.stage = f32(bufA, BLOCK * pe);
   }
 
   /** Whether {@link ScoreKernel.loadItems} has run. */
@@ -156,16 +172,23 @@ export class ScoreKernel {
   }
 
   /**
-   * Copies the per-item tables in, padded: c_i ([numItems, width] row-major; unused for GMF) and
-   * the GMF item vectors ([numItems, factors]; unused for MLP).
+   * Builds the per-item tables, padded: c_i = W1_item . i_mlp for every item, computed by the kernel
+   * a block of items at a time (in float32), and a copy of the GMF item vectors.
    */
-  loadItems(itemFirst: Float32Array | null, width: number, gmfItem: Float32Array, factors: number): void {
-    const { numItems, p1, pf } = this;
-    if (p1 > 0 && itemFirst !== null) {
-      for (let i = 0; i < numItems; i++) this.ctab.set(itemFirst.subarray(i * width, (i + 1) * width), i * p1);
+  loadItems(): void {
+    const { numItems, pe, pf, stage, w } = this;
+    if (pe > 0) {
+      const width = w.mlpWidth;
+      for (let at = 0; at < numItems; at += BLOCK) {
+        const n = Math.min(BLOCK, numItems - at);
+        stage.fill(0);
+        for (let t = 0; t < n; t++) stage.set(w.mlpItem.subarray((at + t) * width, (at + t + 1) * width), t * pe);
+        this.ex.itemFirst(n, at);
+      }
     }
     if (pf > 0) {
-      for (let i = 0; i < numItems; i++) this.gtab.set(gmfItem.subarray(i * factors, (i + 1) * factors), i * pf);
+      const factors = w.factors;
+      for (let i = 0; i < numItems; i++) this.gtab.set(w.gmfItem.subarray(i * factors, (i + 1) * factors), i * pf);
     }
     this.itemsLoaded = true;
   }

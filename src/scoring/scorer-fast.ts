@@ -315,10 +315,7 @@ export class NcfFastScorer implements Scorer {
     if (this.hasMlp && this.simd === null) this.ensureItemFirst();
     this.computeUser(user, this.userFirst, this.userGmf);
     if (this.simd !== null) {
-      if (!this.simd.loaded) {
-        // the tables go straight into the kernel's memory; no JS copy is kept
-        this.simd.loadItems(this.hasMlp ? this.computeItemFirst() : null, this.firstWidth, this.w.gmfItem, this.w.factors);
-      }
+      if (!this.simd.loaded) this.simd.loadItems(); // the kernel builds its own item tables
       this.simd.setUser(this.userFirst, this.userGmf);
     }
     this.cachedUser = user;
