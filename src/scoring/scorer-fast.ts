@@ -12,12 +12,18 @@
 // and it runs the same whatever tfjs backend the app chose. It agrees with model.predict to about
 // 1e-7 (float32 activations, as tfjs computes them).
 //
+// Where WebAssembly SIMD is available (score-wasm.ts says how that is detected), the per-pair part
+// runs in the SIMD kernel of wasm/score.ts instead of the JS loops below: same decomposition, same
+// float32 tables, the tower as register-blocked matrix products over blocks of items. The JS loops
+// remain the fallback and the readable statement of the math.
+//
 // The weights are read once, when the scorer is created: it is a snapshot. After more training,
 // create a new scorer.
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
+import { ScoreKernel, scoreModule, type ScoreKernelKind } from './score-wasm.js';
 
 /** One Dense layer of the MLP tower, kernel row-major [inputs, units]. */
 interface DenseWeights {
@@ -157,6 +163,10 @@ const BLOCK = 128;
 export class NcfFastScorer implements Scorer {
   readonly numUsers: number;
   readonly numItems: number;
+  /** Which implementation scores the pairs: the WebAssembly SIMD kernel, or the JS loops. */
+  readonly kernel: ScoreKernelKind;
+  /** The WebAssembly SIMD kernel (null: the JS loops score; also after dispose). */
+  private simd: ScoreKernel | null;
   private readonly w: NcfWeights;
   private readonly hasGmf: boolean;
   private readonly hasMlp: boolean;
@@ -179,8 +189,12 @@ export class NcfFastScorer implements Scorer {
   private readonly logits = new Float64Array(BLOCK);
   private disposed = false;
 
-  /** @param weights - weights from {@link readNcfWeights} */
-  constructor(weights: NcfWeights) {
+  /**
+   * @param weights - weights from {@link readNcfWeights}
+   * @param kernel - `'auto'` (default): the WebAssembly SIMD kernel where available, else the JS
+   *   loops; `'js'`: always the JS loops (for comparisons)
+   */
+  constructor(weights: NcfWeights, kernel: 'auto' | 'js' = 'auto') {
     this.w = weights;
     this.numUsers = weights.architecture.numUsers;
     this.numItems = weights.architecture.numItems;
@@ -193,6 +207,9 @@ export class NcfFastScorer implements Scorer {
     const widest = Math.max(1, ...weights.tower.map((d) => d.units));
     this.blockA = new Float32Array(BLOCK * widest);
     this.blockB = new Float32Array(BLOCK * widest);
+    const module = kernel === 'auto' ? scoreModule() : null;
+    this.simd = module === null ? null : new ScoreKernel(module, weights, this.firstWidth);
+    this.kernel = this.simd === null ? 'js' : 'wasm-simd';
   }
 
   scoreItems(user: number, items: Int32Array, out?: Float32Array): Float32Array {
@@ -212,7 +229,8 @@ export class NcfFastScorer implements Scorer {
     const result = checkOut(out, users.length * numItems);
     for (let r = 0; r < users.length; r++) {
       this.prepareUser(users[r]);
-      this.scoreRun(null, 0, numItems, result, r * numItems);
+      if (this.simd !== null) this.simd.scoreAll(result, r * numItems);
+      else this.scoreRun(null, 0, numItems, result, r * numItems);
     }
     return result;
   }
@@ -237,15 +255,21 @@ export class NcfFastScorer implements Scorer {
   dispose(): void {
     this.disposed = true;
     this.itemFirst = null;
+    this.simd = null;
   }
 
   private assertLive(): void {
     checkLive(this.disposed);
   }
 
-  /** Computes c_i = W1_i·i_mlp for every item (or the output's item slice when the tower is empty). */
+  /** c_i for every item, computed on first use (the JS loops read it). */
   private ensureItemFirst(): Float32Array {
-    if (this.itemFirst !== null) return this.itemFirst;
+    this.itemFirst ??= this.computeItemFirst();
+    return this.itemFirst;
+  }
+
+  /** Computes c_i = W1_i·i_mlp for every item (or the output's item slice when the tower is empty). */
+  private computeItemFirst(): Float32Array {
     const { mlpItem, mlpWidth, tower, outKernel } = this.w;
     const width = this.firstWidth;
     const table = new Float32Array(this.numItems * width);
@@ -263,28 +287,36 @@ export class NcfFastScorer implements Scorer {
       }
       table.set(row, i * width);
     }
-    this.itemFirst = table;
     return table;
   }
 
-  /** Fills a_u = W1_u·u_mlp + b1 and p_u ⊙ w_gmf for `user` (a no-op for the cached user). */
-  private prepareUser(user: number): void {
-    if (user === this.cachedUser) return;
+  /** Writes a_u = W1_u·u_mlp + b1 into `first` and p_u ⊙ w_gmf into `gmf` (each part only when the model has it). */
+  private computeUser(user: number, first: Float32Array, gmf: Float32Array): void {
     const { gmfUser, factors, mlpUser, mlpWidth, tower, outKernel } = this.w;
     if (this.hasGmf) {
       const e = user * factors;
-      for (let f = 0; f < factors; f++) this.userGmf[f] = gmfUser[e + f] * outKernel[f];
+      for (let f = 0; f < factors; f++) gmf[f] = gmfUser[e + f] * outKernel[f];
     }
     if (this.hasMlp) {
-      this.ensureItemFirst();
       const width = this.firstWidth;
       const kernel = tower.length > 0 ? tower[0].kernel : outKernel.subarray(factors);
       const e = user * mlpWidth;
       for (let o = 0; o < width; o++) {
         let sum = tower.length > 0 ? tower[0].bias[o] : 0;
         for (let j = 0; j < mlpWidth; j++) sum += mlpUser[e + j] * kernel[j * width + o];
-        this.userFirst[o] = sum;
+        first[o] = sum;
       }
+    }
+  }
+
+  /** Fills a_u and p_u ⊙ w_gmf for `user` (a no-op for the cached user). */
+  private prepareUser(user: number): void {
+    if (user === this.cachedUser) return;
+    if (this.hasMlp && this.simd === null) this.ensureItemFirst();
+    this.computeUser(user, this.userFirst, this.userGmf);
+    if (this.simd !== null) {
+      if (!this.simd.loaded) this.simd.loadItems(); // the kernel builds its own item tables
+      this.simd.setUser(this.userFirst, this.userGmf);
     }
     this.cachedUser = user;
   }
@@ -294,6 +326,10 @@ export class NcfFastScorer implements Scorer {
    * indices `start..` themselves when `items` is null.
    */
   private scoreRun(items: Int32Array | null, start: number, count: number, out: Float32Array, offset: number): void {
+    if (this.simd !== null && items !== null) {
+      this.simd.scoreList(items, start, count, out, offset);
+      return;
+    }
     for (let b = 0; b < count; b += BLOCK) this.scoreBlock(items, start + b, Math.min(BLOCK, count - b), out, offset + b);
   }
 

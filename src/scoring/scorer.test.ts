@@ -2,43 +2,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
-import { GMF, MLP, NeuMF } from '../models/index.js';
 import { isRecsysError } from '../errors.js';
 import { createScorer, isScorer } from './index.js';
+import { allUsers, predictAll, randomizeWeights, randomNcf } from '../../test/helpers/random-ncf.js';
 
 beforeAll(() => useBackend('cpu'));
-
-/** Replaces every weight with N(0, std) values so that scores spread well away from 0.5. */
-function randomizeWeights(model: tf.LayersModel, seed: number, std = 0.6): tf.LayersModel {
-  const fresh = model.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, std, 'float32', seed + i));
-  model.setWeights(fresh);
-  tf.dispose(fresh);
-  return model;
-}
-
-/** Every (user, item) score through model.predict, row-major [numUsers, numItems]. */
-function predictAll(model: tf.LayersModel, numUsers: number, numItems: number): Float32Array {
-  const users = new Int32Array(numUsers * numItems);
-  const items = new Int32Array(numUsers * numItems);
-  for (let u = 0; u < numUsers; u++) for (let i = 0; i < numItems; i++) {
-    users[u * numItems + i] = u;
-    items[u * numItems + i] = i;
-  }
-  return tf.tidy(() => {
-    const y = model.predict([tf.tensor2d(users, [users.length, 1], 'int32'), tf.tensor2d(items, [items.length, 1], 'int32')]) as tf.Tensor;
-    return y.dataSync() as Float32Array;
-  }).slice();
-}
 
 function expectClose(actual: Float32Array, expected: Float32Array, tolerance = 1e-5): void {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   expect(worst).toBeLessThan(tolerance);
-}
-
-function allUsers(n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, u) => u);
 }
 
 const towerArb = fc
@@ -58,16 +32,7 @@ const configArb = fc.record({
   seed: fc.integer({ min: 0, max: 1000 }),
 });
 
-function build(config: { kind: string; numUsers: number; numItems: number; factors: number; layers: number[]; seed: number }): tf.LayersModel {
-  const { kind, numUsers, numItems, factors, layers, seed } = config;
-  const model =
-    kind === 'gmf'
-      ? GMF({ numUsers, numItems, factors, seed })
-      : kind === 'mlp'
-        ? MLP({ numUsers, numItems, layers, seed })
-        : NeuMF({ numUsers, numItems, factors, layers, seed });
-  return randomizeWeights(model, seed);
-}
+const build = randomNcf;
 
 /** A two-tower dot-product model: not a standard NCF model, so it takes the generic path. */
 function dotModel(numUsers: number, numItems: number): tf.LayersModel {
@@ -137,7 +102,7 @@ describe('createScorer: the generic predict path', () => {
     const expected = predictAll(model, 3, 5);
     for (const chunkSize of [1, 3, 7, 15, 1000]) {
       const scorer = createScorer(model, { fast: false, chunkSize });
-      expect(scorer.method).toBe('predict');
+      expect(scorer).toMatchObject({ method: 'predict', kernel: null });
       expectClose(scorer.scoreAllItems(allUsers(3)), expected, 1e-7);
       expectClose(scorer.scoreItems(1, Int32Array.of(4, 0, 2)), Float32Array.of(expected[9], expected[5], expected[7]), 1e-7);
       expectClose(scorer.scorePairs!(Int32Array.of(2, 0), Int32Array.of(1, 3)), Float32Array.of(expected[11], expected[3]), 1e-7);

@@ -17,6 +17,7 @@
 //
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
+import { decodeBase64 } from '../../_lib/wasm-bytes.js';
 import { TOWER_WASM_BASE64 } from './tower-wasm.generated.js';
 
 /** Which implementation computes the dense tower: WebAssembly SIMD, or the plain JS kernel. */
@@ -36,15 +37,6 @@ interface TowerExports {
 }
 
 let compiled: Promise<WebAssembly.Module | null> | undefined;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const g = globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array }; atob?: (s: string) => string };
-  if (g.Buffer !== undefined) return Uint8Array.from(g.Buffer.from(text, 'base64'));
-  const binary = (g.atob as (s: string) => string)(text);
-  const out = new Uint8Array(binary.length);
-  for (let k = 0; k < binary.length; k++) out[k] = binary.charCodeAt(k);
-  return out;
-}
 
 /**
  * Compiles the tower module once per process, asynchronously. Resolves null where it cannot run
