@@ -36,7 +36,7 @@ try {
   const tarball = join(work, packed.filename);
   const files = packed.files.map((f) => f.path);
   const allowed =
-    /^(dist\/.+|docs\/[\w-]+\.(md|svg)|examples\/([\w-]+\.ts|README\.md|browser\/[\w-]+\.html|browser\/src\/[\w-]+\.(ts|css))|bench\/results\/(throughput-[\w-]+\.txt|sparse-[\w-]+\.(json|log))|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+    /^(dist\/.+|docs\/[\w-]+\.(md|svg)|examples\/([\w-]+\.ts|README\.md|browser\/[\w-]+\.html|browser\/src\/[\w-]+\.(ts|css))|bench\/results\/(throughput-[\w-]+\.txt|serving-latency-[\w-]+\.txt|sparse-[\w-]+\.(json|log))|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
   const stray = files.filter((f) => !allowed.test(f));
   if (stray.length) fail(`tarball holds files that do not belong: ${stray.join(', ')}`);
   for (const need of ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'docs/getting-started.md']) {

@@ -301,9 +301,10 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   warm(): this {
     this.checkLive();
-    const scorer = this.getScorer();
+    this.getScorer();
     this.popularOrder ??= popularityOrder(this.popularityCounts);
-    if (scorer.numUsers > 0) scorer.scoreAllItems(Int32Array.of(0));
+    // one request through the whole path (scoring, exclusion, top-K), so its code is compiled
+    if (this.users.size > 0 && this.items.size > 0) this.recommend(this.users.id(0), { k: 1 });
     if (this.items.size > 1 && this.currentModel !== null && this.arch !== null) similarItems(this.currentModel, 0, { k: 1 });
     else if (this.items.size > 1 && this.served !== null && factorsOf(this.served) !== null) this.similar(this.items.id(0), { k: 1 });
     return this;
