@@ -72,14 +72,16 @@ describe('evaluateFull', () => {
         fc.integer({ min: 1, max: 8 }),
         fc.constantFrom<'pessimistic' | 'optimistic'>('pessimistic', 'optimistic'),
         fc.integer({ min: 1, max: 5 }),
-        (seed, k, ties, batchUsers) => {
+        fc.integer({ min: 5, max: 40 }),
+        (seed, k, ties, batchUsers, testPairs) => {
           const numUsers = 7;
           const numItems = 25;
           const random = mulberry32(seed);
           const table = Array.from({ length: numUsers }, () => Array.from({ length: numItems }, () => Math.floor(random() * 6) / 6));
           const pick = (n: number) => Array.from({ length: n }, (): [number, number] => [Math.floor(random() * numUsers), Math.floor(random() * numItems)]);
-          // 40 test pairs: some users get more than 8 held-out items, exercising the sorted path
-          const test = interactions(pick(40), numUsers, numItems);
+          // 5-40 test pairs: users with 1-4 held-out items (the one-pass path), 5-8 (rankOf) and,
+          // near 40, more than 8 (the sorted path)
+          const test = interactions(pick(testPairs), numUsers, numItems);
           const train = interactions(pick(60), numUsers, numItems);
           const expected = bruteForce(table, test, train, k, ties);
           const actual = evaluateFull(tableScorer(table, { pairs: false }), test, { exclude: train, k, ties, batchUsers });

@@ -215,6 +215,9 @@ function heldOutPositions(
   for (let j = 0; j < removed.length; j++) mark[removed[j]] = 1;
   for (let j = 0; j < relevant.length; j++) mark[relevant[j]] = 2;
   try {
+    const positions = new Int32Array(relevant.length);
+    // few held-out items (one per user in leave-one-out): count the items above each in one pass
+    if (relevant.length <= FEW_HELD_OUT) return fewHeldOutPositions(user, row, relevant, mark, ties, positions);
     let count = 0;
     for (let i = 0; i < row.length; i++) {
       const s = row[i];
@@ -222,7 +225,6 @@ function heldOutPositions(
       if (mark[i] === 0) others[count++] = s;
     }
     const candidates = others.subarray(0, count);
-    const positions = new Int32Array(relevant.length);
     // rankOf scans the candidates once per held-out item; with many held-out items, sorting
     // once and binary-searching is cheaper.
     const sorted = relevant.length > 8 ? candidates.slice().sort() : null;
@@ -241,6 +243,46 @@ function heldOutPositions(
     for (let j = 0; j < removed.length; j++) mark[removed[j]] = 0;
     for (let j = 0; j < relevant.length; j++) mark[relevant[j]] = 0;
   }
+}
+
+const FEW_HELD_OUT = 4;
+
+/**
+ * heldOutPositions for at most FEW_HELD_OUT held-out items: one pass over the row, counting for
+ * each held-out item the unmarked items that rank above it (ties by `ties`), plus the held-out
+ * items ahead of it (higher score, or equal and listed earlier), as the general path does.
+ */
+function fewHeldOutPositions(user: number, row: Float32Array, relevant: Int32Array, mark: Uint8Array, ties: TiePolicy, positions: Int32Array): Int32Array {
+  const k = relevant.length;
+  const pessimistic = ties === 'pessimistic';
+  const s0 = row[relevant[0]];
+  const s1 = k > 1 ? row[relevant[1]] : 0;
+  const s2 = k > 2 ? row[relevant[2]] : 0;
+  const s3 = k > 3 ? row[relevant[3]] : 0;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  for (let i = 0; i < row.length; i++) {
+    const s = row[i];
+    if (s !== s) throw new RecsysError('NOT_FINITE', `the model scored NaN for user ${user}, item ${i}`, { user, item: i });
+    if (mark[i] !== 0) continue;
+    if (s > s0 || (pessimistic && s === s0)) c0++;
+    if (k > 1 && (s > s1 || (pessimistic && s === s1))) c1++;
+    if (k > 2 && (s > s2 || (pessimistic && s === s2))) c2++;
+    if (k > 3 && (s > s3 || (pessimistic && s === s3))) c3++;
+  }
+  const counts = [c0, c1, c2, c3];
+  for (let a = 0; a < k; a++) {
+    const s = row[relevant[a]];
+    let ahead = 0;
+    for (let b = 0; b < k; b++) {
+      const t = row[relevant[b]];
+      if (t > s || (t === s && b < a)) ahead++;
+    }
+    positions[a] = 1 + counts[a] + ahead;
+  }
+  return positions;
 }
 
 /** Entries of ascending `sorted` above `s` (and equal to it, when ties are pessimistic). */
