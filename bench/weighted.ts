@@ -3,7 +3,7 @@
 // interaction, trained with weighting 'none', 'linear' (c = 1 + s * w) and 'log' (c = 1 + s *
 // log(1 + w)), fused engine, one thread, the same seeds for every setting.
 //
-//   nice -n 10 npx tsx bench/weighted.ts [--seeds 1,2,3] [--epochs 30] [--out bench/results/weighted-ml100k.json]
+//   nice -n 10 npx tsx bench/weighted.ts [--data ml100k|planted] [--seeds 1,2,3] [--epochs 30] [--out ...]
 //
 // Why ML-100K and not ML-1M: the NCF ML-1M train file under ../shared/data/ml-1m-ncf is a
 // reconstruction whose rating column is a placeholder (every line says 1; see its SOURCE.md), and no
@@ -16,30 +16,41 @@
 // training runs on the rest, validates every epoch (NDCG@10) and keeps the best epoch's weights
 // (early stopping, patience 5). Only those weights meet the test set.
 //
+// --data planted: a synthetic check that the weights are used when they carry signal.
+// syntheticInteractions (1,000 users, 600 items, ~30 interactions each, noise 0.35 by default
+// (--noise): that share of the interactions ignores the user's taste) with planted repeat counts: an interaction with an item the
+// user likes (the planted taste) repeats 1 + Poisson(3) times, any other 1 + Poisson(0.3) times;
+// the count is the weight. The latest interaction (any kind) is the test item. The counts thus
+// tell taste from noise, which the binary data cannot.
+//
 // Control: 'linear, shuffled' gives the same weights randomly permuted across the training rows.
 // It has the same distribution of confidences, so any gain of 'linear' over it comes from which
 // interaction carries which rating, not from weighing positives more overall.
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readMovieLens, leaveOneOut, type Interactions } from '../src/data/index.js';
+import { readMovieLens, leaveOneOut, syntheticInteractions, type Interactions } from '../src/data/index.js';
 import { deriveSeed, mulberry32, randomInt } from '../src/sampling/index.js';
 import { evaluateSampled } from '../src/evaluation/index.js';
 import { GMF } from '../src/models/index.js';
 import { train, type TrainOptions } from '../src/training/index.js';
 
 const args = (() => {
-  const a = { seeds: [1, 2, 3], epochs: 30, out: 'bench/results/weighted-ml100k.json' };
+  const a = { data: 'ml100k', seeds: [1, 2, 3], epochs: 30, noise: 0.35, out: '' };
   const argv = process.argv.slice(2);
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
+      case '--data': a.data = v(); break;
+      case '--noise': a.noise = Number(v()); break;
       case '--seeds': a.seeds = v().split(',').map(Number); break;
       case '--epochs': a.epochs = Number(v()); break;
       case '--out': a.out = v(); break;
       default: throw new Error(`unknown argument ${argv[k]}`);
     }
   }
+  if (a.data !== 'ml100k' && a.data !== 'planted') throw new Error(`--data must be ml100k or planted, got ${a.data}`);
+  if (a.out === '') a.out = `bench/results/weighted-${a.data}.json`;
   return a;
 })();
 
@@ -95,7 +106,28 @@ function take(d: Interactions, keep: (k: number) => boolean): Interactions {
   };
 }
 
-const { data } = await readMovieLens('../shared/data/ml-100k/u.data');
+/** Knuth's Poisson draw (small means). */
+function poisson(random: () => number, mean: number): number {
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = random();
+  while (p > limit) {
+    k++;
+    p *= random();
+  }
+  return k;
+}
+
+/** Synthetic interactions whose repeat counts (the weights) are planted from the hidden taste. */
+function planted(): Interactions & { timestamps: Float64Array } {
+  const d = syntheticInteractions({ numUsers: 1000, numItems: 600, interactionsPerUser: 30, noise: args.noise, seed: 7 });
+  const { userTraits, itemTraits, likedTraits } = d.truth;
+  const random = mulberry32(0x7e9ea7);
+  const weights = Float32Array.from(d.users, (u, k) => 1 + poisson(random, itemTraits[d.items[k]] === likedTraits[userTraits[u]] ? 3 : 0.3));
+  return { users: d.users, items: d.items, timestamps: d.timestamps, weights, numUsers: d.numUsers, numItems: d.numItems };
+}
+
+const data = args.data === 'ml100k' ? (await readMovieLens('../shared/data/ml-100k/u.data')).data : planted();
 const { train: trainAll, test } = leaveOneOut(data, { by: 'time' });
 const rated = byUser(data);
 const testNegatives = drawNegatives(test.users, data.numItems, (u) => rated[u], 100);
@@ -133,7 +165,8 @@ function shuffledWeights(d: Interactions, seed: number): Interactions {
 
 const log = (...parts: unknown[]) => console.log(new Date().toISOString().slice(11, 19), ...parts);
 const histogram = [1, 2, 3, 4, 5].map((r) => fit.weights!.filter((w) => w === r).length);
-log(`ML-100K: ${data.numUsers} users, ${data.numItems} items; fit ${fit.users.length}, validation ${validation.users.length}, test ${test.users.length}; ratings 1-5 in fit: ${histogram.join(' / ')}`);
+const dataName = args.data === 'ml100k' ? 'MovieLens-100K, leave-one-out by time, rating as weight' : `planted repeats: syntheticInteractions(1000 x 600, 30 per user, noise ${args.noise}, seed 7), weight = 1 + Poisson(3) if liked else 1 + Poisson(0.3)`;
+log(`${dataName}: ${data.numUsers} users, ${data.numItems} items; fit ${fit.users.length}, validation ${validation.users.length}, test ${test.users.length}; weights 1-5 in fit: ${histogram.join(' / ')}`);
 
 interface Run {
   setting: string;
@@ -152,13 +185,13 @@ const result = {
   createdAt: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version },
   data: {
-    name: 'MovieLens-100K, leave-one-out by time, rating as weight',
+    name: dataName,
     users: data.numUsers,
     items: data.numItems,
     fit: fit.users.length,
     validation: validation.users.length,
     test: test.users.length,
-    ratingCounts: histogram,
+    weightCounts1to5: histogram,
   },
   model: 'GMF, factors 8',
   training: { engine: 'fused', threads: 1, epochs: args.epochs, batchSize: 256, negatives: 4, learningRate: 0.001, optimizer: 'adam', earlyStopping: { patience: 5, metric: 'ndcg' } },
