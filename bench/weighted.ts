@@ -31,6 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readMovieLens, leaveOneOut, syntheticInteractions, type Interactions } from '../src/data/index.js';
 import { deriveSeed, mulberry32, randomInt } from '../src/sampling/index.js';
+import { drawNegatives } from './negatives.js';
 import { evaluateSampled } from '../src/evaluation/index.js';
 import { GMF } from '../src/models/index.js';
 import { train, type TrainOptions } from '../src/training/index.js';
@@ -73,25 +74,6 @@ function byUser(d: Interactions): number[][] {
   const lists: number[][] = Array.from({ length: d.numUsers }, () => []);
   for (let k = 0; k < d.users.length; k++) lists[d.users[k]].push(d.items[k]);
   return lists;
-}
-
-/** `count` distinct negatives per row's user, none in `blockedOf(user)`. */
-function drawNegatives(users: Int32Array, numItems: number, blockedOf: (u: number) => ArrayLike<number>, seed: number, count = 99): Int32Array[] {
-  const random = mulberry32(seed);
-  const mark = new Int32Array(numItems).fill(-1);
-  return Array.from(users, (u, row) => {
-    const blocked = blockedOf(u);
-    for (let t = 0; t < blocked.length; t++) mark[blocked[t]] = row;
-    const out = new Int32Array(count);
-    let n = 0;
-    while (n < count) {
-      const j = randomInt(random, numItems);
-      if (mark[j] === row) continue;
-      mark[j] = row;
-      out[n++] = j;
-    }
-    return out;
-  });
 }
 
 function take(d: Interactions, keep: (k: number) => boolean): Interactions {
