@@ -23,7 +23,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { readMovieLens, readNcf, leaveOneOut, type Interactions } from '../src/data/index.js';
-import { deriveSeed, mulberry32, randomInt } from '../src/sampling/index.js';
+import { deriveSeed } from '../src/sampling/index.js';
+import { drawNegatives } from './negatives.js';
 import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
@@ -67,25 +68,6 @@ function byUser(d: Interactions): Int32Array[] {
   const lists: number[][] = Array.from({ length: d.numUsers }, () => []);
   for (let k = 0; k < d.users.length; k++) lists[d.users[k]].push(d.items[k]);
   return lists.map((l) => Int32Array.from(l));
-}
-
-/** `count` distinct negatives per user, none in `blockedOf(user)`. */
-function drawNegatives(users: Int32Array, numItems: number, blockedOf: (u: number) => ArrayLike<number>, seed: number, count = 99): Int32Array[] {
-  const random = mulberry32(seed);
-  const mark = new Int32Array(numItems).fill(-1);
-  return Array.from(users, (u, row) => {
-    const blocked = blockedOf(u);
-    for (let t = 0; t < blocked.length; t++) mark[blocked[t]] = row;
-    const out = new Int32Array(count);
-    let n = 0;
-    while (n < count) {
-      const j = randomInt(random, numItems);
-      if (mark[j] === row) continue;
-      mark[j] = row;
-      out[n++] = j;
-    }
-    return out;
-  });
 }
 
 function subset(d: Interactions, keep: (k: number) => boolean): Interactions {

@@ -171,6 +171,7 @@ export {
   type TrainHistory,
   type NegativeExclusions,
   type OptimizerOptions,
+  type Weighting,
 } from './training/index.js';
 // browsers: tfjs's threaded wasm build can hang in cross-origin isolated pages
 /** @category Training */

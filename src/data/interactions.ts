@@ -25,7 +25,10 @@ export interface Interactions {
   readonly items: Int32Array;
   /** Optional time of each interaction (any monotone unit, e.g. seconds since the epoch). */
   readonly timestamps?: Float64Array;
-  /** Optional strength of each interaction (e.g. a rating, or how often a duplicate pair occurred). */
+  /**
+   * Optional strength of each interaction (e.g. a rating, or how often a duplicate pair occurred).
+   * `train` ignores it unless asked (its `weighting` option: `'linear'` or `'log'` confidence).
+   */
   readonly weights?: Float32Array;
   /** Number of users (the size of the user index space, not only those present). */
   readonly numUsers: number;

@@ -10,6 +10,7 @@ export {
   type Batch,
   type PairBatch,
   type SamplerState,
+  type Weighting,
 } from './negative-sampler.js';
 // re-exported because the sampler's constructor takes it (the data entry point exports it too)
 export type { Interactions } from '../data/interactions.js';

@@ -357,8 +357,8 @@ describe('NegativeSampler: state', () => {
 
   it('rejects a malformed state', () => {
     const state = new NegativeSampler(small).getState();
-    expect(() => NegativeSampler.fromState({ ...state, version: 2 as never })).toThrow(/version 1/);
-    expect(() => NegativeSampler.fromState(null as never)).toThrow(/state must be a SamplerState of version 1/);
+    expect(() => NegativeSampler.fromState({ ...state, version: 1 as never })).toThrow(/version 2/);
+    expect(() => NegativeSampler.fromState(null as never)).toThrow(/state must be a SamplerState of version 2/);
   });
 });
 
@@ -383,5 +383,85 @@ describe('NegativeSampler: constructor validation', () => {
     // (2/3)^2000 underflows: only item 0 (count 3) keeps weight; user 0 has seen it, so its
     // negatives fall back to uniform over the zero-weight free items
     for (const item of sampler.sample(0, 100)) expect([2, 3, 4, 5]).toContain(item);
+  });
+});
+
+describe('NegativeSampler: weighting', () => {
+  /** Random data where pairs repeat, with small integer weights (sums exact in float32). */
+  const weighted = fc
+    .record({ numUsers: fc.integer({ min: 1, max: 5 }), numItems: fc.integer({ min: 3, max: 12 }) })
+    .chain(({ numUsers, numItems }) =>
+      fc.record({
+        numUsers: fc.constant(numUsers),
+        numItems: fc.constant(numItems),
+        // items 0..numItems-2 only: item numItems-1 stays free, so every user has negatives
+        rows: fc.array(fc.tuple(fc.nat({ max: numUsers - 1 }), fc.nat({ max: numItems - 2 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 40 }),
+        weighting: fc.constantFrom('linear' as const, 'log' as const),
+        weightScale: fc.constantFrom(0.5, 1, 3),
+        seed: fc.integer(),
+        batchSize: fc.integer({ min: 1, max: 9 }),
+        count: fc.integer({ min: 1, max: 3 }),
+        negatives: fc.integer({ min: 1, max: 3 }),
+      }),
+    );
+
+  it('every positive carries the confidence of its summed weights through shuffling and sharding; negatives carry 1', () => {
+    fc.assert(
+      fc.property(weighted, (d) => {
+        const data: Interactions = {
+          users: Int32Array.from(d.rows, (r) => r[0]),
+          items: Int32Array.from(d.rows, (r) => r[1]),
+          weights: Float32Array.from(d.rows, (r) => r[2]),
+          numUsers: d.numUsers,
+          numItems: d.numItems,
+        };
+        // the confidence each (user, item) should get: its rows' weights summed, then the formula
+        const sums = new Map<string, number>();
+        for (const [u, i, w] of d.rows) sums.set(`${u},${i}`, (sums.get(`${u},${i}`) ?? 0) + w);
+        const c = (u: number, i: number): number => {
+          const w = sums.get(`${u},${i}`) as number;
+          return Math.fround(d.weighting === 'linear' ? 1 + d.weightScale * w : 1 + d.weightScale * Math.log1p(w));
+        };
+        const options = { seed: d.seed, weighting: d.weighting, weightScale: d.weightScale };
+        const sampler = new NegativeSampler(data, options);
+        const plain = new NegativeSampler({ ...data, weights: undefined }, { seed: d.seed });
+        // a copy as a worker gets it
+        const copy = NegativeSampler.fromState(sampler.getState({ shared: true }));
+        for (const s of [sampler, copy]) {
+          const spec = { epoch: 1, batchSize: d.batchSize, negativesPerPositive: d.negatives };
+          const shards = Array.from({ length: d.count }, (_, index) => collect(s, { ...spec, shard: { index, count: d.count } })).flat();
+          const rows = shards.flatMap((b) => Array.from(b.users, (u, k) => ({ u, i: b.items[k], y: b.labels[k], w: b.weights?.[k] })));
+          // weighting changes no instance: the same users, items and labels as unweighted
+          const unweighted = collect(plain, spec).flatMap((b) => Array.from(b.users, (u, k) => ({ u, i: b.items[k], y: b.labels[k] })));
+          expect(rows.map(({ u, i, y }) => ({ u, i, y }))).toEqual(unweighted);
+          expect(rows.filter((r) => r.y === 1)).toHaveLength(sums.size);
+          for (const r of rows) expect(r.w).toBe(r.y === 1 ? c(r.u, r.i) : 1);
+
+          const pairs = Array.from(s.pairBatches({ ...spec, shard: { index: 0, count: 1 } }));
+          for (const b of pairs) {
+            expect(b.weights).toBeInstanceOf(Float32Array);
+            b.users.forEach((u, k) => expect(b.weights?.[k]).toBe(c(u, b.positives[k])));
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives batches without weights unless asked', () => {
+    const data = { ...interactions([[0, 0], [0, 1]], 1, 4), weights: Float32Array.of(2, 3) };
+    for (const batch of new NegativeSampler(data).batches({ negativesPerPositive: 1 })) expect(batch.weights).toBeUndefined();
+    for (const batch of new NegativeSampler(data).pairBatches({ negativesPerPositive: 1 })) expect(batch.weights).toBeUndefined();
+  });
+
+  it('refuses a weighting without weights, and weights that are negative or not finite', () => {
+    const data = interactions([[0, 0], [0, 1]], 1, 4);
+    expect(() => new NegativeSampler(data, { weighting: 'log' })).toThrow("weighting 'log' needs data.weights");
+    expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(1, -1) }, { weighting: 'linear' })).toThrow('data.weights[1] = -1; weights used as confidence must be >= 0');
+    expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(NaN, 1) }, { weighting: 'linear' })).toThrow('data.weights[0] = NaN');
+    expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(1, 1) }, { weighting: 'linear', weightScale: 0 })).toThrow('weightScale must be a number > 0');
+    expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(1, 1) }, { weighting: 'squared' as never })).toThrow(/weighting/);
+    // 'none' ignores the weights, even invalid ones (they are not used)
+    expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(NaN, 1) })).not.toThrow();
   });
 });

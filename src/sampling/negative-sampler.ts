@@ -20,6 +20,21 @@ export type { SamplerState } from './sampler-state.js';
 /** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. @category Sampling */
 export type SamplingStrategy = 'uniform' | 'popularity';
 
+/**
+ * How an interaction's weight `w` (`data.weights`) becomes a confidence `c` on its positive's loss
+ * term: `'none'` ignores the weights (c = 1), `'linear'` is c = 1 + scale * w, `'log'` is
+ * c = 1 + scale * log(1 + w) (Hu, Koren and Volinsky, "Collaborative Filtering for Implicit
+ * Feedback Datasets", ICDM 2008). Sampled negatives always have c = 1.
+ *
+ * @example
+ * ```ts
+ * const weighting: Weighting = 'log';
+ * await train(model, data, { weighting, weightScale: 1 });
+ * ```
+ * @category Training
+ */
+export type Weighting = 'none' | 'linear' | 'log';
+
 /** Options of the {@link NegativeSampler} constructor. Every field has a default. @category Sampling */
 export interface NegativeSamplerOptions {
   /** Proposal distribution. Default `'uniform'` (the NCF paper's choice). */
@@ -38,6 +53,14 @@ export interface NegativeSamplerOptions {
   exclude?: Interactions | SeenItems;
   /** Seed for shuffling and sampling. Default 42. */
   seed?: number;
+  /**
+   * Confidence of each positive from `data.weights` (see {@link Weighting}): batches then carry
+   * `weights` (the positive's c, 1 for a negative). A pair listed more than once in `data` is one
+   * positive whose weight is the sum of its rows' weights. Default `'none'` (no `weights` in batches).
+   */
+  weighting?: Weighting;
+  /** The confidence's scale, a finite number > 0. Default 1. */
+  weightScale?: number;
 }
 
 /** Which slice of an epoch's positives to produce, for splitting an epoch across worker threads. @category Sampling */
@@ -68,6 +91,11 @@ export interface Batch {
   items: Int32Array;
   /** 1 for a positive, 0 for a sampled negative. */
   labels: Float32Array;
+  /**
+   * Each instance's weight on its loss term, present only when the sampler has a `weighting`: a
+   * positive's confidence c, 1 for a sampled negative.
+   */
+  weights?: Float32Array;
 }
 
 /** A pairwise (BPR) training batch: one row per (positive, sampled negative) pair of a user. @category Sampling */
@@ -78,6 +106,8 @@ export interface PairBatch {
   positives: Int32Array;
   /** The sampled negative item of each pair. */
   negatives: Int32Array;
+  /** Each pair's weight (its positive's confidence c), present only when the sampler has a `weighting`. */
+  weights?: Float32Array;
 }
 
 /**
@@ -122,7 +152,7 @@ export class NegativeSampler {
    * Indexes the training positives (and excluded items) for fast membership tests and sampling.
    *
    * @param data - the training positives (validated; duplicate pairs count once)
-   * @param options - strategy, alpha, exclude and seed (see {@link NegativeSamplerOptions})
+   * @param options - strategy, alpha, exclude, seed and weighting (see {@link NegativeSamplerOptions})
    */
   constructor(data: Interactions, options: NegativeSamplerOptions = {}) {
     this.init(buildTables(data, options));

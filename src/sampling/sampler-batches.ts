@@ -86,7 +86,7 @@ export function shuffledPositives(numPositives: number, seed: number, epoch: num
 /** An epoch (or shard) of pointwise batches: each positive, then its negatives. */
 export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Batch, void, undefined> {
   const { batchSize, negatives, start, end, order, negativeSeed } = plan;
-  const { positiveUsers, positiveItems } = draws.tables;
+  const { positiveUsers, positiveItems, positiveWeights } = draws.tables;
   const group = 1 + negatives;
   let remaining = (end - start) * group;
   let position = start;
@@ -99,6 +99,8 @@ export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<B
     const users = new Int32Array(size);
     const items = new Int32Array(size);
     const labels = new Float32Array(size);
+    // a weighted sampler: the positive's confidence, 1 for each negative
+    const weights = positiveWeights === null ? undefined : new Float32Array(size).fill(1);
     for (let b = 0; b < size; b++) {
       if (within === 0) {
         const entry = order[position];
@@ -107,6 +109,7 @@ export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<B
         users[b] = user;
         items[b] = positiveItems[entry];
         labels[b] = 1;
+        if (weights !== undefined) weights[b] = (positiveWeights as Float32Array)[entry];
       } else {
         users[b] = user;
         items[b] = draws.draw(user, random);
@@ -117,19 +120,20 @@ export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<B
       }
     }
     remaining -= size;
-    yield { users, items, labels };
+    yield weights === undefined ? { users, items, labels } : { users, items, labels, weights };
   }
 }
 
 /** An epoch (or shard) of pairwise batches: per positive, one row per sampled negative. */
 export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<PairBatch, void, undefined> {
   const { batchSize, negatives: perPositive, start, end, order, negativeSeed } = plan;
-  const { positiveUsers, positiveItems } = draws.tables;
+  const { positiveUsers, positiveItems, positiveWeights } = draws.tables;
   let remaining = (end - start) * perPositive;
   let position = start;
   let within = 0;
   let user = 0;
   let positive = 0;
+  let confidence = 1;
   // one mulberry32 stream, reseeded per position without allocating
   const { random, reseed } = reseedableMulberry32();
   while (remaining > 0) {
@@ -137,15 +141,18 @@ export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Pa
     const users = new Int32Array(size);
     const positives = new Int32Array(size);
     const negatives = new Int32Array(size);
+    const weights = positiveWeights === null ? undefined : new Float32Array(size);
     for (let b = 0; b < size; b++) {
       if (within === 0) {
         const entry = order[position];
         user = positiveUsers[entry];
         positive = positiveItems[entry];
+        if (positiveWeights !== null) confidence = positiveWeights[entry];
         reseed(deriveSeed(negativeSeed, position));
       }
       users[b] = user;
       positives[b] = positive;
+      if (weights !== undefined) weights[b] = confidence;
       negatives[b] = draws.draw(user, random);
       if (++within === perPositive) {
         within = 0;
@@ -153,6 +160,6 @@ export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Pa
       }
     }
     remaining -= size;
-    yield { users, positives, negatives };
+    yield weights === undefined ? { users, positives, negatives } : { users, positives, negatives, weights };
   }
 }

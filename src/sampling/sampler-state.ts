@@ -2,6 +2,8 @@
 // shipped to worker threads. Private to the library: apps see only the opaque `SamplerState`.
 //
 // - Positives are deduplicated into a per-user index (data/seen-items: offsets + sorted items).
+//   With a weighting, each entry also gets its confidence, from the summed weights of the rows
+//   that listed the pair (as interactionsFrom sums repeated rows).
 //   The items a user must never receive as a negative ("blocked": training positives plus the
 //   optional `exclude` set) form a second index, the first one itself when nothing is excluded.
 // - Membership ("is this item blocked for this user?") is a bitset of numUsers x numItems bits when
@@ -17,7 +19,7 @@ import { validateInteractions, type Interactions } from '../data/interactions.js
 import { checkExclude, groupSeenItems, isSeenItems, mergeSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { buildAliasTable } from './alias.js';
 import { MODE_EXACT_POPULARITY, MODE_EXACT_UNIFORM, MODE_NONE, MODE_REJECT } from './sampler-draws.js';
-import type { NegativeSamplerOptions, SamplingStrategy } from './negative-sampler.js';
+import type { NegativeSamplerOptions, SamplingStrategy, Weighting } from './negative-sampler.js';
 
 /**
  * A {@link NegativeSampler}'s precomputed tables, from {@link NegativeSampler.getState}, for
@@ -38,7 +40,7 @@ export interface SamplerState {
 
 /** The tables behind a {@link SamplerState}. Treat as read-only; arrays may be shared. */
 export interface SamplerTables extends SamplerState {
-  version: 1;
+  version: 2;
   strategy: SamplingStrategy;
   alpha: number;
   seed: number;
@@ -49,6 +51,8 @@ export interface SamplerTables extends SamplerState {
   positiveItems: Int32Array;
   /** The user of each entry of `positiveItems`. */
   positiveUsers: Int32Array;
+  /** The confidence c of each entry of `positiveItems` (with a weighting), else null. */
+  positiveWeights: Float32Array | null;
   /** Each user's blocked items (positives plus excluded), sorted. */
   blockedOffsets: Int32Array;
   blockedItems: Int32Array;
@@ -71,18 +75,20 @@ export interface SamplerTables extends SamplerState {
 /** Largest membership bitset, in bits (16 MiB). */
 const MAX_BITSET_BITS = 2 ** 27;
 export const STRATEGIES: readonly SamplingStrategy[] = ['uniform', 'popularity'];
+const WEIGHTINGS: readonly Weighting[] = ['none', 'linear', 'log'];
 
 /** Validates the inputs and precomputes every table. */
 export function buildTables(data: Interactions, options: NegativeSamplerOptions): SamplerTables {
-  const { strategy, alpha, seed, excluded } = checkInputs(data, options);
+  const { strategy, alpha, seed, excluded, weighting, weightScale } = checkInputs(data, options);
   const { numUsers, numItems } = data;
   const positives = groupSeenItems(data.users, data.items, numUsers);
+  const positiveWeights = weighting === 'none' ? null : confidences(data, positives, weighting, weightScale);
   const positiveUsers = new Int32Array(positives.items.length);
   for (let u = 0; u < numUsers; u++) positiveUsers.fill(u, positives.offsets[u], positives.offsets[u + 1]);
   const blocked = excluded === null || excluded.items.length === 0 ? positives : mergeSeenItems(positives, excluded);
   const draws = strategy === 'uniform' ? uniformModes(blocked, numItems) : popularityTables(positives, blocked, numItems, alpha);
   return {
-    version: 1,
+    version: 2,
     strategy,
     alpha,
     seed,
@@ -91,6 +97,7 @@ export function buildTables(data: Interactions, options: NegativeSamplerOptions)
     positiveOffsets: positives.offsets,
     positiveItems: positives.items,
     positiveUsers,
+    positiveWeights,
     blockedOffsets: blocked.offsets,
     blockedItems: blocked.items,
     bitset: membershipBits(blocked, numUsers, numItems),
@@ -102,13 +109,17 @@ export function buildTables(data: Interactions, options: NegativeSamplerOptions)
 function checkInputs(
   data: Interactions,
   options: NegativeSamplerOptions,
-): { strategy: SamplingStrategy; alpha: number; seed: number; excluded: SeenItems | null } {
+): { strategy: SamplingStrategy; alpha: number; seed: number; excluded: SeenItems | null; weighting: Weighting; weightScale: number } {
   validateInteractions(data, 'data');
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
   }
-  const { strategy = 'uniform', alpha = 0.75, exclude, seed = 42 } = options;
+  const { strategy = 'uniform', alpha = 0.75, exclude, seed = 42, weighting = 'none', weightScale = 1 } = options;
   assertOneOf('strategy', strategy, STRATEGIES);
+  assertOneOf('weighting', weighting, WEIGHTINGS);
+  assertFinite('weightScale', weightScale, 'INVALID_ARGUMENT');
+  if (!(weightScale > 0)) throw new RecsysError('INVALID_ARGUMENT', `weightScale must be a number > 0, got ${show(weightScale)}`, { value: weightScale });
+  if (weighting !== 'none') checkWeights(data, weighting);
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0) {
     throw new RecsysError('INVALID_ARGUMENT', `alpha must be a finite number >= 0, got ${show(alpha)}`, { value: alpha });
   }
@@ -124,7 +135,50 @@ function checkInputs(
     }
   }
   const checked = checkExclude(exclude, numUsers, numItems);
-  return { strategy, alpha, seed, excluded: checked === undefined ? null : toSeenItems(checked, numUsers) };
+  return { strategy, alpha, seed, excluded: checked === undefined ? null : toSeenItems(checked, numUsers), weighting, weightScale };
+}
+
+/** A weighting needs `data.weights`, every one finite and >= 0 (train() checks up front with it). */
+export function checkWeights(data: Interactions, weighting: Weighting): void {
+  const weights = data.weights;
+  if (weights === undefined) {
+    throw new RecsysError(
+      'INVALID_ARGUMENT',
+      `weighting '${weighting}' needs data.weights (e.g. repeat counts from readCsv or interactionsFrom), but the data has none; use weighting 'none' or give weights`,
+      { weighting },
+    );
+  }
+  for (let k = 0; k < weights.length; k++) {
+    const w = weights[k];
+    if (!Number.isFinite(w)) throw new RecsysError('NOT_FINITE', `data.weights[${k}] = ${show(w)}; weights used as confidence must be finite`, { index: k, value: w });
+    if (w < 0) throw new RecsysError('INVALID_ARGUMENT', `data.weights[${k}] = ${show(w)}; weights used as confidence must be >= 0`, { index: k, value: w });
+  }
+}
+
+/**
+ * Each positive entry's confidence: its rows' weights summed (a pair listed twice is one positive),
+ * then c = 1 + scale * w ('linear') or 1 + scale * log(1 + w) ('log').
+ */
+function confidences(data: Interactions, positives: SeenItems, weighting: Weighting, scale: number): Float32Array {
+  const weights = data.weights as Float32Array;
+  const sums = new Float64Array(positives.items.length);
+  const { offsets, items } = positives;
+  for (let k = 0; k < data.users.length; k++) {
+    const u = data.users[k];
+    const item = data.items[k];
+    // the user's row is sorted and holds the item: binary search
+    let lo = offsets[u];
+    let hi = offsets[u + 1] - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid] < item) lo = mid + 1;
+      else hi = mid;
+    }
+    sums[lo] += weights[k];
+  }
+  const out = new Float32Array(sums.length);
+  for (let j = 0; j < sums.length; j++) out[j] = weighting === 'linear' ? 1 + scale * sums[j] : 1 + scale * Math.log1p(sums[j]);
+  return out;
 }
 
 /** The blocked items as a numUsers x numItems bitset, or null when it would pass 16 MiB. */
@@ -207,7 +261,7 @@ function popularityWeights(positives: SeenItems, numItems: number, alpha: number
 /** A copy of the tables whose every array lives in a SharedArrayBuffer (an array used twice is copied once). */
 export function sharedTables(s: SamplerTables): SamplerTables {
   const copies = new Map<object, unknown>();
-  const share = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T | null): T | null => {
+  const share = <T extends Int32Array | Uint32Array | Uint8Array | Float32Array | Float64Array>(a: T | null): T | null => {
     if (a === null) return null;
     const known = copies.get(a);
     if (known !== undefined) return known as T;
@@ -222,6 +276,7 @@ export function sharedTables(s: SamplerTables): SamplerTables {
     positiveOffsets: share(s.positiveOffsets)!,
     positiveItems: share(s.positiveItems)!,
     positiveUsers: share(s.positiveUsers)!,
+    positiveWeights: share(s.positiveWeights),
     blockedOffsets: share(s.blockedOffsets)!,
     blockedItems: share(s.blockedItems)!,
     bitset: share(s.bitset),
@@ -237,8 +292,8 @@ export function sharedTables(s: SamplerTables): SamplerTables {
 /** Cheap consistency checks of a state handed to fromState. */
 export function checkTables(given: SamplerState): SamplerTables {
   const state = given as SamplerTables;
-  if (state === null || typeof state !== 'object' || state.version !== 1) {
-    throw new RecsysError('INVALID_ARGUMENT', `state must be a SamplerState of version 1 (from getState()), got ${show(state)}`);
+  if (state === null || typeof state !== 'object' || state.version !== 2) {
+    throw new RecsysError('INVALID_ARGUMENT', `state must be a SamplerState of version 2 (from getState()), got ${show(state)}`);
   }
   assertOneOf('state.strategy', state.strategy, STRATEGIES);
   assertInteger('state.numUsers', state.numUsers, 1, 'INVALID_SIZE');
@@ -255,6 +310,7 @@ export function checkTables(given: SamplerState): SamplerTables {
   expect('positiveOffsets', state.positiveOffsets, Int32Array, numUsers + 1);
   expect('positiveItems', state.positiveItems, Int32Array, state.positiveOffsets[numUsers]);
   expect('positiveUsers', state.positiveUsers, Int32Array, state.positiveItems.length);
+  if (state.positiveWeights !== null) expect('positiveWeights', state.positiveWeights, Float32Array, state.positiveItems.length);
   expect('blockedOffsets', state.blockedOffsets, Int32Array, numUsers + 1);
   expect('blockedItems', state.blockedItems, Int32Array, state.blockedOffsets[numUsers]);
   expect('mode', state.mode, Uint8Array, numUsers);

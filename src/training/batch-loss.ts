@@ -10,11 +10,12 @@ const column = (values: Int32Array): tf.Tensor2D => tf.tensor2d(values, [values.
 
 /**
  * The mean BCE of a batch under the model's current weights (logit form when the head gives
- * logits), plus the model's regularisation penalties as `model.fit` adds them.
+ * logits), plus the model's regularisation penalties as `model.fit` adds them. A batch with
+ * `weights` (a weighted sampler's) gives the mean of each instance's weight times its loss.
  *
  * @param model - the model (for its regularisation losses)
  * @param head - its {@link ScoreHead}
- * @param batch - users, items and 0/1 labels
+ * @param batch - users, items, 0/1 labels and optional per-instance weights
  * @returns a scalar tensor
  * @example
  * ```ts
@@ -25,18 +26,20 @@ export function pointwiseLoss(model: tf.LayersModel, head: ScoreHead, batch: Bat
   return tf.tidy(() => {
     const s = head.scores(column(batch.users), column(batch.items));
     const y = tf.tensor1d(batch.labels, 'float32');
-    const data = head.kind === 'logit' ? bceFromLogits(s, y) : bceFromProbabilities(s, y);
+    const c = batch.weights === undefined ? undefined : tf.tensor1d(batch.weights, 'float32');
+    const data = head.kind === 'logit' ? bceFromLogits(s, y, c) : bceFromProbabilities(s, y, c);
     return withRegularization(model, data);
   });
 }
 
 /**
  * The mean BPR loss of a batch of pairs under the model's current weights, plus regularisation.
- * Positives and negatives are scored in one forward pass of twice the batch.
+ * Positives and negatives are scored in one forward pass of twice the batch. A batch with
+ * `weights` gives the mean of each pair's weight times its loss.
  *
  * @param model - the model (for its regularisation losses)
  * @param head - its {@link ScoreHead}
- * @param batch - users with one positive and one negative each
+ * @param batch - users with one positive and one negative each (and optional per-pair weights)
  * @returns a scalar tensor
  * @example
  * ```ts
@@ -55,7 +58,8 @@ export function pairwiseLoss(model: tf.LayersModel, head: ScoreHead, batch: Pair
     let s: tf.Tensor = head.scores(column(users), column(items));
     if (head.kind === 'probability') s = logitOfProbability(s);
     const [positive, negative] = tf.split(s, 2);
-    return withRegularization(model, bprFromLogits(positive, negative));
+    const c = batch.weights === undefined ? undefined : tf.tensor1d(batch.weights, 'float32');
+    return withRegularization(model, bprFromLogits(positive, negative, c));
   });
 }
 

@@ -24,4 +24,5 @@ export type {
   EpochResult,
   EngineSetup,
   TrainingEngine,
+  Weighting,
 } from './types.js';

@@ -27,6 +27,8 @@ describe('resolveTrainOptions', () => {
       loss: 'bce',
       seed: 42,
       sampling: 'uniform',
+      weighting: 'none',
+      weightScale: 1,
       threads: 1,
     });
     expect(resolveTrainOptions({})).toEqual(TRAIN_DEFAULTS);
@@ -42,9 +44,23 @@ describe('resolveTrainOptions', () => {
       loss: 'bpr',
       seed: -3.5,
       sampling: 'popularity',
+      weighting: 'log',
+      weightScale: 0.25,
       threads: 2,
     });
-    expect(o).toEqual({ epochs: 3, batchSize: 7, negatives: 1, learningRate: 0.5, optimizer: 'sgd', adamRows: 'dense', loss: 'bpr', seed: -3.5, sampling: 'popularity', threads: 2 });
+    expect(o).toEqual({
+      epochs: 3, batchSize: 7, negatives: 1, learningRate: 0.5, optimizer: 'sgd', adamRows: 'dense', loss: 'bpr', seed: -3.5, sampling: 'popularity',
+      weighting: 'log', weightScale: 0.25, threads: 2,
+    });
+  });
+
+  it('refuses a bad weighting or weightScale, and a weightScale without weighting', () => {
+    expect(codeOf(() => resolveTrainOptions({ weighting: 'sqrt' as never }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('weighting') });
+    expect(codeOf(() => resolveTrainOptions({ weighting: 'linear', weightScale: 0 }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('weightScale must be a number > 0, got 0') });
+    expect(codeOf(() => resolveTrainOptions({ weighting: 'linear', weightScale: -1 }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(codeOf(() => resolveTrainOptions({ weighting: 'log', weightScale: NaN }))).toMatchObject({ code: 'NOT_FINITE', message: expect.stringContaining('weightScale') });
+    expect(codeOf(() => resolveTrainOptions({ weightScale: 2 }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("weightScale (2) needs weighting 'linear' or 'log'") });
+    expect(resolveTrainOptions({ weighting: 'linear' })).toMatchObject({ weighting: 'linear', weightScale: 1 });
   });
 
   it("takes the optimizer as a name or as { name, rows } (rows 'dense' by default)", () => {

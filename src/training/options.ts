@@ -24,12 +24,15 @@ export const TRAIN_DEFAULTS: Readonly<ResolvedTrainOptions> = Object.freeze({
   loss: 'bce',
   seed: 42,
   sampling: 'uniform',
+  weighting: 'none',
+  weightScale: 1,
   threads: 1,
 });
 
 const OPTIMIZERS = ['adam', 'sgd'] as const;
 const LOSSES = ['bce', 'bpr'] as const;
 const SAMPLINGS = ['uniform', 'popularity'] as const;
+const WEIGHTINGS = ['none', 'linear', 'log'] as const;
 const ENGINES = ['auto', 'fused', 'tfjs'] as const;
 const METRICS = ['hr', 'ndcg', 'mrr'] as const;
 
@@ -42,6 +45,8 @@ const KNOWN_OPTIONS: readonly (keyof TrainOptions)[] = [
   'loss',
   'seed',
   'sampling',
+  'weighting',
+  'weightScale',
   'excludeFromNegatives',
   'validation',
   'earlyStopping',
@@ -107,7 +112,8 @@ export interface ResolvedLoopOptions {
  * ```ts
  * resolveTrainOptions({ epochs: 5, loss: 'bpr' });
  * //=> { epochs: 5, batchSize: 256, negatives: 4, learningRate: 0.001, optimizer: 'adam',
- * //     adamRows: 'dense', loss: 'bpr', seed: 42, sampling: 'uniform', threads: 1 }
+ * //     adamRows: 'dense', loss: 'bpr', seed: 42, sampling: 'uniform', weighting: 'none',
+ * //     weightScale: 1, threads: 1 }
  * resolveTrainOptions({ batchSize: 0 });
  * //=> throws RecsysError INVALID_ARGUMENT: batchSize must be a positive integer, got 0
  * ```
@@ -150,9 +156,16 @@ export function resolveLoopOptions(options?: TrainOptions): ResolvedLoopOptions 
     loss: oneOfOption('loss', o.loss, TRAIN_DEFAULTS.loss, LOSSES),
     seed: finiteOption('seed', o.seed, TRAIN_DEFAULTS.seed),
     sampling: oneOfOption('sampling', o.sampling, TRAIN_DEFAULTS.sampling, SAMPLINGS),
+    weighting: oneOfOption('weighting', o.weighting, TRAIN_DEFAULTS.weighting, WEIGHTINGS),
+    weightScale: weightScaleOption(o.weightScale),
     threads: threadsOption(o.threads),
   };
   const engine = oneOfOption('engine', o.engine, 'auto', ENGINES);
+  if (o.weightScale !== undefined && engineOptions.weighting === 'none') {
+    throw new RecsysError('INVALID_ARGUMENT', `weightScale (${show(o.weightScale)}) needs weighting 'linear' or 'log'; with weighting 'none' the weights are not used`, {
+      value: o.weightScale,
+    });
+  }
 
   if (o.signal !== undefined) {
     const s = o.signal as unknown;
@@ -233,6 +246,14 @@ function learningRateOption(value: unknown): number {
     throw new RecsysError('INVALID_ARGUMENT', `learningRate must be a number > 0, got ${show(value)}`, { value });
   }
   return lr;
+}
+
+function weightScaleOption(value: unknown): number {
+  const scale = finiteOption('weightScale', value, TRAIN_DEFAULTS.weightScale);
+  if (!(scale > 0)) {
+    throw new RecsysError('INVALID_ARGUMENT', `weightScale must be a number > 0, got ${show(value)} (weighting: 'none' trains without weights)`, { value });
+  }
+  return scale;
 }
 
 function oneOfOption<T extends string>(name: string, value: unknown, fallback: T, allowed: readonly T[]): T {

@@ -54,6 +54,8 @@ export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
     strategy: options.sampling,
     exclude: setup.excludeFromNegatives,
     seed: options.seed,
+    weighting: options.weighting,
+    weightScale: options.weightScale,
   });
   let optimizer: tf.Optimizer | null = createOptimizer(options);
 

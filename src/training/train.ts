@@ -13,6 +13,7 @@ import type { NcfArchitecture } from '../models/architecture.js';
 import { createFusedEngine, fusedSupport } from './fused/index.js';
 import { resolveLoopOptions, type ResolvedLoopOptions } from './options.js';
 import { createTfjsEngine } from './tfjs-engine.js';
+import { checkWeights } from '../sampling/sampler-state.js';
 import { assertFits, modelCapacity } from './capacity.js';
 import { prepareValidationSet, type RankedValidationSet } from './validation-set.js';
 import type { EngineSetup, EpochLogs, NegativeExclusions, TrainHistory, TrainOptions, TrainingEngine } from './types.js';
@@ -35,6 +36,9 @@ import type { EngineSetup, EpochLogs, NegativeExclusions, TrainHistory, TrainOpt
  * - **Early stopping** stops after `patience` validations without an improvement larger than
  *   `minDelta` on `validation.metric`; with `restoreBest` (default true) the model ends with the
  *   weights of the best validated epoch (or the starting weights, see above).
+ * - **Weights**: `weighting: 'linear' | 'log'` uses `data.weights` as confidence on each positive's
+ *   loss term, c = 1 + weightScale * w or 1 + weightScale * log(1 + w) (Hu, Koren, Volinsky 2008);
+ *   negatives keep weight 1 and `loss` in the logs is the weighted mean. Default `'none'`.
  * - **Callbacks** may be async; training waits for them. In `onEpochEnd` the model holds that epoch's
  *   weights (so it can be saved as a checkpoint). If a callback throws, training stops, the engine
  *   is released and the error is rethrown.
@@ -69,6 +73,7 @@ export async function train(model: tf.LayersModel, data: Interactions, options?:
   const opts = options ?? {};
   validateInteractions(data, 'data');
   if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'data has no interactions to train on');
+  if (loop.engineOptions.weighting !== 'none') checkWeights(data, loop.engineOptions.weighting);
   const exclusions = splitExclusions(opts.excludeFromNegatives);
   if (exclusions.training !== undefined) validateInteractions(exclusions.training, exclusions.trainingName);
   if (exclusions.validation !== undefined) validateInteractions(exclusions.validation, exclusions.validationName);

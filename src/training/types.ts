@@ -5,6 +5,10 @@ import type { NcfArchitecture } from '../models/architecture.js';
 /** Which training engine to use. @category Training */
 export type EngineName = 'auto' | 'fused' | 'tfjs';
 
+import type { Weighting } from '../sampling/negative-sampler.js';
+
+export type { Weighting };
+
 /** Logs passed to `onBatchEnd`. @category Training */
 export interface BatchLogs {
   /** Mean loss over this batch. */
@@ -93,6 +97,18 @@ export interface TrainOptions {
   seed?: number;
   /** Negative sampling strategy. Default 'uniform'. */
   sampling?: 'uniform' | 'popularity';
+  /**
+   * Use `data.weights` (e.g. how often a pair occurred, summed by `readCsv`/`interactionsFrom`) as
+   * confidence on each positive's loss term: `'linear'` c = 1 + weightScale * w, `'log'`
+   * c = 1 + weightScale * log(1 + w) (Hu, Koren, Volinsky 2008); negatives keep weight 1. BCE is then
+   * the batch mean of c_b * loss_b, BPR weights each pair by its positive's c. A pair listed more
+   * than once in `data` counts once, with its weights summed. Default `'none'`: the weights are
+   * ignored and training is exactly the unweighted one. Anything else needs `data.weights` (finite,
+   * >= 0), else `INVALID_ARGUMENT`.
+   */
+  weighting?: Weighting;
+  /** The scale of {@link TrainOptions.weighting}'s confidence, a finite number > 0. Default 1. */
+  weightScale?: number;
   /**
    * Extra items never to sample as negatives for a user (e.g. held-out test items): one set for
    * training and validation negatives alike, or `{ training, validation }` to set them apart (e.g.
@@ -222,6 +238,10 @@ export interface ResolvedTrainOptions {
   seed: number;
   /** Negative sampling strategy. */
   sampling: 'uniform' | 'popularity';
+  /** Confidence from `data.weights` (see {@link TrainOptions.weighting}). */
+  weighting: Weighting;
+  /** The confidence's scale (see {@link TrainOptions.weightScale}). */
+  weightScale: number;
   /** Worker threads for the fused engine (resolved from 'auto'). */
   threads: number;
 }

@@ -27,7 +27,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../../errors.js';
 import { assertInteger } from '../../_lib/validate.js';
 import type { NcfArchitecture } from '../../models/architecture.js';
-import { NegativeSampler } from '../../sampling/index.js';
+import { NegativeSampler, type Batch, type PairBatch } from '../../sampling/index.js';
 import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
 import { FusedKernel, type KernelOptions } from './kernel.js';
 import { RowCatchUp } from './catch-up.js';
@@ -230,6 +230,8 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
     strategy: options.sampling,
     exclude: setup.excludeFromNegatives,
     seed: options.seed,
+    weighting: options.weighting,
+    weightScale: options.weightScale,
   });
   let fallbackReason: string | undefined;
   let wanted = options.threads;
@@ -332,8 +334,8 @@ class Engine implements FusedEngine {
       if (hooks.signal?.aborted) return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: true };
       const size = batch.users.length;
       const loss = bpr
-        ? kernel.gradientsBpr(batch.users, (batch as { positives: Int32Array }).positives, (batch as { negatives: Int32Array }).negatives)
-        : kernel.gradientsBce(batch.users, (batch as { items: Int32Array }).items, (batch as { labels: Float32Array }).labels);
+        ? kernel.gradientsBpr(batch.users, (batch as PairBatch).positives, (batch as PairBatch).negatives, batch.weights)
+        : kernel.gradientsBce(batch.users, (batch as Batch).items, (batch as Batch).labels, batch.weights);
       if (!Number.isFinite(loss)) throw diverged(loss, epoch, count, options.learningRate);
       this.control[CONTROL_STEP] += 1;
       kernel.apply(this.control[CONTROL_STEP]);

@@ -109,7 +109,7 @@ function variablesOf(model: tf.LayersModel): { variable: tf.Variable; layer: str
  * The loss on the logit, as the engines define it: z from the model's penultimate output and the
  * prediction layer's kernel and bias.
  */
-function tfjsLoss(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr'): { features: tf.LayersModel; f: () => tf.Scalar } {
+function tfjsLoss(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr', weights?: Float32Array): { features: tf.LayersModel; f: () => tf.Scalar } {
   const prediction = model.getLayer('prediction');
   const features = tf.model({ inputs: model.inputs, outputs: prediction.input as tf.SymbolicTensor });
   const [kernel, bias] = prediction.weights.map((w) => w.read());
@@ -124,18 +124,20 @@ function tfjsLoss(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr'): { featur
       ? () => {
           const z = logits(c.users, c.items);
           const y = tf.tensor1d(c.labels);
-          return tf.mean(tf.sub(tf.softplus(z), tf.mul(y, z))) as tf.Scalar;
+          const terms = tf.sub(tf.softplus(z), tf.mul(y, z));
+          return tf.mean(weights === undefined ? terms : tf.mul(tf.tensor1d(weights), terms)) as tf.Scalar;
         }
       : () => {
           const d = tf.sub(logits(c.users, c.items), logits(c.users, c.negatives));
-          return tf.mean(tf.softplus(tf.neg(d))) as tf.Scalar;
+          const terms = tf.softplus(tf.neg(d));
+          return tf.mean(weights === undefined ? terms : tf.mul(tf.tensor1d(weights), terms)) as tf.Scalar;
         };
   return { features, f };
 }
 
 /** tfjs autodiff's loss and gradients, keyed by layer name like the reference's. */
-function tfjsGradients(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr'): { loss: number; gradients: Record<string, Float32Array[]> } {
-  const { features, f } = tfjsLoss(model, c, loss);
+function tfjsGradients(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr', weights?: Float32Array): { loss: number; gradients: Record<string, Float32Array[]> } {
+  const { features, f } = tfjsLoss(model, c, loss, weights);
   const vars = variablesOf(model);
   const { value, grads } = tf.variableGrads(f, vars.map((v) => v.variable));
   const gradients: Record<string, Float32Array[]> = {};
@@ -238,6 +240,56 @@ describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
       );
     });
   }
+
+  for (const loss of ['bce', 'bpr'] as const) for (const tower of KERNELS) {
+    it(`${loss}, ${tower} tower, weighted: loss and every gradient equal tfjs autodiff of mean(c * loss), relative error < 1e-4`, () => {
+      const weightedCase = caseArb.chain((c) =>
+        fc.record({ c: fc.constant(c), weights: fc.array(fc.float({ min: 0, max: 6, noNaN: true }), { minLength: c.users.length, maxLength: c.users.length }) }),
+      );
+      fc.assert(
+        fc.property(weightedCase, ({ c, weights: w }) => {
+          const weights = Float32Array.from(w);
+          const model = build(c.arch, c.seed);
+          try {
+            const expected = tfjsGradients(model, c, loss, weights);
+            const { layout, kernel } = newKernel(model, c.arch, loss, 'adam', 0.01, tower);
+            const value = loss === 'bce' ? kernel.gradientsBce(c.users, c.items, c.labels, weights) : kernel.gradientsBpr(c.users, c.items, c.negatives, weights);
+            expect(Math.abs(value - expected.loss) / Math.max(1e-6, Math.abs(expected.loss))).toBeLessThan(1e-4);
+            expectAllClose(byLayer(layout, kernel.flatGradients(), (n) => new Float64Array(n)), expected.gradients, 1e-4, GRADIENT_SCALE_FLOOR);
+          } finally {
+            model.dispose();
+          }
+        }),
+        { numRuns: 20 },
+      );
+    });
+  }
+
+  it('weights of 1 give exactly the unweighted loss and gradients; weight 0 drops an instance', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const model = build(c.arch, c.seed);
+        try {
+          for (const loss of ['bce', 'bpr'] as const) {
+            const run = (weights?: Float32Array) => {
+              const { kernel } = newKernel(model, c.arch, loss, 'adam');
+              const value = loss === 'bce' ? kernel.gradientsBce(c.users, c.items, c.labels, weights) : kernel.gradientsBpr(c.users, c.items, c.negatives, weights);
+              return { value, gradients: Array.from(kernel.flatGradients()) };
+            };
+            const n = c.users.length;
+            expect(run(new Float32Array(n).fill(1))).toEqual(run());
+            // all weight 0: nothing to learn, loss 0
+            const zero = run(new Float32Array(n));
+            expect(zero.value).toBe(0);
+            expect(zero.gradients.every((g) => g === 0)).toBe(true);
+          }
+        } finally {
+          model.dispose();
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
 
   it('sums the gradients of a row repeated within a batch (hand-computed GMF)', () => {
     // GMF, factors 1: z = p_u q_i w + c. Weights p0 = 0.5, q0 = 2, w = 1, c = 0, so z = 1 for both

@@ -631,10 +631,11 @@ export class FusedKernel {
    * @param users - user of each instance
    * @param items - item of each instance
    * @param labels - 1 for a positive, 0 for a negative
+   * @param weights - optional weight c of each instance: the loss is then the mean of c times each loss
    * @param n - instances to use (default: all)
    * @returns the batch's mean loss
    */
-  gradientsBce(users: Int32Array, items: Int32Array, labels: Float32Array, n = users.length): number {
+  gradientsBce(users: Int32Array, items: Int32Array, labels: Float32Array, weights?: Float32Array, n = users.length): number {
     this.catchUpRows(users, items, null, n);
     this.begin(n, n);
     const scale = 1 / n;
@@ -644,10 +645,11 @@ export class FusedKernel {
       const i = items[b];
       const z = this.forward(0, u, i);
       const y = labels[b];
+      const c = weights === undefined ? 1 : weights[b];
       const e = Math.exp(-Math.abs(z));
       const p = z >= 0 ? 1 / (1 + e) : e / (1 + e);
-      loss += (z > 0 ? z : 0) + Math.log1p(e) - y * z;
-      this.backward(0, u, i, (p - y) * scale);
+      loss += c * ((z > 0 ? z : 0) + Math.log1p(e) - y * z);
+      this.backward(0, u, i, (p - y) * scale * c);
     }
     this.flushUserRun();
     this.tower?.store(this.gDense);
@@ -660,10 +662,11 @@ export class FusedKernel {
    * @param users - user of each pair
    * @param positives - the pair's positive item
    * @param negatives - the pair's negative item
+   * @param weights - optional weight c of each pair: the loss is then the mean of c times each loss
    * @param n - pairs to use (default: all)
    * @returns the batch's mean loss
    */
-  gradientsBpr(users: Int32Array, positives: Int32Array, negatives: Int32Array, n = users.length): number {
+  gradientsBpr(users: Int32Array, positives: Int32Array, negatives: Int32Array, weights?: Float32Array, n = users.length): number {
     this.catchUpRows(users, positives, negatives, n);
     this.begin(n, 2 * n);
     const scale = 1 / n;
@@ -674,8 +677,9 @@ export class FusedKernel {
       // -log σ(d) = softplus(-d); dL/dd = -σ(-d)
       const e = Math.exp(-Math.abs(d));
       const sNeg = d >= 0 ? e / (1 + e) : 1 / (1 + e);
-      loss += (d < 0 ? -d : 0) + Math.log1p(e);
-      const dd = -sNeg * scale;
+      const c = weights === undefined ? 1 : weights[b];
+      loss += c * ((d < 0 ? -d : 0) + Math.log1p(e));
+      const dd = -sNeg * scale * c;
       this.backward(0, u, positives[b], dd);
       this.backward(1, u, negatives[b], -dd);
     }

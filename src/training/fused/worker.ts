@@ -76,7 +76,7 @@ function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): 
         aborted = true;
         break;
       }
-      const loss = kernel.gradientsBpr(b.users, b.positives, b.negatives);
+      const loss = kernel.gradientsBpr(b.users, b.positives, b.negatives, b.weights);
       if (!step(loss, b.users.length)) return;
       last = { loss, size: b.users.length };
     }
@@ -86,7 +86,7 @@ function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): 
         aborted = true;
         break;
       }
-      const loss = kernel.gradientsBce(b.users, b.items, b.labels);
+      const loss = kernel.gradientsBce(b.users, b.items, b.labels, b.weights);
       if (!step(loss, b.users.length)) return;
       last = { loss, size: b.users.length };
     }
