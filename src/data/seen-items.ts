@@ -161,15 +161,40 @@ export function checkExclude(exclude: unknown, numUsers: number, numItems: numbe
     throw new RecsysError('INVALID_ARGUMENT', `${name} must be an Interactions or a SeenItems index, got ${show(exclude)}`);
   }
   if (isSeenItems(exclude)) return checkSeenItems(exclude, numUsers, numItems, name);
-  const data = validateInteractions(exclude as Interactions, name);
+  const given = exclude as Interactions;
+  const seen = checkedCache.get(given);
+  // checked before with the same arrays against the same sizes: a loop of calls checks it once
+  if (seen !== undefined && seen.users === given.users && seen.items === given.items && seen.length === given.users?.length && seen.numUsers === numUsers && seen.numItems === numItems) {
+    return given;
+  }
+  const data = validateInteractions(given, name);
   assertIndices('user', `${name}.users`, data.users, numUsers);
   assertIndices('item', `${name}.items`, data.items, numItems);
+  checkedCache.set(given, { users: data.users, items: data.items, length: data.users.length, numUsers, numItems });
   return data;
 }
 
-/** The index of a checked `exclude` over `numUsers` users (a SeenItems is returned as it is). */
+const checkedCache = new WeakMap<Interactions, { users: Int32Array; items: Int32Array; length: number; numUsers: number; numItems: number }>();
+
+// The index of an Interactions passed as `exclude`, kept per object: a loop of calls with the same
+// training set (recommend per user, evaluation per chunk) groups it once, not once per call.
+// Reused only while the object still holds the same arrays of the same length for the same
+// number of users; arrays changed in place are not detected (the docs say to pass a new object).
+const indexCache = new WeakMap<Interactions, { users: Int32Array; items: Int32Array; length: number; numUsers: number; seen: SeenItems }>();
+
+/**
+ * The index of a checked `exclude` over `numUsers` users (a SeenItems is returned as it is; an
+ * Interactions is grouped on first use and the index kept for the same object).
+ */
 export function toSeenItems(exclude: Interactions | SeenItems, numUsers: number): SeenItems {
-  return isSeenItems(exclude) ? exclude : groupSeenItems(exclude.users, exclude.items, numUsers);
+  if (isSeenItems(exclude)) return exclude;
+  const cached = indexCache.get(exclude);
+  if (cached !== undefined && cached.users === exclude.users && cached.items === exclude.items && cached.length === exclude.users.length && cached.numUsers === numUsers) {
+    return cached.seen;
+  }
+  const seen = groupSeenItems(exclude.users, exclude.items, numUsers);
+  indexCache.set(exclude, { users: exclude.users, items: exclude.items, length: exclude.users.length, numUsers, seen });
+  return seen;
 }
 
 /**

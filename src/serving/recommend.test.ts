@@ -5,6 +5,7 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { NeuMF } from '../models/index.js';
 import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import type { Interactions } from '../data/interactions.js';
+import { seenItems } from '../data/seen-items.js';
 import { createScorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { tableScorer } from '../../test/helpers/table-scorer.js';
@@ -30,6 +31,18 @@ describe('recommend', () => {
     expect(recommend(scorer, 1, { k: 2, exclude: train }).map((r) => r.item)).toEqual([2, 0]);
     expect(recommend(scorer, 0, { k: 2, exclude: new Set([3, 1]) }).map((r) => r.item)).toEqual([5, 2]);
     expect(recommend(scorer, 0, { k: 2, exclude: [3] }).map((r) => r.item)).toEqual([1, 5]);
+  });
+
+  it('indexes an Interactions exclude once per object: later calls agree with a fresh index, and another object is read anew', () => {
+    const seen = seenItems(train);
+    for (let round = 0; round < 2; round++) {
+      for (const user of [0, 1]) expect(recommend(scorer, user, { k: 3, exclude: train })).toEqual(recommend(scorer, user, { k: 3, exclude: seen }));
+    }
+    const other: Interactions = { users: Int32Array.of(0), items: Int32Array.of(3), numUsers: 2, numItems: 6 };
+    expect(recommend(scorer, 0, { k: 2, exclude: other }).map((r) => r.item)).toEqual([1, 5]);
+    const bad: Interactions = { users: Int32Array.of(0), items: Int32Array.of(9), numUsers: 2, numItems: 10 };
+    expect(() => recommend(scorer, 0, { k: 2, exclude: bad })).toThrow(/9/);
+    expect(() => recommend(scorer, 0, { k: 2, exclude: bad })).toThrow(/9/); // a failed check is not remembered
   });
 
   it('returns fewer than K when fewer items remain, and ranks only the candidates when given', () => {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertIndex, assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
-import { checkExclude, isSeenItems, itemsSeenBy, type SeenItems } from '../data/seen-items.js';
+import { checkExclude, itemsSeenBy, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { topK } from '../metrics/index.js';
 import type { Scorer } from '../scoring/index.js';
 import { resolveScorer } from '../scoring/index.js';
@@ -26,9 +26,10 @@ export interface RecommendOptions {
   k?: number;
   /**
    * Items never to recommend: an {@link Interactions} (the user's own entries are used, e.g. the
-   * training set, so seen items are not recommended again), a {@link SeenItems} index built once
-   * with `seenItems(train)` (the fastest for many calls), or any iterable of the user's item
-   * indices (e.g. a `Set`).
+   * training set, so seen items are not recommended again; checked and indexed on its first use
+   * and the index kept for the same object, so build a new Interactions rather than changing its
+   * arrays in place), a {@link SeenItems} index built once with `seenItems(train)`, or any
+   * iterable of the user's item indices (e.g. a `Set`).
    */
   exclude?: Interactions | SeenItems | Iterable<number>;
   /**
@@ -60,13 +61,9 @@ function excludedMask(exclude: unknown, user: number, numUsers: number, numItems
     return mask;
   }
   const checked = checkExclude(exclude, numUsers, numItems) as Interactions | SeenItems;
-  if (isSeenItems(checked)) {
-    for (const item of itemsSeenBy(checked, user)) mask[item] = 1;
-  } else {
-    // one user's entries: a scan, cheaper than indexing every user for one request
-    const { users, items } = checked;
-    for (let j = 0; j < users.length; j++) if (users[j] === user) mask[items[j]] = 1;
-  }
+  // an Interactions is indexed on its first use and the index kept for the same object, so a loop
+  // of calls over many users costs one grouping, not one scan of every row per call
+  for (const item of itemsSeenBy(toSeenItems(checked, numUsers), user)) mask[item] = 1;
   return mask;
 }
 
