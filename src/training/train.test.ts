@@ -426,6 +426,17 @@ describe('train: errors', () => {
     model.dispose();
   });
 
+  it('reports a huge but finite loss as TRAINING_DIVERGED too (Adam at learning rate 1e6), on both engines', async () => {
+    for (const engine of ['fused', 'tfjs'] as const) {
+      const model = gmf();
+      const error = await rejection(train(model, data, { engine, learningRate: 1e6, epochs: 5, batchSize: 16, threads: 1 }));
+      expect(error.code, engine).toBe('TRAINING_DIVERGED');
+      expect(error.message).toMatch(/mean loss of epoch \d+ is|loss is/);
+      expect(error.message).toContain('1000000');
+      model.dispose();
+    }
+  });
+
   it('rethrows an error from a callback and frees the engine', async () => {
     const model = gmf();
     const before = tf.memory().numTensors;

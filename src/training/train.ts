@@ -18,6 +18,11 @@ import { assertFits, modelCapacity } from './capacity.js';
 import { prepareValidationSet, type RankedValidationSet } from './validation-set.js';
 import type { EngineSetup, EpochLogs, NegativeExclusions, TrainHistory, TrainOptions, TrainingEngine } from './types.js';
 
+
+// A mean BCE or BPR loss above this means logits of magnitude beyond 1e6 on the wrong side (the
+// sigmoid saturates at |z| of about 40): no model that is learning gets there, a diverging one
+// (e.g. learning rate 1e6) does, while staying finite for many epochs.
+const DIVERGED_LOSS = 1e6;
 /**
  * Trains an NCF model (or any two-input `tf.LayersModel` scoring (user, item) pairs) on implicit
  * feedback: every epoch draws `negatives` fresh negatives per positive (seeded), minimises BCE on
@@ -171,11 +176,14 @@ async function runLoop(
         abortedMidEpoch = result.batches > 0;
         break;
       }
-      if (!Number.isFinite(result.loss)) {
-        throw new RecsysError('TRAINING_DIVERGED', `training diverged: the mean loss of epoch ${epoch} is ${result.loss}`, {
-          epoch,
-          loss: result.loss,
-        });
+      if (!Number.isFinite(result.loss) || result.loss > DIVERGED_LOSS) {
+        throw new RecsysError(
+          'TRAINING_DIVERGED',
+          `training diverged: the mean loss of epoch ${epoch} is ${result.loss}` +
+            (Number.isFinite(result.loss) ? ` (above ${DIVERGED_LOSS}: the logits have left any useful range)` : '') +
+            `; try a smaller learning rate than ${opts.learningRate}`,
+          { epoch, loss: result.loss },
+        );
       }
       const done = epoch + 1;
       const logs: EpochLogs = {
