@@ -132,6 +132,9 @@ describe('neural-recsys command line', { timeout: 180_000 }, () => {
     const badNumber = await cli(['train', csv, '--epochs', 'ten']);
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toMatch(/--epochs must be an integer >= 1, got "ten"/);
+    const badWeighting = await cli(['train', csv, '--user', 'visitor', '--item', 'product', '--weighting', 'often']);
+    expect(badWeighting.code).toBe(2);
+    expect(badWeighting.stderr).toMatch(/--weighting .*"often"/);
     const noBundle = await cli(['recommend', join(dir, 'nope'), 'v0']);
     expect(noBundle.code).toBe(2);
     expect(noBundle.stderr).toMatch(/BUNDLE_NOT_FOUND/);

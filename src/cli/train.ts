@@ -40,6 +40,9 @@ Model and training:
   --negatives <n>          negatives per positive, resampled every epoch (default: 4)
   --learning-rate <x>      (default: 0.001)
   --loss <bce|bpr>         (default: bce)
+  --weighting <none|linear|log>  confidence of a positive from its --weight (or repeat count):
+                           c = 1 + s*w (linear) or 1 + s*log(1 + w) (log) (default: none)
+  --weight-scale <s>       s of --weighting (default: 1)
   --seed <n>               seeds weights, sampling and random splits (default: 42)
   --engine <auto|fused|tfjs>  (default: auto)
   --threads <n|auto>       fused engine worker threads (default: 1)
@@ -75,6 +78,8 @@ const OPTIONS = {
   negatives: { type: 'string' },
   'learning-rate': { type: 'string' },
   loss: { type: 'string' },
+  weighting: { type: 'string' },
+  'weight-scale': { type: 'string' },
   seed: { type: 'string', default: '42' },
   engine: { type: 'string' },
   threads: { type: 'string' },
@@ -156,6 +161,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     negatives: intOption('--negatives', flags.negatives),
     learningRate: positiveNumberOption('--learning-rate', flags['learning-rate']),
     loss: choiceOption('--loss', flags.loss, ['bce', 'bpr'] as const),
+    weighting: choiceOption('--weighting', flags.weighting, ['none', 'linear', 'log'] as const),
+    weightScale: positiveNumberOption('--weight-scale', flags['weight-scale']),
     engine: choiceOption('--engine', flags.engine, ['auto', 'fused', 'tfjs'] as const),
     threads: threadsOption(flags.threads),
   };
