@@ -73,6 +73,14 @@ function readTable(model: tf.LayersModel, name: string, rows: number, cols: numb
   return Float32Array.from(weights[0].dataSync());
 }
 
+/** The user and item tables of one part (GMF or MLP), or why they cannot be read. */
+function readTablePair(model: tf.LayersModel, userName: string, itemName: string, numUsers: number, numItems: number, width: number): [Float32Array, Float32Array] | string {
+  const u = readTable(model, userName, numUsers, width);
+  if (typeof u === 'string') return u;
+  const i = readTable(model, itemName, numItems, width);
+  return typeof i === 'string' ? i : [u, i];
+}
+
 function readDense(model: tf.LayersModel, name: string, inputs: number, units: number, activation: string): DenseWeights | string {
   const layer = layerOrNull(model, name);
   if (layer === null) return `it has no layer '${name}'`;
@@ -109,12 +117,9 @@ export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitect
   let gmfUser = empty;
   let gmfItem = empty;
   if (hasGmf) {
-    const u = readTable(model, LAYER_NAMES.gmfUser, numUsers, factors);
-    if (typeof u === 'string') return u;
-    const i = readTable(model, LAYER_NAMES.gmfItem, numItems, factors);
-    if (typeof i === 'string') return i;
-    gmfUser = u;
-    gmfItem = i;
+    const pair = readTablePair(model, LAYER_NAMES.gmfUser, LAYER_NAMES.gmfItem, numUsers, numItems, factors);
+    if (typeof pair === 'string') return pair;
+    [gmfUser, gmfItem] = pair;
   }
 
   let mlpUser = empty;
@@ -123,12 +128,9 @@ export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitect
   const tower: DenseWeights[] = [];
   if (hasMlp) {
     if (!Number.isInteger(mlpWidth) || mlpWidth < 1) return `layers[0] = ${layers[0]} is not an even positive width`;
-    const u = readTable(model, LAYER_NAMES.mlpUser, numUsers, mlpWidth);
-    if (typeof u === 'string') return u;
-    const i = readTable(model, LAYER_NAMES.mlpItem, numItems, mlpWidth);
-    if (typeof i === 'string') return i;
-    mlpUser = u;
-    mlpItem = i;
+    const pair = readTablePair(model, LAYER_NAMES.mlpUser, LAYER_NAMES.mlpItem, numUsers, numItems, mlpWidth);
+    if (typeof pair === 'string') return pair;
+    [mlpUser, mlpItem] = pair;
     for (let l = 1; l < layers.length; l++) {
       const dense = readDense(model, LAYER_NAMES.mlpLayer(l), layers[l - 1], layers[l], 'relu');
       if (typeof dense === 'string') return dense;
