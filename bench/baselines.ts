@@ -3,7 +3,10 @@
 // ties) and in full ranking (every item not in the user's training set), and on ML-100K.
 //
 //   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf]
-//       [--mf-factors 32,64,128] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
+//       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
+//       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
+//       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
+//       [--knn-shrink 10,100] [--ease-lambda 500,1000]
 //       [--out bench/results/baselines-ml1m.json]
 //   npx tsx bench/baselines.ts --render bench/results/baselines-ml1m.json ... [--doc docs/benchmarks.md]
 //
@@ -44,7 +47,8 @@ interface Split {
 const args = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv: string[]) {
-  const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md' };
+  const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
+    mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '' };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -54,6 +58,20 @@ function parseArgs(argv: string[]) {
       case '--seeds': a.seeds = v().split(',').map(Number); break;
       case '--als-reg': a.alsReg = v().split(',').map(Number); break;
       case '--als-alpha': a.alsAlpha = v().split(',').map(Number); break;
+      case '--als-factors': a.alsFactors = v().split(',').map(Number); break;
+      case '--als-exponent': a.alsExponent = v().split(',').map(Number); break;
+      case '--als-iterations': a.alsIterations = v().split(',').map(Number); break;
+      case '--knn-neighbours': a.knnNeighbours = v().split(',').map(Number); break;
+      case '--knn-shrink': a.knnShrink = v().split(',').map(Number); break;
+      case '--ease-lambda': a.easeLambda = v().split(',').map(Number); break;
+      case '--mf-epochs': a.mfEpochs = Number(v()); break;
+      case '--mf-lr': a.mfLr = Number(v()); break;
+      case '--mf-reg': a.mfReg = Number(v()); break;
+      case '--mf-negatives': a.mfNegatives = Number(v()); break;
+      case '--mf-stddev': a.mfStddev = Number(v()); break;
+      case '--mf-every': a.mfEvery = Number(v()); break;
+      case '--mf-shuffle': a.mfShuffle = true; break;
+      case '--mf-refit-from': a.mfRefitFrom = v(); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -207,35 +225,66 @@ const big = args.data === 'ml1m';
 for (const m of args.models) {
   if (m === 'pop') await runMethod('Popularity', {}, (d) => fitPopularity(d), [0]);
   if (m === 'knn') {
-    await runMethod('Item kNN', { neighbours: big ? [20, 50, 100, 200] : [10, 20, 50, 100, 200], shrink: [10, 100] }, (d, p) => fitItemKNN(d, { neighbours: p.neighbours, shrink: p.shrink }), [0]);
+    const neighbours = args.knnNeighbours.length > 0 ? args.knnNeighbours : big ? [20, 50, 100, 200] : [10, 20, 50, 100, 200];
+    await runMethod('Item kNN', { neighbours, shrink: args.knnShrink.length > 0 ? args.knnShrink : [10, 100] }, (d, p) => fitItemKNN(d, { neighbours: p.neighbours, shrink: p.shrink }), [0]);
   }
   if (m === 'ease') {
-    await runMethod('EASE', { lambda: big ? [500, 1000, 2000] : [100, 200, 400, 800, 1600] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
+    await runMethod('EASE', { lambda: args.easeLambda.length > 0 ? args.easeLambda : big ? [500, 1000, 2000] : [100, 200, 400, 800, 1600] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
   }
   if (m === 'als') {
     await runMethod(
       'iALS',
       {
-        factors: [64],
+        factors: args.alsFactors,
         regularization: args.alsReg.length > 0 ? args.alsReg : big ? [10, 50, 200] : [30, 100, 300],
         alpha: args.alsAlpha.length > 0 ? args.alsAlpha : big ? [3, 10] : [3, 10, 30],
-        iterations: [10],
+        iterations: args.alsIterations,
+        // only a non-default exponent enters the setting, so that earlier rows keep merging
+        ...(args.alsExponent.length === 1 && args.alsExponent[0] === 0 ? {} : { regularizationExponent: args.alsExponent }),
       },
-      (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, alpha: p.alpha, iterations: p.iterations, seed }),
+      (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, regularizationExponent: p.regularizationExponent ?? 0, alpha: p.alpha, iterations: p.iterations, seed }),
       args.seeds,
     );
   }
-  if (m === 'mf') {
+  if (m === 'mf' && args.mfRefitFrom !== '') {
+    // Refit: the epoch count (and every other MF setting) comes from a hold-out run's validation
+    // curve in an earlier result file (the first evaluated epoch with the best validation HR);
+    // the model is then trained on the whole train file for that many epochs, once per seed,
+    // and only that refit meets the test set, as for the other baselines.
+    const earlier = JSON.parse(readFileSync(args.mfRefitFrom, 'utf8')) as Result;
+    for (const factors of args.mfFactors) {
+      const run = earlier.rows.find((r) => r.method === `MF (dot product) ${factors}`);
+      if (run === undefined || run.trials.length === 0) throw new Error(`${args.mfRefitFrom} has no MF-${factors} validation curve`);
+      const best = run.trials.reduce((a, t) => (t.hr > a.hr ? t : a));
+      const { epochs: _chosen, ...setting } = run.params;
+      const epochs = best.params.epoch;
+      const settings = { learningRate: setting.learningRate ?? 0.02, regularization: setting.regularization ?? 0.005, negatives: setting.negatives ?? 8, stddev: setting.stddev ?? 0.1, shuffleExamples: setting.shuffleExamples === 1 };
+      log('MF refit', `f${factors}`, JSON.stringify(settings), `epochs ${epochs} (validation HR ${best.hr.toFixed(4)} in ${args.mfRefitFrom})`);
+      const tuneSeconds = run.trials.reduce((a, t) => Math.max(a, t.fitSeconds), 0);
+      await refit(`MF (dot product) ${factors}, refitted`, { ...setting, epochs }, (d, _p, seed) => fitMF(d, { factors, epochs, ...settings, seed }), args.seeds,
+        run.trials.map((t) => ({ params: t.params, value: t.hr, runs: [{ seed: t.params.seed, hr: t.hr, ndcg: t.ndcg, fitSeconds: t.fitSeconds, value: t.hr }] })) as unknown as TuneTrial<Record<string, number>>[], tuneSeconds);
+      // refit() looks the chosen trial up by its params; the curve's trials carry (factors, seed, epoch)
+      const row = result.rows[result.rows.length - 1];
+      row.val = { hr: best.hr, ndcg: best.ndcg };
+      save();
+    }
+  } else if (m === 'mf') {
     // MF trains by epochs, so its epoch count is chosen like the NCF models' in the reproduction:
-    // per size and seed, one run on train minus validation, evaluated every 2 epochs on
+    // per size and seed, one run on train minus validation, evaluated every `--mf-every` epochs on
     // validation and test; the test figures reported are those of the epoch with the best
     // validation HR (the "hold-out run itself, val-selected" figure of the NCF table; no refit on
-    // the whole file, which would double the cost on this shared machine). Settings otherwise
-    // fixed: learning rate 0.02, L2 0.005, 8 negatives, stddev 0.1 (Rendle et al.'s ML-1M
-    // values, with a larger step for fewer epochs).
-    const maxEpochs = big ? 16 : 40;
+    // the whole file, which would double the cost on this shared machine). Defaults: 16 epochs
+    // (40 on ML-100K) at learning rate 0.02, L2 0.005, 8 negatives, stddev 0.1 (Rendle et al.'s
+    // ML-1M values, with a larger step for fewer epochs); Rendle et al.'s own recipe is
+    // `--mf-epochs 256 --mf-lr 0.002 --mf-every 8`.
+    const maxEpochs = args.mfEpochs > 0 ? args.mfEpochs : big ? 16 : 40;
+    const { mfLr: learningRate, mfReg: regularization, mfNegatives: negatives, mfStddev: stddev, mfEvery: every } = args;
+    // rows of the historical defaults keep their old label; any other setting names itself
+    const shuffleExamples = args.mfShuffle;
+    const custom = maxEpochs !== (big ? 16 : 40) || learningRate !== 0.02 || regularization !== 0.005 || negatives !== 8 || stddev !== 0.1 || shuffleExamples;
     for (const factors of args.mfFactors) {
-      const row: Row = { method: `MF (dot product) ${factors}`, params: { factors }, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [] };
+      const setting: Record<string, number> = custom ? { factors, maxEpochs, learningRate, regularization, negatives, stddev, ...(shuffleExamples ? { shuffleExamples: 1 } : {}) } : { factors };
+      const row: Row = { method: `MF (dot product) ${factors}`, params: setting, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [] };
       result.rows.push(row);
       const vals: number[] = [];
       for (const seed of args.seeds) {
@@ -243,15 +292,16 @@ for (const m of args.models) {
         let trainSeconds = 0;
         let last = performance.now();
         const s = fitMF(split.fit, {
-          factors, epochs: maxEpochs, learningRate: 0.02, regularization: 0.005, negatives: 8, seed,
+          factors, epochs: maxEpochs, learningRate, regularization, negatives, stddev, shuffleExamples, seed,
           onEpoch: (epoch, loss, current) => {
             trainSeconds += (performance.now() - last) / 1000;
-            if (epoch % 2 === 0 || epoch === maxEpochs) {
+            if (epoch % every === 0 || epoch === maxEpochs) {
               const v = evaluateSampled(current, split.val, { k: 10 });
               const t = testOf(current);
               log('MF', `f${factors} s${seed} epoch ${epoch} loss ${loss.toFixed(4)} val HR ${v.hr.toFixed(4)} | test HR ${t.test.hr.toFixed(4)} NDCG ${t.test.ndcg.toFixed(4)} | full HR ${t.full.hr.toFixed(4)} | train ${trainSeconds.toFixed(0)} s`);
               row.trials.push({ params: { factors, seed, epoch }, hr: v.hr, ndcg: v.ndcg, fitSeconds: trainSeconds });
               if (v.hr > best.val) best = { epoch, val: v.hr, valNdcg: v.ndcg, test: t.test, full: t.full, seconds: trainSeconds };
+              save();
             }
             last = performance.now();
           },
@@ -262,7 +312,7 @@ for (const m of args.models) {
         row.full.push(best.full);
         row.fitSeconds.push(best.seconds);
         vals.push(best.val);
-        row.params = { factors, epochs: best.epoch };
+        row.params = { ...setting, epochs: best.epoch };
         row.val = { hr: vals.reduce((x, y) => x + y, 0) / vals.length, ndcg: best.valNdcg };
         row.tuneSeconds += trainSeconds;
         save();

@@ -16,6 +16,15 @@ export interface ALSOptions {
   /** L2 regularisation `lambda` of both factor matrices, >= 0. Default 0.01. */
   regularization?: number;
   /**
+   * Frequency scaling of the regularisation (Rendle, Krichene, Zhang, Koren, "Revisiting the
+   * Performance of iALS on Item Recommendation Benchmarks", RecSys 2022): each row's penalty is
+   * `lambda * w^nu` where `w` is the row's total confidence, `sum_i c_ui = (number of columns) +
+   * alpha * (sum of the row's r)`, so rows with more observations (and, for items, the whole
+   * user count) are held harder. A number >= 0; 0 (the default) is Hu et al.'s constant
+   * `lambda`; 1 is the paper's setting (tune `lambda` again: it then multiplies thousands).
+   */
+  regularizationExponent?: number;
+  /**
    * Confidence scaling: an observed pair has confidence `c = 1 + alpha * r` (r = 1, or the pair's
    * summed weight with `weighted`), every unobserved pair confidence 1 and preference 0. Default 1
    * (Hu et al. used 40 on their TV data; tune it).
@@ -40,8 +49,9 @@ export interface ALSScorer extends FactorBaselineScorer {
   /** The options used, defaults filled in (without `onSweep`). */
   readonly options: Required<Omit<ALSOptions, 'onSweep'>>;
   /**
-   * The objective `sum_ui c_ui (p_ui - x_u . y_i)^2 + lambda (|X|^2 + |Y|^2)` before the first
-   * sweep (entry 0) and after each sweep.
+   * The objective `sum_ui c_ui (p_ui - x_u . y_i)^2 + lambda (|X|^2 + |Y|^2)` (each row's
+   * penalty scaled by its total confidence to the power `regularizationExponent`) before the
+   * first sweep (entry 0) and after each sweep.
    */
   readonly loss: Float64Array;
 }
@@ -69,7 +79,8 @@ export function restoreALS(numUsers: number, numItems: number, options: Required
   return new ALS(
     numUsers,
     numItems,
-    options,
+    { ...options, regularizationExponent: options.regularizationExponent ?? 0 }, // bundles written before the option
+
     partArray(arrays, 'userFactors', Float64Array, numUsers * f),
     partArray(arrays, 'itemFactors', Float64Array, numItems * f),
     partArray(arrays, 'loss', Float64Array, options.iterations + 1),
@@ -77,7 +88,7 @@ export function restoreALS(numUsers: number, numItems: number, options: Required
 }
 
 /** Internal: Y^T Y + reg I, f x f row-major. */
-function gram(Y: Float64Array, rows: number, f: number, reg: number): Float64Array {
+function gram(Y: Float64Array, rows: number, f: number, reg = 0): Float64Array {
   const G = new Float64Array(f * f);
   for (let r = 0; r < rows; r++) {
     const o = r * f;
@@ -96,20 +107,41 @@ function gram(Y: Float64Array, rows: number, f: number, reg: number): Float64Arr
 }
 
 /**
+ * Internal: each row's L2 penalty, `reg * (cols + alpha * sum of the row's values)^exponent`
+ * (Rendle et al. 2022's frequency-scaled regularisation; `reg` for every row at exponent 0).
+ */
+export function rowPenalties(m: Csr, reg: number, alpha: number, exponent: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let u = 0; u < m.rows; u++) {
+    if (exponent === 0) {
+      out[u] = reg;
+      continue;
+    }
+    let w = m.cols;
+    for (let k = m.offsets[u]; k < m.offsets[u + 1]; k++) w += alpha * m.values[k];
+    out[u] = reg * Math.pow(w, exponent);
+  }
+  return out;
+}
+
+/**
  * Internal: one half-sweep: every row of X re-solved (CG, warm start) against the fixed Y, for the
- * confidence matrix `m` (rows of X x rows of Y, values r). The CG steps never increase each row's
+ * confidence matrix `m` (rows of X x rows of Y, values r), row u's L2 penalty `reg *
+ * (total confidence)^exponent` (see {@link rowPenalties}). The CG steps never increase each row's
  * quadratic objective, so the loss never increases.
  */
-export function solveSide(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg: number, alpha: number, cgSteps: number): void {
-  const YtY = gram(Y, m.cols, f, reg);
+export function solveSide(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg: number, alpha: number, cgSteps: number, exponent = 0): void {
+  const YtY = gram(Y, m.cols, f);
+  const penalty = rowPenalties(m, reg, alpha, exponent);
   const r = new Float64Array(f);
   const p = new Float64Array(f);
   const Ap = new Float64Array(f);
   for (let u = 0; u < m.rows; u++) {
     const xo = u * f;
-    // r = b - A x, A = YtY + sum (c - 1) y y^T, b = sum c y
+    const lu = penalty[u];
+    // r = b - A x, A = YtY + lambda_u I + sum (c - 1) y y^T, b = sum c y
     for (let a = 0; a < f; a++) {
-      let s = 0;
+      let s = lu * X[xo + a];
       const ga = a * f;
       for (let b = 0; b < f; b++) s += YtY[ga + b] * X[xo + b];
       r[a] = -s;
@@ -128,7 +160,7 @@ export function solveSide(m: Csr, X: Float64Array, Y: Float64Array, f: number, r
     if (rsold < 1e-20) continue;
     for (let step = 0; step < cgSteps; step++) {
       for (let a = 0; a < f; a++) {
-        let s = 0;
+        let s = lu * p[a];
         const ga = a * f;
         for (let b = 0; b < f; b++) s += YtY[ga + b] * p[b];
         Ap[a] = s;
@@ -158,9 +190,9 @@ export function solveSide(m: Csr, X: Float64Array, Y: Float64Array, f: number, r
   }
 }
 
-/** Internal: the implicit-ALS objective (see {@link ALSScorer.loss}). */
-export function alsLoss(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg: number, alpha: number): number {
-  const YtY = gram(Y, m.cols, f, 0);
+/** Internal: the implicit-ALS objective (see {@link ALSScorer.loss}); `mt` = transpose of `m`, needed when `exponent` > 0. */
+export function alsLoss(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg: number, alpha: number, exponent = 0, mt?: Csr): number {
+  const YtY = gram(Y, m.cols, f);
   let loss = 0;
   for (let u = 0; u < m.rows; u++) {
     const xo = u * f;
@@ -177,23 +209,36 @@ export function alsLoss(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg
       loss += c * (1 - s) * (1 - s) - s * s;
     }
   }
-  let norms = 0;
-  for (let k = 0; k < X.length; k++) norms += X[k] * X[k];
-  for (let k = 0; k < Y.length; k++) norms += Y[k] * Y[k];
-  return loss + reg * norms;
+  if (exponent === 0) {
+    let norms = 0;
+    for (let k = 0; k < X.length; k++) norms += X[k] * X[k];
+    for (let k = 0; k < Y.length; k++) norms += Y[k] * Y[k];
+    return loss + reg * norms;
+  }
+  const sides: [Csr, Float64Array][] = [[m, X], [mt ?? transpose(m), Y]];
+  for (const [side, Z] of sides) {
+    const penalty = rowPenalties(side, reg, alpha, exponent);
+    for (let u = 0; u < side.rows; u++) {
+      let norm = 0;
+      for (let a = u * f; a < (u + 1) * f; a++) norm += Z[a] * Z[a];
+      loss += penalty[u] * norm;
+    }
+  }
+  return loss;
 }
 
 /**
  * Fits implicit ALS (Hu, Koren, Volinsky, "Collaborative Filtering for Implicit Feedback
  * Datasets", ICDM 2008): minimises `sum over all (u, i) of c_ui (p_ui - x_u . y_i)^2 +
- * lambda (|X|^2 + |Y|^2)` where `p_ui` is 1 for an observed pair and 0 otherwise and
+ * lambda (|X|^2 + |Y|^2)` (with `regularizationExponent` nu > 0, each row's penalty is scaled by
+ * its total confidence to the power nu, as Rendle et al. 2022) where `p_ui` is 1 for an observed pair and 0 otherwise and
  * `c_ui = 1 + alpha * r_ui` (r the pair's weight with `weighted`, else 1). Each sweep re-solves
  * every user, then every item, with `cgSteps` conjugate-gradient steps warm-started from the
  * current factors (as benfred/implicit does), which costs `O(nnz f cgSteps + (users + items) f^2)`
  * per sweep and never forms the dense matrix. Initial factors are uniform in [0, 0.01), seeded.
  *
  * @param train - the training interactions
- * @param options - `factors` (64), `regularization` (0.01), `alpha` (1), `iterations` (15),
+ * @param options - `factors` (64), `regularization` (0.01), `regularizationExponent` (0), `alpha` (1), `iterations` (15),
  *   `cgSteps` (3), `weighted` (false), `seed` (0), `onSweep`; see {@link ALSOptions}
  * @returns an {@link ALSScorer}
  * @example
@@ -206,10 +251,11 @@ export function alsLoss(m: Csr, X: Float64Array, Y: Float64Array, f: number, reg
 export function fitALS(train: Interactions, options?: ALSOptions): ALSScorer {
   const start = performance.now();
   const opts = checkOptionsObject(options, 'fitALS');
-  checkKnownOptions(opts, ['factors', 'regularization', 'alpha', 'iterations', 'cgSteps', 'weighted', 'seed', 'onSweep'], 'fitALS');
-  const { factors = 64, regularization = 0.01, alpha = 1, iterations = 15, cgSteps = 3, seed = 0, onSweep } = opts;
+  checkKnownOptions(opts, ['factors', 'regularization', 'regularizationExponent', 'alpha', 'iterations', 'cgSteps', 'weighted', 'seed', 'onSweep'], 'fitALS');
+  const { factors = 64, regularization = 0.01, regularizationExponent = 0, alpha = 1, iterations = 15, cgSteps = 3, seed = 0, onSweep } = opts;
   assertInteger('factors', factors, 1);
   assertInRange('regularization', regularization, 0, Number.MAX_VALUE);
+  assertInRange('regularizationExponent', regularizationExponent, 0, Number.MAX_VALUE);
   assertInRange('alpha', alpha, 0, Number.MAX_VALUE);
   assertInteger('iterations', iterations, 1);
   assertInteger('cgSteps', cgSteps, 1);
@@ -224,14 +270,15 @@ export function fitALS(train: Interactions, options?: ALSOptions): ALSScorer {
   for (let k = 0; k < X.length; k++) X[k] = random() * 0.01;
   for (let k = 0; k < Y.length; k++) Y[k] = random() * 0.01;
   const loss = new Float64Array(iterations + 1);
-  loss[0] = alsLoss(m, X, Y, f, regularization, alpha);
+  const nu = regularizationExponent;
+  loss[0] = alsLoss(m, X, Y, f, regularization, alpha, nu, mt);
   for (let it = 1; it <= iterations; it++) {
-    solveSide(m, X, Y, f, regularization, alpha, cgSteps);
-    solveSide(mt, Y, X, f, regularization, alpha, cgSteps);
-    loss[it] = alsLoss(m, X, Y, f, regularization, alpha);
+    solveSide(m, X, Y, f, regularization, alpha, cgSteps, nu);
+    solveSide(mt, Y, X, f, regularization, alpha, cgSteps, nu);
+    loss[it] = alsLoss(m, X, Y, f, regularization, alpha, nu, mt);
     onSweep?.(it, loss[it]);
   }
-  const scorer = new ALS(m.rows, m.cols, { factors, regularization, alpha, iterations, cgSteps, weighted, seed }, X, Y, loss);
+  const scorer = new ALS(m.rows, m.cols, { factors, regularization, regularizationExponent, alpha, iterations, cgSteps, weighted, seed }, X, Y, loss);
   scorer.fitSeconds = secondsSince(start);
   return scorer;
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { fitMF } from './mf.js';
+import fc from 'fast-check';
+import { fitMF, shuffledEpoch } from './mf.js';
 import { syntheticInteractions } from '../data/synthetic.js';
 import { evaluateSampled } from '../evaluation/sampled.js';
 import { leaveOneOut } from '../data/splits.js';
@@ -37,6 +38,37 @@ describe('fitMF', () => {
     expect(Array.from(a.userFactors)).not.toEqual(Array.from(c.userFactors));
     expect(seen[2]).toBe(2);
     expect(seen[3]).toBe(a.scoreItems(0, Int32Array.of(0))[0]);
+  });
+
+  it('property: shuffledEpoch is a seeded permutation of the batches\' examples', () => {
+    const exampleArb = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 1 }));
+    fc.assert(
+      fc.property(fc.array(fc.array(exampleArb, { maxLength: 6 }), { maxLength: 5 }), fc.integer(), (batches, seed) => {
+        const asBatch = (xs: [number, number, number][]) => ({ users: Int32Array.from(xs, (x) => x[0]), items: Int32Array.from(xs, (x) => x[1]), labels: Float32Array.from(xs, (x) => x[2]) });
+        const all = batches.flat();
+        const out = shuffledEpoch(batches.map(asBatch), all.length, seed);
+        const again = shuffledEpoch(batches.map(asBatch), all.length, seed);
+        const rows = (b: typeof out) => Array.from(b.users, (u, k) => `${u},${b.items[k]},${b.labels[k]}`);
+        expect(rows(out).sort()).toEqual(all.map((x) => x.join(',')).sort());
+        expect(rows(again)).toEqual(rows(out));
+      }),
+    );
+  });
+
+  it('shuffleExamples: shuffles positives and negatives together, seeded, and still learns', () => {
+    const synth = syntheticInteractions({ numUsers: 100, numItems: 120, seed: 5 });
+    const { train, test } = leaveOneOut(synth, { by: 'random', seed: 1 });
+    const opts = { factors: 8, epochs: 15, learningRate: 0.05, seed: 2 };
+    const a = fitMF(train, { ...opts, shuffleExamples: true });
+    const b = fitMF(train, { ...opts, shuffleExamples: true });
+    const grouped = fitMF(train, opts);
+    expect(Array.from(a.userFactors)).toEqual(Array.from(b.userFactors));
+    expect(Array.from(a.userFactors)).not.toEqual(Array.from(grouped.userFactors));
+    expect(a.options.shuffleExamples).toBe(true);
+    expect(grouped.options.shuffleExamples).toBe(false);
+    expect(a.loss[14]).toBeLessThan(a.loss[0]);
+    expect(evaluateSampled(a, test, { k: 10, numNegatives: 50, exclude: train }).hr).toBeGreaterThan(0.4); // chance 0.2
+    expect(() => fitMF(train, { shuffleExamples: 1 as unknown as boolean })).toThrow(/shuffleExamples/);
   });
 
   it('rejects bad options and says when it diverges', () => {

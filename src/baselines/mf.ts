@@ -6,12 +6,12 @@
 // seeded NegativeSampler (uniform over the items the user has no training positive for).
 import type { Interactions } from '../data/interactions.js';
 import { assertFinite, assertInRange, assertInteger } from '../_lib/validate.js';
-import { deriveSeed, mulberry32 } from '../_lib/random.js';
+import { deriveSeed, mulberry32, randomInt } from '../_lib/random.js';
 import { NegativeSampler } from '../sampling/negative-sampler.js';
 import { userItemCsr } from './csr.js';
 import { FactorScorer, type FactorBaselineScorer } from './factors.js';
 import { partArray } from './part-array.js';
-import { checkKnownOptions, checkOptionsObject, secondsSince } from './scorer.js';
+import { booleanOption, checkKnownOptions, checkOptionsObject, secondsSince } from './scorer.js';
 import { RecsysError } from '../errors.js';
 
 /** Options of {@link fitMF}. Defaults are Rendle et al.'s ML-1M settings except `epochs` and `learningRate`. */
@@ -28,6 +28,14 @@ export interface MFOptions {
   negatives?: number;
   /** Standard deviation of the normal initial embeddings, >= 0. Default 0.1. */
   stddev?: number;
+  /**
+   * Order of an epoch's examples. `false` (the default): positives in a shuffled order, each
+   * followed by its `negatives` (the library's NegativeSampler order, so the same user's row is
+   * updated `1 + negatives` times in a row). `true`: the whole epoch's examples, positives and
+   * negatives, shuffled together (Rendle et al.'s `mf_simple.py`); holds the epoch in memory
+   * (9 bytes per example).
+   */
+  shuffleExamples?: boolean;
   /** Seed of the initial embeddings and the negatives' sampling and order. Default 0. */
   seed?: number;
   /**
@@ -80,7 +88,7 @@ export function restoreMF(numUsers: number, numItems: number, options: Required<
   return new MF(
     numUsers,
     numItems,
-    options,
+    { ...options, shuffleExamples: options.shuffleExamples ?? false }, // bundles written before the option
     partArray(arrays, 'userFactors', Float64Array, numUsers * f),
     partArray(arrays, 'itemFactors', Float64Array, numItems * f),
     biases,
@@ -100,19 +108,49 @@ function normals(n: number, stddev: number, seed: number): Float64Array {
   return out;
 }
 
+/** Internal: the epoch's examples in one batch, shuffled together (Fisher-Yates, seeded). */
+export function shuffledEpoch(batches: Iterable<{ users: Int32Array; items: Int32Array; labels: ArrayLike<number> }>, size: number, seed: number) {
+  const users = new Int32Array(size);
+  const items = new Int32Array(size);
+  const labels = new Uint8Array(size);
+  let n = 0;
+  for (const b of batches) {
+    users.set(b.users, n);
+    items.set(b.items, n);
+    for (let t = 0; t < b.labels.length; t++) labels[n + t] = b.labels[t];
+    n += b.users.length;
+  }
+  const random = mulberry32(seed);
+  for (let k = n - 1; k > 0; k--) {
+    const j = randomInt(random, k + 1);
+    const u = users[k];
+    users[k] = users[j];
+    users[j] = u;
+    const i = items[k];
+    items[k] = items[j];
+    items[j] = i;
+    const l = labels[k];
+    labels[k] = labels[j];
+    labels[j] = l;
+  }
+  return { users: users.subarray(0, n), items: items.subarray(0, n), labels: labels.subarray(0, n) };
+}
+
 /**
  * Fits a dot-product matrix factorisation in Rendle et al.'s setup (RecSys 2020, the paper that
  * showed a well-tuned dot product matching NeuMF on the NCF benchmark): `score(u, i) = b + b_u +
  * b_i + p_u . q_i`, trained with the logistic (binary cross-entropy) loss on every training
  * positive (label 1) and `negatives` sampled items per positive (label 0), redrawn every epoch, by
  * SGD one example at a time with L2 `regularization` on the rows each example touches (as their
- * `mf_simple.py`). Scores are logits (apply a sigmoid for probabilities; rankings are the same).
+ * `mf_simple.py`; `shuffleExamples` also shuffles the epoch's examples together as that script
+ * does). Scores are logits (apply a sigmoid for probabilities; rankings are the same).
  *
  * Costs `O(positives x (1 + negatives) x factors)` per epoch on one thread.
  *
  * @param train - the training interactions (weights are not used)
  * @param options - `factors` (64), `epochs` (20), `learningRate` (0.01), `regularization` (0.005),
- *   `negatives` (8), `stddev` (0.1), `seed` (0), `onEpoch`; see {@link MFOptions}
+ *   `negatives` (8), `stddev` (0.1), `shuffleExamples` (false), `seed` (0), `onEpoch`; see
+ *   {@link MFOptions}
  * @returns an {@link MFScorer}
  * @example
  * ```ts
@@ -124,7 +162,7 @@ function normals(n: number, stddev: number, seed: number): Float64Array {
 export function fitMF(train: Interactions, options?: MFOptions): MFScorer {
   const start = performance.now();
   const opts = checkOptionsObject(options, 'fitMF');
-  checkKnownOptions(opts, ['factors', 'epochs', 'learningRate', 'regularization', 'negatives', 'stddev', 'seed', 'onEpoch'], 'fitMF');
+  checkKnownOptions(opts, ['factors', 'epochs', 'learningRate', 'regularization', 'negatives', 'stddev', 'shuffleExamples', 'seed', 'onEpoch'], 'fitMF');
   const { factors = 64, epochs = 20, learningRate = 0.01, regularization = 0.005, negatives = 8, stddev = 0.1, seed = 0, onEpoch } = opts;
   assertInteger('factors', factors, 1);
   assertInteger('epochs', epochs, 1);
@@ -134,6 +172,7 @@ export function fitMF(train: Interactions, options?: MFOptions): MFScorer {
   assertInRange('stddev', stddev, 0, Number.MAX_VALUE);
   assertFinite('seed', seed, 'INVALID_ARGUMENT');
   if (onEpoch !== undefined && typeof onEpoch !== 'function') throw new RecsysError('INVALID_ARGUMENT', 'onEpoch must be a function');
+  const shuffleExamples = booleanOption('shuffleExamples', opts.shuffleExamples, false);
   const m = userItemCsr(train, false); // validates, and rejects empty data
   const f = factors;
   const P = normals(m.rows * f, stddev, deriveSeed(seed >>> 0, 1));
@@ -144,14 +183,15 @@ export function fitMF(train: Interactions, options?: MFOptions): MFScorer {
   let b = 0;
   const sampler = new NegativeSampler(train, { seed: deriveSeed(seed >>> 0, 3) });
   const loss = new Float64Array(epochs);
-  const resolved = { factors, epochs, learningRate, regularization, negatives, stddev, seed };
+  const resolved = { factors, epochs, learningRate, regularization, negatives, stddev, shuffleExamples, seed };
   const scorer = new MF(m.rows, m.cols, resolved, P, Q, { global, user: bu, item: bi }, loss);
   const lr = learningRate;
   const reg = regularization;
   for (let epoch = 0; epoch < epochs; epoch++) {
     let total = 0;
     let count = 0;
-    for (const batch of sampler.batches({ batchSize: 4096, negativesPerPositive: negatives, epoch })) {
+    const batches = sampler.batches({ batchSize: 4096, negativesPerPositive: negatives, epoch });
+    for (const batch of shuffleExamples ? [shuffledEpoch(batches, sampler.epochSize(negatives), deriveSeed(seed >>> 0, 4 + epoch))] : batches) {
       const { users, items, labels } = batch;
       for (let t = 0; t < users.length; t++) {
         const po = users[t] * f;
