@@ -58,6 +58,7 @@ describe('dense-Adam catch-up: the closed form against a step-by-step replay', (
 describe('RowCatchUp', () => {
   const arch = { kind: 'neumf' as const, numUsers: 3, numItems: 4, factors: 2, layers: [4, 2] };
   const layout = paramLayout(arch);
+  const rows = arch.numUsers + arch.numItems;
 
   function store(seed: number) {
     const n = layout.length;
@@ -66,16 +67,18 @@ describe('RowCatchUp', () => {
     const params = Float32Array.from({ length: n }, () => next() * 0.1);
     const m = Float32Array.from({ length: n }, () => next() * 1e-3);
     const v = Float32Array.from({ length: n }, () => Math.abs(next()) * 1e-6);
-    return { params, m, v, rowSteps: new Int32Array(arch.numUsers + arch.numItems) };
+    return { params, m, v, rowSteps: new Int32Array(2 * rows) };
   }
 
   it("moves a row's GMF and MLP parts as dense Adam would, decays its moments, and records the step", () => {
     const s = store(7);
     const before = { params: s.params.slice(), m: s.m.slice(), v: s.v.slice() };
-    s.rowSteps[1] = 300; // user 1 was last updated at step 300
+    s.rowSteps[1] = 300; // user 1 was last updated at step 300: its weights
+    s.rowSteps[rows + 1] = 300; // and its moments
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
     cu.user(1, 700);
     expect(s.rowSteps[1]).toBe(700);
+    expect(s.rowSteps[rows + 1]).toBe(700);
     const parts = [
       [layout.gmfUser + 1 * layout.factors, layout.factors],
       [layout.mlpUser + 1 * layout.mlpEmbedding, layout.mlpEmbedding],
@@ -99,6 +102,7 @@ describe('RowCatchUp', () => {
     const s = store(9);
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
     s.rowSteps[arch.numUsers + 2] = 10; // item 2
+    s.rowSteps[rows + arch.numUsers + 2] = 10;
     cu.item(2, 50);
     const once = s.params.slice();
     cu.item(2, 50);
@@ -110,8 +114,45 @@ describe('RowCatchUp', () => {
     const start = fresh.params.slice();
     cu2.all(100);
     expect(fresh.params).toEqual(start);
-    expect([...fresh.rowSteps]).toEqual(new Array(7).fill(100));
+    expect([...fresh.rowSteps]).toEqual([...new Array(rows).fill(100), ...new Array(rows).fill(0)]);
     cu2.updated(0, 90);
     expect(fresh.rowSteps[0]).toBe(100); // never backwards
+  });
+
+  it('the read path moves the weights as the full catch-up does, leaves the moments to touch(), and handles a lag', () => {
+    const full = store(11);
+    const split = store(11);
+    for (const s of [full, split]) {
+      s.rowSteps[arch.numUsers + 1] = 120; // item 1: weights and moments from step 120
+      s.rowSteps[rows + arch.numUsers + 1] = 120;
+    }
+    const a = new RowCatchUp(layout, full.params, full.m, full.v, full.rowSteps, 0.01);
+    const b = new RowCatchUp(layout, split.params, split.m, split.v, split.rowSteps, 0.01);
+    const part = [layout.mlpItem + 1 * layout.mlpEmbedding, layout.mlpEmbedding] as const;
+    const slice = (x: Float32Array) => [...x.subarray(part[0], part[0] + part[1])];
+    a.item(1, 200);
+    b.readItem(1, 200);
+    expect(slice(split.params)).toEqual(slice(full.params));
+    expect(slice(split.m)).toEqual(slice(store(11).m)); // moments untouched
+    expect(split.rowSteps[rows + arch.numUsers + 1]).toBe(120);
+    // the optimizer's decay factors cover steps 121..201: the 80 skipped plus its own
+    b.touch(arch.numUsers + 1, 201);
+    expect(b.b1).toBeCloseTo(Math.pow(ADAM_BETA1, 81), 15);
+    expect(b.b2 / Math.pow(ADAM_BETA2, 81)).toBeCloseTo(1, 12);
+    expect([split.rowSteps[arch.numUsers + 1], split.rowSteps[rows + arch.numUsers + 1]]).toEqual([201, 201]);
+    // a lag (read at 200, not yet updated, read again at 260: another thread's batch): the second
+    // read decays the moments it uses by the 80 steps first, as the full catch-up to 200 did
+    const lagged = store(11);
+    lagged.rowSteps[arch.numUsers + 1] = 120;
+    lagged.rowSteps[rows + arch.numUsers + 1] = 120;
+    const c = new RowCatchUp(layout, lagged.params, lagged.m, lagged.v, lagged.rowSteps, 0.01);
+    c.readItem(1, 200);
+    c.readItem(1, 260);
+    a.item(1, 260);
+    const got = slice(lagged.params);
+    const want = slice(full.params);
+    // float32 rounding of the moments in the full path: a few ulps of the weights
+    got.forEach((x, k) => expect(Math.abs(x - want[k])).toBeLessThanOrEqual(4 * 2 ** -24 * Math.abs(want[k]) + 1e-12));
+    expect(got).not.toEqual(slice(store(11).params));
   });
 });
