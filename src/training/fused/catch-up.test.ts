@@ -73,12 +73,10 @@ describe('RowCatchUp', () => {
   it("moves a row's GMF and MLP parts as dense Adam would, decays its moments, and records the step", () => {
     const s = store(7);
     const before = { params: s.params.slice(), m: s.m.slice(), v: s.v.slice() };
-    s.rowSteps[1] = 300; // user 1 was last updated at step 300: its weights
-    s.rowSteps[rows + 1] = 300; // and its moments
+    s.rowSteps[2 * 1 + 1] = 300; // user 1 was last updated at step 300
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
     cu.user(1, 700);
-    expect(s.rowSteps[1]).toBe(700);
-    expect(s.rowSteps[rows + 1]).toBe(700);
+    expect([s.rowSteps[2], s.rowSteps[3]]).toEqual([700, 700]);
     const parts = [
       [layout.gmfUser + 1 * layout.factors, layout.factors],
       [layout.mlpUser + 1 * layout.mlpEmbedding, layout.mlpEmbedding],
@@ -101,8 +99,7 @@ describe('RowCatchUp', () => {
   it('never applies a gap twice, leaves never-updated rows alone, and all() reaches every row', () => {
     const s = store(9);
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
-    s.rowSteps[arch.numUsers + 2] = 10; // item 2
-    s.rowSteps[rows + arch.numUsers + 2] = 10;
+    s.rowSteps[2 * (arch.numUsers + 2) + 1] = 10; // item 2 was last updated at step 10
     cu.item(2, 50);
     const once = s.params.slice();
     cu.item(2, 50);
@@ -114,18 +111,18 @@ describe('RowCatchUp', () => {
     const start = fresh.params.slice();
     cu2.all(100);
     expect(fresh.params).toEqual(start);
-    expect([...fresh.rowSteps]).toEqual([...new Array(rows).fill(100), ...new Array(rows).fill(0)]);
-    cu2.updated(0, 90);
-    expect(fresh.rowSteps[0]).toBe(100); // never backwards
+    // weights' steps 100, moments' steps still 0
+    expect([...fresh.rowSteps]).toEqual(Array.from({ length: 2 * rows }, (_, k) => (k % 2 === 0 ? 100 : 0)));
+    cu2.touch(0, 120);
+    cu2.touch(0, 90);
+    expect(fresh.rowSteps[1]).toBe(120); // never backwards
   });
 
   it('the read path moves the weights as the full catch-up does, leaves the moments to touch(), and handles a lag', () => {
     const full = store(11);
     const split = store(11);
-    for (const s of [full, split]) {
-      s.rowSteps[arch.numUsers + 1] = 120; // item 1: weights and moments from step 120
-      s.rowSteps[rows + arch.numUsers + 1] = 120;
-    }
+    const item1 = 2 * (arch.numUsers + 1);
+    for (const s of [full, split]) s.rowSteps[item1 + 1] = 120; // item 1: last updated at step 120
     const a = new RowCatchUp(layout, full.params, full.m, full.v, full.rowSteps, 0.01);
     const b = new RowCatchUp(layout, split.params, split.m, split.v, split.rowSteps, 0.01);
     const part = [layout.mlpItem + 1 * layout.mlpEmbedding, layout.mlpEmbedding] as const;
@@ -134,17 +131,16 @@ describe('RowCatchUp', () => {
     b.readItem(1, 200);
     expect(slice(split.params)).toEqual(slice(full.params));
     expect(slice(split.m)).toEqual(slice(store(11).m)); // moments untouched
-    expect(split.rowSteps[rows + arch.numUsers + 1]).toBe(120);
+    expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 120]);
     // the optimizer's decay factors cover steps 121..201: the 80 skipped plus its own
     b.touch(arch.numUsers + 1, 201);
     expect(b.b1).toBeCloseTo(Math.pow(ADAM_BETA1, 81), 15);
     expect(b.b2 / Math.pow(ADAM_BETA2, 81)).toBeCloseTo(1, 12);
-    expect([split.rowSteps[arch.numUsers + 1], split.rowSteps[rows + arch.numUsers + 1]]).toEqual([201, 201]);
+    expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 201]); // up to date as of 201
     // a lag (read at 200, not yet updated, read again at 260: another thread's batch): the second
     // read decays the moments it uses by the 80 steps first, as the full catch-up to 200 did
     const lagged = store(11);
-    lagged.rowSteps[arch.numUsers + 1] = 120;
-    lagged.rowSteps[rows + arch.numUsers + 1] = 120;
+    lagged.rowSteps[item1 + 1] = 120;
     const c = new RowCatchUp(layout, lagged.params, lagged.m, lagged.v, lagged.rowSteps, 0.01);
     c.readItem(1, 200);
     c.readItem(1, 260);

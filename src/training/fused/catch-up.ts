@@ -159,9 +159,11 @@ function power(table: Float64Array, beta: number, n: number): number {
 
 /**
  * Brings embedding rows up to date with dense Adam: applies the zero-gradient steps a row sat out,
- * as tfjs's Adam would have. Per row it keeps two steps in `rowSteps` (users first, then items): at
- * [r] the step its weights are caught up to, at [rows + r] the step its moments are from (0 = never
- * updated: its moments are 0 and it does not move).
+ * as tfjs's Adam would have. Per row r (users first, then items) it keeps two steps in `rowSteps`,
+ * side by side (one cache line): at [2r] the step a catch-up last brought its weights to, at
+ * [2r + 1] the step its moments are from, which is also the step of the optimizer's last update of
+ * the row; its weights are up to date as of the later of the two (0 = never updated: its moments
+ * are 0 and it does not move).
  *
  * Two ways in. {@link user} / {@link item} / {@link all} bring weights and moments up to a step
  * (the end of an epoch). The kernel's hot path splits the work instead: {@link readUser} /
@@ -184,7 +186,7 @@ export class RowCatchUp {
   private readonly cacheStamp = new Int32Array(MAX_POWER + 1).fill(-1);
   /** Whether other threads share `rowSteps` (then claims are compare-and-swaps). */
   private readonly shared: boolean;
-  /** Table rows (users + items); the moments' steps start at this offset of `rowSteps`. */
+  /** Table rows (users + items). */
   private readonly numRows: number;
   /** Set by {@link touch}: the factors of the first and second moments. */
   b1 = BETA1;
@@ -195,7 +197,7 @@ export class RowCatchUp {
    * @param params - weights
    * @param m - Adam's first moments (same layout)
    * @param v - Adam's second moments
-   * @param rowSteps - per row (users then items) the weights' step, then per row the moments' step
+   * @param rowSteps - per row (users then items) the weights' and the moments' step
    *   (2 × (numUsers + numItems) entries)
    * @param learningRate - Adam's step size
    */
@@ -249,53 +251,40 @@ export class RowCatchUp {
   /**
    * The optimizer updates row `r` at `step`: sets {@link b1} and {@link b2} to β1^n and β2^n, n the
    * steps since the row's moments were last updated (1 when it was updated at the step before),
-   * and marks weights and moments as being at `step`. Steps other threads took between this batch
-   * reading the row and this update only decay its moments (they count as part of the stale window
-   * Hogwild already has between a read and a write; the motion dense Adam would give the row over
-   * them is not applied).
+   * and marks the row (weights and moments) as being at `step`; never moves its step backwards.
+   * Steps other threads took between this batch reading the row and this update only decay its
+   * moments (they count as part of the stale window Hogwild already has between a read and a
+   * write; the motion dense Adam would give the row over them is not applied). One plain store: a
+   * reader that misses it by a hair applies one zero-gradient step too many, Hogwild noise.
    */
   touch(r: number, step: number): void {
     const steps = this.rowSteps;
-    const at = this.numRows + r;
+    const at = 2 * r + 1;
     const from = steps[at];
     const n = from > 0 && from < step ? step - from : 1;
     this.b1 = power(this.tab.rhoPow[0], BETA1, n);
     this.b2 = power(this.tab.beta2Pow, BETA2, n);
-    steps[at] = step;
-    this.updated(r, step);
-  }
-
-  /**
-   * Marks row `r`'s weights as updated at `step` (after the optimizer's own update of it); never
-   * moves a row's step backwards (another thread may have applied a later step already).
-   */
-  updated(r: number, step: number): void {
-    const steps = this.rowSteps;
-    if (!this.shared) {
-      if (steps[r] < step) steps[r] = step;
-      return;
-    }
-    for (;;) {
-      const old = Atomics.load(steps, r);
-      if (old >= step || Atomics.compareExchange(steps, r, old, step) === old) return;
-    }
+    if (from < step) steps[at] = step;
   }
 
   /**
    * Claims the gap of row `r`'s weights up to `target`.
    *
-   * @returns the row's last step when this thread must apply steps last+1..target, 0 or less when
-   *   there is nothing to do (never updated, already there, or claimed by another thread)
+   * @returns the step the row's weights are at when this thread must apply steps last+1..target,
+   *   0 or less when there is nothing to do (never updated, already there, or claimed by another
+   *   thread)
    */
   private claim(r: number, target: number): number {
     const steps = this.rowSteps;
-    const t = steps[r];
+    const w = steps[2 * r];
+    const m = steps[2 * r + 1];
+    const t = w > m ? w : m;
     if (t >= target) return 0;
     if (!this.shared) {
-      steps[r] = target;
+      steps[2 * r] = target;
       return t;
     }
-    if (Atomics.compareExchange(steps, r, t, target) !== t) return 0;
+    if (Atomics.compareExchange(steps, 2 * r, w, target) !== w) return 0;
     return t;
   }
 
@@ -314,7 +303,7 @@ export class RowCatchUp {
     if (t > 0) this.move(r, t, target, at1, n1, at2, n2);
     // the moments: from their own step (which lags behind the weights' between a read and the
     // optimizer's update of the row) to the target, unless another thread is already further
-    const mAt = this.numRows + r;
+    const mAt = 2 * r + 1;
     const tm = steps[mAt];
     if (tm <= 0 || tm >= target) return;
     steps[mAt] = target;
@@ -330,7 +319,7 @@ export class RowCatchUp {
    * moments are read as of step t (decayed from their own step first when they lag behind).
    */
   private move(r: number, t: number, T: number, at1: number, n1: number, at2: number, n2: number): void {
-    const tm = this.rowSteps[this.numRows + r];
+    const tm = this.rowSteps[2 * r + 1];
     // moments as of step t: c1 M and c2 V (c = 1 unless the row is between a read and its update)
     const lag = tm > 0 && tm < t ? t - tm : 0;
     let c1 = lag === 0 ? 1 : power(this.tab.rhoPow[0], BETA1, lag);

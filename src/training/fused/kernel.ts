@@ -59,9 +59,9 @@ export interface KernelStore {
   m: Float32Array | null;
   v: Float32Array | null;
   /**
-   * Dense Adam: per table row (users then items) the step its weights are caught up to, then per
-   * row the step its moments are from (2 × (numUsers + numItems) entries, shared between threads;
-   * see catch-up.ts); the kernel allocates its own when absent.
+   * Dense Adam: per table row (users then items) the step a catch-up brought its weights to and
+   * the step its moments are from (2 × (numUsers + numItems) entries, shared between threads; see
+   * catch-up.ts); the kernel allocates its own when absent.
    */
   rowSteps?: Int32Array | null;
 }
