@@ -133,9 +133,9 @@ describe('RowCatchUp', () => {
     expect(slice(split.m)).toEqual(slice(store(11).m)); // moments untouched
     expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 120]);
     // the optimizer's decay factors cover steps 121..201: the 80 skipped plus its own
-    b.touch(arch.numUsers + 1, 201);
-    expect(b.b1).toBeCloseTo(Math.pow(ADAM_BETA1, 81), 15);
-    expect(b.b2 / Math.pow(ADAM_BETA2, 81)).toBeCloseTo(1, 12);
+    expect(b.touch(arch.numUsers + 1, 201)).toBe(81);
+    expect(b.beta1Powers[81]).toBeCloseTo(Math.pow(ADAM_BETA1, 81), 15);
+    expect(b.beta2Powers[81] / Math.pow(ADAM_BETA2, 81)).toBeCloseTo(1, 12);
     expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 201]); // up to date as of 201
     // a lag (read at 200, not yet updated, read again at 260: another thread's batch): the second
     // read decays the moments it uses by the 80 steps first, as the full catch-up to 200 did

@@ -188,9 +188,10 @@ export class RowCatchUp {
   private readonly shared: boolean;
   /** Table rows (users + items). */
   private readonly numRows: number;
-  /** Set by {@link touch}: the factors of the first and second moments. */
-  b1 = BETA1;
-  b2 = BETA2;
+  /** β1^n for n = 0 .. 1,024 (the optimizer's decay factors, see {@link touch}). */
+  readonly beta1Powers: Float64Array;
+  /** β2^n for n = 0 .. 1,024. */
+  readonly beta2Powers: Float64Array;
 
   /**
    * @param layout - where the tables live
@@ -211,6 +212,8 @@ export class RowCatchUp {
   ) {
     tables ??= buildTables();
     this.tab = tables;
+    this.beta1Powers = tables.rhoPow[0];
+    this.beta2Powers = tables.beta2Pow;
     this.numRows = layout.numUsers + layout.numItems;
     if (rowSteps.length < 2 * this.numRows) throw new TypeError('RowCatchUp: rowSteps is too short');
     this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
@@ -249,22 +252,22 @@ export class RowCatchUp {
   }
 
   /**
-   * The optimizer updates row `r` at `step`: sets {@link b1} and {@link b2} to β1^n and β2^n, n the
-   * steps since the row's moments were last updated (1 when it was updated at the step before),
-   * and marks the row (weights and moments) as being at `step`; never moves its step backwards.
+   * The optimizer updates row `r` at `step`: marks the row (weights and moments) as being at
+   * `step`, never moving its step backwards, and returns n, the steps since its moments were last
+   * updated (1 when it was updated at the step before): the update multiplies the old moments by
+   * β1^n and β2^n ({@link beta1Powers}, {@link beta2Powers}; Math.pow beyond them).
    * Steps other threads took between this batch reading the row and this update only decay its
    * moments (they count as part of the stale window Hogwild already has between a read and a
    * write; the motion dense Adam would give the row over them is not applied). One plain store: a
    * reader that misses it by a hair applies one zero-gradient step too many, Hogwild noise.
    */
-  touch(r: number, step: number): void {
+  touch(r: number, step: number): number {
     const steps = this.rowSteps;
     const at = 2 * r + 1;
     const from = steps[at];
-    const n = from > 0 && from < step ? step - from : 1;
-    this.b1 = power(this.tab.rhoPow[0], BETA1, n);
-    this.b2 = power(this.tab.beta2Pow, BETA2, n);
-    if (from < step) steps[at] = step;
+    if (from >= step) return 1;
+    steps[at] = step;
+    return from > 0 ? step - from : 1;
   }
 
   /**

@@ -738,12 +738,14 @@ export class FusedKernel {
     const U = L.numUsers;
     let b1 = BETA1;
     let b2 = BETA2;
+    const p1 = cu === null ? null : cu.beta1Powers;
+    const p2 = cu === null ? null : cu.beta2Powers;
     for (let s = 0; s < this.numTouchedUsers; s++) {
       const u = this.touchedUsers[s];
       if (cu !== null) {
-        cu.touch(u, step);
-        b1 = cu.b1;
-        b2 = cu.b2;
+        const k = cu.touch(u, step);
+        b1 = k < p1!.length ? p1![k] : Math.pow(BETA1, k);
+        b2 = k < p2!.length ? p2![k] : Math.pow(BETA2, k);
       }
       if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, b1, b2);
       if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, b1, b2);
@@ -752,9 +754,9 @@ export class FusedKernel {
     for (let s = 0; s < this.numTouchedItems; s++) {
       const i = this.touchedItems[s];
       if (cu !== null) {
-        cu.touch(U + i, step);
-        b1 = cu.b1;
-        b2 = cu.b2;
+        const k = cu.touch(U + i, step);
+        b1 = k < p1!.length ? p1![k] : Math.pow(BETA1, k);
+        b2 = k < p2!.length ? p2![k] : Math.pow(BETA2, k);
       }
       if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, b1, b2);
       if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, b1, b2);
