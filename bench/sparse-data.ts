@@ -88,7 +88,7 @@ export function sparseCatalogue(options: Partial<SparseOptions> = {}): SparseCat
       items.push(item);
     }
   }
-  // per user, shuffled positives; drop users with fewer than 3
+  // per user, their positives; users with fewer than 3 are dropped (renumbered densely)
   const byUser = new Map<number, number[]>();
   users.forEach((u, k) => {
     let list = byUser.get(u);
@@ -96,33 +96,58 @@ export function sparseCatalogue(options: Partial<SparseOptions> = {}): SparseCat
     list.push(items[k]);
   });
   const kept = [...byUser.keys()].filter((u) => byUser.get(u)!.length >= 3).sort((a, b) => a - b);
+  return leaveOneOut(
+    kept.map((u) => byUser.get(u)!),
+    o.numItems,
+    random,
+    o.negatives,
+  );
+}
+
+/**
+ * The NCF protocol's leave-one-out split of per-user positive lists: each list is shuffled (seeded),
+ * its first item held out as the user's test positive and its second as the validation positive
+ * (users with exactly 2 positives get no validation row), the rest are training positives; each
+ * held-out positive gets `negatives` distinct sampled items the user never interacted with
+ * (validation lists first, then test lists, all from `random`). Users with fewer than 2 positives
+ * are dropped (they would have nothing to train on); users keep their order, renumbered densely.
+ *
+ * @param lists - per user, their distinct positive items (shuffled in place)
+ * @param numItems - catalogue size (item ids are 0..numItems-1)
+ * @param random - a seeded generator of floats in [0, 1)
+ * @param negatives - negatives per held-out positive
+ * @returns training positives, validation and test lists, and the positives per item
+ */
+export function leaveOneOut(lists: number[][], numItems: number, random: () => number, negatives = 99): SparseCatalogue {
+  const int = (n: number) => Math.floor(random() * n);
+  const kept = lists.filter((list) => list.length >= 2);
   const trainUsers: number[] = [];
   const trainItems: number[] = [];
   const held = { validation: [] as [number, number][], test: [] as [number, number][] };
-  const itemCounts = new Int32Array(o.numItems);
-  kept.forEach((u, dense) => {
-    const list = byUser.get(u)!;
+  const itemCounts = new Int32Array(numItems);
+  kept.forEach((list, dense) => {
     for (let i = list.length - 1; i > 0; i--) {
       const j = int(i + 1);
       [list[i], list[j]] = [list[j], list[i]];
     }
     for (const item of list) itemCounts[item]++;
     held.test.push([dense, list[0]]);
-    held.validation.push([dense, list[1]]);
-    for (const item of list.slice(2)) {
+    const from = list.length >= 3 ? 2 : 1;
+    if (from === 2) held.validation.push([dense, list[1]]);
+    for (const item of list.slice(from)) {
       trainUsers.push(dense);
       trainItems.push(item);
     }
   });
-  const seen = kept.map((u) => new Set(byUser.get(u)!));
-  const lists = (rows: [number, number][]): ValidationLists => ({
+  const seen = kept.map((list) => new Set(list));
+  const sample = (rows: [number, number][]): ValidationLists => ({
     users: Int32Array.from(rows, ([u]) => u),
     items: Int32Array.from(rows, ([, i]) => i),
     negatives: rows.map(([u]) => {
-      const out = new Int32Array(o.negatives);
+      const out = new Int32Array(negatives);
       const taken = new Set<number>();
-      for (let n = 0; n < o.negatives; ) {
-        const item = int(o.numItems);
+      for (let n = 0; n < negatives; ) {
+        const item = int(numItems);
         if (seen[u].has(item) || taken.has(item)) continue;
         taken.add(item);
         out[n++] = item;
@@ -131,9 +156,35 @@ export function sparseCatalogue(options: Partial<SparseOptions> = {}): SparseCat
     }),
   });
   return {
-    train: { users: Int32Array.from(trainUsers), items: Int32Array.from(trainItems), numUsers: kept.length, numItems: o.numItems },
-    validation: lists(held.validation),
-    test: lists(held.test),
+    train: { users: Int32Array.from(trainUsers), items: Int32Array.from(trainItems), numUsers: kept.length, numItems },
+    validation: sample(held.validation),
+    test: sample(held.test),
     itemCounts,
   };
+}
+
+/**
+ * Reads per-user positive lists in LightGCN's text format (`data/<name>/train.txt` / `test.txt` of
+ * github.com/kuandeng/LightGCN: one line per user, `userId item item ...`, space separated), drops
+ * duplicate items within a line and renumbers the items that occur densely (in order of id).
+ *
+ * @param text - the file's contents
+ * @returns the lists (in order of user id) and the number of distinct items
+ */
+export function parseUserItemLists(text: string): { lists: number[][]; numItems: number; interactions: number } {
+  const raw: [number, number[]][] = [];
+  const ids = new Set<number>();
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/).filter((f) => f.length > 0);
+    if (fields.length === 0) continue;
+    const numbers = fields.map(Number);
+    if (numbers.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`not a user-item list line: ${line.slice(0, 80)}`);
+    const items = [...new Set(numbers.slice(1))];
+    for (const i of items) ids.add(i);
+    raw.push([numbers[0], items]);
+  }
+  raw.sort((a, b) => a[0] - b[0]);
+  const dense = new Map([...ids].sort((a, b) => a - b).map((id, k) => [id, k]));
+  const lists = raw.map(([, items]) => items.map((i) => dense.get(i)!));
+  return { lists, numItems: dense.size, interactions: lists.reduce((a, l) => a + l.length, 0) };
 }

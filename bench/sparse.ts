@@ -1,29 +1,46 @@
 // Sparse development benchmark (issue 12): on a long-tailed catalogue, the fused engine with its
 // default dense-Adam rows ('fused'), the fused engine with lazy rows ('fused-lazy') and the tfjs
-// engine (dense Adam by construction, 'tfjs'), side by side: GMF and NeuMF at factor 8, the NCF
+// engine (dense Adam by construction, 'tfjs'), side by side: GMF, MLP and NeuMF at factor 8, the NCF
 // protocol (leave-one-out, 99 sampled negatives, HR@10 and NDCG@10), several seeds, the epoch chosen
 // on the validation positive (restoreBest with patience = epochs, so every epoch is trained and the
 // best validated weights are tested). Records per run the loss curve, the validation curve, the
 // seconds per epoch and the test figures of the val-selected epoch.
 //
-//   npx tsx bench/sparse.ts [--seeds 1,2,3] [--epochs 10] [--models gmf,neumf]
-//                           [--engines fused,fused-lazy,tfjs] [--items 20000] [--backend wasm|cpu]
-//                           [--out bench/results/sparse-synthetic.json]
+//   npx tsx bench/sparse.ts [--data synthetic|gowalla:<path>] [--seeds 1,2,3] [--epochs 10]
+//                           [--models gmf,mlp,neumf] [--engines fused,fused-lazy,tfjs] [--items 20000]
+//                           [--backend wasm|cpu] [--out bench/results/sparse-synthetic.json]
 //   npx tsx bench/sparse.ts --merge a.json,b.json --out merged.json   (seeds run as separate processes)
 //
 // Either way it prints the summary table (mean over seeds) in Markdown.
 //
-// Data: bench/sparse-data.ts (seeded, generated in memory, nothing read from disk). The tfjs
+// Data, `--data synthetic` (default): bench/sparse-data.ts (seeded, generated in memory, nothing read
+// from disk; `--items` sets its size).
+//
+// Data, `--data gowalla:<path>`: the public Gowalla check-in data (Cho, Myers and Leskovec, "Friendship
+// and mobility", KDD 2011; https://snap.stanford.edu/data/loc-gowalla.html) in the 10-core form of
+// LightGCN (He et al., SIGIR 2020), whose repository ships it split 80/20 per user: <path> is its
+// Data/gowalla/test.txt (https://github.com/kuandeng/LightGCN, file Data/gowalla/test.txt; one line
+// per user, `userId item item ...`). Not part of this repository: download it yourself (SNAP's
+// terms: research use; cite the paper). That 20% portion is used here as a data set of its own, in
+// leave-one-out form: 29,858 users, 38,546 distinct items (renumbered densely), 217,242 interactions,
+// 5.6 per item, long-tailed (5,543 items with one interaction). The file has no timestamps, so the
+// held-out items are drawn at random (seeded, split seed 1) instead of the latest ones: per user one
+// test positive, one validation positive when the user has at least 3 (2,163 users have 2 and get
+// none; one user with a single item is dropped), the rest for training; 99 sampled negatives per
+// held-out positive, never an item the user interacted with (bench/sparse-data.ts, leaveOneOut).
+//
+// The tfjs
 // engine runs on the tfjs wasm backend by default (the fastest tfjs backend here); the fused engine
 // on 1 thread (deterministic, and a fair CPU share next to tfjs's single thread).
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { useBackend } from '../test/helpers/backends.js';
-import { GMF, NeuMF } from '../src/models/index.js';
+import { GMF, MLP, NeuMF } from '../src/models/index.js';
 import { train } from '../src/training/train.js';
 import { evaluateSampled } from '../src/evaluation/index.js';
-import { sparseCatalogue } from './sparse-data.js';
+import { leaveOneOut, parseUserItemLists, sparseCatalogue, type SparseCatalogue } from './sparse-data.js';
+import { mulberry32 } from '../src/_lib/random.js';
 
 const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
@@ -31,7 +48,7 @@ const arg = (name: string, fallback: string): string => {
 };
 
 type EngineKind = 'fused' | 'fused-lazy' | 'tfjs';
-type ModelKind = 'gmf' | 'neumf';
+type ModelKind = 'gmf' | 'mlp' | 'neumf';
 
 interface Run {
   model: ModelKind;
@@ -50,20 +67,36 @@ async function main(): Promise<void> {
   if (process.argv.includes('--merge')) return merge(arg('merge', '').split(','), arg('out', 'bench/results/sparse-synthetic.json'));
   const seeds = arg('seeds', '1,2,3').split(',').map(Number);
   const epochs = Number(arg('epochs', '10'));
-  const models = arg('models', 'gmf,neumf').split(',') as ModelKind[];
+  const models = arg('models', 'gmf,mlp,neumf').split(',') as ModelKind[];
   const engines = arg('engines', 'fused,fused-lazy,tfjs').split(',') as EngineKind[];
   const numItems = Number(arg('items', '20000'));
   const backend = arg('backend', 'wasm') as 'wasm' | 'cpu';
-  const out = arg('out', 'bench/results/sparse-synthetic.json');
+  const source = arg('data', 'synthetic');
+  const gowalla = source.startsWith('gowalla:');
+  if (!gowalla && source !== 'synthetic') throw new Error(`--data: synthetic or gowalla:<path>, got ${source}`);
+  const out = arg('out', gowalla ? 'bench/results/sparse-gowalla.json' : 'bench/results/sparse-synthetic.json');
   await useBackend(backend);
 
-  const data = sparseCatalogue({ numItems, seed: 1 });
+  let data: SparseCatalogue;
+  let description: string;
+  if (gowalla) {
+    const { lists, numItems: items, interactions } = parseUserItemLists(readFileSync(source.slice('gowalla:'.length), 'utf8'));
+    data = leaveOneOut(lists, items, mulberry32(1), 99);
+    const t = data.train;
+    description =
+      `Gowalla (SNAP loc-gowalla, LightGCN's 10-core split, its test.txt as a data set of its own): ${lists.length} users, ${items} items, ` +
+      `${interactions} interactions (${(interactions / items).toFixed(2)} per item); leave-one-out with seeded random held-out items ` +
+      `(no timestamps): ${t.numUsers} users kept, ${t.users.length} training positives (${(t.users.length / items).toFixed(2)} per item), ` +
+      `${data.validation.users.length} validation and ${data.test.users.length} test positives with 99 negatives each`;
+  } else {
+    data = sparseCatalogue({ numItems, seed: 1 });
+    const t = data.train;
+    description =
+      `synthetic long tail (bench/sparse-data.ts, seed 1): ${t.numUsers} users, ${t.numItems} items, ` +
+      `${t.users.length} training positives (${(t.users.length / t.numItems).toFixed(2)} per item; 1-5 positives per item before the split), ` +
+      `leave-one-out validation and test with 99 negatives each`;
+  }
   const { train: trainSet, validation, test } = data;
-  const perItem = trainSet.users.length / trainSet.numItems;
-  const description =
-    `synthetic long tail (bench/sparse-data.ts, seed 1): ${trainSet.numUsers} users, ${trainSet.numItems} items, ` +
-    `${trainSet.users.length} training positives (${perItem.toFixed(2)} per item; 1-5 positives per item before the split), ` +
-    `leave-one-out validation and test with 99 negatives each`;
   console.log(description);
   const runs: Run[] = [];
   const save = (): void => {
@@ -76,7 +109,9 @@ async function main(): Promise<void> {
         const net =
           model === 'gmf'
             ? GMF({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, factors: 8, seed })
-            : NeuMF({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, factors: 8, layers: [64, 32, 16, 8], seed });
+            : model === 'mlp'
+              ? MLP({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, layers: [64, 32, 16, 8], seed })
+              : NeuMF({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, factors: 8, layers: [64, 32, 16, 8], seed });
         const history = await train(net, trainSet, {
           epochs,
           seed,

@@ -58,6 +58,7 @@ describe('dense-Adam catch-up: the closed form against a step-by-step replay', (
 describe('RowCatchUp', () => {
   const arch = { kind: 'neumf' as const, numUsers: 3, numItems: 4, factors: 2, layers: [4, 2] };
   const layout = paramLayout(arch);
+  const rows = arch.numUsers + arch.numItems;
 
   function store(seed: number) {
     const n = layout.length;
@@ -66,16 +67,16 @@ describe('RowCatchUp', () => {
     const params = Float32Array.from({ length: n }, () => next() * 0.1);
     const m = Float32Array.from({ length: n }, () => next() * 1e-3);
     const v = Float32Array.from({ length: n }, () => Math.abs(next()) * 1e-6);
-    return { params, m, v, rowSteps: new Int32Array(arch.numUsers + arch.numItems) };
+    return { params, m, v, rowSteps: new Int32Array(2 * rows) };
   }
 
   it("moves a row's GMF and MLP parts as dense Adam would, decays its moments, and records the step", () => {
     const s = store(7);
     const before = { params: s.params.slice(), m: s.m.slice(), v: s.v.slice() };
-    s.rowSteps[1] = 300; // user 1 was last updated at step 300
+    s.rowSteps[2 * 1 + 1] = 300; // user 1 was last updated at step 300
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
     cu.user(1, 700);
-    expect(s.rowSteps[1]).toBe(700);
+    expect([s.rowSteps[2], s.rowSteps[3]]).toEqual([700, 700]);
     const parts = [
       [layout.gmfUser + 1 * layout.factors, layout.factors],
       [layout.mlpUser + 1 * layout.mlpEmbedding, layout.mlpEmbedding],
@@ -98,7 +99,7 @@ describe('RowCatchUp', () => {
   it('never applies a gap twice, leaves never-updated rows alone, and all() reaches every row', () => {
     const s = store(9);
     const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
-    s.rowSteps[arch.numUsers + 2] = 10; // item 2
+    s.rowSteps[2 * (arch.numUsers + 2) + 1] = 10; // item 2 was last updated at step 10
     cu.item(2, 50);
     const once = s.params.slice();
     cu.item(2, 50);
@@ -110,8 +111,44 @@ describe('RowCatchUp', () => {
     const start = fresh.params.slice();
     cu2.all(100);
     expect(fresh.params).toEqual(start);
-    expect([...fresh.rowSteps]).toEqual(new Array(7).fill(100));
-    cu2.updated(0, 90);
-    expect(fresh.rowSteps[0]).toBe(100); // never backwards
+    // weights' steps 100, moments' steps still 0
+    expect([...fresh.rowSteps]).toEqual(Array.from({ length: 2 * rows }, (_, k) => (k % 2 === 0 ? 100 : 0)));
+    cu2.touch(0, 120);
+    cu2.touch(0, 90);
+    expect(fresh.rowSteps[1]).toBe(120); // never backwards
+  });
+
+  it('the read path moves the weights as the full catch-up does, leaves the moments to touch(), and handles a lag', () => {
+    const full = store(11);
+    const split = store(11);
+    const item1 = 2 * (arch.numUsers + 1);
+    for (const s of [full, split]) s.rowSteps[item1 + 1] = 120; // item 1: last updated at step 120
+    const a = new RowCatchUp(layout, full.params, full.m, full.v, full.rowSteps, 0.01);
+    const b = new RowCatchUp(layout, split.params, split.m, split.v, split.rowSteps, 0.01);
+    const part = [layout.mlpItem + 1 * layout.mlpEmbedding, layout.mlpEmbedding] as const;
+    const slice = (x: Float32Array) => [...x.subarray(part[0], part[0] + part[1])];
+    a.item(1, 200);
+    b.readItem(1, 200);
+    expect(slice(split.params)).toEqual(slice(full.params));
+    expect(slice(split.m)).toEqual(slice(store(11).m)); // moments untouched
+    expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 120]);
+    // the optimizer's decay factors cover steps 121..201: the 80 skipped plus its own
+    expect(b.touch(arch.numUsers + 1, 201)).toBe(81);
+    expect(b.beta1Powers[81]).toBeCloseTo(Math.pow(ADAM_BETA1, 81), 15);
+    expect(b.beta2Powers[81] / Math.pow(ADAM_BETA2, 81)).toBeCloseTo(1, 12);
+    expect([split.rowSteps[item1], split.rowSteps[item1 + 1]]).toEqual([200, 201]); // up to date as of 201
+    // a lag (read at 200, not yet updated, read again at 260: another thread's batch): the second
+    // read decays the moments it uses by the 80 steps first, as the full catch-up to 200 did
+    const lagged = store(11);
+    lagged.rowSteps[item1 + 1] = 120;
+    const c = new RowCatchUp(layout, lagged.params, lagged.m, lagged.v, lagged.rowSteps, 0.01);
+    c.readItem(1, 200);
+    c.readItem(1, 260);
+    a.item(1, 260);
+    const got = slice(lagged.params);
+    const want = slice(full.params);
+    // float32 rounding of the moments in the full path: a few ulps of the weights
+    got.forEach((x, k) => expect(Math.abs(x - want[k])).toBeLessThanOrEqual(4 * 2 ** -24 * Math.abs(want[k]) + 1e-12));
+    expect(got).not.toEqual(slice(store(11).params));
   });
 });

@@ -152,14 +152,31 @@ function gaussRule(tab: Tables, t: number, T: number, rule: Rule): Rule {
   return rule;
 }
 
+/** β^n from a table of powers (n >= 0), Math.pow beyond it. */
+function power(table: Float64Array, beta: number, n: number): number {
+  return n < table.length ? table[n] : Math.pow(beta, n);
+}
+
 /**
  * Brings embedding rows up to date with dense Adam: applies the zero-gradient steps a row sat out,
- * as tfjs's Adam would have, and records per row the last step it has seen (`rowSteps`: users
- * first, then items; 0 = never updated, so its moments are 0 and it does not move).
+ * as tfjs's Adam would have. Per row r (users first, then items) it keeps two steps in `rowSteps`,
+ * side by side (one cache line): at [2r] the step a catch-up last brought its weights to, at
+ * [2r + 1] the step its moments are from, which is also the step of the optimizer's last update of
+ * the row; its weights are up to date as of the later of the two (0 = never updated: its moments
+ * are 0 and it does not move).
  *
- * Thread safety (Hogwild): a thread claims a row's gap with a compare-and-swap on its step before
- * applying it, so two threads never apply the same skipped steps twice; the weights themselves are
- * updated without locks, as every other Hogwild update.
+ * Two ways in. {@link user} / {@link item} / {@link all} bring weights and moments up to a step
+ * (the end of an epoch). The kernel's hot path splits the work instead: {@link readUser} /
+ * {@link readItem}, before a batch reads a row, move only its weights (the moments are read, not
+ * written), and {@link touch}, when the optimizer updates the row, hands it the decay factors of
+ * every step since its moments' step, which the optimizer folds into its own update of the moments
+ * (one pass over m and v per row and step instead of two). Between the two a row's moments lag
+ * behind its weights; a catch-up that meets such a row (another thread's, Hogwild) decays the
+ * moments it reads by the lag first.
+ *
+ * Thread safety (Hogwild): a thread claims a row's gap with a compare-and-swap on its weight step
+ * before applying it, so two threads never apply the same skipped steps twice; the weights and
+ * moments themselves are updated without locks, as every other Hogwild update.
  */
 export class RowCatchUp {
   private readonly tab: Tables;
@@ -169,13 +186,20 @@ export class RowCatchUp {
   private readonly cacheStamp = new Int32Array(MAX_POWER + 1).fill(-1);
   /** Whether other threads share `rowSteps` (then claims are compare-and-swaps). */
   private readonly shared: boolean;
+  /** Table rows (users + items). */
+  private readonly numRows: number;
+  /** β1^n for n = 0 .. 1,024 (the optimizer's decay factors, see {@link touch}). */
+  readonly beta1Powers: Float64Array;
+  /** β2^n for n = 0 .. 1,024. */
+  readonly beta2Powers: Float64Array;
 
   /**
    * @param layout - where the tables live
    * @param params - weights
    * @param m - Adam's first moments (same layout)
    * @param v - Adam's second moments
-   * @param rowSteps - last step seen, per user then per item (numUsers + numItems entries)
+   * @param rowSteps - per row (users then items) the weights' and the moments' step
+   *   (2 × (numUsers + numItems) entries)
    * @param learningRate - Adam's step size
    */
   constructor(
@@ -188,95 +212,142 @@ export class RowCatchUp {
   ) {
     tables ??= buildTables();
     this.tab = tables;
-    if (rowSteps.length < layout.numUsers + layout.numItems) throw new TypeError('RowCatchUp: rowSteps is too short');
+    this.beta1Powers = tables.rhoPow[0];
+    this.beta2Powers = tables.beta2Pow;
+    this.numRows = layout.numUsers + layout.numItems;
+    if (rowSteps.length < 2 * this.numRows) throw new TypeError('RowCatchUp: rowSteps is too short');
     this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
   }
 
-  /** Brings user `u` up to step `target` (no-op when it is there already). */
+  /** Brings user `u`'s weights and moments up to step `target` (no-op when it is there already). */
   user(u: number, target: number): void {
-    const t = this.claim(u, target);
-    if (t <= 0) return;
-    const L = this.layout;
-    this.rows(t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * L.mlpEmbedding, L.mlpEmbedding);
+    this.full(u, target);
   }
 
-  /** Brings item `i` up to step `target`. */
+  /** Brings item `i`'s weights and moments up to step `target`. */
   item(i: number, target: number): void {
-    const t = this.claim(this.layout.numUsers + i, target);
-    if (t <= 0) return;
-    const L = this.layout;
-    this.rows(t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * L.mlpEmbedding, L.mlpEmbedding);
+    this.full(this.layout.numUsers + i, target);
   }
 
   /** Brings every row up to step `target` (end of an epoch: cost proportional to the tables, once). */
   all(target: number): void {
+    for (let r = 0; r < this.numRows; r++) this.full(r, target);
+  }
+
+  /** Brings user `u`'s weights up to step `target` (its moments stay behind: see {@link touch}). */
+  readUser(u: number, target: number): void {
+    const t = this.claim(u, target);
+    if (t <= 0) return;
     const L = this.layout;
-    for (let u = 0; u < L.numUsers; u++) this.user(u, target);
-    for (let i = 0; i < L.numItems; i++) this.item(i, target);
+    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * L.mlpEmbedding, L.mlpEmbedding);
+  }
+
+  /** Brings item `i`'s weights up to step `target`. */
+  readItem(i: number, target: number): void {
+    const r = this.layout.numUsers + i;
+    const t = this.claim(r, target);
+    if (t <= 0) return;
+    const L = this.layout;
+    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * L.mlpEmbedding, L.mlpEmbedding);
   }
 
   /**
-   * Hogwild: marks row `r` as updated at `step` and returns how many steps before it the row had
-   * not seen (the steps other threads took between this batch reading the row and this update;
-   * none on one thread). The optimizer decays the row's moments over them (one multiply per
-   * element instead of a catch-up): they count as part of the stale window Hogwild already has
-   * between a read and a write, and the motion dense Adam would give the row over those few steps
-   * is not applied. One claim (compare-and-swap) per row and step.
-   *
-   * @returns the steps in between, 0 when none (or never updated, or another thread is ahead)
+   * The optimizer updates row `r` at `step`: marks the row (weights and moments) as being at
+   * `step`, never moving its step backwards, and returns n, the steps since its moments were last
+   * updated (1 when it was updated at the step before): the update multiplies the old moments by
+   * β1^n and β2^n ({@link beta1Powers}, {@link beta2Powers}; Math.pow beyond them).
+   * Steps other threads took between this batch reading the row and this update only decay its
+   * moments (they count as part of the stale window Hogwild already has between a read and a
+   * write; the motion dense Adam would give the row over them is not applied). One plain store: a
+   * reader that misses it by a hair applies one zero-gradient step too many, Hogwild noise.
    */
-  advance(r: number, step: number): number {
-    const t = this.claim(r, step);
-    return t > 0 ? step - 1 - t : 0;
-  }
-
-  /**
-   * Marks row `r` as updated at `step` (after the optimizer's own update of it); never moves a
-   * row's step backwards (another thread may have applied a later step already).
-   */
-  updated(r: number, step: number): void {
+  touch(r: number, step: number): number {
     const steps = this.rowSteps;
-    if (!this.shared) {
-      if (steps[r] < step) steps[r] = step;
-      return;
-    }
-    for (;;) {
-      const old = Atomics.load(steps, r);
-      if (old >= step || Atomics.compareExchange(steps, r, old, step) === old) return;
-    }
+    const at = 2 * r + 1;
+    const from = steps[at];
+    if (from >= step) return 1;
+    steps[at] = step;
+    return from > 0 ? step - from : 1;
   }
 
   /**
-   * Claims the gap of row `r` up to `target`.
+   * Claims the gap of row `r`'s weights up to `target`.
    *
-   * @returns the row's last step when this thread must apply steps last+1..target, 0 or less when
-   *   there is nothing to do (never updated, already there, or claimed by another thread)
+   * @returns the step the row's weights are at when this thread must apply steps last+1..target,
+   *   0 or less when there is nothing to do (never updated, already there, or claimed by another
+   *   thread)
    */
   private claim(r: number, target: number): number {
     const steps = this.rowSteps;
-    const t = steps[r];
+    const w = steps[2 * r];
+    const m = steps[2 * r + 1];
+    const t = w > m ? w : m;
     if (t >= target) return 0;
     if (!this.shared) {
-      steps[r] = target;
+      steps[2 * r] = target;
       return t;
     }
-    if (Atomics.compareExchange(steps, r, t, target) !== t) return 0;
+    if (Atomics.compareExchange(steps, 2 * r, w, target) !== w) return 0;
     return t;
   }
 
-  /** Applies the zero-gradient steps t+1..T to two rows of the same table entry (GMF and MLP parts). */
-  private rows(t: number, T: number, at1: number, n1: number, at2: number, n2: number): void {
+  /** Weights and moments of row `r` (table row index) up to `target`. */
+  private full(r: number, target: number): void {
+    const L = this.layout;
+    const U = L.numUsers;
+    const user = r < U;
+    const e = user ? r : r - U;
+    const at1 = (user ? L.gmfUser : L.gmfItem) + e * L.factors;
+    const at2 = (user ? L.mlpUser : L.mlpItem) + e * L.mlpEmbedding;
+    const n1 = L.factors;
+    const n2 = L.mlpEmbedding;
+    const steps = this.rowSteps;
+    const t = this.claim(r, target);
+    if (t > 0) this.move(r, t, target, at1, n1, at2, n2);
+    // the moments: from their own step (which lags behind the weights' between a read and the
+    // optimizer's update of the row) to the target, unless another thread is already further
+    const mAt = 2 * r + 1;
+    const tm = steps[mAt];
+    if (tm <= 0 || tm >= target) return;
+    steps[mAt] = target;
+    const n = target - tm;
+    const d1 = power(this.tab.rhoPow[0], BETA1, n);
+    const d2 = power(this.tab.beta2Pow, BETA2, n);
+    if (n1 > 0) this.decay(at1, n1, d1, d2);
+    if (n2 > 0) this.decay(at2, n2, d1, d2);
+  }
+
+  /**
+   * Moves the weights of row `r` (its GMF and MLP parts) over the zero-gradient steps t+1..T; the
+   * moments are read as of step t (decayed from their own step first when they lag behind).
+   */
+  private move(r: number, t: number, T: number, at1: number, n1: number, at2: number, n2: number): void {
+    const tm = this.rowSteps[2 * r + 1];
+    // moments as of step t: c1 M and c2 V (c = 1 unless the row is between a read and its update)
+    const lag = tm > 0 && tm < t ? t - tm : 0;
+    let c1 = lag === 0 ? 1 : power(this.tab.rhoPow[0], BETA1, lag);
+    let c2 = lag === 0 ? 1 : power(this.tab.beta2Pow, BETA2, lag);
     let s = t;
     if (s < EXACT_BELOW) {
       const end = T < EXACT_BELOW ? T : EXACT_BELOW;
-      if (n1 > 0) this.replay(at1, n1, s, end);
-      if (n2 > 0) this.replay(at2, n2, s, end);
+      if (n1 > 0) this.replay(at1, n1, s, end, c1, c2);
+      if (n2 > 0) this.replay(at2, n2, s, end, c1, c2);
+      // the moments as of step `end`, for the rest of the gap
+      const k = end - s;
+      c1 *= this.tab.rhoPow[0][k];
+      c2 *= this.tab.beta2Pow[k];
       s = end;
     }
     if (s >= T) return;
     const rule = this.ruleFor(s, T);
-    if (n1 > 0) this.jump(at1, n1, rule);
-    if (n2 > 0) this.jump(at2, n2, rule);
+    const lr = this.learningRate;
+    const root = c2 === 1 ? 1 : Math.sqrt(c2);
+    const s1 = lr * rule.w1 * c1;
+    const s2 = lr * rule.w2 * c1;
+    const k1 = rule.k1 * root;
+    const k2 = rule.k2 * root;
+    if (n1 > 0) this.jump(at1, n1, s1, k1, s2, k2);
+    if (n2 > 0) this.jump(at2, n2, s1, k1, s2, k2);
   }
 
   /**
@@ -310,8 +381,8 @@ export class RowCatchUp {
     return r;
   }
 
-  /** Replays steps t+1..T one by one (tfjs's arithmetic, in double precision). */
-  private replay(at: number, n: number, t: number, T: number): void {
+  /** Moves weights over steps t+1..T one by one (tfjs's arithmetic, in double precision), moments c1 M and c2 V at t. */
+  private replay(at: number, n: number, t: number, T: number, c1: number, c2: number): void {
     const P = this.params;
     const M = this.m;
     const V = this.v;
@@ -319,13 +390,10 @@ export class RowCatchUp {
     const { invC1, invC2 } = this.tab;
     for (let k = 0; k < n; k++) {
       const idx = at + k;
-      let mk = M[idx];
-      let vk = V[idx];
-      if (mk === 0) {
-        // no momentum: the row does not move, only v decays
-        V[idx] = vk * Math.pow(BETA2, T - t);
-        continue;
-      }
+      let mk = M[idx] * c1;
+      // no momentum: the weight does not move
+      if (mk === 0) continue;
+      let vk = V[idx] * c2;
       let w = P[idx];
       for (let s = t + 1; s <= T; s++) {
         mk *= BETA1;
@@ -333,50 +401,38 @@ export class RowCatchUp {
         w -= (lr * (mk * invC1[s])) / (Math.sqrt(vk * invC2[s]) + EPSILON);
       }
       P[idx] = w;
-      M[idx] = mk;
-      V[idx] = vk;
     }
   }
 
-  /** Applies a whole gap through its Gauss rule: two divisions per element. */
-  private jump(at: number, n: number, rule: Rule): void {
+  /**
+   * Moves weights over a whole gap through its Gauss rule, scaled for the moments:
+   * Δw = -m (s1 / (sqrt(v) k1 + eps) + s2 / (sqrt(v) k2 + eps)), over one division per element.
+   */
+  private jump(at: number, n: number, s1: number, k1: number, s2: number, k2: number): void {
     const P = this.params;
     const M = this.m;
     const V = this.v;
-    const lr = this.learningRate;
-    const { w1, k1, w2, k2, d1, d2 } = rule;
     const eps = EPSILON;
-    if (w2 === 0) {
-      // one point (a single skipped step)
-      const s1 = lr * w1;
-      for (let k = 0; k < n; k++) {
-        const idx = at + k;
-        const mk = M[idx];
-        const vk = V[idx];
-        P[idx] -= (s1 * mk) / (Math.sqrt(vk) * k1 + eps);
-        const mNext = mk * d1;
-        // below TINY a moment only costs time: float32 subnormals are slow to read and multiply,
-        // and a first moment that small moves a weight by lr·1e-23 at most (sqrt(v) + eps >= 1e-7)
-        M[idx] = mNext > TINY || mNext < -TINY ? mNext : 0;
-        const vNext = vk * d2;
-        V[idx] = vNext > TINY ? vNext : 0;
-      }
-      return;
-    }
-    // w1/(u k1 + eps) + w2/(u k2 + eps) over one division
-    const s1 = lr * w1;
-    const s2 = lr * w2;
     for (let k = 0; k < n; k++) {
       const idx = at + k;
-      const mk = M[idx];
-      const vk = V[idx];
-      const u = Math.sqrt(vk);
+      const u = Math.sqrt(V[idx]);
       const e1 = u * k1 + eps;
       const e2 = u * k2 + eps;
-      P[idx] -= (mk * (s1 * e2 + s2 * e1)) / (e1 * e2);
-      const mNext = mk * d1;
+      P[idx] -= (M[idx] * (s1 * e2 + s2 * e1)) / (e1 * e2);
+    }
+  }
+
+  /** Decays moments by d1 and d2 (below TINY they are stored as 0). */
+  private decay(at: number, n: number, d1: number, d2: number): void {
+    const M = this.m;
+    const V = this.v;
+    for (let k = 0; k < n; k++) {
+      const idx = at + k;
+      // below TINY a moment only costs time: float32 subnormals are slow to read and multiply,
+      // and a first moment that small moves a weight by lr·1e-23 at most (sqrt(v) + eps >= 1e-7)
+      const mNext = M[idx] * d1;
       M[idx] = mNext > TINY || mNext < -TINY ? mNext : 0;
-      const vNext = vk * d2;
+      const vNext = V[idx] * d2;
       V[idx] = vNext > TINY ? vNext : 0;
     }
   }

@@ -562,8 +562,13 @@ describe('fused kernel: dense Adam bookkeeping shared between threads', () => {
     pair[0].catchUpAll(Atomics.load(control, CONTROL_STEP));
     expect(buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.from(store.params.buffer, 0, layout.length * 4).equals(Buffer.from(alone.params.buffer, 0, layout.length * 4))).toBe(true);
-    // every row's step is the last one after the final catch-up, in the shared bookkeeping too
-    expect([...store.rowSteps!]).toEqual(new Array(rows).fill(40));
+    // every row is up to date as of the last step after the final catch-up (the later of its two
+    // steps), and so are the moments of every row ever updated (a row never updated keeps moments of
+    // step 0), in the shared bookkeeping too
+    const updated = new Set(batches.flatMap((b) => [...b.users, ...[...b.items].map((i) => arch.numUsers + i)]));
+    const steps = store.rowSteps!;
+    expect(Array.from({ length: rows }, (_, r) => Math.max(steps[2 * r], steps[2 * r + 1]))).toEqual(new Array(rows).fill(40));
+    expect(Array.from({ length: rows }, (_, r) => steps[2 * r + 1])).toEqual(Array.from({ length: rows }, (_, r) => (updated.has(r) ? 40 : 0)));
     model.dispose();
   });
 });

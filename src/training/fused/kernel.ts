@@ -59,8 +59,9 @@ export interface KernelStore {
   m: Float32Array | null;
   v: Float32Array | null;
   /**
-   * Dense Adam: each table row's last updated step, users then items (shared between threads);
-   * the kernel allocates its own when absent.
+   * Dense Adam: per table row (users then items) the step a catch-up brought its weights to and
+   * the step its moments are from (2 × (numUsers + numItems) entries, shared between threads; see
+   * catch-up.ts); the kernel allocates its own when absent.
    */
   rowSteps?: Int32Array | null;
 }
@@ -163,7 +164,7 @@ export class FusedKernel {
     this.clock = clock;
     this.catchUp =
       options.optimizer === 'adam' && options.rows !== 'lazy'
-        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(layout.numUsers + layout.numItems), options.learningRate)
+        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(2 * (layout.numUsers + layout.numItems)), options.learningRate)
         : null;
   }
 
@@ -182,16 +183,23 @@ export class FusedKernel {
     this.catchUp?.all(step);
   }
 
-  /** Dense Adam: catches the rows a batch reads up to the steps taken so far. */
+  /**
+   * Dense Adam: catches the weights of the rows a batch reads up to the steps taken so far (their
+   * moments catch up in {@link apply}, folded into the optimizer's update of the same rows).
+   */
   private catchUpRows(users: Int32Array, a: Int32Array, b: Int32Array | null, n: number): void {
     const cu = this.catchUp;
     if (cu === null) return;
     const S = this.stepsDone();
     if (S === 0) return;
+    let last = -1;
     for (let k = 0; k < n; k++) {
-      cu.user(users[k], S);
-      cu.item(a[k], S);
-      if (b !== null) cu.item(b[k], S);
+      // the sampler emits runs of equal users: one call per run
+      const u = users[k];
+      if (u !== last) cu.readUser(u, S);
+      last = u;
+      cu.readItem(a[k], S);
+      if (b !== null) cu.readItem(b[k], S);
     }
   }
 
@@ -726,23 +734,36 @@ export class FusedKernel {
     const v = this.store.v!;
     const c1 = 1 - Math.pow(BETA1, step);
     const c2 = 1 - Math.pow(BETA2, step);
-    adamRow(P, m, v, base, gD, 0, n, lr, c1, c2);
-    // dense Adam on several threads: the steps other threads took since this batch read a row
-    // (usually one) decay its moments (Hogwild's stale window; on one thread there are none)
+    adamRow(P, m, v, base, gD, 0, n, lr, c1, c2, BETA1, BETA2);
+    // dense Adam: a row's moments decay over every step since they were last updated (the steps
+    // it sat out, which catchUpRows moved its weights over, and on several threads the steps other
+    // threads took since this batch read it) in the same pass as the update; lazy Adam: one step
     const cu = this.catchUp;
     const U = L.numUsers;
+    let b1 = BETA1;
+    let b2 = BETA2;
+    const p1 = cu === null ? null : cu.beta1Powers;
+    const p2 = cu === null ? null : cu.beta2Powers;
     for (let s = 0; s < this.numTouchedUsers; s++) {
       const u = this.touchedUsers[s];
-      const d = cu === null ? 0 : cu.advance(u, step);
-      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, d);
-      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, d);
+      if (cu !== null) {
+        const k = cu.touch(u, step);
+        b1 = k < p1!.length ? p1![k] : Math.pow(BETA1, k);
+        b2 = k < p2!.length ? p2![k] : Math.pow(BETA2, k);
+      }
+      if (F > 0) adamRow(P, m, v, L.gmfUser + u * F, this.gUser, s * W, F, lr, c1, c2, b1, b2);
+      if (E > 0) adamRow(P, m, v, L.mlpUser + u * E, this.gUser, s * W + F, E, lr, c1, c2, b1, b2);
       this.userSlot[u] = -1;
     }
     for (let s = 0; s < this.numTouchedItems; s++) {
       const i = this.touchedItems[s];
-      const d = cu === null ? 0 : cu.advance(U + i, step);
-      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, d);
-      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, d);
+      if (cu !== null) {
+        const k = cu.touch(U + i, step);
+        b1 = k < p1!.length ? p1![k] : Math.pow(BETA1, k);
+        b2 = k < p2!.length ? p2![k] : Math.pow(BETA2, k);
+      }
+      if (F > 0) adamRow(P, m, v, L.gmfItem + i * F, this.gItem, s * W, F, lr, c1, c2, b1, b2);
+      if (E > 0) adamRow(P, m, v, L.mlpItem + i * E, this.gItem, s * W + F, E, lr, c1, c2, b1, b2);
       this.itemSlot[i] = -1;
     }
   }
@@ -791,7 +812,10 @@ function sgdRow(P: Float32Array, at: number, g: Float64Array, gAt: number, n: nu
   for (let k = 0; k < n; k++) P[at + k] -= lr * g[gAt + k];
 }
 
-/** tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..] (after `skipped` zero-gradient steps' decay). */
+/**
+ * tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..]; the old moments are multiplied by b1
+ * and b2 (β1 and β2, or their powers when the moments also decay over steps the row sat out).
+ */
 function adamRow(
   P: Float32Array,
   m: Float32Array,
@@ -803,11 +827,9 @@ function adamRow(
   lr: number,
   c1: number,
   c2: number,
-  skipped = 0,
+  b1: number,
+  b2: number,
 ): void {
-  // moments decayed over `skipped` zero-gradient steps first (Hogwild's stale window, see apply)
-  const b1 = skipped === 0 ? BETA1 : Math.pow(BETA1, skipped + 1);
-  const b2 = skipped === 0 ? BETA2 : Math.pow(BETA2, skipped + 1);
   const a1 = 1 - BETA1;
   const a2 = 1 - BETA2;
   // w -= lr * m̂ / (sqrt(v̂) + eps), m̂ = m / c1, v̂ = v / c2 (tfjs's order of operations)

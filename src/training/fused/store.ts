@@ -17,20 +17,21 @@ export function sharedMemoryAvailable(): boolean {
 
 /**
  * Views of weights and moments over one buffer: params at 0, m and v after it (Adam only), then
- * `rows` Int32 row steps (Adam only; the users' then the items' last updated step).
+ * 2 × `rows` Int32 row steps (Adam only; per row, users then items, the step a catch-up brought
+ * its weights to and the step its moments are from: see catch-up.ts).
  */
 export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolean, rows = 0): KernelStore {
   return {
     params: new Float32Array(buffer, 0, length),
     m: adam ? new Float32Array(buffer, length * 4, length) : null,
     v: adam ? new Float32Array(buffer, length * 8, length) : null,
-    rowSteps: adam && rows > 0 ? new Int32Array(buffer, length * 12, rows) : null,
+    rowSteps: adam && rows > 0 ? new Int32Array(buffer, length * 12, 2 * rows) : null,
   };
 }
 
-/** Allocates the weights (and moments and `rows` row steps) of `length` parameters, shared or not. */
+/** Allocates the weights (and moments and the row steps of `rows` rows) of `length` parameters, shared or not. */
 export function allocateStore(length: number, adam: boolean, shared: boolean, rows = 0): { buffer: ArrayBufferLike; store: KernelStore } {
-  const bytes = adam ? length * 12 + rows * 4 : length * 4;
+  const bytes = adam ? length * 12 + rows * 8 : length * 4;
   const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   return { buffer, store: storeViews(buffer, length, adam, rows) };
 }
