@@ -14,7 +14,7 @@
 // O(model size) per new user, fine for interactive sign-ups; for thousands of new users at once,
 // retrain instead.
 import * as tf from '@tensorflow/tfjs';
-import { RecsysError } from '../errors.js';
+import { RecsysError, isRecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import { mulberry32, type Random } from '../_lib/random.js';
@@ -264,4 +264,25 @@ export async function growUsers(model: tf.LayersModel, arch: NcfArchitecture, ro
     throw e;
   }
   return grown;
+}
+
+/**
+ * Learns the rows of one user (new: `known` undefined, from fresh rows; known: from the current
+ * rows) on `positives`; a NO_NEGATIVES error names the user's id.
+ */
+export function learnUser(
+  model: tf.LayersModel,
+  arch: NcfArchitecture,
+  known: number | undefined,
+  positives: Int32Array,
+  opts: ResolvedFoldInOptions,
+  userId: unknown,
+): ReturnType<typeof learnUserRows> {
+  const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(model, arch, known);
+  try {
+    return learnUserRows(model, arch, init, positives, opts);
+  } catch (e) {
+    if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
+    throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });
+  }
 }

@@ -7,6 +7,7 @@ import type { IdMap } from '../data/index.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { checkExclude, isSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import type { NcfArchitecture } from '../models/architecture.js';
+import { GMF, MLP, NeuMF } from '../models/index.js';
 import { createScorer } from '../scoring/index.js';
 
 /**
@@ -77,4 +78,16 @@ export function modelCounts(model: tf.LayersModel, arch: NcfArchitecture | null)
 export function popularityOrder(counts: Float64Array): Int32Array {
   const order = Int32Array.from({ length: counts.length }, (_, i) => i);
   return order.sort((a, b) => counts[b] - counts[a] || a - b);
+}
+
+/** A standard model for Recommender.fit: GMF, MLP or NeuMF with the given (or default) widths. */
+export function buildNcf(
+  kind: 'neumf' | 'gmf' | 'mlp',
+  sizes: { numUsers: number; numItems: number; seed: number },
+  factors: number | undefined,
+  layers: readonly number[] | undefined,
+): tf.LayersModel {
+  const f = factors !== undefined ? { factors } : {};
+  const l = layers !== undefined ? { layers } : {};
+  return kind === 'gmf' ? GMF({ ...sizes, ...f }) : kind === 'mlp' ? MLP({ ...sizes, ...l }) : NeuMF({ ...sizes, ...f, ...l });
 }

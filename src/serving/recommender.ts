@@ -2,31 +2,23 @@
 // the item popularity, so an app speaks its own ids (`rec.recommend('alice')`) and never dense
 // indices. It is also the unit that saveModel/loadModel persist.
 import * as tf from '@tensorflow/tfjs';
-import { RecsysError, isRecsysError } from '../errors.js';
+import { RecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
-import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
+import { inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
-import { recommendAll, type RecommendAllBatch } from './recommend-all.js';
+import { recommendAll } from './recommend-all.js';
+import { allowedItemIndices, askedUsers, checkRequest, popularItems, streamUserBatches } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
-import { factorsOf, similarByFactors, similarItems } from './similar.js';
-import {
-  growUsers,
-  initialUserRows,
-  learnUserRows,
-  readUserRows,
-  resolveFoldInOptions,
-  writeUserRows,
-  type FoldInOptions,
-  type FoldInResult,
-} from './fold-in.js';
-import { checkPopularity, countPopularity, modelCounts, ownSeenItems, popularityOrder, withUserId } from './recommender-parts.js';
+import { hasNeighbours, neighboursOf } from './similar.js';
+import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
+import { buildNcf, checkPopularity, countPopularity, modelCounts, ownSeenItems, popularityOrder, withUserId } from './recommender-parts.js';
 import type {
   ExternalId,
   RecommendedItem,
@@ -172,12 +164,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'rows hold no interactions to fit on');
     const seed = trainOptions.seed ?? 42;
     const sizes = { numUsers: users.size, numItems: items.size, seed };
-    const model =
-      kind === 'gmf'
-        ? GMF({ ...sizes, ...(factors !== undefined ? { factors } : {}) })
-        : kind === 'mlp'
-          ? MLP({ ...sizes, ...(layers !== undefined ? { layers } : {}) })
-          : NeuMF({ ...sizes, ...(factors !== undefined ? { factors } : {}), ...(layers !== undefined ? { layers } : {}) });
+    const model = buildNcf(kind, sizes, factors, layers);
     try {
       const history = await train(model, data, trainOptions);
       return new Recommender<U, I>({ model, users, items, seen: data, unknownUser }, history);
@@ -264,13 +251,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   recommend(userId: UserId, options: RecommenderRecommendOptions<ItemId> = {}): RecommendedItem<ItemId>[] {
     this.checkLive();
-    if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser, candidates, filter } = options;
-    assertK(k);
-    if (typeof excludeSeen !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `excludeSeen must be true or false, got ${show(excludeSeen)}`);
-    assertOneOf('unknownUser', unknownUser, POLICIES);
-    const numItems = this.items.size;
-    if (k > numItems) throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (${numItems})`, { k, numItems });
+    const { k, excludeSeen, unknownUser } = checkRequest(options, this.unknownUser, this.items.size);
+    const { candidates, filter } = options;
     const allowed = candidates === undefined && filter === undefined ? undefined : this.allowedItems(candidates, filter);
     const u = this.userIndex(userId);
     if (u === undefined) {
@@ -305,8 +287,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.popularOrder ??= popularityOrder(this.popularityCounts);
     // one request through the whole path (scoring, exclusion, top-K), so its code is compiled
     if (this.users.size > 0 && this.items.size > 0) this.recommend(this.users.id(0), { k: 1 });
-    if (this.items.size > 1 && this.currentModel !== null && this.arch !== null) similarItems(this.currentModel, 0, { k: 1 });
-    else if (this.items.size > 1 && this.served !== null && factorsOf(this.served) !== null) this.similar(this.items.id(0), { k: 1 });
+    const source = this.currentModel ?? this.served!;
+    if (this.items.size > 1 && hasNeighbours(source)) neighboursOf(source, 0, 1, '');
     return this;
   }
 
@@ -328,35 +310,12 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): AsyncGenerator<UserRecommendations<UserId, ItemId>[], void, undefined> {
     this.checkLive();
-    if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-    const { k = 10, excludeSeen = true, unknownUser = this.unknownUser, users, batchUsers, signal, onProgress } = options;
-    assertK(k);
-    if (typeof excludeSeen !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `excludeSeen must be true or false, got ${show(excludeSeen)}`);
-    assertOneOf('unknownUser', unknownUser, POLICIES);
-    const numItems = this.items.size;
-    if (k > numItems) throw new RecsysError('INVALID_K', `k = ${k} is larger than the number of items (${numItems})`, { k, numItems });
-    let ids: UserId[];
-    if (users === undefined) {
-      ids = Array.from({ length: this.users.size }, (_, u) => this.users.id(u));
-    } else {
-      if (users === null || typeof (users as Iterable<UserId>)[Symbol.iterator] !== 'function' || typeof users === 'string') {
-        throw new RecsysError('INVALID_ARGUMENT', `users must be an iterable of user ids, got ${show(users)}`);
-      }
-      ids = Array.from(users);
-    }
-    // index per asked-for user, -1 for an unknown one (checked now, before any batch)
-    const index = new Int32Array(ids.length);
-    let known = 0;
-    for (let p = 0; p < ids.length; p++) {
-      const u = this.userIndex(ids[p]);
-      if (u === undefined && unknownUser === 'error') this.users.indexOf(ids[p], 'user');
-      index[p] = u ?? -1;
-      if (u !== undefined) known++;
-    }
-    const knownUsers = new Int32Array(known);
-    for (let p = 0, q = 0; p < ids.length; p++) if (index[p] >= 0) knownUsers[q++] = index[p];
+    const { k, excludeSeen, unknownUser } = checkRequest(options, this.unknownUser, this.items.size);
+    const { users, batchUsers, signal, onProgress } = options;
+    // every id checked now, before any batch
+    const { ids, index, knownUsers } = askedUsers(users, this.users, (id) => this.userIndex(id), unknownUser === 'error');
     const batches =
-      known > 0
+      knownUsers.length > 0
         ? recommendAll(this.getScorer(), {
             k,
             users: knownUsers,
@@ -365,45 +324,18 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
             ...(signal === undefined ? {} : { signal }),
           })
         : undefined;
-    return this.streamAll(ids, index, k, batches, batchUsers ?? 256, signal, onProgress);
-  }
-
-  private async *streamAll(
-    ids: UserId[],
-    index: Int32Array,
-    k: number,
-    batches: AsyncGenerator<RecommendAllBatch, void, undefined> | undefined,
-    unknownBatch: number,
-    signal: AbortSignal | undefined,
-    onProgress: ((done: number, total: number) => void) | undefined,
-  ): AsyncGenerator<UserRecommendations<UserId, ItemId>[], void, undefined> {
-    let p = 0; // next asked-for user to emit
-    const popularFor = (position: number): UserRecommendations<UserId, ItemId> => ({ user: ids[position], items: this.popular(k) });
-    if (batches !== undefined) {
-      for await (const batch of batches) {
-        this.checkLive();
-        const out: UserRecommendations<UserId, ItemId>[] = [];
-        for (let r = 0; r < batch.users.length; r++) {
-          while (index[p] < 0) out.push(popularFor(p++));
-          const items: RecommendedItem<ItemId>[] = [];
-          for (let t = 0; t < batch.counts[r]; t++) {
-            items.push({ id: this.items.id(batch.items[r * k + t]), score: batch.scores[r * k + t], source: 'model' });
-          }
-          out.push({ user: ids[p++], items });
-        }
-        onProgress?.(p, ids.length);
-        yield out;
-      }
-      if (signal?.aborted) return;
-    }
-    // users after the last known one (or all of them when none is known): popular items
-    while (p < ids.length) {
-      if (signal?.aborted) return;
-      const out: UserRecommendations<UserId, ItemId>[] = [];
-      for (const end = Math.min(ids.length, p + unknownBatch); p < end; ) out.push(popularFor(p++));
-      onProgress?.(p, ids.length);
-      yield out;
-    }
+    return streamUserBatches({
+      ids,
+      index,
+      k,
+      batches,
+      unknownBatch: batchUsers ?? 256,
+      signal,
+      onProgress,
+      itemId: (item) => this.items.id(item),
+      popular: () => this.popular(k),
+      checkLive: () => this.checkLive(),
+    });
   }
 
   /**
@@ -423,14 +355,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const { k = 10 } = options;
     assertK(k);
     const i = this.items.indexOf(itemId, 'item');
-    if (this.currentModel === null) {
-      const factors = factorsOf(this.served!);
-      if (factors === null) {
-        throw new RecsysError('UNSUPPORTED_MODEL', `similar needs item embeddings or item factors; this Recommender serves a Scorer${this.servedKind()} with none`);
-      }
-      return similarByFactors(factors, i, k).map(({ item, score }) => ({ id: this.items.id(item), score }));
-    }
-    const neighbours = similarItems(this.currentModel, i, { k });
+    const neighbours = neighboursOf(this.currentModel ?? this.served!, i, k, `a Scorer${this.servedKind()}`);
     return neighbours.map(({ item, score }) => ({ id: this.items.id(item), score }));
   }
 
@@ -481,15 +406,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
     const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
     const arch = { ...this.arch, numUsers: this.users.size };
-    const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(model, arch, known);
-    let learned: ReturnType<typeof learnUserRows>;
-    try {
-      learned = learnUserRows(model, arch, init, positives, opts);
-    } catch (e) {
-      if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
-      throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });
-    }
-    const { rows, loss } = learned;
+    const { rows, loss } = learnUser(model, arch, known, positives, opts, userId);
 
     let user: number;
     if (known === undefined) {
@@ -560,39 +477,14 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     this.popularOrder = undefined;
   }
 
-  /** The most popular items (only `allowed` ones, ascending indices, when given). */
+  /** The most popular items (only `allowed` ones when given). */
   private popular(k: number, allowed?: Int32Array): RecommendedItem<ItemId>[] {
-    const counts = this.popularityCounts;
-    this.popularOrder ??= popularityOrder(counts);
-    let total = 0;
-    for (const c of counts) total += c;
-    let keep: Uint8Array | undefined;
-    if (allowed !== undefined) {
-      keep = new Uint8Array(counts.length);
-      for (const item of allowed) keep[item] = 1;
-    }
-    const out: RecommendedItem<ItemId>[] = [];
-    for (let j = 0; j < this.popularOrder.length && out.length < k; j++) {
-      const item = this.popularOrder[j];
-      if (keep !== undefined && keep[item] === 0) continue;
-      out.push({ id: this.items.id(item), score: total > 0 ? counts[item] / total : 0, source: 'popularity' });
-    }
-    return out;
+    this.popularOrder ??= popularityOrder(this.popularityCounts);
+    return popularItems(this.popularityCounts, this.popularOrder, k, allowed, (item) => this.items.id(item));
   }
 
   /** Item indices allowed by `candidates` (ids) and `filter`, ascending and distinct. */
   private allowedItems(candidates: Iterable<ItemId> | undefined, filter: ((itemId: ItemId) => boolean) | undefined): Int32Array {
-    if (filter !== undefined && typeof filter !== 'function') throw new RecsysError('INVALID_ARGUMENT', `filter must be a function (itemId) => boolean, got ${show(filter)}`);
-    let indices: number[];
-    if (candidates === undefined) {
-      indices = Array.from({ length: this.items.size }, (_, i) => i);
-    } else {
-      if (candidates === null || typeof candidates !== 'object' || typeof (candidates as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
-        throw new RecsysError('INVALID_ARGUMENT', `candidates must be an iterable of item ids (an array or a Set), got ${show(candidates)}`);
-      }
-      indices = Array.from(new Set(Array.from(candidates, (id) => this.items.indexOf(id, 'item')))).sort((a, b) => a - b);
-    }
-    if (filter !== undefined) indices = indices.filter((i) => filter(this.items.id(i)));
-    return Int32Array.from(indices);
+    return allowedItemIndices(this.items, candidates, filter);
   }
 }

@@ -204,3 +204,19 @@ function rankByDot(vectors: Float32Array, width: number, numItems: number, item:
   const best = topK(similarity, k, (j) => j === item);
   return Array.from(best, (j) => ({ item: j, score: similarity[j] }));
 }
+
+/** Whether {@link neighboursOf} can answer for `source`: a model with item embeddings, or a Scorer with item factors. */
+export function hasNeighbours(source: tf.LayersModel | object): boolean {
+  return source instanceof tf.LayersModel ? inspectModel(source) !== null || embeddingsFedBy(source, 'item').length > 0 : factorsOf(source) !== null;
+}
+
+/**
+ * The K items most similar to `item`: by the item embeddings of a model (similarItems), or by the
+ * item factors of a Scorer that has them (ALS, MF); UNSUPPORTED_MODEL naming `what` otherwise.
+ */
+export function neighboursOf(source: tf.LayersModel | object, item: number, k: number, what: string): Recommendation[] {
+  if (source instanceof tf.LayersModel) return similarItems(source, item, { k });
+  const factors = factorsOf(source);
+  if (factors === null) throw new RecsysError('UNSUPPORTED_MODEL', `similar needs item embeddings or item factors; this Recommender serves ${what} with none`);
+  return similarByFactors(factors, item, k);
+}
