@@ -20,8 +20,9 @@ import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems, type SeenItems 
 export interface EvaluateFullOptions {
   /**
    * Known positives removed from every user's ranking (usually the training set). A held-out
-   * item is never removed, even when it is listed here too. Also a {@link SeenItems} index built
-   * once with `seenItems(train)`, to skip regrouping the training set on every call.
+   * item is never removed, even when it is listed here too. An Interactions is checked and indexed
+   * on its first use and the index kept for the object; or pass a {@link SeenItems} index built with
+   * `seenItems(train)`.
    */
   exclude?: Interactions | SeenItems;
   /** The cut-off K. Default 10. */
