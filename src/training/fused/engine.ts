@@ -38,6 +38,7 @@ import type { WorkerReply } from './protocol.js';
 import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
 import { fusedSupport } from './support.js';
 import { compileTower, instantiateTower, type KernelKind } from './tower-wasm.js';
+import { yieldToEventLoop } from '../../_lib/event-loop.js';
 
 /** The fused engine: a {@link TrainingEngine} plus why it runs on fewer threads than asked, if so. */
 export interface FusedEngine extends TrainingEngine {
@@ -53,11 +54,6 @@ export interface FusedEngine extends TrainingEngine {
 
 /** On one thread, hand the event loop a turn this often so abort signals and timers can fire. */
 const YIELD_EVERY_MS = 50;
-
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
