@@ -39,11 +39,7 @@ function itemLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return fed.filter((layer) => embeddingRows(layer) === numItems);
 }
 
-/**
- * Every item's vector for cosine similarity, [numItems, width] row-major: the concatenation of its
- * L2-normalised rows of each table (a zero row contributes zeros), divided by sqrt(number of
- * nonzero parts), so each vector has norm 1 (or is all zero) and a cosine is one dot product.
- */
+/** A model's item vectors for cosine similarity ({@link unitVectors} of its item tables), [numItems, width]. */
 interface ItemVectors {
   /** The weight tensors the vectors were computed from (their identity changes when training or setWeights writes them). */
   readonly sources: readonly object[];
@@ -66,24 +62,7 @@ function itemVectors(model: tf.LayersModel): ItemVectors {
   const numItems = embeddingRows(layers[0]);
   // The model's own variables: read, never disposed or written.
   const tables = weights.map((w) => ({ values: w.dataSync() as Float32Array, width: w.shape[1] as number }));
-  const width = tables.reduce((sum, t) => sum + t.width, 0);
-  const vectors = new Float32Array(numItems * width);
-  for (let j = 0; j < numItems; j++) {
-    let parts = 0;
-    let offset = j * width;
-    const norms = tables.map(({ values, width: w }) => rowNorm(values, j, w));
-    for (const n of norms) if (n > 0) parts++;
-    const scale = parts > 0 ? 1 / Math.sqrt(parts) : 0;
-    for (let t = 0; t < tables.length; t++) {
-      const { values, width: w } = tables[t];
-      if (norms[t] > 0) {
-        const e = j * w;
-        const f = scale / norms[t];
-        for (let c = 0; c < w; c++) vectors[offset + c] = values[e + c] * f;
-      }
-      offset += w;
-    }
-  }
+  const { width, vectors } = unitVectors(tables, numItems);
   const entry: ItemVectors = { sources, numItems, width, vectors };
   cache.set(model, entry);
   return entry;
@@ -148,7 +127,34 @@ function checkNeighbourK(k: unknown, numItems: number): asserts k is number {
   }
 }
 
-function rowNorm(values: Float32Array, row: number, width: number): number {
+/**
+ * Each item's vector for cosine similarity from one or more tables [numItems, width_t]: the
+ * concatenation of its L2-normalised rows (a zero row contributes zeros), divided by sqrt(number
+ * of nonzero parts), so every vector has norm 1 (or is all zero) and a cosine is one dot product.
+ */
+function unitVectors(tables: readonly { values: ArrayLike<number>; width: number }[], numItems: number): { width: number; vectors: Float32Array } {
+  const width = tables.reduce((sum, t) => sum + t.width, 0);
+  const vectors = new Float32Array(numItems * width);
+  for (let j = 0; j < numItems; j++) {
+    let parts = 0;
+    let offset = j * width;
+    const norms = tables.map(({ values, width: w }) => rowNorm(values, j, w));
+    for (const n of norms) if (n > 0) parts++;
+    const scale = parts > 0 ? 1 / Math.sqrt(parts) : 0;
+    for (let t = 0; t < tables.length; t++) {
+      const { values, width: w } = tables[t];
+      if (norms[t] > 0) {
+        const e = j * w;
+        const f = scale / norms[t];
+        for (let c = 0; c < w; c++) vectors[offset + c] = values[e + c] * f;
+      }
+      offset += w;
+    }
+  }
+  return { width, vectors };
+}
+
+function rowNorm(values: ArrayLike<number>, row: number, width: number): number {
   let sum = 0;
   const e = row * width;
   for (let f = 0; f < width; f++) sum += values[e + f] * values[e + f];
@@ -178,13 +184,7 @@ export function similarByFactors(source: { readonly itemFactors: ArrayLike<numbe
   checkNeighbourK(k, numItems);
   let vectors = factorCache.get(source);
   if (vectors === undefined) {
-    vectors = new Float32Array(numItems * width);
-    for (let j = 0; j < numItems; j++) {
-      let sum = 0;
-      for (let f = 0; f < width; f++) sum += itemFactors[j * width + f] ** 2;
-      const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-      for (let f = 0; f < width; f++) vectors[j * width + f] = itemFactors[j * width + f] * scale;
-    }
+    vectors = unitVectors([{ values: itemFactors, width }], numItems).vectors;
     factorCache.set(source, vectors);
   }
   return rankByDot(vectors, width, numItems, item, k);
