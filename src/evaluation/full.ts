@@ -231,13 +231,8 @@ function heldOutPositions(
     const sorted = relevant.length > 8 ? candidates.slice().sort() : null;
     for (let a = 0; a < relevant.length; a++) {
       const s = row[relevant[a]];
-      let ahead = 0;
-      for (let b = 0; b < relevant.length; b++) {
-        const t = row[relevant[b]];
-        if (t > s || (t === s && b < a)) ahead++;
-      }
       const among = sorted ? 1 + countAbove(sorted, s, ties) : rankOf(s, candidates, ties);
-      positions[a] = among + ahead;
+      positions[a] = among + heldOutAhead(row, relevant, a);
     }
     return positions;
   } finally {
@@ -274,16 +269,19 @@ function fewHeldOutPositions(user: number, row: Float32Array, relevant: Int32Arr
     if (k > 3 && (s > s3 || (pessimistic && s === s3))) c3++;
   }
   const counts = [c0, c1, c2, c3];
-  for (let a = 0; a < k; a++) {
-    const s = row[relevant[a]];
-    let ahead = 0;
-    for (let b = 0; b < k; b++) {
-      const t = row[relevant[b]];
-      if (t > s || (t === s && b < a)) ahead++;
-    }
-    positions[a] = 1 + counts[a] + ahead;
-  }
+  for (let a = 0; a < k; a++) positions[a] = 1 + counts[a] + heldOutAhead(row, relevant, a);
   return positions;
+}
+
+/** The user's other held-out items ranked above held-out item `a`: higher score, or equal and listed earlier. */
+function heldOutAhead(row: Float32Array, relevant: Int32Array, a: number): number {
+  const s = row[relevant[a]];
+  let ahead = 0;
+  for (let b = 0; b < relevant.length; b++) {
+    const t = row[relevant[b]];
+    if (t > s || (t === s && b < a)) ahead++;
+  }
+  return ahead;
 }
 
 /** Entries of ascending `sorted` above `s` (and equal to it, when ties are pessimistic). */
