@@ -7,7 +7,8 @@ import type { IdMap } from '../data/index.js';
 import type { RecommendAllBatch } from './recommend-all.js';
 import type { ExternalId, RecommendedItem, UnknownUserPolicy, UserRecommendations } from './recommender-types.js';
 
-const POLICIES: readonly UnknownUserPolicy[] = ['popular', 'error'];
+/** The unknown-user policies a Recommender accepts. */
+export const POLICIES: readonly UnknownUserPolicy[] = ['popular', 'error'];
 
 /** The checked `k` (default 10, at most numItems), `excludeSeen` (default true) and `unknownUser` of a request. */
 export function checkRequest(

@@ -14,7 +14,7 @@ import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { recommendAll } from './recommend-all.js';
-import { allowedItemIndices, askedUsers, checkRequest, popularItems, streamUserBatches } from './recommender-batch.js';
+import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, streamUserBatches } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
@@ -33,7 +33,6 @@ import type {
 } from './recommender-types.js';
 
 const MODELS = ['neumf', 'gmf', 'mlp'] as const;
-const POLICIES = ['popular', 'error'] as const;
 
 /**
  * A trained recommender that speaks an app's own ids: the model, the user and item id maps, the
