@@ -162,25 +162,41 @@ export function checkExclude(exclude: unknown, numUsers: number, numItems: numbe
   }
   if (isSeenItems(exclude)) return checkSeenItems(exclude, numUsers, numItems, name);
   const given = exclude as Interactions;
-  const seen = checkedCache.get(given);
+  const entry = excludeEntry(given, numUsers);
   // checked before with the same arrays against the same sizes: a loop of calls checks it once
-  if (seen !== undefined && seen.users === given.users && seen.items === given.items && seen.length === given.users?.length && seen.numUsers === numUsers && seen.numItems === numItems) {
-    return given;
-  }
+  if (entry.checkedItems === numItems) return given;
   const data = validateInteractions(given, name);
   assertIndices('user', `${name}.users`, data.users, numUsers);
   assertIndices('item', `${name}.items`, data.items, numItems);
-  checkedCache.set(given, { users: data.users, items: data.items, length: data.users.length, numUsers, numItems });
+  entry.checkedItems = numItems;
   return data;
 }
 
-const checkedCache = new WeakMap<Interactions, { users: Int32Array; items: Int32Array; length: number; numUsers: number; numItems: number }>();
+// What is known of an Interactions passed as `exclude`, kept per object: a loop of calls with the
+// same training set (recommend per user, evaluation per chunk) checks and groups it once, not once
+// per call. Reused only while the object still holds the same arrays of the same length for the
+// same number of users; arrays changed in place are not detected (the docs say to pass a new object).
+interface ExcludeEntry {
+  readonly users: unknown;
+  readonly items: unknown;
+  readonly length: unknown;
+  readonly numUsers: number;
+  /** The item count the indices were checked against (undefined until a check passed). */
+  checkedItems: number | undefined;
+  /** The object's index over `numUsers` users, once built. */
+  seen: SeenItems | undefined;
+}
 
-// The index of an Interactions passed as `exclude`, kept per object: a loop of calls with the same
-// training set (recommend per user, evaluation per chunk) groups it once, not once per call.
-// Reused only while the object still holds the same arrays of the same length for the same
-// number of users; arrays changed in place are not detected (the docs say to pass a new object).
-const indexCache = new WeakMap<Interactions, { users: Int32Array; items: Int32Array; length: number; numUsers: number; seen: SeenItems }>();
+const excludeCache = new WeakMap<Interactions, ExcludeEntry>();
+
+function excludeEntry(data: Interactions, numUsers: number): ExcludeEntry {
+  const known = excludeCache.get(data);
+  const length = (data.users as { length?: unknown } | undefined)?.length;
+  if (known !== undefined && known.users === data.users && known.items === data.items && known.length === length && known.numUsers === numUsers) return known;
+  const entry: ExcludeEntry = { users: data.users, items: data.items, length, numUsers, checkedItems: undefined, seen: undefined };
+  excludeCache.set(data, entry);
+  return entry;
+}
 
 /**
  * The index of a checked `exclude` over `numUsers` users (a SeenItems is returned as it is; an
@@ -188,13 +204,9 @@ const indexCache = new WeakMap<Interactions, { users: Int32Array; items: Int32Ar
  */
 export function toSeenItems(exclude: Interactions | SeenItems, numUsers: number): SeenItems {
   if (isSeenItems(exclude)) return exclude;
-  const cached = indexCache.get(exclude);
-  if (cached !== undefined && cached.users === exclude.users && cached.items === exclude.items && cached.length === exclude.users.length && cached.numUsers === numUsers) {
-    return cached.seen;
-  }
-  const seen = groupSeenItems(exclude.users, exclude.items, numUsers);
-  indexCache.set(exclude, { users: exclude.users, items: exclude.items, length: exclude.users.length, numUsers, seen });
-  return seen;
+  const entry = excludeEntry(exclude, numUsers);
+  entry.seen ??= groupSeenItems(exclude.users, exclude.items, numUsers);
+  return entry.seen;
 }
 
 /**
