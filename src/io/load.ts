@@ -81,6 +81,11 @@ async function readDirectory(where: string, read: (name: string) => Promise<Uint
   return { where, manifest, modelTopology: modelJson.modelTopology, weightSpecs, weightData, data };
 }
 
+/** A bundle directory on this machine's file system (already located). */
+function readLocalDirectory(dir: string): Promise<RawBundle> {
+  return readDirectory(dir, (name) => readBundleFile(dir, name));
+}
+
 async function fetchBytes(base: string, name: string): Promise<Uint8Array> {
   const url = new URL(name, base.endsWith('/') ? base : `${base}/`).href;
   let response: Response;
@@ -96,8 +101,7 @@ async function fetchBytes(base: string, name: string): Promise<Uint8Array> {
 async function readRaw(url: string): Promise<RawBundle> {
   const location = parseBundleUrl(url, 'load');
   if (location.kind === 'file') {
-    const dir = await locateDirectoryBundle(location.url);
-    return readDirectory(dir, (name) => readBundleFile(dir, name));
+    return readLocalDirectory(await locateDirectoryBundle(location.url));
   }
   if (location.kind === 'http') return readDirectory(location.url, (name) => fetchBytes(location.url, name));
   const store = keyValueStore(location.scheme);
@@ -272,12 +276,15 @@ export async function loadModel<UserId extends ExternalId = ExternalId, ItemId e
   url: string,
 ): Promise<Recommender<UserId, ItemId>> {
   const location = parseBundleUrl(url, 'load');
+  let raw: RawBundle;
   if (location.kind === 'file') {
     const dir = await locateDirectoryBundle(location.url);
     // a Recommender around a fitted baseline (saveModel(rec) of one)
     if (await isBaselineBundle(dir)) return (await loadBaselineRecommender(dir)) as Recommender<UserId, ItemId>;
+    raw = await readLocalDirectory(dir);
+  } else {
+    raw = await readRaw(url);
   }
-  const raw = await readRaw(url);
   const model = await buildModel(raw);
   try {
     // caches built now: the first request after loading is as fast as the next ones
