@@ -31,6 +31,7 @@
 // The JSON output holds every curve and is rewritten after every epoch (a cut run stays usable).
 // `--render` merges result files into docs/benchmarks.md (between GENERATED markers) and draws the
 // SVG plot of HR@10 per epoch at factor 8 (hand-written SVG, no dependency).
+import { drawNegatives } from './negatives.js';
 import * as tf from '@tensorflow/tfjs';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -394,21 +395,7 @@ async function prepare(args: Args): Promise<Prepared> {
 
 /** 99 distinct negatives per validation user, none of them a training positive of that user. */
 function validationNegatives(p: Prepared, seed: number, count: number): Int32Array[] {
-  const random = mulberry32(deriveSeed(seed, 0x7a11d));
-  const numItems = p.ncf.numItems;
-  const blocked = new Int32Array(numItems).fill(-1);
-  return Array.from(p.valUsers, (u, row) => {
-    for (const i of p.trainByUser[u]) blocked[i] = row;
-    const out = new Int32Array(count);
-    let n = 0;
-    while (n < count) {
-      const j = randomInt(random, numItems);
-      if (blocked[j] === row) continue;
-      blocked[j] = row;
-      out[n++] = j;
-    }
-    return out;
-  });
+  return drawNegatives(p.valUsers, p.ncf.numItems, (u) => p.trainByUser[u], deriveSeed(seed, 0x7a11d), count);
 }
 
 // ---------------------------------------------------------------------------------------------
