@@ -31,7 +31,7 @@
 // M_j(t, T) = G_j(t) - ρ_j^(T-t) G_j(T) where G_j(t) = Σ_{s>t} ρ_j^(s-t) φ_j(s), tabulated once by
 // the stable backward recursion G_j(t) = ρ_j (φ_j(t+1) + G_j(t+1)) from T_MAX, beyond which both bias
 // corrections are exactly 1 in double precision and G_j = ρ_j / (1 - ρ_j).
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './reference.js';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimizer.js';
 import type { ParamLayout } from './layout.js';
 
 const BETA1 = ADAM_BETA1;

@@ -10,15 +10,15 @@ import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
 import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
 import { allocateControl, allocateStore, CONTROL_STEP } from './store.js';
+import { ADAM_EPSILON } from './optimizer.js';
 import {
-  ADAM_EPSILON,
   referenceAdamState,
   referenceBce,
   referenceBpr,
   referenceStep,
   type ReferenceResult,
   type ReferenceWeights,
-} from './reference.js';
+} from '../../../test/oracles/ncf-reference.js';
 import { relativeError } from '../../../test/helpers/numeric.js';
 
 let towerModule: WebAssembly.Module | null = null;

@@ -1,8 +1,9 @@
 // The readable reference of the fused engine's math: forward, loss, backward and optimizer step
 // for GMF, MLP and NeuMF over plain arrays in tfjs's own layouts (tables [rows][width], kernels
 // [in][out]), one batch at a time, with every intermediate kept. It is written for the reader and
-// for the tests, not for speed: the fast kernel (kernel.ts) computes the same quantities fused per
-// instance and is tested against this file and against tfjs autodiff.
+// for the tests, not for speed: the fast kernel (src/training/fused/kernel.ts) computes the same
+// quantities fused per instance and is tested against this file and against tfjs autodiff. A test
+// oracle: no part of the package imports it.
 //
 // Model (He et al. 2017, in the layer names of models/architecture.ts):
 //   GMF part   g   = P[u] ⊙ Q[i]                                   (factors)
@@ -19,10 +20,11 @@
 // t's bias correction. tfjs's Adam instead decays the moments of every row at every step, so untouched
 // rows keep drifting with their old momentum there; the two agree on the first step and on rows touched
 // at every step, and differ on rows left out of a batch after they had a gradient. (The fused engine's
-// default closes that difference by catching skipped rows up, catch-up.ts; this reference is the
-// single step both share.)
-import type { NcfArchitecture } from '../../models/architecture.js';
-import type { Batch as PointBatch, PairBatch } from '../../sampling/index.js';
+// default closes that difference by catching skipped rows up, src/training/fused/catch-up.ts;
+// this reference is the single step both share.)
+import type { NcfArchitecture } from '../../src/models/architecture.js';
+import type { Batch as PointBatch, PairBatch } from '../../src/sampling/index.js';
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../src/training/fused/optimizer.js';
 
 /** Weights in tfjs layout, keyed by layer name: `[kernel or table, bias?]`. */
 export type ReferenceWeights = Record<string, Float32Array[]>;
@@ -46,10 +48,6 @@ interface Activations {
   x: Float64Array;
   z: number;
 }
-
-export const ADAM_BETA1 = 0.9;
-export const ADAM_BETA2 = 0.999;
-export const ADAM_EPSILON = 1e-7;
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** log(1 + e^z) without overflow. */
