@@ -5,7 +5,8 @@
 // uniform), 2,000 cases per range of the step the row was last updated at.
 //
 //   npx tsx bench/sparse-catch-up-error.ts
-import { catchUpDisplacement, EXACT_BELOW, replayDisplacement } from '../src/training/fused/catch-up.js';
+import { catchUpDisplacement, EXACT_BELOW } from '../src/training/fused/catch-up-rule.js';
+import { replayDisplacement } from '../test/oracles/adam-replay.js';
 import { mulberry32 } from '../src/_lib/random.js';
 
 const random = mulberry32(12);

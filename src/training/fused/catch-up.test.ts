@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { paramLayout } from './layout.js';
-import { catchUpDisplacement, EXACT_BELOW, replayDisplacement, RowCatchUp } from './catch-up.js';
+import { RowCatchUp } from './catch-up.js';
+import { catchUpDisplacement, EXACT_BELOW } from './catch-up-rule.js';
+import { replayDisplacement } from '../../../test/oracles/adam-replay.js';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimizer.js';
 
 // Moments as embedding rows have them: gradients from 1 down to 1e-11 (sqrt(v) from far above
