@@ -49,7 +49,7 @@ import {
   type Interactions,
   type TrainOptions,
 } from '../src/index.js';
-import { TRICKY_ITEMS, trickyRecommender } from '../src/io/test-fixtures.js';
+import { TRICKY_ITEMS, trickyRecommender } from './helpers/io-fixtures.js';
 
 // ---- fixtures -------------------------------------------------------------------------------
 

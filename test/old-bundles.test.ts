@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { useBackend } from './helpers/backends.js';
 import { loadLayersModel, loadModel, readManifest, saveModel, type Recommender } from '../src/index.js';
 import { memoryStore } from '../src/io/key-value-stores.js';
-import { allScores } from '../src/io/test-fixtures.js';
+import { allScores } from './helpers/io-fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/bundles-0.1/', import.meta.url));
 

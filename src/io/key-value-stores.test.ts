@@ -4,7 +4,7 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { saveModel } from './save.js';
 import { loadModel } from './load.js';
 import { memoryStore } from './key-value-stores.js';
-import { allScores, bareModel, trickyRecommender } from './test-fixtures.js';
+import { allScores, bareModel, trickyRecommender } from '../../test/helpers/io-fixtures.js';
 
 beforeAll(() => useBackend('cpu'));
 afterAll(() => memoryStore.clear());

@@ -9,7 +9,7 @@ import { isRecsysError, type RecsysErrorCode } from '../errors.js';
 import { saveModel } from './save.js';
 import { loadLayersModel, loadModel, readManifest } from './load.js';
 import { memoryStore } from './key-value-stores.js';
-import { allScores, bareModel, trickyRecommender } from './test-fixtures.js';
+import { allScores, bareModel, trickyRecommender } from '../../test/helpers/io-fixtures.js';
 import { parseBundleUrl } from './bundle-url.js';
 import { BUNDLE_FORMAT_VERSION } from './manifest.js';
 import { crc32 } from './checksum.js';

@@ -6,7 +6,7 @@ import { useBackend } from '../../test/helpers/backends.js';
 import { isRecsysError } from '../errors.js';
 import { saveModel } from './save.js';
 import { loadLayersModel } from './load.js';
-import { allScores, bareModel } from './test-fixtures.js';
+import { allScores, bareModel } from '../../test/helpers/io-fixtures.js';
 
 let root: string;
 beforeAll(async () => {

@@ -14,11 +14,11 @@ import { mulberry32 } from '../_lib/random.js';
 import type { Recommender } from '../serving/recommender.js';
 import { saveModel } from './save.js';
 import { loadModel } from './load.js';
-import { bigRecommender } from './test-fixtures.js';
+import { bigRecommender } from '../../test/helpers/io-fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
-const child = join(here, 'crash-child.fixture.ts');
+const child = join(repo, 'test', 'helpers', 'save-crash-child.ts');
 
 /** Scores of the first users for every item: enough to tell bundle A from bundle B. */
 function fingerprint(rec: Recommender): number[] {

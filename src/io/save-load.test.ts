@@ -15,7 +15,7 @@ import { memoryStore } from './key-value-stores.js';
 import { BUNDLE_FORMAT_VERSION } from './manifest.js';
 import { crc32 } from './checksum.js';
 import { decodeRecommenderPart } from './recommender-part.js';
-import { TRICKY_ITEMS, TRICKY_USERS, allScores, bareModel, trickyRecommender } from './test-fixtures.js';
+import { TRICKY_ITEMS, TRICKY_USERS, allScores, bareModel, trickyRecommender } from '../../test/helpers/io-fixtures.js';
 
 let root: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { NeuMF } from '../models/index.js';
 import { train } from './train.js';
-import { plantedData } from './test-data.js';
+import { plantedData } from '../../test/helpers/planted-data.js';
 
 // Stock tfjs cannot train an embedding model on wasm (no UnsortedSegmentSum kernel for the gather
 // gradient); train() installs the scatter-add gradient, so it must work here.

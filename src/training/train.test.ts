@@ -8,7 +8,7 @@ import type { Interactions } from '../data/interactions.js';
 import { leaveOneOut, syntheticInteractions } from '../data/index.js';
 import { train } from './train.js';
 import type { BatchLogs, EpochLogs } from './types.js';
-import { plantedData, popularityScorer } from './test-data.js';
+import { plantedData, popularityScorer } from '../../test/helpers/planted-data.js';
 
 beforeAll(() => useBackend('cpu'));
 

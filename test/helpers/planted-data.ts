@@ -2,9 +2,9 @@
 // user/item clusters, whose cluster labels let a test script what validation will say (the
 // early-stopping test builds a validation set that training provably makes worse), and a
 // popularity Scorer to compare against. Accuracy tests use syntheticInteractions from data/.
-import type { Interactions } from '../data/interactions.js';
-import type { Scorer } from '../scoring/scorer.js';
-import { mulberry32, randomInt } from '../_lib/random.js';
+import type { Interactions } from '../../src/data/interactions.js';
+import type { Scorer } from '../../src/scoring/scorer.js';
+import { mulberry32, randomInt } from '../../src/_lib/random.js';
 
 /** A train/validation/test split of planted data. */
 export interface PlantedSplit {

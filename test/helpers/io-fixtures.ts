@@ -1,10 +1,10 @@
 // Test-only helpers shared by the io tests and the crash-test child process (never exported by the
 // package): small seeded recommenders and an exact comparison of what two models predict.
 import * as tf from '@tensorflow/tfjs';
-import { IdMap } from '../data/index.js';
-import type { Interactions } from '../data/interactions.js';
-import { MLP, NeuMF } from '../models/index.js';
-import { Recommender } from '../serving/recommender.js';
+import { IdMap } from '../../src/data/index.js';
+import type { Interactions } from '../../src/data/interactions.js';
+import { MLP, NeuMF } from '../../src/models/index.js';
+import { Recommender } from '../../src/serving/recommender.js';
 
 /** User ids that must survive a round trip as plain ids (prototype names, a number and its string). */
 export const TRICKY_USERS: (string | number)[] = ['__proto__', 'constructor', 42, '42', 'hasOwnProperty', 'alice'];
