@@ -49,6 +49,8 @@ export class RowCatchUp {
   private readonly shared: boolean;
   /** Table rows (users + items). */
   private readonly numRows: number;
+  /** Width of a row's MLP part. */
+  private readonly mlpWidth: number;
   /** β1^n for n = 0 .. 1,024 (the optimizer's decay factors, see {@link touch}). */
   readonly beta1Powers: Float64Array;
   /** β2^n for n = 0 .. 1,024. */
@@ -75,6 +77,7 @@ export class RowCatchUp {
     this.beta1Powers = this.tab.rhoPow[0];
     this.beta2Powers = this.tab.beta2Pow;
     this.numRows = layout.numUsers + layout.numItems;
+    this.mlpWidth = layout.mlpEmbedding;
     if (rowSteps.length < 2 * this.numRows) throw new TypeError('RowCatchUp: rowSteps is too short');
     this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
   }
@@ -99,7 +102,7 @@ export class RowCatchUp {
     const t = this.claim(u, target);
     if (t <= 0) return;
     const L = this.layout;
-    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * L.mlpEmbedding, L.mlpEmbedding);
+    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * this.mlpWidth, this.mlpWidth);
   }
 
   /** Brings item `i`'s weights up to step `target`. */
@@ -108,7 +111,7 @@ export class RowCatchUp {
     const t = this.claim(r, target);
     if (t <= 0) return;
     const L = this.layout;
-    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * L.mlpEmbedding, L.mlpEmbedding);
+    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * this.mlpWidth, this.mlpWidth);
   }
 
   /**
@@ -158,9 +161,9 @@ export class RowCatchUp {
     const user = r < U;
     const e = user ? r : r - U;
     const at1 = (user ? L.gmfUser : L.gmfItem) + e * L.factors;
-    const at2 = (user ? L.mlpUser : L.mlpItem) + e * L.mlpEmbedding;
+    const at2 = (user ? L.mlpUser : L.mlpItem) + e * this.mlpWidth;
     const n1 = L.factors;
-    const n2 = L.mlpEmbedding;
+    const n2 = this.mlpWidth;
     const steps = this.rowSteps;
     const t = this.claim(r, target);
     if (t > 0) this.move(r, t, target, at1, n1, at2, n2);
