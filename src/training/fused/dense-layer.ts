@@ -17,24 +17,51 @@
  * @param hout - receives the layer's output
  */
 export function denseForward(D: Float64Array, W: number, b: number, hin: Float64Array, hout: Float64Array): void {
-  const nIn = hin.length;
+  rowsForward(D, W, hin.length, 0, hin.length, hin, D, b, hout);
+}
+
+/**
+ * hout_j = relu(start_j + W[j] · x) over `n` columns of the transposed kernel's rows from column
+ * `col` (a whole layer: start = the bias; the item half of layer 1: start = its user half).
+ *
+ * @param D - the dense block
+ * @param W - offset of the kernel; row j starts at W + j * stride
+ * @param stride - inputs per kernel row
+ * @param col - first column used
+ * @param n - columns used
+ * @param x - the inputs of those columns
+ * @param start - where each unit's sum starts: start[at + j]
+ * @param at - offset in `start`
+ * @param hout - receives the output
+ */
+export function rowsForward(
+  D: Float64Array,
+  W: number,
+  stride: number,
+  col: number,
+  n: number,
+  x: Float64Array,
+  start: Float64Array,
+  at: number,
+  hout: Float64Array,
+): void {
   const nOut = hout.length;
   let j = 0;
   for (; j + 3 < nOut; j += 4) {
-    const r0 = W + j * nIn;
-    const r1 = r0 + nIn;
-    const r2 = r1 + nIn;
-    const r3 = r2 + nIn;
-    let s0 = D[b + j];
-    let s1 = D[b + j + 1];
-    let s2 = D[b + j + 2];
-    let s3 = D[b + j + 3];
-    for (let k = 0; k < nIn; k++) {
-      const x = hin[k];
-      s0 += x * D[r0 + k];
-      s1 += x * D[r1 + k];
-      s2 += x * D[r2 + k];
-      s3 += x * D[r3 + k];
+    const r0 = W + j * stride + col;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    let s0 = start[at + j];
+    let s1 = start[at + j + 1];
+    let s2 = start[at + j + 2];
+    let s3 = start[at + j + 3];
+    for (let k = 0; k < n; k++) {
+      const xk = x[k];
+      s0 += xk * D[r0 + k];
+      s1 += xk * D[r1 + k];
+      s2 += xk * D[r2 + k];
+      s3 += xk * D[r3 + k];
     }
     hout[j] = s0 > 0 ? s0 : 0;
     hout[j + 1] = s1 > 0 ? s1 : 0;
@@ -42,9 +69,9 @@ export function denseForward(D: Float64Array, W: number, b: number, hin: Float64
     hout[j + 3] = s3 > 0 ? s3 : 0;
   }
   for (; j < nOut; j++) {
-    const row = W + j * nIn;
-    let s0 = D[b + j];
-    for (let k = 0; k < nIn; k++) s0 += hin[k] * D[row + k];
+    const row = W + j * stride + col;
+    let s0 = start[at + j];
+    for (let k = 0; k < n; k++) s0 += x[k] * D[row + k];
     hout[j] = s0 > 0 ? s0 : 0;
   }
 }

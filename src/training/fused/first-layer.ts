@@ -9,7 +9,7 @@
 // third less arithmetic per instance.
 //
 // No tfjs here: worker threads import this file.
-import { liveUnits, rowsBackward } from './dense-layer.js';
+import { liveUnits, rowsBackward, rowsForward } from './dense-layer.js';
 
 /**
  * pre = b + Wu · xu: the user half of layer 1's pre-activation.
@@ -48,37 +48,7 @@ export function userHalfForward(D: Float64Array, W: number, b: number, mlpWidth:
  * @param hout - receives the layer's output
  */
 export function itemHalfForward(D: Float64Array, W: number, mlpWidth: number, pre: Float64Array, x: Float64Array, hout: Float64Array): void {
-  const nIn = 2 * mlpWidth;
-  const nOut = hout.length;
-  let j = 0;
-  // four units at a time: each input is loaded once for four weights
-  for (; j + 3 < nOut; j += 4) {
-    const r0 = W + j * nIn + mlpWidth;
-    const r1 = r0 + nIn;
-    const r2 = r1 + nIn;
-    const r3 = r2 + nIn;
-    let s0 = pre[j];
-    let s1 = pre[j + 1];
-    let s2 = pre[j + 2];
-    let s3 = pre[j + 3];
-    for (let k = 0; k < mlpWidth; k++) {
-      const xk = x[k];
-      s0 += xk * D[r0 + k];
-      s1 += xk * D[r1 + k];
-      s2 += xk * D[r2 + k];
-      s3 += xk * D[r3 + k];
-    }
-    hout[j] = s0 > 0 ? s0 : 0;
-    hout[j + 1] = s1 > 0 ? s1 : 0;
-    hout[j + 2] = s2 > 0 ? s2 : 0;
-    hout[j + 3] = s3 > 0 ? s3 : 0;
-  }
-  for (; j < nOut; j++) {
-    const row = W + j * nIn + mlpWidth;
-    let s0 = pre[j];
-    for (let k = 0; k < mlpWidth; k++) s0 += x[k] * D[row + k];
-    hout[j] = s0 > 0 ? s0 : 0;
-  }
+  rowsForward(D, W, 2 * mlpWidth, mlpWidth, mlpWidth, x, pre, 0, hout);
 }
 
 /**
