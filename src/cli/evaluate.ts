@@ -7,7 +7,7 @@ import { readCsv, type IdMap, type Interactions } from '../data/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
 import { expectPositionals, intOption } from './args.js';
 import { table } from './format.js';
-import { popularityScorer } from './popularity.js';
+import { fitPopularity } from '../baselines/index.js';
 import { openBundle } from './serve.js';
 import { fewestUnseen } from './train.js';
 
@@ -107,7 +107,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
           `pass --eval-negatives ${worst.unseen} or fewer`,
       );
     }
-    const popularity = popularityScorer(rec.popularity, numUsers);
+    const popularity = fitPopularity(seen, { breakTies: true });
     const sampledOptions = { k, numNegatives: evalNegatives, exclude: seen, seed };
     const results = [
       { title: `sampled (${evalNegatives} negatives)`, model: evaluateSampled(rec.model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) },

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
-import { itemPopularity, leaveOneOut, readCsv, validationSplit, type Interactions } from '../data/index.js';
+import { leaveOneOut, readCsv, validationSplit, type Interactions } from '../data/index.js';
 import type * as tf from '@tensorflow/tfjs';
 import { GMF, MLP, NeuMF, type NeuMFArgs } from '../models/index.js';
 import { train, type TrainHistory, type TrainOptions } from '../training/index.js';
@@ -13,7 +13,7 @@ import { recommend, Recommender } from '../serving/index.js';
 import { saveModel } from '../io/index.js';
 import { choiceOption, expectPositionals, intListOption, intOption, positiveNumberOption, threadsOption } from './args.js';
 import { formatSeconds, table } from './format.js';
-import { popularityScorer } from './popularity.js';
+import { fitPopularity } from '../baselines/index.js';
 import { createProgress } from './progress.js';
 import { renderReport, type ReportMetrics, type ReportRecommendations } from './report.js';
 import { bundleUrl, useCpuBackend } from './runtime.js';
@@ -257,7 +257,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const sample: ReportRecommendations[] = [];
     const topK = Math.min(10, items.size - 1);
     if (test !== undefined) {
-      const popularity = popularityScorer(itemPopularity(trainAll), users.size);
+      const popularity = fitPopularity(trainAll, { breakTies: true });
       const sampledOptions = { k, numNegatives: evalNegatives, exclude: trainAll, seed };
       const sampled = [evaluateSampled(model, test, sampledOptions), evaluateSampled(popularity, test, sampledOptions)];
       const full = [evaluateFull(model, test, { exclude: trainAll, k }), evaluateFull(popularity, test, { exclude: trainAll, k })];
