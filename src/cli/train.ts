@@ -11,6 +11,7 @@ import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
 import { recommend, Recommender } from '../serving/index.js';
 import { saveModel } from '../io/index.js';
 import { MODEL_NAMES, trainConfig, type TrainConfig } from './train-args.js';
+import { assertEnoughUnseen, delimiterOption } from './held-out.js';
 import { formatSeconds, table } from './format.js';
 import { fitPopularity } from '../baselines/index.js';
 import { createProgress } from './progress.js';
@@ -18,34 +19,6 @@ import { renderReport, type ReportMetrics, type ReportRecommendations } from './
 import { bundleUrl, useCpuBackend } from './runtime.js';
 
 const BUILDERS = { neumf: NeuMF, gmf: GMF, mlp: MLP } as const;
-
-/**
- * The fewest unseen items any user with a held-out item has in `all`: the most negatives that can be
- * sampled for every one of them.
- *
- * @param all - every known interaction (seen and held out)
- * @param heldOut - the held-out interactions
- * @returns the user with the fewest unseen items and that number; undefined when nothing is held out
- * @example
- * ```ts
- * const all = { users: Int32Array.of(0, 0, 1), items: Int32Array.of(0, 1, 0), numUsers: 2, numItems: 3 };
- * fewestUnseen(all, { ...all, users: Int32Array.of(0), items: Int32Array.of(1) }); //=> { user: 0, unseen: 1 }
- * ```
- */
-export function fewestUnseen(all: Interactions, heldOut: Interactions): { user: number; unseen: number } | undefined {
-  const seen = new Map<number, Set<number>>();
-  for (let r = 0; r < all.users.length; r++) {
-    let items = seen.get(all.users[r]);
-    if (items === undefined) seen.set(all.users[r], (items = new Set()));
-    items.add(all.items[r]);
-  }
-  let worst: { user: number; unseen: number } | undefined;
-  for (const user of new Set(heldOut.users)) {
-    const unseen = all.numItems - (seen.get(user)?.size ?? 0);
-    if (worst === undefined || unseen < worst.unseen) worst = { user, unseen };
-  }
-  return worst;
-}
 
 /** The data read from the CSV and its splits. */
 interface TrainData {
@@ -66,7 +39,7 @@ async function readAndSplit(c: TrainConfig): Promise<TrainData> {
     item: flags.item,
     ...(flags.time !== undefined ? { time: flags.time } : {}),
     ...(flags.weight !== undefined ? { weight: flags.weight } : {}),
-    ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter } : {}),
+    ...delimiterOption(flags.delimiter),
   });
   if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', `${csv} holds no interactions`);
   const by = flags.time !== undefined ? ({ by: 'time' } as const) : ({ by: 'random', seed: c.seed } as const);
@@ -94,14 +67,7 @@ function checkHeldOut(c: TrainConfig, data: Interactions, users: IdMap<string>, 
   if (heldOut.users.length === 0) {
     throw new RecsysError('EMPTY_INPUT', `no user of ${c.csv} has enough interactions for a ${what} split (each needs ${what === 'test' ? 2 : 3}); pass --no-${what}`);
   }
-  const worst = fewestUnseen(data, heldOut);
-  if (worst !== undefined && worst.unseen < c.evalNegatives) {
-    throw new RecsysError(
-      'INVALID_ARGUMENT',
-      `--eval-negatives ${c.evalNegatives} is more than the ${worst.unseen} items user ${JSON.stringify(users.id(worst.user))} has not seen ` +
-        `(${data.numItems} items in all) for ${what}: pass --eval-negatives ${worst.unseen} or fewer`,
-    );
-  }
+  assertEnoughUnseen(data, heldOut, c.evalNegatives, users, ` (${data.numItems} items in all) for ${what}`);
 }
 
 /** "NeuMF, factors 8, layers 64,32,16,8". */
