@@ -348,21 +348,49 @@ function resolve(options: SyntheticMovieLens20MOptions): ResolvedOptions {
  */
 export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}): SyntheticMovieLens20M {
   const o = resolve(options);
-  const { numUsers, numItems, numInteractions, groups } = o;
   const random = mulberry32(o.seed);
+  const userCounts = dealActivity(o, random);
+  const catalogue = dealPopularityAndGroups(o, random);
+  const out = { users: new Int32Array(o.numInteractions), items: new Int32Array(o.numInteractions), timestamps: new Float64Array(o.numInteractions), at: 0 };
+  const userGroups = new Int32Array(2 * o.numUsers);
+  for (let u = 0; u < o.numUsers; u++) drawUser(u, userCounts[u], o, catalogue, random, userGroups, out);
+  const { users, items, timestamps } = out;
+  const { itemGroups, itemWeights } = catalogue;
+  return { users, items, timestamps, numUsers: o.numUsers, numItems: o.numItems, truth: { itemGroups, userGroups, itemWeights, userCounts } };
+}
 
-  // 1. activity: counts by rank, then ranks dealt to users at random
+type Settings = ReturnType<typeof resolve>;
+
+/** 1. Activity: interaction counts by rank (a shifted power law), the ranks dealt to users at random. */
+function dealActivity(o: Settings, random: Random): Int32Array {
+  const { numUsers } = o;
   const activityWeights = new Float64Array(numUsers);
   const floor = Math.pow(numUsers + o.activityOffset, -o.activityExponent);
   for (let r = 0; r < numUsers; r++) activityWeights[r] = Math.pow(r + 1 + o.activityOffset, -o.activityExponent) - floor;
-  const extraByRank = allocate(activityWeights, numInteractions - numUsers * o.minPerUser, o.maxPerUser - o.minPerUser);
+  const extraByRank = allocate(activityWeights, o.numInteractions - numUsers * o.minPerUser, o.maxPerUser - o.minPerUser);
   const userRank = new Int32Array(numUsers);
   for (let u = 0; u < numUsers; u++) userRank[u] = u;
   shuffle(random, userRank);
   const userCounts = new Int32Array(numUsers);
   for (let u = 0; u < numUsers; u++) userCounts[u] = o.minPerUser + extraByRank[userRank[u]];
+  return userCounts;
+}
 
-  // 2-3. popularity ranks and groups dealt by rank
+/** The items' popularity and groups, and the sum trees the draws read. */
+interface Catalogue {
+  readonly itemWeights: Float64Array;
+  readonly itemGroups: Int32Array;
+  /** Each group's items (by item index) from groupStart[g], and each item's place in its group. */
+  readonly groupStart: Int32Array;
+  readonly groupItems: Int32Array;
+  readonly placeInGroup: Int32Array;
+  readonly all: SumTree;
+  readonly byGroup: SumTree[];
+}
+
+/** 2-3. Popularity ranks dealt to items at random, and groups dealt round by round along the ranks. */
+function dealPopularityAndGroups(o: Settings, random: Random): Catalogue {
+  const { numItems, groups } = o;
   const itemOfRank = new Int32Array(numItems);
   for (let i = 0; i < numItems; i++) itemOfRank[i] = i;
   shuffle(random, itemOfRank);
@@ -378,7 +406,6 @@ export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}
     itemWeights[item] = Math.pow(r + 1 + o.popularityOffset, -o.popularityExponent);
     itemGroups[item] = round[r % groups];
   }
-  // each group's items (by item index) and each item's place in its group
   const groupStart = new Int32Array(groups + 1);
   for (let i = 0; i < numItems; i++) groupStart[itemGroups[i] + 1]++;
   for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g];
@@ -390,61 +417,55 @@ export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}
     placeInGroup[i] = fill[g] - groupStart[g];
     groupItems[fill[g]++] = i;
   }
-  const all = new SumTree(itemWeights);
   const byGroup: SumTree[] = [];
   for (let g = 0; g < groups; g++) {
     byGroup.push(new SumTree(Array.from(groupItems.subarray(groupStart[g], groupStart[g + 1]), (i) => itemWeights[i])));
   }
-  const userGroups = new Int32Array(2 * numUsers);
+  return { itemWeights, itemGroups, groupStart, groupItems, placeInGroup, all: new SumTree(itemWeights), byGroup };
+}
+
+/** 4-5. User `u`'s two groups, `count` distinct items drawn without replacement, then their times. */
+function drawUser(
+  u: number,
+  count: number,
+  o: Settings,
+  c: Catalogue,
+  random: Random,
+  userGroups: Int32Array,
+  out: { users: Int32Array; items: Int32Array; timestamps: Float64Array; at: number },
+): void {
+  const { groups } = o;
+  const { all, byGroup, itemGroups, itemWeights, groupItems, groupStart, placeInGroup } = c;
+  const { users, items, timestamps } = out;
   const pPrimary = ((1 - o.noise) * 2) / 3;
   const pTaste = 1 - o.noise;
-
-  // 4-5. draws without replacement, then time
-  const users = new Int32Array(numInteractions);
-  const items = new Int32Array(numInteractions);
-  const timestamps = new Float64Array(numInteractions);
-  let at = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const primary = randomInt(random, groups);
-    const secondary = groups === 1 ? primary : (primary + 1 + randomInt(random, groups - 1)) % groups;
-    userGroups[2 * u] = primary;
-    userGroups[2 * u + 1] = secondary;
-    const from = at;
-    const count = userCounts[u];
-    for (let n = 0; n < count; n++) {
-      const c = random();
-      const g = c < pPrimary ? primary : c < pTaste ? secondary : -1;
-      let item: number;
-      if (g >= 0 && byGroup[g].total > 0) {
-        item = groupItems[groupStart[g] + byGroup[g].draw(random)];
-      } else {
-        item = all.draw(random);
-      }
-      all.set(item, 0);
-      byGroup[itemGroups[item]].set(placeInGroup[item], 0);
-      users[at] = u;
-      items[at++] = item;
-    }
-    // restore the user's items, then order them in time at random
-    for (let k = from; k < at; k++) {
-      const item = items[k];
-      all.set(item, itemWeights[item]);
-      byGroup[itemGroups[item]].set(placeInGroup[item], itemWeights[item]);
-    }
-    shuffle(random, items, from, at);
-    let time = Math.floor(o.startTime + random() * START_SPREAD);
-    for (let k = from; k < at; k++) {
-      // mostly within a session (up to 10 minutes), one gap in fifty of up to 30 days
-      time += 1 + Math.floor(random() < 0.02 ? random() * 30 * 86_400 : random() * 600);
-      timestamps[k] = time;
-    }
+  const primary = randomInt(random, groups);
+  const secondary = groups === 1 ? primary : (primary + 1 + randomInt(random, groups - 1)) % groups;
+  userGroups[2 * u] = primary;
+  userGroups[2 * u + 1] = secondary;
+  const from = out.at;
+  let at = from;
+  for (let n = 0; n < count; n++) {
+    const draw = random();
+    const g = draw < pPrimary ? primary : draw < pTaste ? secondary : -1;
+    const item = g >= 0 && byGroup[g].total > 0 ? groupItems[groupStart[g] + byGroup[g].draw(random)] : all.draw(random);
+    all.set(item, 0);
+    byGroup[itemGroups[item]].set(placeInGroup[item], 0);
+    users[at] = u;
+    items[at++] = item;
   }
-  return {
-    users,
-    items,
-    timestamps,
-    numUsers,
-    numItems,
-    truth: { itemGroups, userGroups, itemWeights, userCounts },
-  };
+  // restore the user's items, then order them in time at random
+  for (let k = from; k < at; k++) {
+    const item = items[k];
+    all.set(item, itemWeights[item]);
+    byGroup[itemGroups[item]].set(placeInGroup[item], itemWeights[item]);
+  }
+  shuffle(random, items, from, at);
+  let time = Math.floor(o.startTime + random() * START_SPREAD);
+  for (let k = from; k < at; k++) {
+    // mostly within a session (up to 10 minutes), one gap in fifty of up to 30 days
+    time += 1 + Math.floor(random() < 0.02 ? random() * 30 * 86_400 : random() * 600);
+    timestamps[k] = time;
+  }
+  out.at = at;
 }
