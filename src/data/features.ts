@@ -371,6 +371,51 @@ export function featuresFrom(rows: Iterable<FeatureRow>, options: FeatureOptions
 
 /** @internal {@link featuresFrom} with a locator for messages. */
 export function buildFeatures(rows: Iterable<FeatureRow>, options: FeatureOptions, where: RowLocator): FeatureTable {
+  const o = featureSettings(rows, options);
+  const { specs, idKey, kind } = o;
+  const ids = options.ids === undefined ? new IdMap({ kind }) : IdMap.fromIds(options.ids.ids(), { kind });
+  const numKnown = ids.size;
+  // per field: value map, and (entity, row) pairs in row order; CSR is built at the end
+  const maps = specs.map(() => new IdMap<FeatureValue>());
+  const entityOf = specs.map(() => growableInt32(1024));
+  const rowOf = specs.map(() => growableInt32(1024));
+  const hasRow = new Set<number>();
+  let skipped = 0;
+  let r = -1;
+  for (const row of rows) {
+    r++;
+    if (row === null || typeof row !== 'object') {
+      throw new RecsysError('INVALID_ARGUMENT', `${where(r)} must be an object like { ${idKey}: ..., ${specs[0].name}: ... }, got ${show(row)}`);
+    }
+    const entity = entityOfRow(row, ids, o, where(r));
+    if (entity === undefined) {
+      skipped++;
+      continue;
+    }
+    if (hasRow.has(entity)) {
+      throw new RecsysError('INVALID_ARGUMENT', `${where(r)}: ${kind} ${show(row[idKey])} has a second row; give each ${kind} one row (arrays for several values)`, {
+        value: row[idKey],
+      });
+    }
+    hasRow.add(entity);
+    for (let f = 0; f < specs.length; f++) {
+      const first = rowOf[f].length;
+      for (const v of cellValues(row[specs[f].name], specs[f].name, where(r))) {
+        const valueRow = maps[f].add(bucketValue(specs[f], v, `${where(r)}.${specs[f].name}`)) + 1;
+        let repeat = false;
+        for (let j = first; j < rowOf[f].length; j++) if (rowOf[f].get(j) === valueRow) repeat = true;
+        if (repeat) continue;
+        entityOf[f].push(entity);
+        rowOf[f].push(valueRow);
+      }
+    }
+  }
+  const fields = specs.map((spec, f) => fieldCsr(spec, maps[f], entityOf[f].view(), rowOf[f].view(), ids.size));
+  return new FeatureTable(kind, ids, fields, numKnown, skipped);
+}
+
+/** The options of featuresFrom checked, with their defaults. */
+function featureSettings(rows: Iterable<FeatureRow>, options: FeatureOptions) {
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object like { fields: ['genre'] }, got ${show(options)}`);
   }
@@ -396,70 +441,33 @@ export function buildFeatures(rows: Iterable<FeatureRow>, options: FeatureOption
     if (seenNames.has(s.name)) throw new RecsysError('INVALID_ARGUMENT', `field ${show(s.name)} is listed twice`);
     seenNames.add(s.name);
   }
+  return { specs, idKey, newIds, kind, fixedIds: options.ids !== undefined };
+}
 
-  const ids = options.ids === undefined ? new IdMap({ kind }) : IdMap.fromIds(options.ids.ids(), { kind });
-  const numKnown = ids.size;
-  // per field: value map, and (entity, row) pairs in row order; CSR is built at the end
-  const maps = specs.map(() => new IdMap<FeatureValue>());
-  const entityOf = specs.map(() => growableInt32(1024));
-  const rowOf = specs.map(() => growableInt32(1024));
-  const hasRow = new Set<number>();
-  let skipped = 0;
-  let r = -1;
-  for (const row of rows) {
-    r++;
-    if (row === null || typeof row !== 'object') {
-      throw new RecsysError('INVALID_ARGUMENT', `${where(r)} must be an object like { ${idKey}: ..., ${specs[0].name}: ... }, got ${show(row)}`);
-    }
-    const id = row[idKey];
-    assertId(id, `${where(r)}.${idKey}`);
-    let entity = ids.index(id);
-    if (entity === undefined) {
-      if (options.ids !== undefined && newIds !== 'extend') {
-        if (newIds === 'skip') {
-          skipped++;
-          continue;
-        }
-        throw new RecsysError(kind === 'user' ? 'UNKNOWN_USER' : 'UNKNOWN_ITEM', `${where(r)}: ${kind} ${show(id)} is not in the interactions' id map (newIds: 'error')`, {
-          value: id,
-        });
-      }
-      entity = ids.add(id);
-    }
-    if (hasRow.has(entity)) {
-      throw new RecsysError('INVALID_ARGUMENT', `${where(r)}: ${kind} ${show(id)} has a second row; give each ${kind} one row (arrays for several values)`, {
-        value: id,
-      });
-    }
-    hasRow.add(entity);
-    for (let f = 0; f < specs.length; f++) {
-      const values = cellValues(row[specs[f].name], specs[f].name, where(r));
-      const first = rowOf[f].length;
-      for (const v of values) {
-        const valueRow = maps[f].add(bucketValue(specs[f], v, `${where(r)}.${specs[f].name}`)) + 1;
-        let repeat = false;
-        for (let j = first; j < rowOf[f].length; j++) if (rowOf[f].get(j) === valueRow) repeat = true;
-        if (repeat) continue;
-        entityOf[f].push(entity);
-        rowOf[f].push(valueRow);
-      }
-    }
-  }
-  const n = ids.size;
-  const fields = specs.map((spec, f): FeatureField => {
-    const ents = entityOf[f].view();
-    const vals = rowOf[f].view();
-    const offsets = new Int32Array(n + 1);
-    for (let j = 0; j < ents.length; j++) offsets[ents[j] + 1]++;
-    let multi = false;
-    for (let e = 0; e < n; e++) {
-      if (offsets[e + 1] > 1) multi = true;
-      offsets[e + 1] += offsets[e];
-    }
-    const cursor = offsets.slice(0, n);
-    const out = new Int32Array(ents.length);
-    for (let j = 0; j < ents.length; j++) out[cursor[ents[j]]++] = vals[j];
-    return { ...spec, values: maps[f], numRows: maps[f].size + 1, offsets, rows: out, multiValued: multi };
+/** The row's entity index (added to `ids` when new and allowed), or undefined when it is skipped. */
+function entityOfRow(row: FeatureRow, ids: IdMap, o: ReturnType<typeof featureSettings>, at: string): number | undefined {
+  const id = row[o.idKey];
+  assertId(id, `${at}.${o.idKey}`);
+  const entity = ids.index(id);
+  if (entity !== undefined) return entity;
+  if (!o.fixedIds || o.newIds === 'extend') return ids.add(id);
+  if (o.newIds === 'skip') return undefined;
+  throw new RecsysError(o.kind === 'user' ? 'UNKNOWN_USER' : 'UNKNOWN_ITEM', `${at}: ${o.kind} ${show(id)} is not in the interactions' id map (newIds: 'error')`, {
+    value: id,
   });
-  return new FeatureTable(kind, ids, fields, numKnown, skipped);
+}
+
+/** One field's (entity, value row) pairs as CSR over `n` entities. */
+function fieldCsr(spec: ReturnType<typeof normalizeSpec>, values: IdMap<FeatureValue>, ents: Int32Array, vals: Int32Array, n: number): FeatureField {
+  const offsets = new Int32Array(n + 1);
+  for (let j = 0; j < ents.length; j++) offsets[ents[j] + 1]++;
+  let multi = false;
+  for (let e = 0; e < n; e++) {
+    if (offsets[e + 1] > 1) multi = true;
+    offsets[e + 1] += offsets[e];
+  }
+  const cursor = offsets.slice(0, n);
+  const out = new Int32Array(ents.length);
+  for (let j = 0; j < ents.length; j++) out[cursor[ents[j]]++] = vals[j];
+  return { ...spec, values, numRows: values.size + 1, offsets, rows: out, multiValued: multi };
 }
