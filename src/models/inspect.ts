@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
+import { LAYER_NAMES, type NcfArchitecture } from '../ncf/index.js';
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES } from './architecture.js';
+import { LAYER_NAMES } from '../ncf/index.js';
 import { assertL2, assertLayers, assertOptionalSeed, resolveLayerL2 } from './checks.js';
 import { Embedding } from './embedding.js';
 import { GMF } from './gmf.js';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { LAYER_NAMES } from './architecture.js';
+import { LAYER_NAMES } from '../ncf/index.js';
 import { showShape } from './checks.js';
 import { deriveSeed } from '../_lib/random.js';
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInRange, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
+import { LAYER_NAMES, type NcfArchitecture } from '../ncf/index.js';
 import { inspectModel } from './inspect.js';
 import { NeuMF } from './neumf.js';
 
