@@ -1,5 +1,6 @@
 // What an NCF architecture implies, derived once: the widths every implementation uses and the
-// ordered list of weights (the LayersModel's getWeights() order). The builders, the fused engine's
+// ordered list of weights (tables first, then the dense layers: the fused engine's flat layout is
+// this list packed from offset 0). The builders, the fused engine's
 // flat layout, the bundle check, the fast scorer, the wasm tower and fold-in all read these
 // instead of recomputing them.
 //
@@ -77,7 +78,12 @@ export interface NcfSpec {
   readonly tower: readonly number[];
   /** Width of the prediction layer's input: factors + the tower's last width. */
   readonly predictionInput: number;
-  /** Every weight, in the LayersModel's `getWeights()` order: tables, tower (kernel, bias), prediction. */
+  /**
+   * Every weight, in the library's order: the tables (GMF user, GMF item, MLP user, MLP item), the
+   * tower layers (kernel, bias), the prediction layer (kernel, bias). tfjs's `getWeights()` holds
+   * the same weights, but orders layers by graph depth (a NeuMF lists its MLP tables before its GMF
+   * tables), so every consumer matches a weight by its layer name and index, never by position.
+   */
   readonly weights: readonly NcfWeight[];
 }
 
