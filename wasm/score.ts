@@ -8,7 +8,8 @@
 //   z  = b + w_mlp . h_N + g_u . q_i      g_u = p_u ⊙ w_gmf (per user), q_i the item's GMF vector
 //   score = 1 / (1 + exp(-z))
 //
-// Memory is laid out by the JS side (score-wasm.ts) and described by a table of i32 words at CFG.
+// Memory is laid out by the JS side (score-wasm.ts) and described by a table of i32 words at CFG,
+// whose indices both sides import from score-words.ts.
 // Every width is padded to a multiple of 4 (the SIMD width) with zero weights, zero biases and zero
 // table entries in the padding, so padded units stay at relu(0) = 0 and add nothing: the padding
 // changes no result. All arrays are f32 and 16-byte aligned.

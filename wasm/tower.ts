@@ -5,7 +5,8 @@
 // half) and backward (weight gradients and input gradients over the units the ReLU let through,
 // the user half of layer 1 summed over a run of equal users and flushed once per run).
 //
-// Memory is laid out by the JS side (tower-wasm.ts) and described by a table of i32 words at CFG.
+// Memory is laid out by the JS side (tower-wasm.ts) and described by a table of i32 words at CFG,
+// whose indices both sides import from tower-words.ts.
 // Every width is padded to an even number (the SIMD width), with zero weights, zero inputs and zero
 // biases in the padding: padded units stay at relu(0) = 0, never count as live, and padded gradient
 // entries stay 0, so the padding changes no result. The gradient of the weight at byte address a is

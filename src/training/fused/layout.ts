@@ -51,7 +51,7 @@ export interface ParamLayout {
   readonly denseLength: number;
   /** Total number of parameters. */
   readonly length: number;
-  /** Every weight, in the spec's order (the LayersModel's `getWeights()` order, kernel before bias). */
+  /** Every weight, in the spec's order (tables, then the dense layers, kernel before bias); matched to the model by layer name and index. */
   readonly regions: readonly ParamRegion[];
 }
 
