@@ -8,7 +8,7 @@
 // for the input gradient). `toModelOrder` / `fromModelOrder` convert at the model boundary.
 //
 // No tfjs here: the worker threads import this file and must not load TensorFlow.js.
-import { ncfSpec, weightSize, type NcfArchitecture, type NcfKind } from '../../ncf/index.js';
+import { ncfSpec, weightSize, type NcfArchitecture, type NcfSpec } from '../../ncf/index.js';
 
 /** A parameter region of the flat array: one entry of the spec's weight list, placed. */
 export interface ParamRegion {
@@ -23,19 +23,11 @@ export interface ParamRegion {
   readonly transposed: boolean;
 }
 
-/** Plain-data description of the flat parameter array; structured-cloneable for workers. */
-export interface ParamLayout {
-  readonly kind: NcfKind;
-  readonly numUsers: number;
-  readonly numItems: number;
-  /** GMF width (0 without GMF). */
-  readonly factors: number;
-  /** Width of each MLP embedding, `layers[0] / 2` (0 without MLP). */
-  readonly mlpWidth: number;
-  /** Tower widths: `[layers[0], layers[1], ...]` (empty without MLP). */
-  readonly tower: readonly number[];
-  /** Width of the prediction layer's input: factors + last tower width. */
-  readonly predictionInput: number;
+/**
+ * Plain-data description of the flat parameter array; structured-cloneable for workers. The widths
+ * (kind, sizes, factors, mlpWidth, tower, predictionInput) are the spec's (ncf/spec.ts).
+ */
+export interface ParamLayout extends Omit<NcfSpec, 'weights'> {
   /** Offsets of the four tables (-1 when absent). */
   readonly gmfUser: number;
   readonly gmfItem: number;
