@@ -22,7 +22,7 @@
 // at every step, and differ on rows left out of a batch after they had a gradient. (The fused engine's
 // default closes that difference by catching skipped rows up, src/training/fused/catch-up.ts;
 // this reference is the single step both share.)
-import type { NcfArchitecture } from '../../src/models/architecture.js';
+import type { NcfArchitecture } from '../../src/ncf/index.js';
 import type { Batch as PointBatch, PairBatch } from '../../src/sampling/index.js';
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from '../../src/training/fused/optimizer.js';
 

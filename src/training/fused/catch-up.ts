@@ -77,7 +77,7 @@ export class RowCatchUp {
     this.beta1Powers = this.tab.rhoPow[0];
     this.beta2Powers = this.tab.beta2Pow;
     this.numRows = layout.numUsers + layout.numItems;
-    this.mlpWidth = layout.mlpEmbedding;
+    this.mlpWidth = layout.mlpWidth;
     if (rowSteps.length < 2 * this.numRows) throw new TypeError('RowCatchUp: rowSteps is too short');
     this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
   }

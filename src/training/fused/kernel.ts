@@ -108,7 +108,7 @@ export class FusedKernel {
       throw new TypeError('FusedKernel: Adam needs moment arrays');
     }
     this.factors = layout.factors;
-    this.mlpWidth = layout.mlpEmbedding;
+    this.mlpWidth = layout.mlpWidth;
     const slots = options.loss === 'bpr' ? 2 : 1;
     for (let s = 0; s < slots; s++) this.gmf.push(new Float64Array(this.factors));
     this.gDense = new Float64Array(layout.denseLength);

@@ -44,7 +44,7 @@ export class Optimizer {
     private readonly catchUp: RowCatchUp | null,
   ) {
     this.factors = layout.factors;
-    this.mlpWidth = layout.mlpEmbedding;
+    this.mlpWidth = layout.mlpWidth;
   }
 
   /**

@@ -78,7 +78,7 @@ export class JsTower implements DenseTower {
     private readonly gDense: Float64Array,
   ) {
     const tower = layout.tower;
-    const mlpWidth = layout.mlpEmbedding;
+    const mlpWidth = layout.mlpWidth;
     this.mlpWidth = mlpWidth;
     const base = layout.denseOffset;
     this.kernels = layout.towerKernels.map((k) => k - base);
