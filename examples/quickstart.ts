@@ -56,7 +56,7 @@ console.log(
 
 // 4. Evaluate on test, model and popularity alike. Training positives are never competitors.
 const popularity = popularityScorer(itemPopularity(trainAll), data.numUsers);
-const sampledOptions = { k: 10, numNegatives: 99, exclude: trainAll, seed: 1 };
+const sampledOptions = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const sampled = { model: evaluateSampled(model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) };
 const full = {
   model: evaluateFull(model, test, { exclude: trainAll, k: 10 }),

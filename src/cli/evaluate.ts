@@ -108,7 +108,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       );
     }
     const popularity = popularityScorer(rec.popularity, numUsers);
-    const sampledOptions = { k, numNegatives: evalNegatives, exclude: seen, seed };
+    const sampledOptions = { k, negatives: evalNegatives, exclude: seen, seed };
     const results = [
       { title: `sampled (${evalNegatives} negatives)`, model: evaluateSampled(rec.model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) },
       { title: `full ranking (${numItems} items)`, model: evaluateFull(rec.model, test, { exclude: seen, k }), popularity: evaluateFull(popularity, test, { exclude: seen, k }) },

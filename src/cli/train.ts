@@ -258,7 +258,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const topK = Math.min(10, items.size - 1);
     if (test !== undefined) {
       const popularity = popularityScorer(itemPopularity(trainAll), users.size);
-      const sampledOptions = { k, numNegatives: evalNegatives, exclude: trainAll, seed };
+      const sampledOptions = { k, negatives: evalNegatives, exclude: trainAll, seed };
       const sampled = [evaluateSampled(model, test, sampledOptions), evaluateSampled(popularity, test, sampledOptions)];
       const full = [evaluateFull(model, test, { exclude: trainAll, k }), evaluateFull(popularity, test, { exclude: trainAll, k })];
       const columns = [`HR@${k}`, `NDCG@${k}`, `MRR@${k}`];
