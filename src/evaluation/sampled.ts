@@ -221,12 +221,12 @@ function checkListedNegatives(listed: unknown, count: number, numItems: number):
 
 /**
  * Draws `negatives` distinct negatives per positive among the items that are neither one of that
- * user's test positives nor in `exclude` for the user.
+ * user's test positives nor `excluded` for the user (the checked `exclude` option).
  */
 function sampleNegatives(
   users: Int32Array,
   items: Int32Array,
-  exclude: SeenItems | null,
+  excluded: SeenItems | null,
   numUsers: number,
   numItems: number,
   negatives: number,
@@ -239,7 +239,7 @@ function sampleNegatives(
     const user = users[j];
     blocked.clear();
     blocked.blockAll(itemsSeenBy(testByUser, user));
-    if (exclude) blocked.blockAll(itemsSeenBy(exclude, user));
+    if (excluded) blocked.blockAll(itemsSeenBy(excluded, user));
     const available = blocked.available;
     if (available < negatives) {
       throw new RecsysError(
