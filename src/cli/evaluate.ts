@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
 import { readCsv, type IdMap, type Interactions } from '../data/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
+import { DEFAULT_RANKED_NEGATIVES } from '../evaluation/sampled.js';
 import { expectPositionals, intOption } from './args.js';
 import { table } from './format.js';
 import { popularityScorer } from './popularity.js';
@@ -53,7 +54,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       item: { type: 'string', default: 'item' },
       delimiter: { type: 'string' },
       k: { type: 'string', default: '10' },
-      'eval-negatives': { type: 'string', default: '99' },
+      'eval-negatives': { type: 'string', default: String(DEFAULT_RANKED_NEGATIVES) },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,7 +69,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   expectPositionals('evaluate', positionals, ['<bundle>', '<test.csv>']);
   const [bundle, csv] = positionals;
   const k = intOption('--k', flags.k) ?? 10;
-  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? 99;
+  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? DEFAULT_RANKED_NEGATIVES;
   const seed = intOption('--seed', flags.seed, 0) ?? 42;
   const rec = await openBundle(bundle);
   try {

@@ -7,8 +7,9 @@ import { RecsysError } from '../errors.js';
 import { itemPopularity, leaveOneOut, readCsv, validationSplit, type Interactions } from '../data/index.js';
 import type * as tf from '@tensorflow/tfjs';
 import { GMF, MLP, NeuMF, type NeuMFArgs } from '../models/index.js';
-import { train, type TrainHistory, type TrainOptions } from '../training/index.js';
+import { train, TRAIN_DEFAULTS, type TrainHistory, type TrainOptions } from '../training/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
+import { DEFAULT_RANKED_NEGATIVES } from '../evaluation/sampled.js';
 import { recommend, Recommender } from '../serving/index.js';
 import { saveModel } from '../io/index.js';
 import { choiceOption, expectPositionals, intListOption, intOption, positiveNumberOption, threadsOption } from './args.js';
@@ -87,7 +88,7 @@ const OPTIONS = {
   patience: { type: 'string', default: '5' },
   'no-test': { type: 'boolean', default: false },
   k: { type: 'string', default: '10' },
-  'eval-negatives': { type: 'string', default: '99' },
+  'eval-negatives': { type: 'string', default: String(DEFAULT_RANKED_NEGATIVES) },
   out: { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -148,7 +149,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const epochs = intOption('--epochs', flags.epochs) ?? 20;
   const seed = intOption('--seed', flags.seed, 0) ?? 42;
   const k = intOption('--k', flags.k) ?? 10;
-  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? 99;
+  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? DEFAULT_RANKED_NEGATIVES;
   const patience = intOption('--patience', flags.patience) ?? 5;
   const factors = intOption('--factors', flags.factors);
   const layers = intListOption('--layers', flags.layers);
@@ -220,7 +221,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     `${MODEL_NAMES[kind]}` + (kind !== 'mlp' ? `, factors ${factors ?? 8}` : '') + (kind !== 'gmf' ? `, layers ${(layers ?? [64, 32, 16, 8]).join(',')}` : '');
   say(`model: ${modelText}; ${epochs} epochs, seed ${seed}`);
 
-  const negatives = trainOptions.negatives ?? 4;
+  const negatives = trainOptions.negatives ?? TRAIN_DEFAULTS.negatives;
   const progress = createProgress({
     epochs,
     instancesPerEpoch: fit.users.length * (trainOptions.loss === 'bpr' ? negatives : negatives + 1),
