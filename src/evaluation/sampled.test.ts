@@ -173,6 +173,17 @@ describe('evaluateSampled with sampled negatives', () => {
     // a misspelt opt-out is not taken for 'none'
     expect(codeOf(run({ exclude: 'None' }))).toBe('INVALID_ARGUMENT');
   });
+
+  it('accepts numNegatives, the deprecated name of negatives: the same draws; both names when they agree; refused when they differ', () => {
+    const ranks = (options: object) => Array.from(evaluateSampled(tableScorer(table), test, { exclude: train, seed: 4, perPositive: true, ...options }).perPositive!.rank);
+    const current = ranks({ negatives: 12 });
+    expect(ranks({ numNegatives: 12 })).toEqual(current);
+    expect(ranks({ negatives: 12, numNegatives: 12 })).toEqual(current);
+    const both = () => evaluateSampled(tableScorer(table), test, { exclude: train, negatives: 12, numNegatives: 13 });
+    expect(codeOf(both)).toBe('INVALID_ARGUMENT');
+    expect(both).toThrow('negatives = 12 and numNegatives = 13 disagree');
+    expect(() => evaluateSampled(tableScorer(table), test, { exclude: train, numNegatives: 0 })).toThrow('numNegatives must be a positive integer, got 0');
+  });
 });
 
 describe('evaluateSampled with a test set that lists its negatives', () => {
@@ -244,23 +255,5 @@ describe('evaluateSampled: bad input', () => {
   it('names the bad position', () => {
     expect(() => evaluateSampled(scorer, { ...ok, users: Int32Array.of(0, 7) })).toThrow('test.users[1] = 7');
     expect(() => evaluateSampled(scorer, { ...ok, negatives: [Int32Array.of(1), Int32Array.of(0, 99)] })).toThrow('test.negatives[1][1] = 99');
-  });
-});
-
-describe('evaluateSampled: numNegatives, the deprecated name of negatives', () => {
-  const numItems = 40;
-  const table = randomTable(3, numItems, 5);
-  const test = { users: Int32Array.of(0, 0, 1, 2), items: Int32Array.of(3, 7, 9, 0), numUsers: 3, numItems };
-  const train = { users: Int32Array.of(0, 0, 1, 2, 2), items: Int32Array.of(1, 2, 3, 4, 5), numUsers: 3, numItems };
-
-  it('still draws the same negatives as negatives, accepts both names when they agree, refuses them when they differ', () => {
-    const ranks = (options: object) => Array.from(evaluateSampled(tableScorer(table), test, { exclude: train, seed: 4, perPositive: true, ...options }).perPositive!.rank);
-    const current = ranks({ negatives: 12 });
-    expect(ranks({ numNegatives: 12 })).toEqual(current);
-    expect(ranks({ negatives: 12, numNegatives: 12 })).toEqual(current);
-    const both = () => evaluateSampled(tableScorer(table), test, { exclude: train, negatives: 12, numNegatives: 13 });
-    expect(codeOf(both)).toBe('INVALID_ARGUMENT');
-    expect(both).toThrow('negatives = 12 and numNegatives = 13 disagree');
-    expect(() => evaluateSampled(tableScorer(table), test, { exclude: train, numNegatives: 0 })).toThrow('numNegatives must be a positive integer, got 0');
   });
 });
