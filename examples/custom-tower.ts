@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Embedding, GMF, MLP, train, evaluateSampled, recommend, inspectModel } from 'neural-recsys';
-import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
-import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
+import { syntheticInteractions, leaveOneOut, validationSplit } from 'neural-recsys/data';
+import { formatSeconds, metricsTable } from './_shared.js';
+import { fitPopularity } from 'neural-recsys/baselines';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, epochs: { type: 'string' } } });
 const epochs = Number(flags.epochs ?? (flags.quick ? 5 : 15));
@@ -79,7 +80,7 @@ console.log(
 // 5. Evaluation and serving take any model: it is scored through model.predict in chunks.
 const options = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const mine = evaluateSampled(model, test, options);
-const popular = evaluateSampled(popularityScorer(itemPopularity(trainAll), numUsers), test, options);
+const popular = evaluateSampled(fitPopularity(trainAll, { breakTies: true }), test, options);
 console.log('\ntest, sampled protocol (99 unseen negatives):');
 console.log(
   metricsTable([

@@ -12,8 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NeuMF, Recommender, train, evaluateSampled, evaluateFull } from 'neural-recsys';
-import { readMovieLens, readMovieLensTitles, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
-import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
+import { readMovieLens, readMovieLensTitles, leaveOneOut, validationSplit } from 'neural-recsys/data';
+import { formatSeconds, metricsTable } from './_shared.js';
+import { fitPopularity } from 'neural-recsys/baselines';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -77,7 +78,7 @@ console.log(
 
 // 4. Evaluate on test: sampled (99 unseen negatives, as the NCF paper) and full ranking, model and
 //    popularity through the same code.
-const popularity = popularityScorer(itemPopularity(trainAll), data.numUsers);
+const popularity = fitPopularity(trainAll, { breakTies: true });
 const sampledOptions = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const fullOptions = { k: 10, exclude: trainAll };
 const rows = [

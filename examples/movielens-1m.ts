@@ -14,8 +14,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GMF, NeuMF, train, evaluateSampled } from 'neural-recsys';
-import { readNcf, itemPopularity } from 'neural-recsys/data';
-import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
+import { readNcf } from 'neural-recsys/data';
+import { formatSeconds, metricsTable } from './_shared.js';
+import { fitPopularity } from 'neural-recsys/baselines';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -109,7 +110,7 @@ console.log(`trained in ${formatSeconds((performance.now() - started) / 1000)} (
 
 // 4. Final figures next to the popularity baseline, ranked against the same listed negatives.
 const last = evaluateSampled(model, testSet, { k: 10 });
-const popularity = evaluateSampled(popularityScorer(itemPopularity(ncf.train), ncf.numUsers), testSet, { k: 10 });
+const popularity = evaluateSampled(fitPopularity(ncf.train, { breakTies: true }), testSet, { k: 10 });
 const best = perEpoch.reduce((a, b) => (b.hr > a.hr ? b : a));
 console.log(`\n${last.description}`);
 console.log(

@@ -7,8 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { NeuMF, train, evaluateSampled, evaluateFull, recommend } from 'neural-recsys';
-import { syntheticInteractions, leaveOneOut, validationSplit, itemPopularity } from 'neural-recsys/data';
-import { formatSeconds, metricsTable, popularityScorer } from './_shared.js';
+import { syntheticInteractions, leaveOneOut, validationSplit } from 'neural-recsys/data';
+import { formatSeconds, metricsTable } from './_shared.js';
+import { fitPopularity } from 'neural-recsys/baselines';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 
@@ -55,7 +56,7 @@ console.log(
 );
 
 // 4. Evaluate on test, model and popularity alike. Training positives are never competitors.
-const popularity = popularityScorer(itemPopularity(trainAll), data.numUsers);
+const popularity = fitPopularity(trainAll, { breakTies: true });
 const sampledOptions = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const sampled = { model: evaluateSampled(model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) };
 const full = {

@@ -2,6 +2,9 @@
 // TypeScript file, so the library ships the bytes with no loader or bundler configuration:
 //   - wasm/tower.ts -> src/training/fused/tower-wasm.generated.ts (the fused engine's dense tower)
 //   - wasm/score.ts -> src/scoring/score-wasm.generated.ts (the fast scorer's kernel)
+// Each module's config table (the index of every i32 word it reads) is one TypeScript file that both
+// sides import: wasm/tower.ts and tower-wasm.ts share src/training/fused/tower-words.ts, wasm/score.ts
+// and score-wasm.ts share src/scoring/score-words.ts (asc compiles the import like any other).
 // Run: `npm run build:wasm`. With `--stdout [tower|score]` (default tower) it prints that generated
 // module instead of writing anything (tower-wasm.test.ts and score-wasm.test.ts compare that with
 // the committed file).

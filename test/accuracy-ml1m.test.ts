@@ -15,11 +15,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHARED_DATA, useBackend } from './helpers/backends.js';
 import { readNcf, type NcfData } from '../src/data/index.js';
-import { itemPopularity } from '../src/data/popularity.js';
+import { fitPopularity } from '../src/baselines/index.js';
 import { GMF } from '../src/models/index.js';
 import { train } from '../src/training/index.js';
 import { evaluateSampled } from '../src/evaluation/index.js';
-import type { Scorer } from '../src/scoring/index.js';
 
 const ML1M = join(SHARED_DATA, 'ml-1m-ncf');
 const HAVE_DATA = existsSync(join(ML1M, 'ml-1m.train.rating')) && existsSync(join(ML1M, 'ml-1m.test.negative'));
@@ -35,25 +34,6 @@ if (!HAVE_DATA) {
   console.warn(`accuracy-ml1m: skipped, the MovieLens-1M NCF split is not at ${ML1M} (research data, never in the repository)`);
 }
 
-/** Scores every (user, item) by the item's training popularity: the baseline to beat. */
-function popularityScorer(data: NcfData): Scorer {
-  const counts = Float32Array.from(itemPopularity(data.train));
-  const n = data.numItems;
-  return {
-    numUsers: data.numUsers,
-    numItems: n,
-    scoreItems: (_user, items, out = new Float32Array(items.length)) => {
-      items.forEach((item, k) => (out[k] = counts[item]));
-      return out;
-    },
-    scoreAllItems: (users, out = new Float32Array(users.length * n)) => {
-      for (let u = 0; u < users.length; u++) out.set(counts, u * n);
-      return out;
-    },
-    dispose: () => undefined,
-  };
-}
-
 describe.skipIf(!HAVE_DATA)('accuracy on MovieLens-1M (NCF split)', () => {
   let data: NcfData;
 
@@ -64,7 +44,7 @@ describe.skipIf(!HAVE_DATA)('accuracy on MovieLens-1M (NCF split)', () => {
 
   it('item popularity scores about 0.45 HR@10, the level a trained model must clearly pass', () => {
     const test = data.test; // carries its listed negatives
-    const pop = evaluateSampled(popularityScorer(data), test, { k: 10 });
+    const pop = evaluateSampled(fitPopularity(data.train), test, { k: 10 });
     expect(pop.positives).toBe(6040);
     expect(pop.hr).toBeGreaterThan(0.4);
     expect(pop.hr).toBeLessThan(0.5);
@@ -90,7 +70,7 @@ describe.skipIf(!HAVE_DATA)('accuracy on MovieLens-1M (NCF split)', () => {
     expect(history.epochs[2].loss).toBeLessThan(history.epochs[0].loss);
 
     const result = evaluateSampled(model, test, { k: 10 });
-    const pop = evaluateSampled(popularityScorer(data), test, { k: 10 });
+    const pop = evaluateSampled(fitPopularity(data.train), test, { k: 10 });
     console.log(
       `accuracy-ml1m: GMF-8, 3 epochs: HR@10 ${result.hr.toFixed(4)}, NDCG@10 ${result.ndcg.toFixed(4)} ` +
         `(popularity ${pop.hr.toFixed(4)} / ${pop.ndcg.toFixed(4)}; floors ${HR_FLOOR} / ${NDCG_FLOOR})`,

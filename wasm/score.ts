@@ -8,7 +8,8 @@
 //   z  = b + w_mlp . h_N + g_u . q_i      g_u = p_u ⊙ w_gmf (per user), q_i the item's GMF vector
 //   score = 1 / (1 + exp(-z))
 //
-// Memory is laid out by the JS side (score-wasm.ts) and described by a table of i32 words at CFG.
+// Memory is laid out by the JS side (score-wasm.ts) and described by a table of i32 words at CFG,
+// whose indices both sides import from score-words.ts.
 // Every width is padded to a multiple of 4 (the SIMD width) with zero weights, zero biases and zero
 // table entries in the padding, so padded units stay at relu(0) = 0 and add nothing: the padding
 // changes no result. All arrays are f32 and 16-byte aligned.
@@ -20,27 +21,11 @@
 
 let CFG: usize = 0;
 
-// words of the config table
-const C_ITEMS = 0; // number of items
-const C_P1 = 1; // padded width of the first MLP stage (0: no MLP part)
-const C_PF = 2; // padded GMF factors (0: no GMF part)
-const C_HIDDEN = 3; // dense layers after mlp_layer1 (mlp_layer2..N)
-const C_CTAB = 4; // c_i, [items][P1]
-const C_GTAB = 5; // q_i, [items][PF]
-const C_AU = 6; // a_u [P1]
-const C_GU = 7; // g_u [PF]
-const C_WOUT = 8; // the prediction kernel's MLP part [padded last width]
-const C_BIAS = 9; // the prediction bias (one f32)
-const C_BUFA = 10; // activations of a block of items [BLOCK][widest padded width]
-const C_BUFB = 11;
-const C_OUT = 12; // scores (f32), one per item scored
-const C_LIST = 13; // item indices (i32) for scoreList
-const C_LAST = 14; // padded width of the last MLP stage
-const C_LINEAR = 15; // 1: no hidden layer at all, the MLP term is a_u[0] + c_i[0] (no ReLU)
-const C_W1I = 16; // the item half of mlp_layer1's kernel [PE][P1] (or, with no hidden layer, the output's item part)
-const C_PE = 17; // padded width of the MLP item embedding
-const C_ZERO = 18; // P1 zeros: the bias of the item half
-const C_LAYER = 20; // per hidden layer, 4 words: padded input width, padded output width, kernel [in][out], bias [out]
+// the words of the config table: one table, shared with score-wasm.ts, which writes them
+import {
+  C_AU, C_BIAS, C_BUFA, C_BUFB, C_CTAB, C_GLOBAL_WORDS, C_GTAB, C_GU, C_HIDDEN, C_LAST, C_LINEAR, C_LIST, C_OUT,
+  C_P1, C_PADDED_WIDTH, C_PF, C_W1I, C_WOUT, C_ZERO, L_BIAS, L_IN, L_KERNEL, L_OUT, LAYER_WORDS,
+} from '../src/scoring/score-words';
 
 /** Items scored together; their activations (BLOCK x widest width floats) stay in the L1 cache. */
 const BLOCK: i32 = 64;
@@ -190,8 +175,8 @@ function block(list: usize, start: i32, n: i32, at: i32): void {
     firstStage(list, start, n, n4, X);
     const hidden = word(C_HIDDEN);
     for (let l = 0; l < hidden; l++) {
-      const c = C_LAYER + 4 * l;
-      dense(X, word(c), addr(c + 2), addr(c + 3), Y, word(c + 1), n4, true);
+      const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
+      dense(X, word(c + L_IN), addr(c + L_KERNEL), addr(c + L_BIAS), Y, word(c + L_OUT), n4, true);
       const swap = X;
       X = Y;
       Y = swap;
@@ -223,12 +208,12 @@ function block(list: usize, start: i32, n: i32, at: i32): void {
 
 /**
  * The item tables' first part, once per scorer: c_i = W1_item . i for the `count` (<= BLOCK) items
- * whose padded MLP embeddings the caller put in BUFA ([BLOCK][PE]), into rows at..at+count-1 of the
+ * whose padded MLP embeddings the caller put in BUFA ([BLOCK][paddedWidth]), into rows at..at+count-1 of the
  * c table (which has rows up to a multiple of 4, so the last group of 4 fits).
  */
 export function itemFirst(count: i32, at: i32): void {
   const P1 = word(C_P1);
-  dense(addr(C_BUFA), word(C_PE), addr(C_W1I), addr(C_ZERO), addr(C_CTAB) + (<usize>at) * ix(P1), P1, (count + 3) & ~3, false);
+  dense(addr(C_BUFA), word(C_PADDED_WIDTH), addr(C_W1I), addr(C_ZERO), addr(C_CTAB) + (<usize>at) * ix(P1), P1, (count + 3) & ~3, false);
 }
 
 /** Scores items 0..count-1 (count <= the number of items) for the prepared user into OUT[0..count). */

@@ -5,7 +5,8 @@
 // half) and backward (weight gradients and input gradients over the units the ReLU let through,
 // the user half of layer 1 summed over a run of equal users and flushed once per run).
 //
-// Memory is laid out by the JS side (tower-wasm.ts) and described by a table of i32 words at CFG.
+// Memory is laid out by the JS side (tower-wasm.ts) and described by a table of i32 words at CFG,
+// whose indices both sides import from tower-words.ts.
 // Every width is padded to an even number (the SIMD width), with zero weights, zero inputs and zero
 // biases in the padding: padded units stay at relu(0) = 0, never count as live, and padded gradient
 // entries stay 0, so the padding changes no result. The gradient of the weight at byte address a is
@@ -13,23 +14,11 @@
 
 let CFG: usize = 0;
 
-// words of the config table
-const C_LAYERS = 0; // dense layers (tower.length - 1 >= 1)
-const C_PE = 1; // padded width of one embedding half
-const C_GRAD = 2; // byte distance from a weight to its gradient
-const C_WP = 3; // tower part of the prediction kernel [width of the last layer]
-const C_XU = 4; // the current user's MLP embedding (forward)
-const C_XRUN = 5; // the user of the current run (backward)
-const C_PRE = 6; // user half of layer 1's pre-activation, plus bias
-const C_RUN = 7; // dL/da of layer 1 summed over the run
-const C_DH = 8;
-const C_DIN = 9;
-const C_LIVE = 10; // i32 unit indices
-const C_DU = 11; // dL/dU[u] of the flushed run (output)
-const C_SLOT = 12; // bytes per slot
-const C_SLOT0 = 13; // first slot; a slot holds x (item half) at 0, dx at PE*8, then its activations
-const C_LAYER = 16; // per layer l, 4 words: padded output width, kernel, bias, activation offset in a slot
-// Layer 0's kernel is two matrices [width][PE]: the user half, then the item half.
+// the words of the config table: one table, shared with tower-wasm.ts, which writes them
+import {
+  C_DH, C_DIN, C_DU, C_GLOBAL_WORDS, C_GRAD, C_LAYERS, C_LIVE, C_PADDED_WIDTH, C_PRE, C_RUN, C_SLOT, C_SLOT0,
+  C_WP, C_XRUN, C_XU, L_ACTIVATION, L_BIAS, L_KERNEL, L_WIDTH, LAYER_WORDS,
+} from '../src/training/fused/tower-words';
 
 function word(k: i32): i32 {
   return load<i32>(CFG + ((<usize>k) << 2));
@@ -139,23 +128,23 @@ function liveUnits(h: usize, dh: usize, n: i32, gb: usize, run: usize): i32 {
 /** The tower's part of the logit for the slot's input; `newUser` recomputes the cached user half. */
 export function forward(slot: i32, newUser: bool): f64 {
   const NL = word(C_LAYERS);
-  const PE = word(C_PE);
-  const stride0 = ix(PE);
+  const paddedWidth = word(C_PADDED_WIDTH);
+  const stride0 = ix(paddedWidth);
   const sb = addr(C_SLOT0) + (<usize>slot) * addr(C_SLOT);
-  const n1 = word(C_LAYER);
-  const W0 = addr(C_LAYER + 1);
+  const n1 = word(C_GLOBAL_WORDS + L_WIDTH);
+  const W0 = addr(C_GLOBAL_WORDS + L_KERNEL);
   const pre = addr(C_PRE);
-  if (newUser) affine(W0, stride0, addr(C_XU), PE, addr(C_LAYER + 2), pre, n1, false);
-  affine(W0 + (<usize>n1) * stride0, stride0, sb, PE, pre, sb + addr(C_LAYER + 3), n1, true);
+  if (newUser) affine(W0, stride0, addr(C_XU), paddedWidth, addr(C_GLOBAL_WORDS + L_BIAS), pre, n1, false);
+  affine(W0 + (<usize>n1) * stride0, stride0, sb, paddedWidth, pre, sb + addr(C_GLOBAL_WORDS + L_ACTIVATION), n1, true);
   for (let l = 1; l < NL; l++) {
-    const c = C_LAYER + 4 * l;
-    const nIn = word(c - 4);
-    affine(addr(c + 1), ix(nIn), sb + addr(c - 1), nIn, addr(c + 2), sb + addr(c + 3), word(c), true);
+    const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
+    const nIn = word(c - LAYER_WORDS + L_WIDTH);
+    affine(addr(c + L_KERNEL), ix(nIn), sb + addr(c - LAYER_WORDS + L_ACTIVATION), nIn, addr(c + L_BIAS), sb + addr(c + L_ACTIVATION), word(c + L_WIDTH), true);
   }
-  const top = C_LAYER + 4 * (NL - 1);
-  const h = sb + addr(top + 3);
+  const top = C_GLOBAL_WORDS + LAYER_WORDS * (NL - 1);
+  const h = sb + addr(top + L_ACTIVATION);
   const wp = addr(C_WP);
-  const n = word(top);
+  const n = word(top + L_WIDTH);
   let z: f64 = 0;
   for (let j = 0; j < n; j++) z += load<f64>(h + ix(j)) * load<f64>(wp + ix(j));
   return z;
@@ -167,16 +156,16 @@ export function forward(slot: i32, newUser: bool): f64 {
  */
 export function backward(slot: i32, dz: f64): void {
   const NL = word(C_LAYERS);
-  const PE = word(C_PE);
+  const paddedWidth = word(C_PADDED_WIDTH);
   const G = addr(C_GRAD);
   const sb = addr(C_SLOT0) + (<usize>slot) * addr(C_SLOT);
   const live = addr(C_LIVE);
   let dh = addr(C_DH);
   let din = addr(C_DIN);
-  const top = C_LAYER + 4 * (NL - 1);
-  const h = sb + addr(top + 3);
+  const top = C_GLOBAL_WORDS + LAYER_WORDS * (NL - 1);
+  const h = sb + addr(top + L_ACTIVATION);
   const wp = addr(C_WP);
-  const nTop = word(top);
+  const nTop = word(top + L_WIDTH);
   const dzv = f64x2.splat(dz);
   for (let j = 0; j < nTop; j += 2) {
     const o = ix(j);
@@ -184,26 +173,26 @@ export function backward(slot: i32, dz: f64): void {
     v128.store(dh + o, f64x2.mul(dzv, v128.load(wp + o)));
   }
   for (let l = NL - 1; l >= 1; l--) {
-    const c = C_LAYER + 4 * l;
-    const nIn = word(c - 4);
-    const nLive = liveUnits(sb + addr(c + 3), dh, word(c), addr(c + 2) + G, 0);
-    rows(addr(c + 1), ix(nIn), sb + addr(c - 1), din, nIn, dh, live, nLive, G);
+    const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
+    const nIn = word(c - LAYER_WORDS + L_WIDTH);
+    const nLive = liveUnits(sb + addr(c + L_ACTIVATION), dh, word(c + L_WIDTH), addr(c + L_BIAS) + G, 0);
+    rows(addr(c + L_KERNEL), ix(nIn), sb + addr(c - LAYER_WORDS + L_ACTIVATION), din, nIn, dh, live, nLive, G);
     const t = dh;
     dh = din;
     din = t;
   }
-  const n1 = word(C_LAYER);
-  const stride0 = ix(PE);
-  const nLive = liveUnits(sb + addr(C_LAYER + 3), dh, n1, addr(C_LAYER + 2) + G, addr(C_RUN));
-  rows(addr(C_LAYER + 1) + (<usize>n1) * stride0, stride0, sb, sb + stride0, PE, dh, live, nLive, G);
+  const n1 = word(C_GLOBAL_WORDS + L_WIDTH);
+  const stride0 = ix(paddedWidth);
+  const nLive = liveUnits(sb + addr(C_GLOBAL_WORDS + L_ACTIVATION), dh, n1, addr(C_GLOBAL_WORDS + L_BIAS) + G, addr(C_RUN));
+  rows(addr(C_GLOBAL_WORDS + L_KERNEL) + (<usize>n1) * stride0, stride0, sb, sb + stride0, paddedWidth, dh, live, nLive, G);
 }
 
 /** The user half of layer 1's backward for the finished run: weight gradients, and dL/dU[u] into DU. */
 export function flush(): void {
-  const PE = word(C_PE);
+  const paddedWidth = word(C_PADDED_WIDTH);
   const run = addr(C_RUN);
   const live = addr(C_LIVE);
-  const n1 = word(C_LAYER);
+  const n1 = word(C_GLOBAL_WORDS + L_WIDTH);
   let count = 0;
   for (let j = 0; j < n1; j++) {
     if (load<f64>(run + ix(j)) != 0) {
@@ -211,6 +200,6 @@ export function flush(): void {
       count++;
     }
   }
-  rows(addr(C_LAYER + 1), ix(PE), addr(C_XRUN), addr(C_DU), PE, run, live, count, addr(C_GRAD));
+  rows(addr(C_GLOBAL_WORDS + L_KERNEL), ix(paddedWidth), addr(C_XRUN), addr(C_DU), paddedWidth, run, live, count, addr(C_GRAD));
   for (let j = 0; j < n1; j++) store<f64>(run + ix(j), 0);
 }

@@ -39,7 +39,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^neural-recsys$/, replacement: src('index.ts') },
-      { find: /^neural-recsys\/(metrics|sampling|data)$/, replacement: src('$1/index.ts') },
+      { find: /^neural-recsys\/(metrics|sampling|data|baselines)$/, replacement: src('$1/index.ts') },
     ],
   },
   worker: { format: 'es', plugins: () => [fusedWorkerFromSource] },

@@ -47,6 +47,14 @@ function notPositiveDefinite(i: number, s: number): RecsysError {
  */
 export function invertSpd(g: Float64Array, n: number, scratch: Float64Array): Float64Array {
   const acc = new Float64Array(4);
+  cholesky(g, n, acc);
+  invertCholesky(g, n, scratch, acc);
+  productWithTranspose(g, n, scratch, acc);
+  return g;
+}
+
+/** Step 1 of {@link invertSpd}. */
+function cholesky(g: Float64Array, n: number, acc: Float64Array): void {
   // 1. Cholesky: the lower triangle of g becomes L (L[i][k] at g[i * n + k]), rows four at a time
   for (let i0 = 0; i0 < n; i0 += 4) {
     const rows = Math.min(4, n - i0);
@@ -79,10 +87,13 @@ export function invertSpd(g: Float64Array, n: number, scratch: Float64Array): Fl
       }
     }
   }
+}
+
+/** Step 2 of {@link invertSpd}: T into `T` from L in `g`. */
+function invertCholesky(g: Float64Array, n: number, T: Float64Array, acc: Float64Array): void {
   // 2. T = (L^-1)^T, upper triangular: row j of T is column j of L^-1. For i > j,
   //    T[j][i] = -(sum_{k=j}^{i-1} L[i][k] T[j][k]) / L[i][i]; T[j][k] = 0 for k < j, so four rows
   //    j0..j0+3 can all sum from j0.
-  const T = scratch;
   T.fill(0);
   for (let j0 = 0; j0 < n; j0 += 4) {
     const rows = Math.min(4, n - j0);
@@ -102,6 +113,10 @@ export function invertSpd(g: Float64Array, n: number, scratch: Float64Array): Fl
       }
     }
   }
+}
+
+/** Step 3 of {@link invertSpd}: T T^T into `g`. */
+function productWithTranspose(g: Float64Array, n: number, T: Float64Array, acc: Float64Array): void {
   // 3. G^-1 = T T^T: P[i][j] = sum_{k >= max(i, j)} T[i][k] T[j][k]; for j <= i0 and rows
   //    i0..i0+3 (zero below their diagonal) every sum can start at i0.
   for (let i0 = 0; i0 < n; i0 += 4) {
@@ -132,5 +147,4 @@ export function invertSpd(g: Float64Array, n: number, scratch: Float64Array): Fl
       }
     }
   }
-  return g;
 }

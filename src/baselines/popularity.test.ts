@@ -19,6 +19,30 @@ describe('fitPopularity', () => {
     expect(Array.from(fitPopularity(train, { weighted: true }).counts)).toEqual([2, 0, 6.5, 0]);
   });
 
+  it('breakTies orders equal counts by item index: scores are positions (hand-computed)', () => {
+    // counts [1, 0, 3, 0]: item 2, then 0, then the tied 1 and 3 in index order
+    const pop = fitPopularity(train, { breakTies: true });
+    expect(Array.from(pop.counts)).toEqual([1, 0, 3, 0]);
+    expect(Array.from(pop.scoreAllItems(Int32Array.of(0)))).toEqual([3, 2, 4, 1]);
+    const options = (s: unknown) => (s as { parts(): { options: object } }).parts().options;
+    expect(options(pop)).toEqual({ breakTies: true });
+    expect(options(fitPopularity(train))).toEqual({});
+  });
+
+  it('property: breakTies gives distinct scores in the order of the counts, ties by index', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 40 }), (pairs) => {
+        const data = { users: Int32Array.from(pairs, (p) => p[0]), items: Int32Array.from(pairs, (p) => p[1]), numUsers: 5, numItems: 10 };
+        const plain = fitPopularity(data).scoreAllItems(Int32Array.of(0));
+        const broken = fitPopularity(data, { breakTies: true }).scoreAllItems(Int32Array.of(0));
+        expect(new Set(broken).size).toBe(10);
+        for (let a = 0; a < 10; a++) {
+          for (let b = a + 1; b < 10; b++) expect(broken[a] > broken[b]).toBe(plain[a] >= plain[b]);
+        }
+      }),
+    );
+  });
+
   it('is a Scorer for recommend', () => {
     expect(recommend(fitPopularity(train), 0, { k: 2 }).map((r) => r.item)).toEqual([2, 0]);
   });
@@ -43,6 +67,7 @@ describe('fitPopularity', () => {
 
   it('rejects bad input naming it', () => {
     expect(() => fitPopularity(train, { weighted: 'yes' as never })).toThrow(/weighted must be true or false, got "yes"/);
+    expect(() => fitPopularity(train, { breakTies: 1 as never })).toThrow(/breakTies must be true or false, got 1/);
     expect(() => fitPopularity(train, { weigthed: true } as never)).toThrow(/no option "weigthed"/);
     expect(() => fitPopularity({ ...train, weights: undefined }, { weighted: true })).toThrow(/no weights/);
     expect(() => fitPopularity({ users: new Int32Array(0), items: new Int32Array(0), numUsers: 1, numItems: 1 })).toThrow(/no interactions/);

@@ -43,7 +43,7 @@ export function restoreBaseline(parts: BaselineParts): BaselineScorer {
     }
   }
   let scorer: BaselineScorer;
-  if (kind === 'popularity') scorer = restorePopularity(numUsers, arrays);
+  if (kind === 'popularity') scorer = restorePopularity(numUsers, options, arrays);
   else if (kind === 'item-knn') scorer = restoreItemKNN(numUsers, numItems, options as Required<ItemKNNOptions>, arrays);
   else if (kind === 'als') scorer = restoreALS(numUsers, numItems, options as Required<Omit<ALSOptions, 'onSweep'>>, arrays);
   else if (kind === 'ease') scorer = restoreEASE(numUsers, numItems, options as Required<EASEOptions>, arrays);

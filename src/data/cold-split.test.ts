@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { coldItemSplit, evaluateColdItems, type ColdItemScorer } from './cold-split.js';
 import { featurePopularity } from './feature-popularity.js';
-import { featuresFrom } from './features.js';
+import { featuresFrom } from './features-from.js';
 import { IdMap } from './id-map.js';
 import type { Interactions } from './interactions.js';
 import { RecsysError } from '../errors.js';

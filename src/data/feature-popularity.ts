@@ -2,7 +2,7 @@
 // that share its feature values, on average. The yardstick a feature model must beat on new items.
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import type { FeatureTable } from './features.js';
+import type { FeatureField, FeatureTable } from './features.js';
 import { validateInteractions, type Interactions } from './interactions.js';
 import { itemPopularity } from './popularity.js';
 
@@ -93,21 +93,7 @@ export function featurePopularity(train: Interactions, features: FeatureTable, o
   if (count === 0) throw new RecsysError('EMPTY_INPUT', 'the training data has no interaction');
   const globalMean = sum / count;
   const valueScores = new Map<string, Float64Array>();
-  for (const f of fields) {
-    const total = new Float64Array(f.numRows);
-    const items = new Float64Array(f.numRows);
-    for (let i = 0; i < train.numItems; i++) {
-      if (pop[i] === 0) continue;
-      for (let j = f.offsets[i]; j < f.offsets[i + 1]; j++) {
-        total[f.rows[j]] += pop[i];
-        items[f.rows[j]]++;
-      }
-    }
-    const mean = new Float64Array(f.numRows);
-    for (let r = 0; r < f.numRows; r++) mean[r] = items[r] > 0 ? total[r] / items[r] : globalMean;
-    mean[0] = globalMean;
-    valueScores.set(f.name, mean);
-  }
+  for (const f of fields) valueScores.set(f.name, valueMeans(f, pop, train.numItems, globalMean));
   const numItems = features.numEntities;
   const itemScores = new Float32Array(numItems);
   for (let i = 0; i < numItems; i++) {
@@ -122,7 +108,29 @@ export function featurePopularity(train: Interactions, features: FeatureTable, o
     }
     itemScores[i] = n > 0 ? s / n : globalMean;
   }
-  const numUsers = train.numUsers;
+  return itemScorer(train.numUsers, itemScores, valueScores);
+}
+
+/** Per value row of field `f`: the mean popularity of the training items that have it (row 0, unknown: the global mean). */
+function valueMeans(f: FeatureField, pop: Float64Array, numItems: number, globalMean: number): Float64Array {
+  const total = new Float64Array(f.numRows);
+  const items = new Float64Array(f.numRows);
+  for (let i = 0; i < numItems; i++) {
+    if (pop[i] === 0) continue;
+    for (let j = f.offsets[i]; j < f.offsets[i + 1]; j++) {
+      total[f.rows[j]] += pop[i];
+      items[f.rows[j]]++;
+    }
+  }
+  const mean = new Float64Array(f.numRows);
+  for (let r = 0; r < f.numRows; r++) mean[r] = items[r] > 0 ? total[r] / items[r] : globalMean;
+  mean[0] = globalMean;
+  return mean;
+}
+
+/** The same score per item for every user, as a checked Scorer. */
+function itemScorer(numUsers: number, itemScores: Float32Array, valueScores: Map<string, Float64Array>): FeaturePopularityScorer {
+  const numItems = itemScores.length;
   return {
     numUsers,
     numItems,

@@ -3,7 +3,8 @@
 // line's fields are split by papaparse (quotes, escaped quotes, delimiters inside quotes).
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { buildFeatures, type FeatureOptions, type FeatureRow, type FeatureTable } from './features.js';
+import type { FeatureOptions, FeatureRow, FeatureTable } from './features.js';
+import { buildFeatures } from './features-from.js';
 import { sourceName, type Source } from './source.js';
 import { forEachLine } from './_internal/lines.js';
 

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { FeatureTable, featuresFrom } from './features.js';
+import { FeatureTable } from './features.js';
+import { featuresFrom } from './features-from.js';
 import { IdMap } from './id-map.js';
 import { thrown } from '../../test/helpers/recsys-error.js';
 import { RecsysError } from '../errors.js';

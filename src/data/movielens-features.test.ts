@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readMovieLensMovies, readMovieLensUsers } from './movielens-features.js';
 import { readFeaturesCsv } from './features-csv.js';
-import { featuresFrom } from './features.js';
+import { featuresFrom } from './features-from.js';
 import { IdMap } from './id-map.js';
 import { RecsysError } from '../errors.js';
 import { thrown } from '../../test/helpers/recsys-error.js';

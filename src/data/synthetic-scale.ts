@@ -5,6 +5,7 @@ import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { mulberry32, randomInt, type Random } from '../_lib/random.js';
 import type { Interactions } from './interactions.js';
+import { allocate, shuffle, SumTree } from './_internal/weighted-draws.js';
 
 /**
  * The sizes of MovieLens-20M (GroupLens, 2015), which {@link syntheticMovieLens20M} reproduces by
@@ -118,102 +119,6 @@ const KNOWN_OPTIONS: readonly (keyof SyntheticMovieLens20MOptions)[] = [
 
 /** Seconds over which users' first interactions spread (about 20 years, as in MovieLens-20M). */
 const START_SPREAD = 20 * 365 * 86_400;
-
-/**
- * A sum tree over non-negative weights: draw an index proportionally to its weight in O(log n),
- * set a weight in O(log n). Parents are recomputed as sums of their children (never incremented),
- * so zeroing and restoring weights millions of times accumulates no rounding drift.
- */
-class SumTree {
-  private readonly tree: Float64Array;
-  private readonly leaves: number;
-
-  constructor(weights: ArrayLike<number>) {
-    let leaves = 1;
-    while (leaves < weights.length) leaves *= 2;
-    this.leaves = leaves;
-    this.tree = new Float64Array(2 * leaves);
-    for (let i = 0; i < weights.length; i++) this.tree[leaves + i] = weights[i];
-    for (let node = leaves - 1; node >= 1; node--) this.tree[node] = this.tree[2 * node] + this.tree[2 * node + 1];
-  }
-
-  get total(): number {
-    return this.tree[1];
-  }
-
-  set(index: number, weight: number): void {
-    const tree = this.tree;
-    let node = this.leaves + index;
-    tree[node] = weight;
-    for (node >>= 1; node >= 1; node >>= 1) tree[node] = tree[2 * node] + tree[2 * node + 1];
-  }
-
-  /** An index drawn proportionally to the weights; call only when `total > 0`. Never a zero weight. */
-  draw(random: Random): number {
-    const tree = this.tree;
-    let r = random() * tree[1];
-    let node = 1;
-    while (node < this.leaves) {
-      const left = tree[2 * node];
-      const right = tree[2 * node + 1];
-      // the right subtree only when it has mass and r is past the left one (rounding cannot reach an empty leaf)
-      if (r < left || !(right > 0)) {
-        node = 2 * node;
-      } else {
-        r -= left;
-        node = 2 * node + 1;
-      }
-    }
-    return node - this.leaves;
-  }
-}
-
-function shuffle(random: Random, values: Int32Array, from = 0, to = values.length): void {
-  for (let i = to - 1; i > from; i--) {
-    const j = from + randomInt(random, i - from + 1);
-    const tmp = values[i];
-    values[i] = values[j];
-    values[j] = tmp;
-  }
-}
-
-/**
- * Splits `total` among ranks with weights `w` (decreasing), each getting at most `cap`, exactly
- * (integers summing to `total`): water-filling (the capped ranks are a prefix), then floors, then
- * the remainder one unit at a time to the first ranks below the cap. O(ranks).
- */
-function allocate(w: Float64Array, total: number, cap: number): Int32Array {
-  const n = w.length;
-  const out = new Int32Array(n);
-  let rest = 0;
-  for (let r = 0; r < n; r++) rest += w[r];
-  if (!(rest > 0)) {
-    // a flat law (exponent 0, or a single rank): equal shares
-    w.fill(1);
-    rest = n;
-  }
-  let capped = 0;
-  let left = total;
-  // smallest prefix p such that, spreading what is left over ranks p.. proportionally, rank p fits
-  while (capped < n && (left * w[capped]) / rest > cap) {
-    out[capped] = cap;
-    left -= cap;
-    rest -= w[capped];
-    capped++;
-  }
-  let given = capped * cap;
-  for (let r = capped; r < n; r++) {
-    out[r] = Math.min(cap, Math.floor((left * w[r]) / rest));
-    given += out[r];
-  }
-  for (let r = 0; given < total; r = (r + 1) % n) {
-    if (out[r] < cap) {
-      out[r]++;
-      given++;
-    }
-  }
-  return out;
-}
 
 interface ResolvedOptions {
   numUsers: number;
@@ -348,21 +253,49 @@ function resolve(options: SyntheticMovieLens20MOptions): ResolvedOptions {
  */
 export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}): SyntheticMovieLens20M {
   const o = resolve(options);
-  const { numUsers, numItems, numInteractions, groups } = o;
   const random = mulberry32(o.seed);
+  const userCounts = dealActivity(o, random);
+  const catalogue = dealPopularityAndGroups(o, random);
+  const out = { users: new Int32Array(o.numInteractions), items: new Int32Array(o.numInteractions), timestamps: new Float64Array(o.numInteractions), at: 0 };
+  const userGroups = new Int32Array(2 * o.numUsers);
+  for (let u = 0; u < o.numUsers; u++) drawUser(u, userCounts[u], o, catalogue, random, userGroups, out);
+  const { users, items, timestamps } = out;
+  const { itemGroups, itemWeights } = catalogue;
+  return { users, items, timestamps, numUsers: o.numUsers, numItems: o.numItems, truth: { itemGroups, userGroups, itemWeights, userCounts } };
+}
 
-  // 1. activity: counts by rank, then ranks dealt to users at random
+type Settings = ReturnType<typeof resolve>;
+
+/** 1. Activity: interaction counts by rank (a shifted power law), the ranks dealt to users at random. */
+function dealActivity(o: Settings, random: Random): Int32Array {
+  const { numUsers } = o;
   const activityWeights = new Float64Array(numUsers);
   const floor = Math.pow(numUsers + o.activityOffset, -o.activityExponent);
   for (let r = 0; r < numUsers; r++) activityWeights[r] = Math.pow(r + 1 + o.activityOffset, -o.activityExponent) - floor;
-  const extraByRank = allocate(activityWeights, numInteractions - numUsers * o.minPerUser, o.maxPerUser - o.minPerUser);
+  const extraByRank = allocate(activityWeights, o.numInteractions - numUsers * o.minPerUser, o.maxPerUser - o.minPerUser);
   const userRank = new Int32Array(numUsers);
   for (let u = 0; u < numUsers; u++) userRank[u] = u;
   shuffle(random, userRank);
   const userCounts = new Int32Array(numUsers);
   for (let u = 0; u < numUsers; u++) userCounts[u] = o.minPerUser + extraByRank[userRank[u]];
+  return userCounts;
+}
 
-  // 2-3. popularity ranks and groups dealt by rank
+/** The items' popularity and groups, and the sum trees the draws read. */
+interface Catalogue {
+  readonly itemWeights: Float64Array;
+  readonly itemGroups: Int32Array;
+  /** Each group's items (by item index) from groupStart[g], and each item's place in its group. */
+  readonly groupStart: Int32Array;
+  readonly groupItems: Int32Array;
+  readonly placeInGroup: Int32Array;
+  readonly all: SumTree;
+  readonly byGroup: SumTree[];
+}
+
+/** 2-3. Popularity ranks dealt to items at random, and groups dealt round by round along the ranks. */
+function dealPopularityAndGroups(o: Settings, random: Random): Catalogue {
+  const { numItems, groups } = o;
   const itemOfRank = new Int32Array(numItems);
   for (let i = 0; i < numItems; i++) itemOfRank[i] = i;
   shuffle(random, itemOfRank);
@@ -378,7 +311,6 @@ export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}
     itemWeights[item] = Math.pow(r + 1 + o.popularityOffset, -o.popularityExponent);
     itemGroups[item] = round[r % groups];
   }
-  // each group's items (by item index) and each item's place in its group
   const groupStart = new Int32Array(groups + 1);
   for (let i = 0; i < numItems; i++) groupStart[itemGroups[i] + 1]++;
   for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g];
@@ -390,61 +322,55 @@ export function syntheticMovieLens20M(options: SyntheticMovieLens20MOptions = {}
     placeInGroup[i] = fill[g] - groupStart[g];
     groupItems[fill[g]++] = i;
   }
-  const all = new SumTree(itemWeights);
   const byGroup: SumTree[] = [];
   for (let g = 0; g < groups; g++) {
     byGroup.push(new SumTree(Array.from(groupItems.subarray(groupStart[g], groupStart[g + 1]), (i) => itemWeights[i])));
   }
-  const userGroups = new Int32Array(2 * numUsers);
+  return { itemWeights, itemGroups, groupStart, groupItems, placeInGroup, all: new SumTree(itemWeights), byGroup };
+}
+
+/** 4-5. User `u`'s two groups, `count` distinct items drawn without replacement, then their times. */
+function drawUser(
+  u: number,
+  count: number,
+  o: Settings,
+  c: Catalogue,
+  random: Random,
+  userGroups: Int32Array,
+  out: { users: Int32Array; items: Int32Array; timestamps: Float64Array; at: number },
+): void {
+  const { groups } = o;
+  const { all, byGroup, itemGroups, itemWeights, groupItems, groupStart, placeInGroup } = c;
+  const { users, items, timestamps } = out;
   const pPrimary = ((1 - o.noise) * 2) / 3;
   const pTaste = 1 - o.noise;
-
-  // 4-5. draws without replacement, then time
-  const users = new Int32Array(numInteractions);
-  const items = new Int32Array(numInteractions);
-  const timestamps = new Float64Array(numInteractions);
-  let at = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const primary = randomInt(random, groups);
-    const secondary = groups === 1 ? primary : (primary + 1 + randomInt(random, groups - 1)) % groups;
-    userGroups[2 * u] = primary;
-    userGroups[2 * u + 1] = secondary;
-    const from = at;
-    const count = userCounts[u];
-    for (let n = 0; n < count; n++) {
-      const c = random();
-      const g = c < pPrimary ? primary : c < pTaste ? secondary : -1;
-      let item: number;
-      if (g >= 0 && byGroup[g].total > 0) {
-        item = groupItems[groupStart[g] + byGroup[g].draw(random)];
-      } else {
-        item = all.draw(random);
-      }
-      all.set(item, 0);
-      byGroup[itemGroups[item]].set(placeInGroup[item], 0);
-      users[at] = u;
-      items[at++] = item;
-    }
-    // restore the user's items, then order them in time at random
-    for (let k = from; k < at; k++) {
-      const item = items[k];
-      all.set(item, itemWeights[item]);
-      byGroup[itemGroups[item]].set(placeInGroup[item], itemWeights[item]);
-    }
-    shuffle(random, items, from, at);
-    let time = Math.floor(o.startTime + random() * START_SPREAD);
-    for (let k = from; k < at; k++) {
-      // mostly within a session (up to 10 minutes), one gap in fifty of up to 30 days
-      time += 1 + Math.floor(random() < 0.02 ? random() * 30 * 86_400 : random() * 600);
-      timestamps[k] = time;
-    }
+  const primary = randomInt(random, groups);
+  const secondary = groups === 1 ? primary : (primary + 1 + randomInt(random, groups - 1)) % groups;
+  userGroups[2 * u] = primary;
+  userGroups[2 * u + 1] = secondary;
+  const from = out.at;
+  let at = from;
+  for (let n = 0; n < count; n++) {
+    const draw = random();
+    const g = draw < pPrimary ? primary : draw < pTaste ? secondary : -1;
+    const item = g >= 0 && byGroup[g].total > 0 ? groupItems[groupStart[g] + byGroup[g].draw(random)] : all.draw(random);
+    all.set(item, 0);
+    byGroup[itemGroups[item]].set(placeInGroup[item], 0);
+    users[at] = u;
+    items[at++] = item;
   }
-  return {
-    users,
-    items,
-    timestamps,
-    numUsers,
-    numItems,
-    truth: { itemGroups, userGroups, itemWeights, userCounts },
-  };
+  // restore the user's items, then order them in time at random
+  for (let k = from; k < at; k++) {
+    const item = items[k];
+    all.set(item, itemWeights[item]);
+    byGroup[itemGroups[item]].set(placeInGroup[item], itemWeights[item]);
+  }
+  shuffle(random, items, from, at);
+  let time = Math.floor(o.startTime + random() * START_SPREAD);
+  for (let k = from; k < at; k++) {
+    // mostly within a session (up to 10 minutes), one gap in fifty of up to 30 days
+    time += 1 + Math.floor(random() < 0.02 ? random() * 30 * 86_400 : random() * 600);
+    timestamps[k] = time;
+  }
+  out.at = at;
 }

@@ -96,88 +96,100 @@ function drawWeighted(random: Random, weights: Float64Array, total: number): num
  * ```
  */
 export function syntheticInteractions(options: SyntheticOptions = {}): SyntheticInteractions {
-  if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
-  const numUsers = options.numUsers ?? 300;
-  const numItems = options.numItems ?? 200;
-  const perUser = options.interactionsPerUser ?? 20;
-  const traits = options.traits ?? 3;
-  const noise = options.noise ?? 0.1;
-  const skew = options.popularitySkew ?? 0.8;
-  const seed = options.seed ?? 42;
-  const startTime = options.startTime ?? 1_600_000_000;
-  assertInteger('numUsers', numUsers, 1, 'INVALID_SIZE');
-  assertInteger('numItems', numItems, 2, 'INVALID_SIZE');
-  assertInteger('traits', traits, 2);
-  if (traits > 8) throw new RecsysError('INVALID_ARGUMENT', `traits must be at most 8, got ${traits}`);
+  const o = syntheticSettings(options);
+  const { numUsers, numItems, traits } = o;
+  const random = mulberry32(o.seed);
   const itemGroups = 1 << (traits - 1);
-  if (numItems < itemGroups) {
-    throw new RecsysError('INVALID_SIZE', `numItems must be at least 2^(traits-1) = ${itemGroups} so every item group is used, got ${numItems}`);
-  }
-  assertInRange('interactionsPerUser', perUser, 2, numItems);
-  assertInRange('noise', noise, 0, 1, { hiOpen: true });
-  assertInRange('popularitySkew', skew, 0, 10);
-  assertFinite('seed', seed, 'INVALID_ARGUMENT');
-  assertFinite('startTime', startTime, 'INVALID_ARGUMENT');
-
-  const random = mulberry32(seed);
-  const shuffledGroups = (count: number, groups: number): Int32Array => {
-    const out = new Int32Array(count);
-    for (let i = 0; i < count; i++) out[i] = i % groups;
-    for (let i = count - 1; i > 0; i--) {
-      const j = randomInt(random, i + 1);
-      const tmp = out[i];
-      out[i] = out[j];
-      out[j] = tmp;
-    }
-    return out;
-  };
-  const userTraits = shuffledGroups(numUsers, 1 << traits);
-  const itemTraits = shuffledGroups(numItems, itemGroups);
+  const userTraits = shuffledGroups(random, numUsers, 1 << traits);
+  const itemTraits = shuffledGroups(random, numItems, itemGroups);
   const likedTraits = new Int32Array(1 << traits);
   for (let t = 0; t < likedTraits.length; t++) likedTraits[t] = (t ^ (t >> 1)) & (itemGroups - 1);
   // popularity: a random ranking, weight rank^-skew
-  const rank = shuffledGroups(numItems, numItems);
+  const rank = shuffledGroups(random, numItems, numItems);
   const itemWeights = new Float64Array(numItems);
-  for (let i = 0; i < numItems; i++) itemWeights[i] = Math.pow(rank[i] + 1, -skew);
+  for (let i = 0; i < numItems; i++) itemWeights[i] = Math.pow(rank[i] + 1, -o.skew);
+  const truth = { userTraits, itemTraits, likedTraits, itemWeights };
+  const rows = { users: growableInt32(numUsers * o.perUser), items: growableInt32(numUsers * o.perUser), times: growableFloat64(numUsers * o.perUser) };
+  const draw = { liked: new Float64Array(numItems), any: new Float64Array(numItems), maxCount: Math.min(numItems, Math.max(2, Math.round(o.perUser * 1.5))) };
+  for (let u = 0; u < numUsers; u++) drawUser(u, o, truth, random, draw, rows);
+  return { users: rows.users.finish(), items: rows.items.finish(), timestamps: rows.times.finish(), numUsers, numItems, truth };
+}
 
-  const users = growableInt32(numUsers * perUser);
-  const items = growableInt32(numUsers * perUser);
-  const times = growableFloat64(numUsers * perUser);
-  const liked = new Float64Array(numItems);
-  const any = new Float64Array(numItems);
-  const maxCount = Math.min(numItems, Math.max(2, Math.round(perUser * 1.5)));
-  for (let u = 0; u < numUsers; u++) {
-    const want = likedTraits[userTraits[u]];
-    let likedTotal = 0;
-    let anyTotal = 0;
-    for (let i = 0; i < numItems; i++) {
-      any[i] = itemWeights[i];
-      anyTotal += itemWeights[i];
-      liked[i] = itemTraits[i] === want ? itemWeights[i] : 0;
-      likedTotal += liked[i];
-    }
-    const count = Math.min(maxCount, Math.max(2, Math.round(perUser * (0.5 + random()))));
-    let time = Math.floor(startTime + random() * 30 * 86_400);
-    for (let n = 0; n < count; n++) {
-      const fromTaste = random() >= noise && likedTotal > 1e-9;
-      let item = fromTaste ? drawWeighted(random, liked, likedTotal) : -1;
-      if (item < 0) item = drawWeighted(random, any, anyTotal);
-      time += 1800 + Math.floor(random() * 3600);
-      users.push(u);
-      items.push(item);
-      times.push(time);
-      anyTotal -= any[item];
-      any[item] = 0;
-      likedTotal -= liked[item];
-      liked[item] = 0;
-    }
-  }
-  return {
-    users: users.finish(),
-    items: items.finish(),
-    timestamps: times.finish(),
-    numUsers,
-    numItems,
-    truth: { userTraits, itemTraits, likedTraits, itemWeights },
+/** The options with their defaults, checked. */
+function syntheticSettings(options: SyntheticOptions) {
+  if (options === null || typeof options !== 'object') throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
+  const o = {
+    numUsers: options.numUsers ?? 300,
+    numItems: options.numItems ?? 200,
+    perUser: options.interactionsPerUser ?? 20,
+    traits: options.traits ?? 3,
+    noise: options.noise ?? 0.1,
+    skew: options.popularitySkew ?? 0.8,
+    seed: options.seed ?? 42,
+    startTime: options.startTime ?? 1_600_000_000,
   };
+  assertInteger('numUsers', o.numUsers, 1, 'INVALID_SIZE');
+  assertInteger('numItems', o.numItems, 2, 'INVALID_SIZE');
+  assertInteger('traits', o.traits, 2);
+  if (o.traits > 8) throw new RecsysError('INVALID_ARGUMENT', `traits must be at most 8, got ${o.traits}`);
+  const itemGroups = 1 << (o.traits - 1);
+  if (o.numItems < itemGroups) {
+    throw new RecsysError('INVALID_SIZE', `numItems must be at least 2^(traits-1) = ${itemGroups} so every item group is used, got ${o.numItems}`);
+  }
+  assertInRange('interactionsPerUser', o.perUser, 2, o.numItems);
+  assertInRange('noise', o.noise, 0, 1, { hiOpen: true });
+  assertInRange('popularitySkew', o.skew, 0, 10);
+  assertFinite('seed', o.seed, 'INVALID_ARGUMENT');
+  assertFinite('startTime', o.startTime, 'INVALID_ARGUMENT');
+  return o;
+}
+
+/** `count` entries holding 0..groups-1 in turn, shuffled (Fisher-Yates). */
+function shuffledGroups(random: Random, count: number, groups: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = i % groups;
+  for (let i = count - 1; i > 0; i--) {
+    const j = randomInt(random, i + 1);
+    const tmp = out[i];
+    out[i] = out[j];
+    out[j] = tmp;
+  }
+  return out;
+}
+
+/** Draws user `u`'s distinct items: mostly from the trait group it likes, by popularity, in time order. */
+function drawUser(
+  u: number,
+  o: ReturnType<typeof syntheticSettings>,
+  truth: SyntheticTruth,
+  random: Random,
+  draw: { liked: Float64Array; any: Float64Array; maxCount: number },
+  rows: { users: ReturnType<typeof growableInt32>; items: ReturnType<typeof growableInt32>; times: ReturnType<typeof growableFloat64> },
+): void {
+  const { liked, any } = draw;
+  const { itemWeights, itemTraits } = truth;
+  const want = truth.likedTraits[truth.userTraits[u]];
+  let likedTotal = 0;
+  let anyTotal = 0;
+  for (let i = 0; i < o.numItems; i++) {
+    any[i] = itemWeights[i];
+    anyTotal += itemWeights[i];
+    liked[i] = itemTraits[i] === want ? itemWeights[i] : 0;
+    likedTotal += liked[i];
+  }
+  const count = Math.min(draw.maxCount, Math.max(2, Math.round(o.perUser * (0.5 + random()))));
+  let time = Math.floor(o.startTime + random() * 30 * 86_400);
+  for (let n = 0; n < count; n++) {
+    const fromTaste = random() >= o.noise && likedTotal > 1e-9;
+    let item = fromTaste ? drawWeighted(random, liked, likedTotal) : -1;
+    if (item < 0) item = drawWeighted(random, any, anyTotal);
+    time += 1800 + Math.floor(random() * 3600);
+    rows.users.push(u);
+    rows.items.push(item);
+    rows.times.push(time);
+    anyTotal -= any[item];
+    any[item] = 0;
+    likedTotal -= liked[item];
+    liked[item] = 0;
+  }
 }

@@ -11,7 +11,7 @@ import { RecsysError, isRecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { IdMap } from '../data/index.js';
 import { inspectModel } from '../models/index.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import { Recommender, type ExternalId } from '../serving/index.js';
 import { createScorer } from '../scoring/index.js';
 import { isBaselineBundle, loadBaselineRecommender } from './baseline-bundle.js';

@@ -5,8 +5,7 @@
 // BUNDLE_CORRUPT instead of surfacing later as a wrong recommendation.
 import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import type { NcfArchitecture, NcfKind } from '../models/architecture.js';
-import { LAYER_NAMES } from '../models/architecture.js';
+import { ncfSpec, type NcfArchitecture, type NcfKind } from '../ncf/index.js';
 import { show } from '../_lib/validate.js';
 import { VERSION } from '../version.js';
 
@@ -240,25 +239,17 @@ export function parseManifest(text: string, where: string): BundleManifest {
   };
 }
 
-/** The weight shapes a standard NCF architecture implies, by layer name (kernel/table first). */
+/**
+ * The weight shapes a standard NCF architecture implies, by layer name (kernel/table first), read
+ * off the architecture's weight list (ncf/).
+ */
 export function expectedWeightShapes(arch: NcfArchitecture): Map<string, number[][]> {
   const shapes = new Map<string, number[][]>();
-  let predictionInputs = 0;
-  if (arch.kind !== 'mlp') {
-    shapes.set(LAYER_NAMES.gmfUser, [[arch.numUsers, arch.factors]]);
-    shapes.set(LAYER_NAMES.gmfItem, [[arch.numItems, arch.factors]]);
-    predictionInputs += arch.factors;
+  for (const w of ncfSpec(arch).weights) {
+    const list = shapes.get(w.layer) ?? [];
+    list[w.index] = [...w.shape];
+    shapes.set(w.layer, list);
   }
-  if (arch.kind !== 'gmf') {
-    const half = arch.layers[0] / 2;
-    shapes.set(LAYER_NAMES.mlpUser, [[arch.numUsers, half]]);
-    shapes.set(LAYER_NAMES.mlpItem, [[arch.numItems, half]]);
-    for (let i = 1; i < arch.layers.length; i++) {
-      shapes.set(LAYER_NAMES.mlpLayer(i), [[arch.layers[i - 1], arch.layers[i]], [arch.layers[i]]]);
-    }
-    predictionInputs += arch.layers.length > 1 ? arch.layers[arch.layers.length - 1] : arch.layers[0];
-  }
-  shapes.set(LAYER_NAMES.prediction, [[predictionInputs, 1], [1]]);
   return shapes;
 }
 

@@ -2,10 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES } from './architecture.js';
+import { ncfSpec } from '../ncf/index.js';
 import { assertL2, assertOptionalName, assertOptionalSeed } from './checks.js';
-import { Embedding } from './embedding.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector, vectorWidth } from './parts.js';
 
 /** Arguments of {@link GMF}. @category Models */
 export interface GMFArgs {
@@ -55,20 +54,9 @@ export function GMF(args: GMFArgs): tf.LayersModel {
   assertOptionalSeed(seed);
 
   const { user, item } = ncfInputs();
-  const userVector = Embedding({
-    inputDim: numUsers,
-    outputDim: factors,
-    name: LAYER_NAMES.gmfUser,
-    l2,
-    seed: partSeed(seed, SEED_STREAM.gmfUser),
-  }).apply(user);
-  const itemVector = Embedding({
-    inputDim: numItems,
-    outputDim: factors,
-    name: LAYER_NAMES.gmfItem,
-    l2,
-    seed: partSeed(seed, SEED_STREAM.gmfItem),
-  }).apply(item);
+  const spec = ncfSpec({ kind: 'gmf', numUsers, numItems, factors, layers: [] });
+  const userVector = tableVector(spec, 'user', 'gmf', user, l2, seed);
+  const itemVector = tableVector(spec, 'item', 'gmf', item, l2, seed);
   const product = gmfBlock(userVector, itemVector, { name: 'mf_product' });
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(product) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'gmf' });

@@ -11,5 +11,5 @@ export type { NeuMFArgs } from './neumf.js';
 export { pretrainedNeuMF } from './pretrained.js';
 export type { PretrainedNeuMFOptions } from './pretrained.js';
 export { inspectModel } from './inspect.js';
-export { LAYER_NAMES } from './architecture.js';
-export type { NcfArchitecture, NcfKind } from './architecture.js';
+export { LAYER_NAMES } from '../ncf/index.js';
+export type { NcfArchitecture, NcfKind } from '../ncf/index.js';

@@ -10,10 +10,14 @@
 // int32 [batch, 1] inputs user_input / item_input, and nothing else in the model (no dropout, no
 // masking, no constraints or activity regularizers, only L2 weight penalties). Anything else is
 // null, which sends callers to the generic tfjs path.
+//
+// The graph walk reads the architecture off the layers' classes, names and configs; the weights are
+// then checked against the architecture's own weight list (ncf/), the list the engines, the scorer
+// and the bundles use.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
+import { LAYER_NAMES, ncfSpec, type NcfArchitecture } from '../ncf/index.js';
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;
@@ -66,107 +70,126 @@ function inspect(model: tf.LayersModel): NcfArchitecture {
   const [userInput, itemInput] = model.inputs;
   checkInput(userInput, LAYER_NAMES.userInput);
   checkInput(itemInput, LAYER_NAMES.itemInput);
+  const walk = new GraphWalk(userInput, itemInput);
 
-  const visited = new Set<Layer>([userInput.sourceLayer, itemInput.sourceLayer]);
-  const visit = (t: tf.SymbolicTensor, className: string, arity: number): tf.SymbolicTensor[] => {
+  const output = model.outputs[0];
+  check(arraysEqual(output.shape, [null, 1]) && output.sourceLayer.name === LAYER_NAMES.prediction);
+  const [features] = walk.visit(output, 'Dense', 1);
+  const featureLayer = features.sourceLayer;
+  let architecture: NcfArchitecture;
+  if (featureLayer.getClassName() === 'Multiply') {
+    const gmf = walk.gmfPart(features);
+    architecture = { kind: 'gmf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: [] };
+  } else if (featureLayer.getClassName() === 'Concatenate' && features.inputs.length === 2 && features.inputs[0].sourceLayer.getClassName() === 'Multiply') {
+    const [g, m] = walk.visit(features, 'Concatenate', 2);
+    checkAxis(featureLayer);
+    const gmf = walk.gmfPart(g);
+    const mlp = walk.mlpPart(m);
+    check(gmf.numUsers === mlp.numUsers && gmf.numItems === mlp.numItems);
+    architecture = { kind: 'neumf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: mlp.layers };
+  } else {
+    const mlp = walk.mlpPart(features);
+    architecture = { kind: 'mlp', numUsers: mlp.numUsers, numItems: mlp.numItems, factors: 0, layers: mlp.layers };
+  }
+  check(walk.dense(output, 'sigmoid') === 1);
+  checkWeights(model, architecture);
+  // nothing else in the model: every layer is on the path just checked
+  check(model.layers.length === walk.visited.size && model.layers.every((layer) => walk.visited.has(layer)));
+  return architecture;
+}
+
+/** The walk from the output back to the two inputs; every layer it passes is recorded once. */
+class GraphWalk {
+  readonly visited: Set<Layer>;
+
+  constructor(
+    private readonly userInput: tf.SymbolicTensor,
+    private readonly itemInput: tf.SymbolicTensor,
+  ) {
+    this.visited = new Set<Layer>([userInput.sourceLayer, itemInput.sourceLayer]);
+  }
+
+  /** Checks the layer making `t` (class, arity, dtype, first visit) and returns its inputs. */
+  visit(t: tf.SymbolicTensor, className: string, arity: number): tf.SymbolicTensor[] {
     const layer = t.sourceLayer;
     check(layer.getClassName() === className && t.inputs.length === arity);
     check(layer.dtype === 'float32' || layer.dtype === undefined);
-    check(!visited.has(layer));
-    visited.add(layer);
+    check(!this.visited.has(layer));
+    this.visited.add(layer);
     return t.inputs;
-  };
+  }
 
   /** flatten(embedding(input)) -> [rows, width] of the named table, looked up from `input`. */
-  const lookup = (t: tf.SymbolicTensor, name: string, input: tf.SymbolicTensor): [number, number] => {
-    const [embedded] = visit(t, 'Flatten', 1);
-    const [indices] = visit(embedded, 'Embedding', 1);
+  lookup(t: tf.SymbolicTensor, name: string, input: tf.SymbolicTensor): [number, number] {
+    const [embedded] = this.visit(t, 'Flatten', 1);
+    const [indices] = this.visit(embedded, 'Embedding', 1);
     check(indices === input);
     const layer = embedded.sourceLayer;
     check(layer.name === name);
     const config = layer.getConfig() as Config;
     check(!config.maskZero && isNone(config.embeddingsConstraint) && isNone(config.activityRegularizer));
     check(isL2Only(config.embeddingsRegularizer));
-    const shapes = weightShapes(layer);
-    check(shapes.length === 1 && shapes[0].length === 2);
-    check(shapes[0][0] === config.inputDim && shapes[0][1] === config.outputDim);
-    check(arraysEqual(t.shape, [null, shapes[0][1]]));
-    return [shapes[0][0], shapes[0][1]];
-  };
+    const [rows, width] = [config.inputDim, config.outputDim];
+    check(typeof rows === 'number' && typeof width === 'number' && arraysEqual(t.shape, [null, width]));
+    return [rows as number, width as number];
+  }
 
-  /** A Dense layer (with bias) with the given activation; returns its units. */
-  const dense = (t: tf.SymbolicTensor, activation: string, inputWidth: number): number => {
-    const layer = t.sourceLayer;
-    const config = layer.getConfig() as Config;
+  /** A Dense layer (with bias) with the given activation; returns its units (checkWeights checks its shapes). */
+  dense(t: tf.SymbolicTensor, activation: string): number {
+    const config = t.sourceLayer.getConfig() as Config;
     check(config.activation === activation && config.useBias === true);
     check(isNone(config.kernelConstraint) && isNone(config.biasConstraint) && isNone(config.activityRegularizer));
     check(isL2Only(config.kernelRegularizer) && isNone(config.biasRegularizer));
-    const shapes = weightShapes(layer);
-    const units = config.units as number;
-    check(shapes.length === 2 && arraysEqual(shapes[0], [inputWidth, units]) && arraysEqual(shapes[1], [units]));
-    return units;
-  };
+    check(typeof config.units === 'number');
+    return config.units as number;
+  }
 
-  const gmfPart = (t: tf.SymbolicTensor): { numUsers: number; numItems: number; factors: number } => {
-    const [a, b] = visit(t, 'Multiply', 2);
+  gmfPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; factors: number } {
+    const [a, b] = this.visit(t, 'Multiply', 2);
     // the product is symmetric: accept the user and item vectors in either order
-    const userSide = producedFrom(a, userInput) ? a : b;
+    const userSide = producedFrom(a, this.userInput) ? a : b;
     const itemSide = userSide === a ? b : a;
-    const [numUsers, userWidth] = lookup(userSide, LAYER_NAMES.gmfUser, userInput);
-    const [numItems, itemWidth] = lookup(itemSide, LAYER_NAMES.gmfItem, itemInput);
+    const [numUsers, userWidth] = this.lookup(userSide, LAYER_NAMES.gmfUser, this.userInput);
+    const [numItems, itemWidth] = this.lookup(itemSide, LAYER_NAMES.gmfItem, this.itemInput);
     check(userWidth === itemWidth);
     return { numUsers, numItems, factors: userWidth };
-  };
+  }
 
-  const mlpPart = (t: tf.SymbolicTensor): { numUsers: number; numItems: number; layers: number[] } => {
+  mlpPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; layers: number[] } {
     const tower: tf.SymbolicTensor[] = [];
     let h = t;
     while (h.sourceLayer.getClassName() === 'Dense') {
       tower.unshift(h);
-      [h] = visit(h, 'Dense', 1);
+      [h] = this.visit(h, 'Dense', 1);
     }
-    const [u, i] = visit(h, 'Concatenate', 2);
-    const axis = (h.sourceLayer.getConfig() as Config).axis;
-    check(axis === -1 || axis === 1);
-    const [numUsers, userWidth] = lookup(u, LAYER_NAMES.mlpUser, userInput);
-    const [numItems, itemWidth] = lookup(i, LAYER_NAMES.mlpItem, itemInput);
+    const [u, i] = this.visit(h, 'Concatenate', 2);
+    checkAxis(h.sourceLayer);
+    const [numUsers, userWidth] = this.lookup(u, LAYER_NAMES.mlpUser, this.userInput);
+    const [numItems, itemWidth] = this.lookup(i, LAYER_NAMES.mlpItem, this.itemInput);
     check(userWidth === itemWidth);
     const layers = [userWidth + itemWidth];
     tower.forEach((out, k) => {
       check(out.sourceLayer.name === LAYER_NAMES.mlpLayer(k + 1));
-      layers.push(dense(out, 'relu', layers[k]));
+      layers.push(this.dense(out, 'relu'));
     });
     return { numUsers, numItems, layers };
-  };
-
-  const output = model.outputs[0];
-  check(arraysEqual(output.shape, [null, 1]) && output.sourceLayer.name === LAYER_NAMES.prediction);
-  const [features] = visit(output, 'Dense', 1);
-  const featureLayer = features.sourceLayer;
-  let architecture: NcfArchitecture;
-  let width: number;
-  if (featureLayer.getClassName() === 'Multiply') {
-    const gmf = gmfPart(features);
-    architecture = { kind: 'gmf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: [] };
-    width = gmf.factors;
-  } else if (featureLayer.getClassName() === 'Concatenate' && features.inputs.length === 2 && features.inputs[0].sourceLayer.getClassName() === 'Multiply') {
-    const [g, m] = visit(features, 'Concatenate', 2);
-    const axis = (featureLayer.getConfig() as Config).axis;
-    check(axis === -1 || axis === 1);
-    const gmf = gmfPart(g);
-    const mlp = mlpPart(m);
-    check(gmf.numUsers === mlp.numUsers && gmf.numItems === mlp.numItems);
-    architecture = { kind: 'neumf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: mlp.layers };
-    width = gmf.factors + mlp.layers[mlp.layers.length - 1];
-  } else {
-    const mlp = mlpPart(features);
-    architecture = { kind: 'mlp', numUsers: mlp.numUsers, numItems: mlp.numItems, factors: 0, layers: mlp.layers };
-    width = mlp.layers[mlp.layers.length - 1];
   }
-  check(dense(output, 'sigmoid', width) === 1);
-  // nothing else in the model: every layer is on the path just checked
-  check(model.layers.length === visited.size && model.layers.every((layer) => visited.has(layer)));
-  return architecture;
+}
+
+/** Every weight of the model is one of the architecture's list (ncf/), float32, of its shape. */
+function checkWeights(model: tf.LayersModel, architecture: NcfArchitecture): void {
+  const listed = new Map<string, number>();
+  for (const w of ncfSpec(architecture).weights) {
+    const actual = model.getLayer(w.layer).weights[w.index];
+    check(actual !== undefined && actual.dtype === 'float32' && arraysEqual(actual.shape, w.shape));
+    listed.set(w.layer, (listed.get(w.layer) ?? 0) + 1);
+  }
+  for (const layer of model.layers) check(layer.weights.length === (listed.get(layer.name) ?? 0));
+}
+
+function checkAxis(layer: Layer): void {
+  const axis = (layer.getConfig() as Config).axis;
+  check(axis === -1 || axis === 1);
 }
 
 function checkInput(t: tf.SymbolicTensor, name: string): void {
@@ -178,13 +201,6 @@ function checkInput(t: tf.SymbolicTensor, name: string): void {
 function producedFrom(t: tf.SymbolicTensor, input: tf.SymbolicTensor): boolean {
   const embedded = t.inputs[0];
   return embedded !== undefined && embedded.inputs[0] === input;
-}
-
-function weightShapes(layer: Layer): number[][] {
-  return layer.weights.map((w) => {
-    check(w.dtype === 'float32');
-    return w.shape.slice() as number[];
-  });
 }
 
 function isNone(value: unknown): boolean {

@@ -4,10 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES } from './architecture.js';
+import { ncfSpec, type NcfSpec } from '../ncf/index.js';
 import { assertLayers, assertOptionalName, assertOptionalSeed, resolveLayerL2, showList } from './checks.js';
-import { Embedding } from './embedding.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector, vectorWidth } from './parts.js';
 
 /** Arguments of {@link MLP}. @category Models */
 export interface MLPArgs {
@@ -73,36 +72,26 @@ export function MLP(args: MLPArgs): tf.LayersModel {
   assertOptionalSeed(seed);
 
   const { user, item } = ncfInputs();
-  const tower = mlpTower(user, item, { numUsers, numItems, layers, penalties, seed });
+  const spec = ncfSpec({ kind: 'mlp', numUsers, numItems, factors: 0, layers });
+  const tower = mlpTower(user, item, spec, penalties, seed);
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(tower) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'mlp' });
 }
 
 /**
- * The MLP part of the standard models (internal, shared with NeuMF): named embeddings and tower.
+ * The MLP part of the standard models (internal, shared with NeuMF): the spec's MLP tables
+ * (`mlpWidth` wide each), their concatenation and the tower `mlp_layer1..N`.
  */
 export function mlpTower(
   user: tf.SymbolicTensor,
   item: tf.SymbolicTensor,
-  config: { numUsers: number; numItems: number; layers: readonly number[]; penalties: readonly number[]; seed: number | undefined },
+  spec: NcfSpec,
+  penalties: readonly number[],
+  seed: number | undefined,
 ): tf.SymbolicTensor {
-  const { numUsers, numItems, layers, penalties, seed } = config;
-  const half = layers[0] / 2;
-  const userVector = Embedding({
-    inputDim: numUsers,
-    outputDim: half,
-    name: LAYER_NAMES.mlpUser,
-    l2: penalties[0],
-    seed: partSeed(seed, SEED_STREAM.mlpUser),
-  }).apply(user);
-  const itemVector = Embedding({
-    inputDim: numItems,
-    outputDim: half,
-    name: LAYER_NAMES.mlpItem,
-    l2: penalties[0],
-    seed: partSeed(seed, SEED_STREAM.mlpItem),
-  }).apply(item);
-  return denseTower(userVector, itemVector, layers, penalties, {
+  const userVector = tableVector(spec, 'user', 'mlp', user, penalties[0], seed);
+  const itemVector = tableVector(spec, 'item', 'mlp', item, penalties[0], seed);
+  return denseTower(userVector, itemVector, spec.tower, penalties, {
     namePrefix: 'mlp_layer',
     concatName: 'mlp_concat',
     seedOf: (i) => partSeed(seed, SEED_STREAM.mlpLayer + i),

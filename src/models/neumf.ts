@@ -4,12 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES } from './architecture.js';
+import { ncfSpec } from '../ncf/index.js';
 import { assertL2, assertLayers, assertOptionalSeed, resolveLayerL2 } from './checks.js';
-import { Embedding } from './embedding.js';
 import { GMF } from './gmf.js';
 import { mlpTower } from './mlp.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector } from './parts.js';
 
 /** Arguments of {@link NeuMF}. @category Models */
 export interface NeuMFArgs {
@@ -64,22 +63,11 @@ export function NeuMF(args: NeuMFArgs): tf.LayersModel {
   assertOptionalSeed(seed);
 
   const { user, item } = ncfInputs();
-  const gmfUser = Embedding({
-    inputDim: numUsers,
-    outputDim: factors,
-    name: LAYER_NAMES.gmfUser,
-    l2: l2Gmf,
-    seed: partSeed(seed, SEED_STREAM.gmfUser),
-  }).apply(user);
-  const gmfItem = Embedding({
-    inputDim: numItems,
-    outputDim: factors,
-    name: LAYER_NAMES.gmfItem,
-    l2: l2Gmf,
-    seed: partSeed(seed, SEED_STREAM.gmfItem),
-  }).apply(item);
+  const spec = ncfSpec({ kind: 'neumf', numUsers, numItems, factors, layers });
+  const gmfUser = tableVector(spec, 'user', 'gmf', user, l2Gmf, seed);
+  const gmfItem = tableVector(spec, 'item', 'gmf', item, l2Gmf, seed);
   const gmf = GMF.block(gmfUser, gmfItem, { name: 'mf_product' });
-  const mlp = mlpTower(user, item, { numUsers, numItems, layers, penalties, seed });
+  const mlp = mlpTower(user, item, spec, penalties, seed);
   const fused = tf.layers.concatenate({ axis: -1, name: 'neumf_concat' }).apply([gmf, mlp]) as tf.SymbolicTensor;
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(fused) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'neumf' });

@@ -1,11 +1,13 @@
 // Pieces shared by the GMF, MLP and NeuMF builders (internal): the two int32 index inputs and the
-// sigmoid output layer, named as in the paper's Keras code (see architecture.ts).
+// sigmoid output layer, named as in the paper's Keras code (see ncf/architecture.ts); each table from the
+// architecture's weight list (ncf/spec.ts).
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { LAYER_NAMES } from './architecture.js';
+import { LAYER_NAMES, ncfTable, type NcfBlock, type NcfSide, type NcfSpec } from '../ncf/index.js';
 import { showShape } from './checks.js';
 import { deriveSeed } from '../_lib/random.js';
+import { Embedding } from './embedding.js';
 
 /** The `user_input` and `item_input` placeholders: int32, shape `[batch, 1]`. */
 export function ncfInputs(): { user: tf.SymbolicTensor; item: tf.SymbolicTensor } {
@@ -50,3 +52,21 @@ export const SEED_STREAM = {
   /** Dense layer i of the tower uses stream `mlpLayer + i`. */
   mlpLayer: 100,
 } as const;
+
+/**
+ * The embedding of one table of the spec (its layer name, rows and width come from the weight
+ * list), looked up from `input`: the builders make every table this way.
+ */
+export function tableVector(
+  spec: NcfSpec,
+  side: NcfSide,
+  block: NcfBlock,
+  input: tf.SymbolicTensor,
+  l2: number,
+  seed: number | undefined,
+): tf.SymbolicTensor {
+  const table = ncfTable(spec, side, block);
+  if (table === undefined) throw new RecsysError('INVALID_ARGUMENT', `a ${spec.kind} model has no ${block} ${side} table`);
+  const stream = SEED_STREAM[`${block}${side === 'user' ? 'User' : 'Item'}` as const];
+  return Embedding({ inputDim: table.rows, outputDim: table.width, name: table.layer, l2, seed: partSeed(seed, stream) }).apply(input) as tf.SymbolicTensor;
+}

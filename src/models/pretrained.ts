@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertInRange, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES, type NcfArchitecture } from './architecture.js';
+import { LAYER_NAMES, ncfSpec, type NcfArchitecture } from '../ncf/index.js';
 import { inspectModel } from './inspect.js';
 import { NeuMF } from './neumf.js';
 
@@ -58,14 +58,15 @@ export function pretrainedNeuMF(gmf: tf.LayersModel, mlp: tf.LayersModel, option
   }
 
   const model = NeuMF({ numUsers: g.numUsers, numItems: g.numItems, factors: g.factors, layers: m.layers, l2Gmf, l2Mlp });
-  const copy = (from: tf.LayersModel, name: string): void => {
-    model.getLayer(name).setWeights(from.getLayer(name).getWeights());
-  };
-  copy(gmf, LAYER_NAMES.gmfUser);
-  copy(gmf, LAYER_NAMES.gmfItem);
-  copy(mlp, LAYER_NAMES.mlpUser);
-  copy(mlp, LAYER_NAMES.mlpItem);
-  for (let i = 1; i < m.layers.length; i++) copy(mlp, LAYER_NAMES.mlpLayer(i));
+  const architecture: NcfArchitecture = { kind: 'neumf', numUsers: g.numUsers, numItems: g.numItems, factors: g.factors, layers: m.layers };
+  // every layer but the prediction comes whole from the model that has it: GMF tables from gmf,
+  // MLP tables and tower from mlp
+  const copied = new Set<string>();
+  for (const w of ncfSpec(architecture).weights) {
+    if (w.block === 'prediction' || copied.has(w.layer)) continue;
+    copied.add(w.layer);
+    model.getLayer(w.layer).setWeights((w.block === 'gmf' ? gmf : mlp).getLayer(w.layer).getWeights());
+  }
 
   const [gmfKernel, gmfBias] = gmf.getLayer(LAYER_NAMES.prediction).getWeights();
   const [mlpKernel, mlpBias] = mlp.getLayer(LAYER_NAMES.prediction).getWeights();

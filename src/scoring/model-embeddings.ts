@@ -2,7 +2,7 @@
 // embedding tables the user input and the item input feed, and so how many users and items the
 // model knows. The generic scorer uses them for its sizes and similarItems for its item vectors.
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_NAMES } from '../models/architecture.js';
+import { LAYER_NAMES } from '../ncf/index.js';
 
 type Layer = tf.layers.Layer;
 

@@ -15,6 +15,10 @@
 import { decodeBase64 } from '../_lib/wasm-bytes.js';
 import { SCORE_WASM_BASE64 } from './score-wasm.generated.js';
 import type { NcfWeights } from './scorer-fast.js';
+import {
+  C_AU, C_BIAS, C_BUFA, C_BUFB, C_CTAB, C_GLOBAL_WORDS, C_GTAB, C_GU, C_HIDDEN, C_ITEMS, C_LAST, C_LINEAR, C_LIST,
+  C_OUT, C_P1, C_PADDED_WIDTH, C_PF, C_W1I, C_WOUT, C_ZERO, L_BIAS, L_IN, L_KERNEL, L_OUT, LAYER_WORDS,
+} from './score-words.js';
 
 /** Which implementation computes a fast scorer's scores: WebAssembly SIMD, or plain JS loops. */
 export type ScoreKernelKind = 'wasm-simd' | 'js';
@@ -22,7 +26,6 @@ export type ScoreKernelKind = 'wasm-simd' | 'js';
 /** Our data starts at the second 64 KiB page: the module's own static data lives in the first. */
 const BASE = 65536;
 const PAGE = 65536;
-const CFG_WORDS = 20;
 /** Items the kernel scores per block (wasm/score.ts's BLOCK). */
 const BLOCK = 64;
 /** Most items of one `scoreList` call; longer lists go in several calls. */
@@ -82,7 +85,7 @@ export class ScoreKernel {
   private itemsLoaded = false;
   private readonly w: NcfWeights;
   /** Padded width of the MLP item embedding, and BUFA, where loadItems stages a block of them. */
-  private readonly pe: number;
+  private readonly paddedWidth: number;
   private readonly stage: Float32Array;
 
   /**
@@ -105,12 +108,12 @@ export class ScoreKernel {
     const pf = pad4(w.factors);
     this.p1 = p1;
     this.pf = pf;
-    const pe = hasMlp ? pad4(w.mlpWidth) : 0;
-    this.pe = pe;
+    const paddedWidth = hasMlp ? pad4(w.mlpWidth) : 0;
+    this.paddedWidth = paddedWidth;
     const hidden = hasMlp ? w.tower.slice(1) : [];
     const widths = [p1, ...hidden.map((d) => pad4(d.units))];
     const last = hasMlp && !linear ? widths[widths.length - 1] : 0;
-    const widest = Math.max(4, pe, ...widths);
+    const widest = Math.max(4, paddedWidth, ...widths);
     const rows = Math.max(numItems, LIST_CHUNK);
 
     // byte layout (every region a multiple of 16 bytes)
@@ -120,14 +123,14 @@ export class ScoreKernel {
       at += Math.ceil((floats * 4) / 16) * 16;
       return where;
     };
-    const cfg = take(CFG_WORDS + 4 * hidden.length);
+    const cfg = take(C_GLOBAL_WORDS + LAYER_WORDS * hidden.length);
     const ctab = take(pad4(numItems) * p1); // whole groups of 4 rows: itemFirst writes them
     const gtab = take(numItems * pf);
     const au = take(p1);
     const gu = take(pf);
     const wout = take(last);
     const bias = take(4);
-    const w1i = take(pe * p1);
+    const w1i = take(paddedWidth * p1);
     const zero = take(p1);
     const layers = hidden.map((d, l) => ({ kernel: take(widths[l] * widths[l + 1]), bias: take(widths[l + 1]) }));
     const bufA = take(BLOCK * widest);
@@ -138,11 +141,20 @@ export class ScoreKernel {
     const buffer = this.memory.buffer;
     new Uint8Array(buffer, BASE, at - BASE).fill(0);
 
-    const words = new Int32Array(buffer, cfg, CFG_WORDS + 4 * hidden.length);
-    words.set([numItems, p1, pf, hidden.length, ctab, gtab, au, gu, wout, bias, bufA, bufB, out, list, last, linear ? 1 : 0, w1i, pe, zero]);
+    const words = new Int32Array(buffer, cfg, C_GLOBAL_WORDS + LAYER_WORDS * hidden.length);
+    const named: [number, number][] = [
+      [C_ITEMS, numItems], [C_P1, p1], [C_PF, pf], [C_HIDDEN, hidden.length], [C_CTAB, ctab], [C_GTAB, gtab],
+      [C_AU, au], [C_GU, gu], [C_WOUT, wout], [C_BIAS, bias], [C_BUFA, bufA], [C_BUFB, bufB], [C_OUT, out],
+      [C_LIST, list], [C_LAST, last], [C_LINEAR, linear ? 1 : 0], [C_W1I, w1i], [C_PADDED_WIDTH, paddedWidth], [C_ZERO, zero],
+    ];
+    for (const [word, value] of named) words[word] = value;
     const f32 = (where: number, length: number) => new Float32Array(buffer, where, length);
     hidden.forEach((d, l) => {
-      words.set([widths[l], widths[l + 1], layers[l].kernel, layers[l].bias], CFG_WORDS + 4 * l);
+      const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
+      words[c + L_IN] = widths[l];
+      words[c + L_OUT] = widths[l + 1];
+      words[c + L_KERNEL] = layers[l].kernel;
+      words[c + L_BIAS] = layers[l].bias;
       const K = f32(layers[l].kernel, widths[l] * widths[l + 1]);
       const stride = widths[l + 1];
       for (let j = 0; j < d.inputs; j++) K.set(d.kernel.subarray(j * d.units, (j + 1) * d.units), j * stride);
@@ -153,7 +165,7 @@ export class ScoreKernel {
     if (hasMlp) {
       // the item half of mlp_layer1's kernel: rows mlpWidth..2*mlpWidth-1 (the output's, with no hidden layer)
       const kernel = w.tower.length > 0 ? w.tower[0].kernel : w.outKernel.subarray(w.factors);
-      const W1 = f32(w1i, pe * p1);
+      const W1 = f32(w1i, paddedWidth * p1);
       for (let j = 0; j < w.mlpWidth; j++) W1.set(kernel.subarray((w.mlpWidth + j) * firstWidth, (w.mlpWidth + j + 1) * firstWidth), j * p1);
     }
     ex.configure(cfg);
@@ -163,7 +175,7 @@ export class ScoreKernel {
     this.gu = f32(gu, pf);
     this.out = f32(out, rows);
     this.list = new Int32Array(buffer, list, LIST_CHUNK);
-    this.stage = f32(bufA, BLOCK * pe);
+    this.stage = f32(bufA, BLOCK * paddedWidth);
   }
 
   /** Whether {@link ScoreKernel.loadItems} has run. */
@@ -176,13 +188,13 @@ export class ScoreKernel {
    * a block of items at a time (in float32), and a copy of the GMF item vectors.
    */
   loadItems(): void {
-    const { numItems, pe, pf, stage, w } = this;
-    if (pe > 0) {
+    const { numItems, paddedWidth, pf, stage, w } = this;
+    if (paddedWidth > 0) {
       const width = w.mlpWidth;
       for (let at = 0; at < numItems; at += BLOCK) {
         const n = Math.min(BLOCK, numItems - at);
         stage.fill(0);
-        for (let t = 0; t < n; t++) stage.set(w.mlpItem.subarray((at + t) * width, (at + t + 1) * width), t * pe);
+        for (let t = 0; t < n; t++) stage.set(w.mlpItem.subarray((at + t) * width, (at + t + 1) * width), t * paddedWidth);
         this.ex.itemFirst(n, at);
       }
     }

@@ -20,7 +20,7 @@
 // The weights are read once, when the scorer is created: it is a snapshot. After more training,
 // create a new scorer.
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
+import { ncfSpec, type NcfArchitecture, type NcfWeight } from '../ncf/index.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
 import { ScoreKernel, scoreModule, type ScoreKernelKind } from './score-wasm.js';
@@ -61,98 +61,50 @@ function layerOrNull(model: tf.LayersModel, name: string): tf.layers.Layer | nul
 
 // getWeights() hands back the model's own variables (tfjs does not copy them), so they must not be
 // disposed; dataSync() may return the backend's own buffer, so the values are copied.
-function readTable(model: tf.LayersModel, name: string, rows: number, cols: number): Float32Array | string {
-  const layer = layerOrNull(model, name);
-  if (layer === null) return `it has no layer '${name}'`;
-  const weights = layer.getWeights();
-  if (weights.length !== 1) return `layer '${name}' has ${weights.length} weights, expected 1 embedding table`;
-  const [r, c] = weights[0].shape;
-  if (weights[0].rank !== 2 || r !== rows || c !== cols) {
-    return `layer '${name}' has shape [${weights[0].shape.join(', ')}], expected [${rows}, ${cols}]`;
-  }
-  return Float32Array.from(weights[0].dataSync());
-}
-
-/** The user and item tables of one part (GMF or MLP), or why they cannot be read. */
-function readTablePair(model: tf.LayersModel, userName: string, itemName: string, numUsers: number, numItems: number, width: number): [Float32Array, Float32Array] | string {
-  const u = readTable(model, userName, numUsers, width);
-  if (typeof u === 'string') return u;
-  const i = readTable(model, itemName, numItems, width);
-  return typeof i === 'string' ? i : [u, i];
-}
-
-function readDense(model: tf.LayersModel, name: string, inputs: number, units: number, activation: string): DenseWeights | string {
-  const layer = layerOrNull(model, name);
-  if (layer === null) return `it has no layer '${name}'`;
-  const config = layer.getConfig() as { activation?: unknown; useBias?: unknown };
-  if (config.activation !== activation) {
-    return `layer '${name}' has activation ${String(config.activation)}, expected ${activation}`;
+function readWeight(model: tf.LayersModel, w: NcfWeight): Float32Array | string {
+  const layer = layerOrNull(model, w.layer);
+  if (layer === null) return `it has no layer '${w.layer}'`;
+  if (w.role === 'kernel') {
+    const activation = (layer.getConfig() as { activation?: unknown }).activation;
+    if (activation !== w.activation) return `layer '${w.layer}' has activation ${String(activation)}, expected ${w.activation}`;
   }
   const weights = layer.getWeights();
-  const kernel = weights[0];
-  if (kernel === undefined || kernel.rank !== 2 || kernel.shape[0] !== inputs || kernel.shape[1] !== units) {
-    return `layer '${name}' has a kernel of shape [${kernel?.shape.join(', ') ?? ''}], expected [${inputs}, ${units}]`;
+  if (w.role === 'table' && weights.length !== 1) return `layer '${w.layer}' has ${weights.length} weights, expected 1 embedding table`;
+  const value = weights[w.index];
+  if (value === undefined || value.shape.length !== w.shape.length || value.shape.some((d, k) => d !== w.shape[k])) {
+    return `layer '${w.layer}' weight ${w.index} (${w.role}) has shape [${value?.shape.join(', ') ?? 'none'}], expected [${w.shape.join(', ')}]`;
   }
-  const bias = weights[1];
-  if (bias !== undefined && bias.size !== units) return `layer '${name}' has a bias of size ${bias.size}, expected ${units}`;
-  return {
-    kernel: Float32Array.from(kernel.dataSync()),
-    bias: bias === undefined ? new Float32Array(units) : Float32Array.from(bias.dataSync()),
-    inputs,
-    units,
-  };
+  return Float32Array.from(value.dataSync());
 }
 
 /**
- * Copies the weights of a standard NCF model out of the model, checking every shape and
- * activation against `architecture`. Returns a sentence saying what does not match instead when
- * the model is not what the architecture says (then the fast path cannot be used).
+ * Copies the weights of a standard NCF model out of the model by walking the architecture's
+ * weight list (ncf/), checking every shape and activation. Returns a sentence saying what does not
+ * match instead when the model is not what the architecture says (then the fast path cannot be
+ * used).
  */
 export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitecture): NcfWeights | string {
-  const { kind, numUsers, numItems, factors, layers } = architecture;
-  const hasGmf = kind !== 'mlp';
-  const hasMlp = kind !== 'gmf';
+  const spec = ncfSpec(architecture);
+  const { kind, factors, mlpWidth } = spec;
+  if (kind !== 'gmf' && !(Number.isInteger(mlpWidth) && mlpWidth >= 1)) {
+    return `layers[0] = ${architecture.layers[0]} is not an even positive width`;
+  }
   const empty: Float32Array = new Float32Array(0);
-
-  let gmfUser = empty;
-  let gmfItem = empty;
-  if (hasGmf) {
-    const pair = readTablePair(model, LAYER_NAMES.gmfUser, LAYER_NAMES.gmfItem, numUsers, numItems, factors);
-    if (typeof pair === 'string') return pair;
-    [gmfUser, gmfItem] = pair;
-  }
-
-  let mlpUser = empty;
-  let mlpItem = empty;
-  const mlpWidth = hasMlp ? layers[0] / 2 : 0;
+  const tables = { gmfuser: empty, gmfitem: empty, mlpuser: empty, mlpitem: empty };
   const tower: DenseWeights[] = [];
-  if (hasMlp) {
-    if (!Number.isInteger(mlpWidth) || mlpWidth < 1) return `layers[0] = ${layers[0]} is not an even positive width`;
-    const pair = readTablePair(model, LAYER_NAMES.mlpUser, LAYER_NAMES.mlpItem, numUsers, numItems, mlpWidth);
-    if (typeof pair === 'string') return pair;
-    [mlpUser, mlpItem] = pair;
-    for (let l = 1; l < layers.length; l++) {
-      const dense = readDense(model, LAYER_NAMES.mlpLayer(l), layers[l - 1], layers[l], 'relu');
-      if (typeof dense === 'string') return dense;
-      tower.push(dense);
-    }
+  let outKernel = empty;
+  let outBias = 0;
+  let kernel = empty;
+  for (const w of spec.weights) {
+    const values = readWeight(model, w);
+    if (typeof values === 'string') return values;
+    if (w.role === 'table') tables[`${w.block}${w.side}`] = values;
+    else if (w.role === 'kernel') kernel = values;
+    else if (w.block === 'tower') tower.push({ kernel, bias: values, inputs: w.inputs, units: w.units });
+    else [outKernel, outBias] = [kernel, values[0]];
   }
-
-  const outInputs = (hasGmf ? factors : 0) + (hasMlp ? layers[layers.length - 1] : 0);
-  const out = readDense(model, LAYER_NAMES.prediction, outInputs, 1, 'sigmoid');
-  if (typeof out === 'string') return out;
-  return {
-    architecture,
-    gmfUser,
-    gmfItem,
-    factors: hasGmf ? factors : 0,
-    mlpUser,
-    mlpItem,
-    mlpWidth,
-    tower,
-    outKernel: out.kernel,
-    outBias: out.bias[0],
-  };
+  const { gmfuser: gmfUser, gmfitem: gmfItem, mlpuser: mlpUser, mlpitem: mlpItem } = tables;
+  return { architecture, gmfUser, gmfItem, factors, mlpUser, mlpItem, mlpWidth, tower, outKernel, outBias };
 }
 
 /** Items scored together: their activations (BLOCK x widest layer floats) stay in cache. */

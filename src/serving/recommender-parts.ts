@@ -6,7 +6,7 @@ import { show } from '../_lib/validate.js';
 import type { IdMap } from '../data/index.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { checkExclude, isSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import { GMF, MLP, NeuMF } from '../models/index.js';
 import { createScorer } from '../scoring/index.js';
 

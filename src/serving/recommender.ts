@@ -8,7 +8,7 @@ import { IdMap, interactionsFrom } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
 import { inspectModel } from '../models/index.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';

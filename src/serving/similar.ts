@@ -6,7 +6,7 @@ import { RecsysError } from '../errors.js';
 import { assertIndex, assertK, checkOptions, show } from '../_lib/validate.js';
 import { topK } from '../metrics/index.js';
 import { inspectModel } from '../models/index.js';
-import { LAYER_NAMES } from '../models/architecture.js';
+import { LAYER_NAMES } from '../ncf/index.js';
 import { isScorer } from '../scoring/index.js';
 import { embeddingRows, embeddingsFedBy } from '../scoring/index.js';
 import type { Recommendation } from './recommend.js';

@@ -3,7 +3,7 @@
 // a step (or, on backends that do not bounds-check, as silently wrong rows).
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import type { Interactions } from '../data/interactions.js';
 import { inputOrder } from './logit-head.js';
 

@@ -8,7 +8,7 @@
 // Any other output falls back to the (clipped) probability.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { LAYER_NAMES } from '../models/architecture.js';
+import { LAYER_NAMES } from '../ncf/index.js';
 
 /** Scores a batch for training: logits when the output is a sigmoid Dense layer, else probabilities. */
 export interface ScoreHead {

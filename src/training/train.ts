@@ -9,7 +9,7 @@ import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { inspectModel } from '../models/index.js';
 import { evaluateSampled } from '../evaluation/index.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import { createFusedEngine, fusedSupport } from './fused/index.js';
 import { resolveLoopOptions, type ResolvedLoopOptions } from './options.js';
 import { createTfjsEngine } from './tfjs-engine.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Interactions } from '../data/interactions.js';
-import type { NcfArchitecture } from '../models/architecture.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 
 /** Which training engine to use. @category Training */
 export type EngineName = 'auto' | 'fused' | 'tfjs';

@@ -11,9 +11,9 @@ import {
   loadModel,
   saveModel,
   train,
-  type Scorer,
 } from 'neural-recsys';
-import { IdMap, itemPopularity, leaveOneOut, syntheticInteractions, validationSplit } from 'neural-recsys/data';
+import { fitPopularity } from 'neural-recsys/baselines';
+import { IdMap, leaveOneOut, syntheticInteractions, validationSplit } from 'neural-recsys/data';
 import type { EpochPoint, FromWorker, ShownItem, TestMetrics, ToWorker } from './protocol.js';
 
 const BUNDLE_URL = 'indexeddb://neural-recsys-demo';
@@ -62,32 +62,11 @@ async function pickBackend(): Promise<string> {
   return 'cpu';
 }
 
-/** The popularity baseline as a Scorer: items ranked by training count (ties by index), for everyone. */
-function popularityScorer(counts: Float64Array): Scorer {
-  const numItems = counts.length;
-  const order = Array.from({ length: numItems }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b);
-  const score = new Float32Array(numItems);
-  order.forEach((item, position) => (score[item] = numItems - position));
-  return {
-    numUsers: data.numUsers,
-    numItems,
-    scoreItems: (_user, items, out = new Float32Array(items.length)) => {
-      items.forEach((item, j) => (out[j] = score[item]));
-      return out;
-    },
-    scoreAllItems: (users, out = new Float32Array(users.length * numItems)) => {
-      for (let r = 0; r < users.length; r++) out.set(score, r * numItems);
-      return out;
-    },
-    dispose: () => undefined,
-  };
-}
-
 function testMetrics(rec: Recommender<number, number>): TestMetrics {
   // Each test item against the same 99 sampled unseen items for the model and for popularity.
   const options = { k: K, negatives: 99, exclude: trainAll, seed: 1 };
   const model = evaluateSampled(rec.model, test, options);
-  const popularity = evaluateSampled(popularityScorer(itemPopularity(trainAll)), test, options);
+  const popularity = evaluateSampled(fitPopularity(trainAll, { breakTies: true }), test, options);
   return { hr: model.hr, ndcg: model.ndcg, popularityHr: popularity.hr, popularityNdcg: popularity.ndcg };
 }
 

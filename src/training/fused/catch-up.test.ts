@@ -79,7 +79,7 @@ describe('RowCatchUp', () => {
     expect([s.rowSteps[2], s.rowSteps[3]]).toEqual([700, 700]);
     const parts = [
       [layout.gmfUser + 1 * layout.factors, layout.factors],
-      [layout.mlpUser + 1 * layout.mlpEmbedding, layout.mlpEmbedding],
+      [layout.mlpUser + 1 * layout.mlpWidth, layout.mlpWidth],
     ];
     const moved = new Set<number>();
     for (const [at, n] of parts) {
@@ -125,7 +125,7 @@ describe('RowCatchUp', () => {
     for (const s of [full, split]) s.rowSteps[item1 + 1] = 120; // item 1: last updated at step 120
     const a = new RowCatchUp(layout, full.params, full.m, full.v, full.rowSteps, 0.01);
     const b = new RowCatchUp(layout, split.params, split.m, split.v, split.rowSteps, 0.01);
-    const part = [layout.mlpItem + 1 * layout.mlpEmbedding, layout.mlpEmbedding] as const;
+    const part = [layout.mlpItem + 1 * layout.mlpWidth, layout.mlpWidth] as const;
     const slice = (x: Float32Array) => [...x.subarray(part[0], part[0] + part[1])];
     a.item(1, 200);
     b.readItem(1, 200);

@@ -239,7 +239,7 @@ export class RowCatchUp {
     const t = this.claim(u, target);
     if (t <= 0) return;
     const L = this.layout;
-    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * L.mlpEmbedding, L.mlpEmbedding);
+    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * L.mlpWidth, L.mlpWidth);
   }
 
   /** Brings item `i`'s weights up to step `target`. */
@@ -248,7 +248,7 @@ export class RowCatchUp {
     const t = this.claim(r, target);
     if (t <= 0) return;
     const L = this.layout;
-    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * L.mlpEmbedding, L.mlpEmbedding);
+    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * L.mlpWidth, L.mlpWidth);
   }
 
   /**
@@ -298,9 +298,9 @@ export class RowCatchUp {
     const user = r < U;
     const e = user ? r : r - U;
     const at1 = (user ? L.gmfUser : L.gmfItem) + e * L.factors;
-    const at2 = (user ? L.mlpUser : L.mlpItem) + e * L.mlpEmbedding;
+    const at2 = (user ? L.mlpUser : L.mlpItem) + e * L.mlpWidth;
     const n1 = L.factors;
-    const n2 = L.mlpEmbedding;
+    const n2 = L.mlpWidth;
     const steps = this.rowSteps;
     const t = this.claim(r, target);
     if (t > 0) this.move(r, t, target, at1, n1, at2, n2);

@@ -26,7 +26,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../../errors.js';
 import { assertInteger } from '../../_lib/validate.js';
-import type { NcfArchitecture } from '../../models/architecture.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import { NegativeSampler, type Batch, type PairBatch } from '../../sampling/index.js';
 import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
 import { FusedKernel, type KernelOptions } from './kernel.js';

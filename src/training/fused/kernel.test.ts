@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../../test/helpers/backends.js';
 import { GMF, MLP, NeuMF, inspectModel } from '../../models/index.js';
-import type { NcfArchitecture } from '../../models/architecture.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import { mulberry32 } from '../../_lib/random.js';
 import { FusedKernel } from './kernel.js';
 import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';

@@ -140,7 +140,7 @@ export class FusedKernel {
       throw new TypeError('FusedKernel: Adam needs moment arrays');
     }
     this.F = layout.factors;
-    this.E = layout.mlpEmbedding;
+    this.E = layout.mlpWidth;
     this.rowWidth = this.F + this.E;
     const slots = options.loss === 'bpr' ? 2 : 1;
     if (this.tower !== null && this.tower.x.length < slots) throw new TypeError(`FusedKernel: the tower needs ${slots} slots`);

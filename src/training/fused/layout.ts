@@ -8,9 +8,9 @@
 // for the input gradient). `toModelOrder` / `fromModelOrder` convert at the model boundary.
 //
 // No tfjs here: the worker threads import this file and must not load TensorFlow.js.
-import type { NcfArchitecture, NcfKind } from '../../models/architecture.js';
+import { ncfSpec, weightSize, type NcfArchitecture, type NcfSpec } from '../../ncf/index.js';
 
-/** A parameter region of the flat array. */
+/** A parameter region of the flat array: one entry of the spec's weight list, placed. */
 export interface ParamRegion {
   /** tfjs weight name stem (the layer name) and which weight of it: 0 kernel/embeddings, 1 bias. */
   readonly layer: string;
@@ -23,19 +23,11 @@ export interface ParamRegion {
   readonly transposed: boolean;
 }
 
-/** Plain-data description of the flat parameter array; structured-cloneable for workers. */
-export interface ParamLayout {
-  readonly kind: NcfKind;
-  readonly numUsers: number;
-  readonly numItems: number;
-  /** GMF width (0 without GMF). */
-  readonly factors: number;
-  /** Width of each MLP embedding, `layers[0] / 2` (0 without MLP). */
-  readonly mlpEmbedding: number;
-  /** Tower widths: `[layers[0], layers[1], ...]` (empty without MLP). */
-  readonly tower: readonly number[];
-  /** Width of the prediction layer's input: factors + last tower width. */
-  readonly predictionInput: number;
+/**
+ * Plain-data description of the flat parameter array; structured-cloneable for workers. The widths
+ * (kind, sizes, factors, mlpWidth, tower, predictionInput) are the spec's (ncf/spec.ts).
+ */
+export interface ParamLayout extends Omit<NcfSpec, 'weights'> {
   /** Offsets of the four tables (-1 when absent). */
   readonly gmfUser: number;
   readonly gmfItem: number;
@@ -51,74 +43,48 @@ export interface ParamLayout {
   readonly denseLength: number;
   /** Total number of parameters. */
   readonly length: number;
-  /** Every weight, in the LayersModel's `getWeights()` order of layers (kernel before bias). */
+  /** Every weight, in the spec's order (tables, then the dense layers, kernel before bias); matched to the model by layer name and index. */
   readonly regions: readonly ParamRegion[];
 }
 
 /**
- * Lays out the parameters of a standard architecture. Tables come first (their rows are the big,
- * sparsely touched part), then the dense block.
+ * Lays out the parameters of a standard architecture: the spec's weights in their order, each
+ * right after the previous one. The spec lists the tables first (their rows are the big, sparsely
+ * touched part), so the dense weights that follow form one contiguous block.
  */
 export function paramLayout(arch: NcfArchitecture): ParamLayout {
-  const { kind, numUsers, numItems } = arch;
-  const hasGmf = kind !== 'mlp';
-  const hasMlp = kind !== 'gmf';
-  const factors = hasGmf ? arch.factors : 0;
-  const tower = hasMlp ? [...arch.layers] : [];
-  const mlpEmbedding = hasMlp ? tower[0] / 2 : 0;
-  let offset = 0;
-  const take = (n: number): number => {
-    const at = offset;
-    offset += n;
-    return at;
-  };
-  const gmfUser = hasGmf ? take(numUsers * factors) : -1;
-  const gmfItem = hasGmf ? take(numItems * factors) : -1;
-  const mlpUser = hasMlp ? take(numUsers * mlpEmbedding) : -1;
-  const mlpItem = hasMlp ? take(numItems * mlpEmbedding) : -1;
-  const denseOffset = offset;
+  const spec = ncfSpec(arch);
+  const regions: ParamRegion[] = [];
+  const tables = { gmfUser: -1, gmfItem: -1, mlpUser: -1, mlpItem: -1 };
   const towerKernels: number[] = [];
   const towerBiases: number[] = [];
-  for (let l = 0; l + 1 < tower.length; l++) {
-    towerKernels.push(take(tower[l] * tower[l + 1]));
-    towerBiases.push(take(tower[l + 1]));
-  }
-  const predictionInput = factors + (hasMlp ? tower[tower.length - 1] : 0);
-  const predictionKernel = take(predictionInput);
-  const predictionBias = take(1);
-
-  const regions: ParamRegion[] = [];
-  const table = (layer: string, at: number, rows: number, cols: number): void => {
-    regions.push({ layer, index: 0, offset: at, shape: [rows, cols], transposed: false });
-  };
-  if (hasGmf) {
-    table('mf_embedding_user', gmfUser, numUsers, factors);
-    table('mf_embedding_item', gmfItem, numItems, factors);
-  }
-  if (hasMlp) {
-    table('mlp_embedding_user', mlpUser, numUsers, mlpEmbedding);
-    table('mlp_embedding_item', mlpItem, numItems, mlpEmbedding);
-    for (let l = 0; l + 1 < tower.length; l++) {
-      const layer = `mlp_layer${l + 1}`;
-      regions.push({ layer, index: 0, offset: towerKernels[l], shape: [tower[l], tower[l + 1]], transposed: true });
-      regions.push({ layer, index: 1, offset: towerBiases[l], shape: [tower[l + 1]], transposed: false });
+  let predictionKernel = -1;
+  let predictionBias = -1;
+  let denseOffset = -1;
+  let offset = 0;
+  for (const w of spec.weights) {
+    if (w.role === 'table') {
+      tables[`${w.block}${w.side === 'user' ? 'User' : 'Item'}` as const] = offset;
+    } else {
+      if (denseOffset < 0) denseOffset = offset;
+      if (w.block === 'tower') (w.role === 'kernel' ? towerKernels : towerBiases).push(offset);
+      else if (w.role === 'kernel') predictionKernel = offset;
+      else predictionBias = offset;
     }
+    regions.push({ layer: w.layer, index: w.index, offset, shape: w.shape, transposed: w.role === 'kernel' });
+    offset += weightSize(w);
   }
-  regions.push({ layer: 'prediction', index: 0, offset: predictionKernel, shape: [predictionInput, 1], transposed: true });
-  regions.push({ layer: 'prediction', index: 1, offset: predictionBias, shape: [1], transposed: false });
-
+  const { kind, numUsers, numItems, factors, mlpWidth, tower, predictionInput } = spec;
   return {
-    kind, numUsers, numItems, factors, mlpEmbedding, tower, predictionInput,
-    gmfUser, gmfItem, mlpUser, mlpItem, towerKernels, towerBiases, predictionKernel, predictionBias,
+    kind, numUsers, numItems, factors, mlpWidth, tower, predictionInput,
+    ...tables, towerKernels, towerBiases, predictionKernel, predictionBias,
     denseOffset, denseLength: offset - denseOffset, length: offset, regions,
   };
 }
 
 /** Number of elements of a region. */
 export function regionSize(region: ParamRegion): number {
-  let n = 1;
-  for (const d of region.shape) n *= d;
-  return n;
+  return weightSize(region);
 }
 
 /**

@@ -21,7 +21,7 @@
 // at every step, and differ on rows left out of a batch after they had a gradient. (The fused engine's
 // default closes that difference by catching skipped rows up, catch-up.ts; this reference is the
 // single step both share.)
-import type { NcfArchitecture } from '../../models/architecture.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import type { Batch as PointBatch, PairBatch } from '../../sampling/index.js';
 
 /** Weights in tfjs layout, keyed by layer name: `[kernel or table, bias?]`. */

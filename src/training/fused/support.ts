@@ -1,6 +1,6 @@
 // Which models and options the fused engine can train exactly as the tfjs engine would.
 import type * as tf from '@tensorflow/tfjs';
-import type { NcfArchitecture } from '../../models/architecture.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import type { ResolvedTrainOptions } from '../types.js';
 
 /** The answer of {@link fusedSupport}. */

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NcfArchitecture } from '../../models/architecture.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import { mulberry32 } from '../../_lib/random.js';
 import { FusedKernel } from './kernel.js';
 import { paramLayout } from './layout.js';
