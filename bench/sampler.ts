@@ -62,12 +62,12 @@ for (const strategy of ['uniform', 'popularity'] as const) {
       rows = 0;
       let checksum = 0;
       if (kind === 'BCE batches') {
-        for (const batch of sampler.batches({ batchSize: 256, negativesPerPositive: negatives, epoch })) {
+        for (const batch of sampler.batches({ batchSize: 256, negatives, epoch })) {
           rows += batch.items.length;
           checksum += batch.items[0];
         }
       } else {
-        for (const batch of sampler.pairBatches({ batchSize: 256, negativesPerPositive: negatives, epoch })) {
+        for (const batch of sampler.pairBatches({ batchSize: 256, negatives, epoch })) {
           rows += batch.negatives.length;
           checksum += batch.negatives[0];
         }

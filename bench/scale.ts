@@ -144,7 +144,7 @@ phase(
 // 4. sampled protocol, every test user
 const scorer = createScorer(model);
 phase('createScorer', `method ${(scorer as { method?: string }).method ?? '?'}`);
-const sampled = evaluateSampled(scorer, { users: test.users, items: test.items }, { exclude: trainSet, numNegatives: 99, k: 10 });
+const sampled = evaluateSampled(scorer, { users: test.users, items: test.items }, { exclude: trainSet, negatives: 99, k: 10 });
 const sampledSeconds = elapsed();
 phase(
   'evaluateSampled (99 negatives, exclude: train)',
@@ -152,7 +152,7 @@ phase(
     `${fmt(sampled.positives / sampledSeconds)} users/s, ${fmt((sampled.positives * 100) / sampledSeconds)} scored pairs/s`,
 );
 const popular = fitPopularity(trainSet);
-const baseline = evaluateSampled(popular, { users: test.users, items: test.items }, { exclude: trainSet, numNegatives: 99, k: 10 });
+const baseline = evaluateSampled(popular, { users: test.users, items: test.items }, { exclude: trainSet, negatives: 99, k: 10 });
 phase('evaluateSampled, popularity baseline', `HR@10 ${baseline.hr.toFixed(4)}, NDCG@10 ${baseline.ndcg.toFixed(4)} (NeuMF after 1 epoch: ${sampled.hr.toFixed(4)}, ${sampled.ndcg.toFixed(4)})`);
 
 // 5. full ranking, a user sample, in chunks so that a time budget can end it early (evaluateFull

@@ -78,7 +78,7 @@ console.log(
 );
 
 // 5. Evaluation and serving take any model: it is scored through model.predict in chunks.
-const options = { k: 10, numNegatives: 99, exclude: trainAll, seed: 1 };
+const options = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const mine = evaluateSampled(model, test, options);
 const popular = evaluateSampled(fitPopularity(trainAll, { breakTies: true }), test, options);
 console.log('\ntest, sampled protocol (99 unseen negatives):');

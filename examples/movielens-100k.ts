@@ -79,7 +79,7 @@ console.log(
 // 4. Evaluate on test: sampled (99 unseen negatives, as the NCF paper) and full ranking, model and
 //    popularity through the same code.
 const popularity = fitPopularity(trainAll, { breakTies: true });
-const sampledOptions = { k: 10, numNegatives: 99, exclude: trainAll, seed: 1 };
+const sampledOptions = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const fullOptions = { k: 10, exclude: trainAll };
 const rows = [
   { name: 'NeuMF', scorer: model },

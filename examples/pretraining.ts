@@ -47,7 +47,7 @@ async function fitAndReport(name: string, model: tf.LayersModel, options: TrainO
 }
 
 function testRow(name: string, model: tf.LayersModel): { name: string; values: Record<string, number> } {
-  const sampled = evaluateSampled(model, test, { k: 10, numNegatives: 99, exclude: trainAll, seed: 1 });
+  const sampled = evaluateSampled(model, test, { k: 10, negatives: 99, exclude: trainAll, seed: 1 });
   const full = evaluateFull(model, test, { k: 10, exclude: trainAll });
   return { name, values: { 'HR@10 s': sampled.hr, 'NDCG@10 s': sampled.ndcg, 'HR@10 f': full.hr, 'NDCG@10 f': full.ndcg } };
 }

@@ -57,7 +57,7 @@ console.log(
 
 // 4. Evaluate on test, model and popularity alike. Training positives are never competitors.
 const popularity = fitPopularity(trainAll, { breakTies: true });
-const sampledOptions = { k: 10, numNegatives: 99, exclude: trainAll, seed: 1 };
+const sampledOptions = { k: 10, negatives: 99, exclude: trainAll, seed: 1 };
 const sampled = { model: evaluateSampled(model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) };
 const full = {
   model: evaluateFull(model, test, { exclude: trainAll, k: 10 }),

@@ -190,7 +190,7 @@ export function fitMF(train: Interactions, options?: MFOptions): MFScorer {
   for (let epoch = 0; epoch < epochs; epoch++) {
     let total = 0;
     let count = 0;
-    const batches = sampler.batches({ batchSize: 4096, negativesPerPositive: negatives, epoch });
+    const batches = sampler.batches({ batchSize: 4096, negatives, epoch });
     for (const batch of shuffleExamples ? [shuffledEpoch(batches, sampler.epochSize(negatives), deriveSeed(seed >>> 0, 4 + epoch))] : batches) {
       const { users, items, labels } = batch;
       for (let t = 0; t < users.length; t++) {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
 import { readCsv, type IdMap, type Interactions } from '../data/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
+import { DEFAULT_RANKED_NEGATIVES } from '../evaluation/sampled.js';
 import { expectPositionals, intOption } from './args.js';
 import { table } from './format.js';
 import { fitPopularity } from '../baselines/index.js';
@@ -57,7 +58,7 @@ function parseEvaluateArgs(argv: string[]) {
       item: { type: 'string', default: 'item' },
       delimiter: { type: 'string' },
       k: { type: 'string', default: '10' },
-      'eval-negatives': { type: 'string', default: '99' },
+      'eval-negatives': { type: 'string', default: String(DEFAULT_RANKED_NEGATIVES) },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -131,7 +132,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   expectPositionals('evaluate', positionals, ['<bundle>', '<test.csv>']);
   const [bundle, csv] = positionals;
   const k = intOption('--k', flags.k) ?? 10;
-  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? 99;
+  const evalNegatives = intOption('--eval-negatives', flags['eval-negatives']) ?? DEFAULT_RANKED_NEGATIVES;
   const seed = intOption('--seed', flags.seed, 0) ?? 42;
   const rec = await openBundle(bundle);
   try {
@@ -142,7 +143,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     const all: Interactions = { ...seen, users: Int32Array.from([...seen.users, ...test.users]), items: Int32Array.from([...seen.items, ...test.items]) };
     assertEnoughUnseen(all, test, evalNegatives, rec.users);
     const popularity = fitPopularity(seen, { breakTies: true });
-    const sampledOptions = { k, numNegatives: evalNegatives, exclude: seen, seed };
+    const sampledOptions = { k, negatives: evalNegatives, exclude: seen, seed };
     const results: ProtocolResult[] = [
       { title: `sampled (${evalNegatives} negatives)`, model: evaluateSampled(rec.model, test, sampledOptions), popularity: evaluateSampled(popularity, test, sampledOptions) },
       { title: `full ranking (${numItems} items)`, model: evaluateFull(rec.model, test, { exclude: seen, k }), popularity: evaluateFull(popularity, test, { exclude: seen, k }) },

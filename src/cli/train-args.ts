@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { RecsysError } from '../errors.js';
 import type { TrainOptions } from '../training/index.js';
+import { DEFAULT_RANKED_NEGATIVES } from '../evaluation/sampled.js';
 import { choiceOption, expectPositionals, intListOption, intOption, positiveNumberOption, threadsOption } from './args.js';
 
 /** Usage of `train`, printed by `--help` and after a usage error. */
@@ -74,7 +75,7 @@ const OPTIONS = {
   patience: { type: 'string', default: '5' },
   'no-test': { type: 'boolean', default: false },
   k: { type: 'string', default: '10' },
-  'eval-negatives': { type: 'string', default: '99' },
+  'eval-negatives': { type: 'string', default: String(DEFAULT_RANKED_NEGATIVES) },
   out: { type: 'string' },
   report: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -141,7 +142,7 @@ export function trainConfig(argv: string[]): TrainConfig | null {
     epochs,
     seed,
     k: intOption('--k', flags.k) ?? 10,
-    evalNegatives: intOption('--eval-negatives', flags['eval-negatives']) ?? 99,
+    evalNegatives: intOption('--eval-negatives', flags['eval-negatives']) ?? DEFAULT_RANKED_NEGATIVES,
     patience: intOption('--patience', flags.patience) ?? 5,
     factors,
     layers,

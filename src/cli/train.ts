@@ -6,7 +6,7 @@ import { RecsysError } from '../errors.js';
 import { leaveOneOut, readCsv, validationSplit, type IdMap, type Interactions } from '../data/index.js';
 import type * as tf from '@tensorflow/tfjs';
 import { GMF, MLP, NeuMF, type NeuMFArgs } from '../models/index.js';
-import { train, type TrainHistory } from '../training/index.js';
+import { train, TRAIN_DEFAULTS, type TrainHistory } from '../training/index.js';
 import { evaluateFull, evaluateSampled } from '../evaluation/index.js';
 import { recommend, Recommender } from '../serving/index.js';
 import { saveModel } from '../io/index.js';
@@ -83,7 +83,7 @@ async function buildAndTrain(c: TrainConfig, d: TrainData): Promise<{ model: tf.
   const build = BUILDERS[kind] as (args: NeuMFArgs) => tf.LayersModel;
   const model = build({ numUsers: d.users.size, numItems: d.items.size, seed, ...(factors !== undefined ? { factors } : {}), ...(layers !== undefined ? { layers } : {}) });
   c.say(`model: ${modelText(c)}; ${epochs} epochs, seed ${seed}`);
-  const negatives = trainOptions.negatives ?? 4;
+  const negatives = trainOptions.negatives ?? TRAIN_DEFAULTS.negatives;
   const progress = createProgress({
     epochs,
     instancesPerEpoch: d.fit.users.length * (trainOptions.loss === 'bpr' ? negatives : negatives + 1),
@@ -135,7 +135,7 @@ function evaluateOnTest(c: TrainConfig, d: TrainData, model: tf.LayersModel, rec
     return { metrics: [], sample };
   }
   const popularity = fitPopularity(trainAll, { breakTies: true });
-  const sampledOptions = { k, numNegatives: evalNegatives, exclude: trainAll, seed };
+  const sampledOptions = { k, negatives: evalNegatives, exclude: trainAll, seed };
   const columns = [`HR@${k}`, `NDCG@${k}`, `MRR@${k}`];
   const names = [MODEL_NAMES[c.kind], 'popularity'];
   const protocol = (title: string, results: { description: string; hr: number; ndcg: number; mrr: number }[]): ReportMetrics => ({

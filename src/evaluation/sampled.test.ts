@@ -119,7 +119,7 @@ describe('evaluateSampled with sampled negatives', () => {
 
   it('draws distinct negatives that are never a test positive or an excluded item of the user', () => {
     const scorer = tableScorer(table);
-    const result = evaluateSampled(scorer, test, { numNegatives: 20, exclude: train, seed: 3 });
+    const result = evaluateSampled(scorer, test, { negatives: 20, exclude: train, seed: 3 });
     expect(result).toMatchObject({ negativeSource: 'sampled', negativesPerPositive: { min: 20, max: 20 }, positives: 4, users: 3 });
     // the scorer saw each row: the positive, then its 20 negatives
     expect(scorer.asked.length).toBe(4 * 21);
@@ -136,7 +136,7 @@ describe('evaluateSampled with sampled negatives', () => {
   it('is deterministic for a seed and differs between seeds', () => {
     const run = (seed: number) => {
       const scorer = tableScorer(table);
-      evaluateSampled(scorer, test, { numNegatives: 10, seed, exclude: 'none' });
+      evaluateSampled(scorer, test, { negatives: 10, seed, exclude: 'none' });
       return scorer.asked;
     };
     expect(run(1)).toEqual(run(1));
@@ -146,32 +146,43 @@ describe('evaluateSampled with sampled negatives', () => {
   it('takes every remaining candidate when a user has just enough', () => {
     // user 0 has 2 test positives and 2 excluded items: 36 candidates left
     const scorer = tableScorer(table);
-    evaluateSampled(scorer, test, { numNegatives: 36, exclude: train });
+    evaluateSampled(scorer, test, { negatives: 36, exclude: train });
     const drawn = new Set(scorer.asked.slice(1, 37).map(([, item]) => item));
     expect(drawn.size).toBe(36);
   });
 
   it('refuses to sample more negatives than a user has candidates', () => {
-    expect(() => evaluateSampled(tableScorer(table), test, { numNegatives: 37, exclude: train })).toThrow(
-      /user 0 \(test position 0\) has only 36 items .* fewer than numNegatives = 37/,
+    expect(() => evaluateSampled(tableScorer(table), test, { negatives: 37, exclude: train })).toThrow(
+      /user 0 \(test position 0\) has only 36 items .* fewer than negatives = 37/,
     );
-    expect(codeOf(() => evaluateSampled(tableScorer(table), test, { numNegatives: 37, exclude: train }))).toBe('NO_NEGATIVES');
+    expect(codeOf(() => evaluateSampled(tableScorer(table), test, { negatives: 37, exclude: train }))).toBe('NO_NEGATIVES');
   });
 
   it("needs an explicit exclude: the training data, or 'none' on purpose", () => {
     const run = (options: object) => () => evaluateSampled(tableScorer(table), test, options);
-    expect(codeOf(run({ numNegatives: 20 }))).toBe('INVALID_ARGUMENT');
-    expect(run({ numNegatives: 20 })).toThrow(/^exclude is undefined, so evaluateSampled would sample numNegatives = 20 negatives .* pass exclude: train .* exclude: 'none'/);
+    expect(codeOf(run({ negatives: 20 }))).toBe('INVALID_ARGUMENT');
+    expect(run({ negatives: 20 })).toThrow(/^exclude is undefined, so evaluateSampled would sample negatives = 20 per positive .* pass exclude: train .* exclude: 'none'/);
     expect(codeOf(run({}))).toBe('INVALID_ARGUMENT');
-    expect(run({})).toThrow('numNegatives = 99');
+    expect(run({})).toThrow('negatives = 99');
     // 'none' samples among every item but the user's test positives (so a train item may be drawn)
     const scorer = tableScorer(table);
-    evaluateSampled(scorer, test, { numNegatives: 36, exclude: 'none', seed: 2 });
+    evaluateSampled(scorer, test, { negatives: 36, exclude: 'none', seed: 2 });
     const drawn = new Set(scorer.asked.slice(1, 37).map(([, item]) => item));
     expect(drawn.has(1) || drawn.has(2)).toBe(true);
     expect(drawn.has(3) || drawn.has(7)).toBe(false);
     // a misspelt opt-out is not taken for 'none'
     expect(codeOf(run({ exclude: 'None' }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('accepts numNegatives, the deprecated name of negatives: the same draws; both names when they agree; refused when they differ', () => {
+    const ranks = (options: object) => Array.from(evaluateSampled(tableScorer(table), test, { exclude: train, seed: 4, perPositive: true, ...options }).perPositive!.rank);
+    const current = ranks({ negatives: 12 });
+    expect(ranks({ numNegatives: 12 })).toEqual(current);
+    expect(ranks({ negatives: 12, numNegatives: 12 })).toEqual(current);
+    const both = () => evaluateSampled(tableScorer(table), test, { exclude: train, negatives: 12, numNegatives: 13 });
+    expect(codeOf(both)).toBe('INVALID_ARGUMENT');
+    expect(both).toThrow('negatives = 12 and numNegatives = 13 disagree');
+    expect(() => evaluateSampled(tableScorer(table), test, { exclude: train, numNegatives: 0 })).toThrow('numNegatives must be a positive integer, got 0');
   });
 });
 
@@ -187,8 +198,8 @@ describe('evaluateSampled with a test set that lists its negatives', () => {
     expect(a.perPositive!.rank[0]).toBe(1 + [2, 3].filter((i) => table[0][i] >= table[0][0]).length);
   });
 
-  it('refuses numNegatives and seed, which only sampling uses, naming the value', () => {
-    for (const [name, value] of [['numNegatives', 50], ['seed', 7]] as const) {
+  it('refuses negatives (or its deprecated name numNegatives) and seed, which only sampling uses, naming the value', () => {
+    for (const [name, value] of [['negatives', 50], ['numNegatives', 50], ['seed', 7]] as const) {
       const run = () => evaluateSampled(tableScorer(table), listed, { [name]: value, exclude: listed });
       expect(codeOf(run)).toBe('INVALID_ARGUMENT');
       expect(run).toThrow(`${name} = ${value} applies only to sampled negatives`);
@@ -204,9 +215,9 @@ describe('evaluateSampled on a tfjs model', () => {
     tf.dispose(fresh);
     const test = { users: Int32Array.of(0, 1, 2, 3, 4, 5), items: Int32Array.of(0, 5, 10, 15, 20, 25), numUsers: 6, numItems: 30 };
     const before = tf.memory().numTensors;
-    const viaModel = evaluateSampled(model, test, { numNegatives: 20, perPositive: true, k: 5, exclude: 'none' });
+    const viaModel = evaluateSampled(model, test, { negatives: 20, perPositive: true, k: 5, exclude: 'none' });
     const generic = createScorer(model, { fast: false });
-    const viaPredict = evaluateSampled(generic, test, { numNegatives: 20, perPositive: true, k: 5, exclude: 'none' });
+    const viaPredict = evaluateSampled(generic, test, { negatives: 20, perPositive: true, k: 5, exclude: 'none' });
     generic.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(viaModel.perPositive!.rank)).toEqual(Array.from(viaPredict.perPositive!.rank));
@@ -232,8 +243,8 @@ describe('evaluateSampled: bad input', () => {
     ['an empty list', () => evaluateSampled(scorer, { ...ok, negatives: [new Int32Array(0), Int32Array.of(1)] }), 'NO_NEGATIVES'],
     ['plain arrays', () => evaluateSampled(scorer, { users: [0], items: [1] } as never), 'INVALID_ARGUMENT'],
     ['ties "random"', () => evaluateSampled(scorer, ok, { ties: 'random' as never }), 'INVALID_ARGUMENT'],
-    ['numNegatives 0', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 0, exclude: 'none' }), 'INVALID_ARGUMENT'],
-    ['seed NaN', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { numNegatives: 1, seed: NaN, exclude: 'none' }), 'INVALID_ARGUMENT'],
+    ['negatives 0', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { negatives: 0, exclude: 'none' }), 'INVALID_ARGUMENT'],
+    ['seed NaN', () => evaluateSampled(scorer, { users: ok.users, items: ok.items }, { negatives: 1, seed: NaN, exclude: 'none' }), 'INVALID_ARGUMENT'],
     ['a model that is neither', () => evaluateSampled({} as never, ok), 'INVALID_ARGUMENT'],
     ['a NaN score', () => evaluateSampled(tableScorer([[NaN, 1, 2, 3, 4]]), { users: Int32Array.of(0), items: Int32Array.of(0), negatives: [Int32Array.of(1)] }, { k: 1 }), 'NOT_FINITE'],
   ];

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertIndices, assertInteger, checkK, checkOptions, show } from '../_lib/validate.js';
+import { optionAlias } from '../_lib/deprecated.js';
 import type { Interactions } from '../data/interactions.js';
 import { rankMetrics, type TiePolicy } from '../metrics/index.js';
 import { mulberry32, type Random } from '../_lib/random.js';
@@ -31,10 +32,17 @@ export interface SampledTestSet {
   /**
    * Per positive, the items it is ranked against (e.g. the 99 of an NCF `.test.negative` line).
    * An entry equal to the positive itself is skipped: it never competes with itself. When absent,
-   * negatives are sampled (see {@link EvaluateSampledOptions.numNegatives}).
+   * negatives are sampled (see {@link EvaluateSampledOptions.negatives}).
    */
   readonly negatives?: readonly Int32Array[];
 }
+
+/**
+ * Negatives each held-out positive is ranked against when they are sampled rather than listed: the
+ * one default of the count, shared by `evaluateSampled`'s `negatives` and `train`'s
+ * `validation.negatives` (the NCF paper's 99).
+ */
+export const DEFAULT_RANKED_NEGATIVES = 99;
 
 /** Options of {@link evaluateSampled}. @category Evaluation */
 export interface EvaluateSampledOptions {
@@ -49,6 +57,13 @@ export interface EvaluateSampledOptions {
    * Refused (INVALID_ARGUMENT) when the test set lists its negatives: pass only `{ users, items }`
    * to sample instead.
    */
+  negatives?: number;
+  /**
+   * The former name of {@link EvaluateSampledOptions.negatives}, still accepted in this release (an
+   * error if both are given with different values).
+   *
+   * @deprecated Use `negatives`.
+   */
   numNegatives?: number;
   /**
    * Known positives never sampled as negatives: the training interactions. Required when
@@ -58,7 +73,7 @@ export interface EvaluateSampledOptions {
    * (and not used) with them.
    */
   exclude?: Interactions | SeenItems | 'none';
-  /** Seed of the negative sampling (same seed, same negatives). Default 0. Refused with listed negatives, like `numNegatives`. */
+  /** Seed of the negative sampling (same seed, same negatives). Default 0. Refused with listed negatives, like `negatives`. */
   seed?: number;
   /** Also return each positive's rank and metrics in {@link SampledEvaluation.perPositive}. Default false. */
   perPositive?: boolean;
@@ -116,7 +131,7 @@ const CHUNK_PAIRS = 32768;
 
 /**
  * Evaluates a model with the NCF sampled protocol: each held-out positive is ranked against its
- * negatives (listed with the test set, or `numNegatives` sampled here), and HR@K, NDCG@K and MRR@K
+ * negatives (listed with the test set, or `negatives` of them sampled here), and HR@K, NDCG@K and MRR@K
  * are averaged over the positives. Ties count against the positive by default, so a model that
  * scores everything alike gets HR 0, not 1.
  *
@@ -128,7 +143,7 @@ const CHUNK_PAIRS = 32768;
  * INVALID_ARGUMENT, because negatives drawn from the user's own training items make every metric
  * look worse than it is.
  *
- * @param options - `k`, `ties`, `numNegatives`, `exclude`, `seed`, `perPositive`
+ * @param options - `k`, `ties`, `negatives`, `exclude`, `seed`, `perPositive`
  * @returns the metrics and a description of the protocol, see {@link SampledEvaluation}
  * @example
  * ```ts
@@ -137,7 +152,7 @@ const CHUNK_PAIRS = 32768;
  * result.hr;          //=> 0.6912
  * result.description; //=> 'sampled: 6040 positives each ranked against 98 to 99 listed negatives; HR, NDCG, MRR @10; pessimistic ties'
  * // no listed negatives: sample 99 per positive, never one of the user's training items
- * evaluateSampled(model, test, { k: 10, numNegatives: 99, exclude: train, seed: 1 });
+ * evaluateSampled(model, test, { k: 10, negatives: 99, exclude: train, seed: 1 });
  * ```
  */
 export function evaluateSampled(
@@ -146,7 +161,9 @@ export function evaluateSampled(
   options?: EvaluateSampledOptions,
 ): SampledEvaluation {
   const opts = checkOptions(options);
-  const { k = 10, ties = 'pessimistic', numNegatives = 99, seed = 0, perPositive = false } = opts;
+  const { k = 10, ties = 'pessimistic', seed = 0, perPositive = false } = opts;
+  const alias = optionAlias(opts, 'negatives', 'numNegatives');
+  const negatives = alias.value ?? DEFAULT_RANKED_NEGATIVES;
   checkTies(ties);
   if (typeof perPositive !== 'boolean') throw new RecsysError('INVALID_ARGUMENT', `perPositive must be a boolean, got ${show(perPositive)}`);
   const { scorer, owned } = resolveScorer(model);
@@ -154,9 +171,9 @@ export function evaluateSampled(
     checkK(k, scorer.numItems);
     const { users, items } = checkPairs('test', test, scorer);
     const listed = (test as SampledTestSet).negatives;
-    let negatives: readonly Int32Array[];
+    let lists: readonly Int32Array[];
     if (listed !== undefined) {
-      for (const name of ['numNegatives', 'seed'] as const) {
+      for (const name of ['negatives', 'numNegatives', 'seed'] as const) {
         if (opts[name] !== undefined) {
           throw new RecsysError(
             'INVALID_ARGUMENT',
@@ -166,14 +183,14 @@ export function evaluateSampled(
           );
         }
       }
-      negatives = checkListedNegatives(listed, users.length, scorer.numItems);
+      lists = checkListedNegatives(listed, users.length, scorer.numItems);
     } else {
-      assertInteger('numNegatives', numNegatives, 1);
+      assertInteger(alias.given, negatives, 1);
       assertFinite('seed', seed, 'INVALID_ARGUMENT');
       if (opts.exclude === undefined) {
         throw new RecsysError(
           'INVALID_ARGUMENT',
-          `exclude is undefined, so evaluateSampled would sample numNegatives = ${show(numNegatives)} negatives per positive among the user's own training items too, ` +
+          `exclude is undefined, so evaluateSampled would sample negatives = ${show(negatives)} per positive among the user's own training items too, ` +
             `and every training item drawn counts against the model: pass exclude: train (the training interactions), ` +
             `or exclude: 'none' if the test set has no training data behind it; or give the test set its listed negatives ({ users, items, negatives }, as readNcf's test carries them)`,
           { option: 'exclude', value: undefined },
@@ -181,9 +198,9 @@ export function evaluateSampled(
       }
       const exclude = opts.exclude === 'none' ? undefined : checkExclude(opts.exclude, scorer.numUsers, scorer.numItems);
       const excluded = exclude ? toSeenItems(exclude, scorer.numUsers) : null;
-      negatives = sampleNegatives(users, items, excluded, scorer.numUsers, scorer.numItems, numNegatives, mulberry32(seed));
+      lists = sampleNegatives(users, items, excluded, scorer.numUsers, scorer.numItems, negatives, mulberry32(seed));
     }
-    return rankAll(scorer, users, items, negatives, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
+    return rankAll(scorer, users, items, lists, listed !== undefined ? 'listed' : 'sampled', k, ties, perPositive);
   } finally {
     if (owned) scorer.dispose();
   }
@@ -203,16 +220,16 @@ function checkListedNegatives(listed: unknown, count: number, numItems: number):
 }
 
 /**
- * Draws `count` distinct negatives per positive among the items that are neither one of that
- * user's test positives nor in `exclude` for the user.
+ * Draws `negatives` distinct negatives per positive among the items that are neither one of that
+ * user's test positives nor `excluded` for the user (the checked `exclude` option).
  */
 function sampleNegatives(
   users: Int32Array,
   items: Int32Array,
-  exclude: SeenItems | null,
+  excluded: SeenItems | null,
   numUsers: number,
   numItems: number,
-  count: number,
+  negatives: number,
   random: Random,
 ): Int32Array[] {
   const testByUser = groupSeenItems(users, items, numUsers);
@@ -222,16 +239,16 @@ function sampleNegatives(
     const user = users[j];
     blocked.clear();
     blocked.blockAll(itemsSeenBy(testByUser, user));
-    if (exclude) blocked.blockAll(itemsSeenBy(exclude, user));
+    if (excluded) blocked.blockAll(itemsSeenBy(excluded, user));
     const available = blocked.available;
-    if (available < count) {
+    if (available < negatives) {
       throw new RecsysError(
         'NO_NEGATIVES',
-        `user ${user} (test position ${j}) has only ${available} items that are neither a test positive nor excluded, fewer than numNegatives = ${count}`,
-        { user, available, numNegatives: count },
+        `user ${user} (test position ${j}) has only ${available} items that are neither a test positive nor excluded, fewer than negatives = ${negatives}`,
+        { user, available, negatives },
       );
     }
-    result.push(drawDistinct(random, blocked, count));
+    result.push(drawDistinct(random, blocked, negatives));
   }
   return result;
 }

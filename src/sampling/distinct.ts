@@ -1,9 +1,9 @@
-// The one without-replacement draw of negatives: `count` distinct items that are not blocked for
+// The one without-replacement draw of negatives: `negatives` distinct items that are not blocked for
 // the user at hand. Evaluation uses it for the sampled protocol's negatives; the training's
 // validation set is meant to use it too (it still has its own copy, whose rejection threshold
 // differs, so moving it would change the validation negatives a seed gives: see issue 11).
 //
-// Why these two regimes: rejection while free items are plentiful (>= 4 x count of them, and at
+// Why these two regimes: rejection while free items are plentiful (>= 4 x negatives of them, and at
 // least a quarter of the catalogue, so each proposal succeeds with probability >= 3/16 and the
 // loop ends quickly); otherwise a partial Fisher-Yates shuffle of the free items, which is bounded
 // work and cannot loop.
@@ -58,23 +58,24 @@ export class BlockedItems {
 }
 
 /**
- * Draws `count` distinct items outside `blocked` (and blocks them). The caller checks first that
- * `blocked.available >= count`; a shortfall here is a RecsysError NO_NEGATIVES, never a loop.
+ * Draws `negatives` distinct items (one user's negatives) outside `blocked` (and blocks them). The
+ * caller checks first that `blocked.available >= negatives`; a shortfall here is a RecsysError
+ * NO_NEGATIVES, never a loop.
  *
  * @param random - the stream to draw from
  * @param blocked - the items that may not be drawn
- * @param count - how many items
- * @returns an Int32Array of `count` distinct items, in draw order
+ * @param negatives - how many items
+ * @returns an Int32Array of `negatives` distinct items, in draw order
  */
-export function drawDistinct(random: Random, blocked: BlockedItems, count: number): Int32Array {
+export function drawDistinct(random: Random, blocked: BlockedItems, negatives: number): Int32Array {
   const available = blocked.available;
   const numItems = blocked.numItems;
-  if (available < count) {
-    throw new RecsysError('NO_NEGATIVES', `only ${available} items are free, fewer than the ${count} distinct ones asked for`, { available, count });
+  if (available < negatives) {
+    throw new RecsysError('NO_NEGATIVES', `only ${available} items are free, fewer than the ${negatives} distinct negatives asked for`, { available, negatives });
   }
-  const list = new Int32Array(count);
-  if (available >= 4 * count && 4 * available >= numItems) {
-    for (let n = 0; n < count; ) {
+  const list = new Int32Array(negatives);
+  if (available >= 4 * negatives && 4 * available >= numItems) {
+    for (let n = 0; n < negatives; ) {
       const item = randomInt(random, numItems);
       if (blocked.has(item)) continue;
       blocked.block(item);
@@ -84,12 +85,12 @@ export function drawDistinct(random: Random, blocked: BlockedItems, count: numbe
   }
   const candidates = new Int32Array(available);
   for (let i = 0, n = 0; i < numItems; i++) if (!blocked.has(i)) candidates[n++] = i;
-  for (let n = 0; n < count; n++) {
+  for (let n = 0; n < negatives; n++) {
     const pick = n + randomInt(random, available - n);
     const chosen = candidates[pick];
     candidates[pick] = candidates[n];
     list[n] = chosen;
   }
-  for (let n = 0; n < count; n++) blocked.block(list[n]);
+  for (let n = 0; n < negatives; n++) blocked.block(list[n]);
   return list;
 }

@@ -76,7 +76,7 @@ describe('NegativeSampler: never a positive', () => {
         }
         let batches: Batch[];
         try {
-          batches = collect(sampler, { batchSize: 7, negativesPerPositive: 3, epoch: 1 });
+          batches = collect(sampler, { batchSize: 7, negatives: 3, epoch: 1 });
         } catch (e) {
           expect(isRecsysError(e, sampler.numPositives === 0 ? 'NO_POSITIVES' : 'NO_NEGATIVES')).toBe(true);
           return;
@@ -110,10 +110,10 @@ describe('NegativeSampler: never a positive', () => {
 });
 
 describe('NegativeSampler: batches', () => {
-  it('puts each positive first, followed by exactly negativesPerPositive negatives labelled 0', () => {
+  it('puts each positive first, followed by exactly `negatives` negatives labelled 0', () => {
     const sampler = new NegativeSampler(small, { seed: 3 });
     expect(sampler.numPositives).toBe(9); // the duplicate (0, 1) counts once
-    const batches = collect(sampler, { batchSize: 4, negativesPerPositive: 2 });
+    const batches = collect(sampler, { batchSize: 4, negatives: 2 });
     expect(batches.map((b) => b.users.length)).toEqual([4, 4, 4, 4, 4, 4, 3]);
     const all = concat(batches);
     expect(all.users.length).toBe(sampler.epochSize(2));
@@ -137,7 +137,7 @@ describe('NegativeSampler: batches', () => {
     const pairs: [number, number][] = [];
     for (let u = 0; u < 50; u++) pairs.push([u, u % 7]);
     const sampler = new NegativeSampler(interactions(pairs, 50, 10), { seed: 5 });
-    const users = Array.from(concat(collect(sampler, { negativesPerPositive: 0 })).users);
+    const users = Array.from(concat(collect(sampler, { negatives: 0 })).users);
     expect(users).not.toEqual(Array.from({ length: 50 }, (_, u) => u));
     expect([...users].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, u) => u));
   });
@@ -156,7 +156,7 @@ describe('NegativeSampler: batches', () => {
     const pairs: [number, number][] = Array.from({ length: 40 }, (_, u) => [u, 0]);
     const sampler = new NegativeSampler(interactions(pairs, 40, 1000), { seed: 1 });
     const negativesOf = (epoch: number) => {
-      const all = concat(collect(sampler, { epoch, negativesPerPositive: 1 }));
+      const all = concat(collect(sampler, { epoch, negatives: 1 }));
       const byUser = new Map<number, number>();
       for (let r = 1; r < all.users.length; r += 2) byUser.set(all.users[r], all.items[r]);
       return byUser;
@@ -180,13 +180,13 @@ describe('NegativeSampler: batches', () => {
         if (sampler.numPositives === 0) return;
         let whole: Batch;
         try {
-          whole = concat(collect(sampler, { epoch: 1, negativesPerPositive: 2 }));
+          whole = concat(collect(sampler, { epoch: 1, negatives: 2 }));
         } catch (e) {
           expect(isRecsysError(e, 'NO_NEGATIVES')).toBe(true);
           return;
         }
         const shards = Array.from({ length: count }, (_, index) =>
-          concat(collect(sampler, { epoch: 1, negativesPerPositive: 2, batchSize, shard: { index, count } })),
+          concat(collect(sampler, { epoch: 1, negatives: 2, batchSize, shard: { index, count } })),
         );
         expect(concat(shards)).toEqual(whole);
         for (const s of shards) expect(s.users.length % 3).toBe(0);
@@ -197,7 +197,7 @@ describe('NegativeSampler: batches', () => {
 
   it('pair batches carry one row per (positive, negative) with the same negatives as the BCE batches', () => {
     const sampler = new NegativeSampler(small, { seed: 8 });
-    const pairs = Array.from(sampler.pairBatches({ negativesPerPositive: 3, batchSize: 5, epoch: 1 }));
+    const pairs = Array.from(sampler.pairBatches({ negatives: 3, batchSize: 5, epoch: 1 }));
     const rows = pairs.reduce((a, b) => a + b.users.length, 0);
     expect(rows).toBe(sampler.epochSize(3, 'pairs'));
     expect(pairs.slice(0, -1).every((b) => b.users.length === 5)).toBe(true);
@@ -207,7 +207,7 @@ describe('NegativeSampler: batches', () => {
       flat.positives.push(...b.positives);
       flat.negatives.push(...b.negatives);
     }
-    const bce = concat(collect(sampler, { negativesPerPositive: 3, epoch: 1 }));
+    const bce = concat(collect(sampler, { negatives: 3, epoch: 1 }));
     for (let g = 0, r = 0; g < bce.users.length; g += 4) {
       for (let j = 1; j <= 3; j++, r++) {
         expect(flat.users[r]).toBe(bce.users[g]);
@@ -221,10 +221,10 @@ describe('NegativeSampler: batches', () => {
   it('validates its options before producing anything', () => {
     const sampler = new NegativeSampler(small);
     expect(() => sampler.batches({ batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0');
-    expect(() => sampler.batches({ negativesPerPositive: -1 })).toThrow('negativesPerPositive must be a non-negative integer, got -1');
+    expect(() => sampler.batches({ negatives: -1 })).toThrow('negatives must be a non-negative integer, got -1');
     expect(() => sampler.batches({ epoch: 1.5 })).toThrow('epoch must be a non-negative integer, got 1.5');
     expect(() => sampler.batches({ shard: { index: 2, count: 2 } })).toThrow(/shard.index must be in 0..1/);
-    expect(() => sampler.pairBatches({ negativesPerPositive: 0 })).toThrow('negativesPerPositive must be a positive integer, got 0');
+    expect(() => sampler.pairBatches({ negatives: 0 })).toThrow('negatives must be a positive integer, got 0');
     expect(() => sampler.epochSize(-2)).toThrow(/non-negative integer, got -2/);
     expect(() => sampler.sample(3, 1)).toThrow('user 3 is outside 0..2 (numUsers=3)');
     expect(() => sampler.isPositive(0, 6)).toThrow('item 6 is outside 0..5 (numItems=6)');
@@ -250,7 +250,7 @@ describe('NegativeSampler: a user who has seen every item', () => {
       expect(Array.from(sampler.sample(1, 4)).every((i) => i === 1 || i === 2)).toBe(true);
       expect(sampler.sample(0, 0).length).toBe(0);
       // positives alone are fine
-      expect(concat(collect(sampler, { negativesPerPositive: 0 })).users.length).toBe(4);
+      expect(concat(collect(sampler, { negatives: 0 })).users.length).toBe(4);
     }
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -428,7 +428,7 @@ describe('NegativeSampler: weighting', () => {
         // a copy as a worker gets it
         const copy = NegativeSampler.fromState(sampler.getState({ shared: true }));
         for (const s of [sampler, copy]) {
-          const spec = { epoch: 1, batchSize: d.batchSize, negativesPerPositive: d.negatives };
+          const spec = { epoch: 1, batchSize: d.batchSize, negatives: d.negatives };
           const shards = Array.from({ length: d.count }, (_, index) => collect(s, { ...spec, shard: { index, count: d.count } })).flat();
           const rows = shards.flatMap((b) => Array.from(b.users, (u, k) => ({ u, i: b.items[k], y: b.labels[k], w: b.weights?.[k] })));
           // weighting changes no instance: the same users, items and labels as unweighted
@@ -450,8 +450,8 @@ describe('NegativeSampler: weighting', () => {
 
   it('gives batches without weights unless asked', () => {
     const data = { ...interactions([[0, 0], [0, 1]], 1, 4), weights: Float32Array.of(2, 3) };
-    for (const batch of new NegativeSampler(data).batches({ negativesPerPositive: 1 })) expect(batch.weights).toBeUndefined();
-    for (const batch of new NegativeSampler(data).pairBatches({ negativesPerPositive: 1 })) expect(batch.weights).toBeUndefined();
+    for (const batch of new NegativeSampler(data).batches({ negatives: 1 })) expect(batch.weights).toBeUndefined();
+    for (const batch of new NegativeSampler(data).pairBatches({ negatives: 1 })) expect(batch.weights).toBeUndefined();
   });
 
   it('refuses a weighting without weights, and weights that are negative or not finite', () => {
@@ -463,5 +463,25 @@ describe('NegativeSampler: weighting', () => {
     expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(1, 1) }, { weighting: 'squared' as never })).toThrow(/weighting/);
     // 'none' ignores the weights, even invalid ones (they are not used)
     expect(() => new NegativeSampler({ ...data, weights: Float32Array.of(NaN, 1) })).not.toThrow();
+  });
+});
+
+describe('NegativeSampler batch options: negativesPerPositive, the deprecated name of negatives', () => {
+  const data = { users: Int32Array.of(0, 0, 1, 2), items: Int32Array.of(0, 1, 2, 3), numUsers: 3, numItems: 9 };
+
+  it('gives the same batches as negatives, accepts both names when they agree, refuses them when they differ', () => {
+    const sampler = new NegativeSampler(data, { seed: 5 });
+    const current = [...sampler.batches({ negatives: 3, epoch: 2 })];
+    expect([...sampler.batches({ negativesPerPositive: 3, epoch: 2 })]).toEqual(current);
+    expect([...sampler.batches({ negatives: 3, negativesPerPositive: 3, epoch: 2 })]).toEqual(current);
+    expect([...sampler.pairBatches({ negativesPerPositive: 2 })]).toEqual([...sampler.pairBatches({ negatives: 2 })]);
+    expect(() => sampler.batches({ negatives: 3, negativesPerPositive: 4 })).toThrow('negatives = 3 and negativesPerPositive = 4 disagree');
+    expect(() => sampler.pairBatches({ negativesPerPositive: 0 })).toThrow('negativesPerPositive must be a positive integer, got 0');
+  });
+
+  it('defaults to 4 negatives per positive', () => {
+    const sampler = new NegativeSampler(data, { seed: 5 });
+    const rows = [...sampler.batches()].reduce((n, b) => n + b.users.length, 0);
+    expect(rows).toBe(sampler.epochSize(4));
   });
 });

@@ -13,9 +13,10 @@ import type { Interactions } from '../data/interactions.js';
 import type { SeenItems } from '../data/seen-items.js';
 import { buildTables, checkTables, sharedTables, type SamplerState, type SamplerTables } from './sampler-state.js';
 import { MODE_NONE, NegativeDraws } from './sampler-draws.js';
-import { checkBatchOptions, epochPlan, pairwiseBatches, pointwiseBatches, shuffledPositives, type Plan } from './sampler-batches.js';
+import { checkBatchOptions, DEFAULT_NEGATIVES, epochPlan, pairwiseBatches, pointwiseBatches, shuffledPositives, type Plan } from './sampler-batches.js';
 
 export type { SamplerState } from './sampler-state.js';
+export { DEFAULT_NEGATIVES };
 
 /** How negatives are drawn: uniformly over items, or proportionally to `count^alpha`. @category Sampling */
 export type SamplingStrategy = 'uniform' | 'popularity';
@@ -76,6 +77,13 @@ export interface BatchOptions {
   /** Rows per batch (instances, or pairs for BPR); the last batch may be smaller. Default 256. */
   batchSize?: number;
   /** Negatives drawn per positive. Default 4; at least 1 for pair batches. */
+  negatives?: number;
+  /**
+   * The former name of {@link BatchOptions.negatives}, still accepted in this release (an error if
+   * both are given with different values).
+   *
+   * @deprecated Use `negatives`.
+   */
   negativesPerPositive?: number;
   /** 0-based epoch: selects the shuffle and the negatives. Default 0. */
   epoch?: number;
@@ -121,7 +129,7 @@ export interface PairBatch {
  * const sampler = new NegativeSampler(data, { seed: 7 });
  * sampler.isPositive(0, 1);             //=> true
  * sampler.sample(0, 3);                 //=> Int32Array of 3 items from {2, 3}
- * for (const batch of sampler.batches({ batchSize: 5, negativesPerPositive: 1 })) {
+ * for (const batch of sampler.batches({ batchSize: 5, negatives: 1 })) {
  *   batch.labels;                       //=> Float32Array [1, 0, 1, 0, 1] then [0]
  * }
  * ```
@@ -256,7 +264,7 @@ export class NegativeSampler {
   /**
    * Instances (or pairs) one epoch produces.
    *
-   * @param negativesPerPositive - negatives per positive, a non-negative integer
+   * @param negatives - negatives per positive, a non-negative integer
    * @param kind - `'instances'` (default) for {@link NegativeSampler.batches}: positives x (1 +
    *   negatives); `'pairs'` for {@link NegativeSampler.pairBatches}: positives x negatives
    * @returns the number of rows of an epoch
@@ -266,15 +274,15 @@ export class NegativeSampler {
    * sampler.epochSize(4, 'pairs'); //=> 4 * sampler.numPositives
    * ```
    */
-  epochSize(negativesPerPositive: number, kind: 'instances' | 'pairs' = 'instances'): number {
-    assertInteger('negativesPerPositive', negativesPerPositive, 0);
+  epochSize(negatives: number, kind: 'instances' | 'pairs' = 'instances'): number {
+    assertInteger('negatives', negatives, 0);
     assertOneOf('kind', kind, ['instances', 'pairs'] as const);
-    return this.numPositives * (kind === 'pairs' ? negativesPerPositive : 1 + negativesPerPositive);
+    return this.numPositives * (kind === 'pairs' ? negatives : 1 + negatives);
   }
 
   /**
    * An epoch of pointwise training batches, generated lazily: positives in a shuffled order, each
-   * followed by `negativesPerPositive` fresh negatives. Fully validated before the first batch.
+   * followed by `negatives` fresh negatives. Fully validated before the first batch.
    *
    * @param options - batch size, negatives per positive, epoch and shard (see {@link BatchOptions})
    * @returns a generator of {@link Batch}es; the last may be smaller than `batchSize`
@@ -282,7 +290,7 @@ export class NegativeSampler {
    *   who has every item among their positives and excluded items
    * @example
    * ```ts
-   * for (const { users, items, labels } of sampler.batches({ batchSize: 256, negativesPerPositive: 4, epoch })) {
+   * for (const { users, items, labels } of sampler.batches({ batchSize: 256, negatives: 4, epoch })) {
    *   // train on the batch
    * }
    * ```
@@ -293,7 +301,7 @@ export class NegativeSampler {
 
   /**
    * An epoch of pairwise (BPR) batches, generated lazily: for each positive in a shuffled order,
-   * `negativesPerPositive` rows (user, positive, sampled negative). The negatives equal those that
+   * `negatives` rows (user, positive, sampled negative). The negatives equal those that
    * {@link NegativeSampler.batches} draws for the same seed and epoch.
    *
    * @param options - batch size, negatives per positive (at least 1), epoch and shard
@@ -301,7 +309,7 @@ export class NegativeSampler {
    * @throws RecsysError as {@link NegativeSampler.batches}
    * @example
    * ```ts
-   * for (const { users, positives, negatives } of sampler.pairBatches({ negativesPerPositive: 1 })) {
+   * for (const { users, positives, negatives } of sampler.pairBatches({ negatives: 1 })) {
    *   // minimise -log sigmoid(score(users, positives) - score(users, negatives))
    * }
    * ```
@@ -314,7 +322,7 @@ export class NegativeSampler {
   private plan(options: BatchOptions, minNegatives: 0 | 1): Plan {
     const checked = checkBatchOptions(options, minNegatives);
     if (this.numPositives === 0) throw new RecsysError('NO_POSITIVES', 'the data has no interactions: an epoch would be empty');
-    if (checked.negativesPerPositive > 0 && this.saturatedUser >= 0) throw this.draws.noNegatives(this.saturatedUser);
+    if (checked.negatives > 0 && this.saturatedUser >= 0) throw this.draws.noNegatives(this.saturatedUser);
     return epochPlan(checked, this.numPositives, this.permutation(checked.epoch), this.seed);
   }
 

@@ -9,9 +9,16 @@
 // consumers may keep or transfer them.
 import { RecsysError } from '../errors.js';
 import { assertInteger, show } from '../_lib/validate.js';
+import { optionAlias } from '../_lib/deprecated.js';
 import { deriveSeed, mulberry32, reseedableMulberry32 } from '../_lib/random.js';
 import type { Batch, BatchOptions, PairBatch } from './negative-sampler.js';
 import type { NegativeDraws } from './sampler-draws.js';
+
+/**
+ * Negatives drawn per training positive when none is given: the one default of the count, shared by
+ * `train({ negatives })`, the sampler's batch options and fold-in (He et al. 2017 use 4).
+ */
+export const DEFAULT_NEGATIVES = 4;
 
 /** What one epoch (or one shard of it) produces. */
 export interface Plan {
@@ -31,7 +38,7 @@ export interface Plan {
 /** Checked batch options: sizes, the epoch and the shard (index of count). */
 export interface CheckedBatchOptions {
   batchSize: number;
-  negativesPerPositive: number;
+  negatives: number;
   epoch: number;
   shardIndex: number;
   shardCount: number;
@@ -42,26 +49,28 @@ export function checkBatchOptions(options: BatchOptions, minNegatives: 0 | 1): C
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `batch options must be an object, got ${show(options)}`);
   }
-  const { batchSize = 256, negativesPerPositive = 4, epoch = 0, shard } = options;
+  const { batchSize = 256, epoch = 0, shard } = options;
+  const alias = optionAlias(options, 'negatives', 'negativesPerPositive');
+  const negatives = alias.value ?? DEFAULT_NEGATIVES;
   assertInteger('batchSize', batchSize, 1);
-  assertInteger('negativesPerPositive', negativesPerPositive, minNegatives);
+  assertInteger(alias.given, negatives, minNegatives);
   assertInteger('epoch', epoch, 0);
-  if (shard === undefined) return { batchSize, negativesPerPositive, epoch, shardIndex: 0, shardCount: 1 };
+  if (shard === undefined) return { batchSize, negatives, epoch, shardIndex: 0, shardCount: 1 };
   if (shard === null || typeof shard !== 'object') throw new RecsysError('INVALID_ARGUMENT', `shard must be { index, count }, got ${show(shard)}`);
   assertInteger('shard.count', shard.count, 1);
   assertInteger('shard.index', shard.index, 0);
   if (shard.index >= shard.count) {
     throw new RecsysError('INVALID_ARGUMENT', `shard.index must be in 0..${shard.count - 1} (shard.count=${shard.count}), got ${shard.index}`);
   }
-  return { batchSize, negativesPerPositive, epoch, shardIndex: shard.index, shardCount: shard.count };
+  return { batchSize, negatives, epoch, shardIndex: shard.index, shardCount: shard.count };
 }
 
 /** The plan of a checked epoch over `numPositives` positives shuffled as `order`. */
 export function epochPlan(checked: CheckedBatchOptions, numPositives: number, order: Int32Array, seed: number): Plan {
-  const { batchSize, negativesPerPositive, epoch, shardIndex, shardCount } = checked;
+  const { batchSize, negatives, epoch, shardIndex, shardCount } = checked;
   return {
     batchSize,
-    negatives: negativesPerPositive,
+    negatives,
     start: Math.floor((numPositives * shardIndex) / shardCount),
     end: Math.floor((numPositives * (shardIndex + 1)) / shardCount),
     order,
@@ -87,8 +96,7 @@ export function shuffledPositives(numPositives: number, seed: number, epoch: num
 export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Batch, void, undefined> {
   const { batchSize, negatives, start, end, order, negativeSeed } = plan;
   const { positiveUsers, positiveItems, positiveWeights } = draws.tables;
-  const group = 1 + negatives;
-  let remaining = (end - start) * group;
+  let remaining = (end - start) * (1 + negatives);
   let position = start;
   let within = 0;
   let user = 0;
@@ -114,7 +122,7 @@ export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<B
         users[b] = user;
         items[b] = draws.draw(user, random);
       }
-      if (++within === group) {
+      if (++within === 1 + negatives) {
         within = 0;
         position++;
       }
@@ -126,9 +134,9 @@ export function* pointwiseBatches(draws: NegativeDraws, plan: Plan): Generator<B
 
 /** An epoch (or shard) of pairwise batches: per positive, one row per sampled negative. */
 export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<PairBatch, void, undefined> {
-  const { batchSize, negatives: perPositive, start, end, order, negativeSeed } = plan;
+  const { batchSize, negatives, start, end, order, negativeSeed } = plan;
   const { positiveUsers, positiveItems, positiveWeights } = draws.tables;
-  let remaining = (end - start) * perPositive;
+  let remaining = (end - start) * negatives;
   let position = start;
   let within = 0;
   let user = 0;
@@ -140,7 +148,7 @@ export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Pa
     const size = Math.min(batchSize, remaining);
     const users = new Int32Array(size);
     const positives = new Int32Array(size);
-    const negatives = new Int32Array(size);
+    const drawn = new Int32Array(size);
     const weights = positiveWeights === null ? undefined : new Float32Array(size);
     for (let b = 0; b < size; b++) {
       if (within === 0) {
@@ -153,13 +161,13 @@ export function* pairwiseBatches(draws: NegativeDraws, plan: Plan): Generator<Pa
       users[b] = user;
       positives[b] = positive;
       if (weights !== undefined) weights[b] = confidence;
-      negatives[b] = draws.draw(user, random);
-      if (++within === perPositive) {
+      drawn[b] = draws.draw(user, random);
+      if (++within === negatives) {
         within = 0;
         position++;
       }
     }
     remaining -= size;
-    yield weights === undefined ? { users, positives, negatives } : { users, positives, negatives, weights };
+    yield weights === undefined ? { users, positives, negatives: drawn } : { users, positives, negatives: drawn, weights };
   }
 }

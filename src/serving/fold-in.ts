@@ -18,7 +18,7 @@ import { RecsysError, isRecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
 import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
 import { mulberry32, type Random } from '../_lib/random.js';
-import { NegativeSampler } from '../sampling/negative-sampler.js';
+import { DEFAULT_NEGATIVES, NegativeSampler } from '../sampling/negative-sampler.js';
 
 /** Options of `Recommender.foldIn`. @category Serving */
 export interface FoldInOptions {
@@ -56,7 +56,7 @@ export function resolveFoldInOptions(options: unknown): ResolvedFoldInOptions {
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
   }
-  const { steps = 50, learningRate = 0.05, negatives = 4, seed = 42, l2 = 0 } = options as FoldInOptions;
+  const { steps = 50, learningRate = 0.05, negatives = DEFAULT_NEGATIVES, seed = 42, l2 = 0 } = options as FoldInOptions;
   assertInteger('steps', steps);
   assertFinite('learningRate', learningRate);
   assertInRange('learningRate', learningRate, 0, Infinity, { loOpen: true, hiOpen: true, code: 'NOT_FINITE' });

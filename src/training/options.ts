@@ -5,6 +5,8 @@
 import { RecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import type { ResolvedTrainOptions, TrainOptions, ValidationOptions } from './types.js';
+import { DEFAULT_NEGATIVES } from '../sampling/negative-sampler.js';
+import { DEFAULT_RANKED_NEGATIVES } from '../evaluation/sampled.js';
 
 /**
  * Default values of {@link TrainOptions}, as {@link resolveTrainOptions} fills them in.
@@ -17,7 +19,7 @@ import type { ResolvedTrainOptions, TrainOptions, ValidationOptions } from './ty
 export const TRAIN_DEFAULTS: Readonly<ResolvedTrainOptions> = Object.freeze({
   epochs: 20,
   batchSize: 256,
-  negatives: 4,
+  negatives: DEFAULT_NEGATIVES,
   learningRate: 0.001,
   optimizer: 'adam',
   adamRows: 'dense',
@@ -329,7 +331,7 @@ function validationOption(value: unknown): ResolvedValidation {
     every: integerOption('validation.every', v.every, 1, 1),
     metric: oneOfOption('validation.metric', v.metric, 'ndcg', METRICS),
     k,
-    negatives: integerOption('validation.negatives', v.negatives, 99, 1),
+    negatives: integerOption('validation.negatives', v.negatives, DEFAULT_RANKED_NEGATIVES, 1),
   };
 }
 

@@ -68,7 +68,7 @@ export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
 
     async runEpoch(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
       if (optimizer === null) throw new RecsysError('INVALID_ARGUMENT', 'this training engine was disposed');
-      const spec = { batchSize: options.batchSize, negativesPerPositive: options.negatives, epoch };
+      const spec = { batchSize: options.batchSize, negatives: options.negatives, epoch };
       const batches: Iterable<Batch | PairBatch> =
         options.loss === 'bpr' ? sampler.pairBatches(spec) : sampler.batches(spec);
       let sum = 0;

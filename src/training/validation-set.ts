@@ -114,16 +114,16 @@ function countInRange(items: Set<number>, numItems: number): number {
 }
 
 /**
- * `count` distinct items from 0..numItems-1 outside `blocked`. Rejection sampling while at least
- * half the catalogue is free (each draw then succeeds with probability >= 1/2, and at most `count`
+ * `negatives` distinct items from 0..numItems-1 outside `blocked`. Rejection sampling while at least
+ * half the catalogue is free (each draw then succeeds with probability >= 1/2, and at most `negatives`
  * items are taken); otherwise a partial Fisher-Yates shuffle of the free items, which cannot loop.
  */
-function drawDistinct(random: () => number, numItems: number, blocked: Set<number>, count: number, available: number): Int32Array {
-  const out = new Int32Array(count);
-  if (2 * (blocked.size + count) <= numItems) {
+function drawDistinct(random: () => number, numItems: number, blocked: Set<number>, negatives: number, available: number): Int32Array {
+  const out = new Int32Array(negatives);
+  if (2 * (blocked.size + negatives) <= numItems) {
     const taken = new Set<number>();
     let n = 0;
-    while (n < count) {
+    while (n < negatives) {
       const item = randomInt(random, numItems);
       if (blocked.has(item) || taken.has(item)) continue;
       taken.add(item);
@@ -134,7 +134,7 @@ function drawDistinct(random: () => number, numItems: number, blocked: Set<numbe
   const free = new Int32Array(available);
   let m = 0;
   for (let i = 0; i < numItems; i++) if (!blocked.has(i)) free[m++] = i;
-  for (let n = 0; n < count; n++) {
+  for (let n = 0; n < negatives; n++) {
     const j = n + randomInt(random, m - n);
     const t = free[n];
     free[n] = free[j];

@@ -46,7 +46,7 @@ async function run(): Promise<void> {
 
   const data = syntheticInteractions({ numUsers: 200, numItems: 150, seed: 7 });
   const { train: fit, test } = leaveOneOut(data, { by: 'time' });
-  const options = { k: 10, numNegatives: 99, exclude: fit, seed: 1 };
+  const options = { k: 10, negatives: 99, exclude: fit, seed: 1 };
   const rows: { name: string; engine: string; hr: number; ndcg: number }[] = [];
   for (const [engine, threads, epochs] of [
     ['tfjs', 1, 4],

@@ -64,7 +64,7 @@ async function pickBackend(): Promise<string> {
 
 function testMetrics(rec: Recommender<number, number>): TestMetrics {
   // Each test item against the same 99 sampled unseen items for the model and for popularity.
-  const options = { k: K, numNegatives: 99, exclude: trainAll, seed: 1 };
+  const options = { k: K, negatives: 99, exclude: trainAll, seed: 1 };
   const model = evaluateSampled(rec.model, test, options);
   const popularity = evaluateSampled(fitPopularity(trainAll, { breakTies: true }), test, options);
   return { hr: model.hr, ndcg: model.ndcg, popularityHr: popularity.hr, popularityNdcg: popularity.ndcg };

@@ -319,7 +319,7 @@ class Engine implements FusedEngine {
   private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
     const kernel = this.local as FusedKernel;
     const { options } = this.setup;
-    const spec = { batchSize: options.batchSize, negativesPerPositive: options.negatives, epoch };
+    const spec = { batchSize: options.batchSize, negatives: options.negatives, epoch };
     const bpr = options.loss === 'bpr';
     const batches = bpr ? this.sampler.pairBatches(spec) : this.sampler.batches(spec);
     let sum = 0;

@@ -44,7 +44,7 @@ async function start(init: WorkerInit): Promise<State> {
 
 function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): void {
   const { init, kernel, sampler, control } = state;
-  const spec = { batchSize: init.batchSize, negativesPerPositive: init.negatives, epoch, shard: init.shard };
+  const spec = { batchSize: init.batchSize, negatives: init.negatives, epoch, shard: init.shard };
   let lossSum = 0;
   let instances = 0;
   let batches = 0;
