@@ -4,9 +4,9 @@
 // Why: the tower is about 85-90% of a single-thread step (measured for NeuMF [64,32,16,8]), and V8
 // does not vectorise JS loops. The same per-instance math in wasm SIMD made the whole engine about
 // 2.8x faster at batch 256 and 2.65x at batch 4096 (scalar wasm only 1.8x). The source is
-// wasm/tower.ts (AssemblyScript), shipped as base64 in tower-wasm.generated.ts; reference.ts stays
-// the readable statement of the math and kernel.ts's JS tower the fallback where WebAssembly SIMD
-// is missing.
+// wasm/tower.ts (AssemblyScript), shipped as base64 in tower-wasm.generated.ts; the test oracle
+// test/oracles/ncf-reference.ts stays the readable statement of the math, and tower-js.ts (the same
+// DenseTower interface) the fallback where WebAssembly SIMD is missing.
 //
 // Each kernel owns one instance with its own private memory (a worker gets the compiled Module by
 // postMessage and instantiates it there): a double-precision, zero-padded copy of the tower's
