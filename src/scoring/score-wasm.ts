@@ -65,7 +65,6 @@ export function scoreModule(): WebAssembly.Module | null {
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
-
 /**
  * One instance of the kernel, laid out for one model. The scorer fills the item tables once
  * (`loadItems`), writes each user's vectors (`setUser`), then asks for the scores of every item
@@ -99,83 +98,25 @@ export class ScoreKernel {
     const ex = instance.exports as unknown as ScoreExports;
     this.ex = ex;
     this.memory = ex.memory;
-    const numItems = w.architecture.numItems;
-    this.numItems = numItems;
     this.w = w;
-    const hasMlp = w.mlpWidth > 0;
-    const linear = hasMlp && w.tower.length === 0;
-    const p1 = hasMlp ? pad4(firstWidth) : 0;
-    const pf = pad4(w.factors);
-    this.p1 = p1;
-    this.pf = pf;
-    const paddedWidth = hasMlp ? pad4(w.mlpWidth) : 0;
-    this.paddedWidth = paddedWidth;
-    const hidden = hasMlp ? w.tower.slice(1) : [];
-    const widths = [p1, ...hidden.map((d) => pad4(d.units))];
-    const last = hasMlp && !linear ? widths[widths.length - 1] : 0;
-    const widest = Math.max(4, paddedWidth, ...widths);
-    const rows = Math.max(numItems, LIST_CHUNK);
-
-    // byte layout (every region a multiple of 16 bytes)
-    let at = BASE;
-    const take = (floats: number): number => {
-      const where = at;
-      at += Math.ceil((floats * 4) / 16) * 16;
-      return where;
-    };
-    const cfg = take(C_GLOBAL_WORDS + LAYER_WORDS * hidden.length);
-    const ctab = take(pad4(numItems) * p1); // whole groups of 4 rows: itemFirst writes them
-    const gtab = take(numItems * pf);
-    const au = take(p1);
-    const gu = take(pf);
-    const wout = take(last);
-    const bias = take(4);
-    const w1i = take(paddedWidth * p1);
-    const zero = take(p1);
-    const layers = hidden.map((d, l) => ({ kernel: take(widths[l] * widths[l + 1]), bias: take(widths[l + 1]) }));
-    const bufA = take(BLOCK * widest);
-    const bufB = take(BLOCK * widest);
-    const out = take(Math.ceil(rows / BLOCK) * BLOCK);
-    const list = take(LIST_CHUNK);
-    if (this.memory.buffer.byteLength < at) this.memory.grow(Math.ceil((at - this.memory.buffer.byteLength) / PAGE));
+    const plan = planMemory(w, firstWidth);
+    this.numItems = plan.numItems;
+    this.p1 = plan.p1;
+    this.pf = plan.pf;
+    this.paddedWidth = plan.paddedWidth;
+    if (this.memory.buffer.byteLength < plan.end) this.memory.grow(Math.ceil((plan.end - this.memory.buffer.byteLength) / PAGE));
     const buffer = this.memory.buffer;
-    new Uint8Array(buffer, BASE, at - BASE).fill(0);
-
-    const words = new Int32Array(buffer, cfg, C_GLOBAL_WORDS + LAYER_WORDS * hidden.length);
-    const named: [number, number][] = [
-      [C_ITEMS, numItems], [C_P1, p1], [C_PF, pf], [C_HIDDEN, hidden.length], [C_CTAB, ctab], [C_GTAB, gtab],
-      [C_AU, au], [C_GU, gu], [C_WOUT, wout], [C_BIAS, bias], [C_BUFA, bufA], [C_BUFB, bufB], [C_OUT, out],
-      [C_LIST, list], [C_LAST, last], [C_LINEAR, linear ? 1 : 0], [C_W1I, w1i], [C_PADDED_WIDTH, paddedWidth], [C_ZERO, zero],
-    ];
-    for (const [word, value] of named) words[word] = value;
+    new Uint8Array(buffer, BASE, plan.end - BASE).fill(0);
+    writeConfig(buffer, plan);
+    writeWeights(buffer, plan, w, firstWidth);
+    ex.configure(plan.cfg);
     const f32 = (where: number, length: number) => new Float32Array(buffer, where, length);
-    hidden.forEach((d, l) => {
-      const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
-      words[c + L_IN] = widths[l];
-      words[c + L_OUT] = widths[l + 1];
-      words[c + L_KERNEL] = layers[l].kernel;
-      words[c + L_BIAS] = layers[l].bias;
-      const K = f32(layers[l].kernel, widths[l] * widths[l + 1]);
-      const stride = widths[l + 1];
-      for (let j = 0; j < d.inputs; j++) K.set(d.kernel.subarray(j * d.units, (j + 1) * d.units), j * stride);
-      f32(layers[l].bias, d.units).set(d.bias);
-    });
-    if (last > 0) f32(wout, last).set(w.outKernel.subarray(w.factors));
-    f32(bias, 1)[0] = w.outBias;
-    if (hasMlp) {
-      // the item half of mlp_layer1's kernel: rows mlpWidth..2*mlpWidth-1 (the output's, with no hidden layer)
-      const kernel = w.tower.length > 0 ? w.tower[0].kernel : w.outKernel.subarray(w.factors);
-      const W1 = f32(w1i, paddedWidth * p1);
-      for (let j = 0; j < w.mlpWidth; j++) W1.set(kernel.subarray((w.mlpWidth + j) * firstWidth, (w.mlpWidth + j + 1) * firstWidth), j * p1);
-    }
-    ex.configure(cfg);
-
-    this.gtab = f32(gtab, numItems * pf);
-    this.au = f32(au, p1);
-    this.gu = f32(gu, pf);
-    this.out = f32(out, rows);
-    this.list = new Int32Array(buffer, list, LIST_CHUNK);
-    this.stage = f32(bufA, BLOCK * paddedWidth);
+    this.gtab = f32(plan.gtab, plan.numItems * plan.pf);
+    this.au = f32(plan.au, plan.p1);
+    this.gu = f32(plan.gu, plan.pf);
+    this.out = f32(plan.out, plan.rows);
+    this.list = new Int32Array(buffer, plan.list, LIST_CHUNK);
+    this.stage = f32(plan.bufA, BLOCK * plan.paddedWidth);
   }
 
   /** Whether {@link ScoreKernel.loadItems} has run. */
@@ -225,5 +166,83 @@ export class ScoreKernel {
       this.ex.scoreList(n);
       result.set(this.out.subarray(0, n), offset + b);
     }
+  }
+}
+
+/** The padded widths of one model and where each region of the kernel's memory starts (bytes). */
+type MemoryPlan = ReturnType<typeof planMemory>;
+
+/** Lays out the kernel's memory for a model: every region a multiple of 16 bytes, from BASE. */
+function planMemory(w: NcfWeights, firstWidth: number) {
+  const numItems = w.architecture.numItems;
+  const hasMlp = w.mlpWidth > 0;
+  const linear = hasMlp && w.tower.length === 0;
+  const p1 = hasMlp ? pad4(firstWidth) : 0;
+  const pf = pad4(w.factors);
+  const paddedWidth = hasMlp ? pad4(w.mlpWidth) : 0;
+  const hidden = hasMlp ? w.tower.slice(1) : [];
+  const widths = [p1, ...hidden.map((d) => pad4(d.units))];
+  const last = hasMlp && !linear ? widths[widths.length - 1] : 0;
+  const widest = Math.max(4, paddedWidth, ...widths);
+  const rows = Math.max(numItems, LIST_CHUNK);
+  let at = BASE;
+  const take = (floats: number): number => {
+    const where = at;
+    at += Math.ceil((floats * 4) / 16) * 16;
+    return where;
+  };
+  const regions = {
+    cfg: take(C_GLOBAL_WORDS + LAYER_WORDS * hidden.length),
+    ctab: take(pad4(numItems) * p1), // whole groups of 4 rows: itemFirst writes them
+    gtab: take(numItems * pf),
+    au: take(p1),
+    gu: take(pf),
+    wout: take(last),
+    bias: take(4),
+    w1i: take(paddedWidth * p1),
+    zero: take(p1),
+    layers: hidden.map((_, l) => ({ kernel: take(widths[l] * widths[l + 1]), bias: take(widths[l + 1]) })),
+    bufA: take(BLOCK * widest),
+    bufB: take(BLOCK * widest),
+    out: take(Math.ceil(rows / BLOCK) * BLOCK),
+    list: take(LIST_CHUNK),
+  };
+  return { numItems, hasMlp, linear, p1, pf, paddedWidth, hidden, widths, last, rows, ...regions, end: at };
+}
+
+/** The config words the kernel reads (score-words.ts names them), global then one group per hidden layer. */
+function writeConfig(buffer: ArrayBuffer, m: MemoryPlan): void {
+  const words = new Int32Array(buffer, m.cfg, C_GLOBAL_WORDS + LAYER_WORDS * m.hidden.length);
+  const named: [number, number][] = [
+    [C_ITEMS, m.numItems], [C_P1, m.p1], [C_PF, m.pf], [C_HIDDEN, m.hidden.length], [C_CTAB, m.ctab], [C_GTAB, m.gtab],
+    [C_AU, m.au], [C_GU, m.gu], [C_WOUT, m.wout], [C_BIAS, m.bias], [C_BUFA, m.bufA], [C_BUFB, m.bufB], [C_OUT, m.out],
+    [C_LIST, m.list], [C_LAST, m.last], [C_LINEAR, m.linear ? 1 : 0], [C_W1I, m.w1i], [C_PADDED_WIDTH, m.paddedWidth], [C_ZERO, m.zero],
+  ];
+  for (const [word, value] of named) words[word] = value;
+  m.hidden.forEach((_, l) => {
+    const c = C_GLOBAL_WORDS + LAYER_WORDS * l;
+    words[c + L_IN] = m.widths[l];
+    words[c + L_OUT] = m.widths[l + 1];
+    words[c + L_KERNEL] = m.layers[l].kernel;
+    words[c + L_BIAS] = m.layers[l].bias;
+  });
+}
+
+/** The hidden layers, the output's tower part and bias, and the item half of mlp_layer1, padded. */
+function writeWeights(buffer: ArrayBuffer, m: MemoryPlan, w: NcfWeights, firstWidth: number): void {
+  const f32 = (where: number, length: number) => new Float32Array(buffer, where, length);
+  m.hidden.forEach((d, l) => {
+    const K = f32(m.layers[l].kernel, m.widths[l] * m.widths[l + 1]);
+    const stride = m.widths[l + 1];
+    for (let j = 0; j < d.inputs; j++) K.set(d.kernel.subarray(j * d.units, (j + 1) * d.units), j * stride);
+    f32(m.layers[l].bias, d.units).set(d.bias);
+  });
+  if (m.last > 0) f32(m.wout, m.last).set(w.outKernel.subarray(w.factors));
+  f32(m.bias, 1)[0] = w.outBias;
+  if (m.hasMlp) {
+    // the item half of mlp_layer1's kernel: rows mlpWidth..2*mlpWidth-1 (the output's, with no hidden layer)
+    const kernel = w.tower.length > 0 ? w.tower[0].kernel : w.outKernel.subarray(w.factors);
+    const W1 = f32(m.w1i, m.paddedWidth * m.p1);
+    for (let j = 0; j < w.mlpWidth; j++) W1.set(kernel.subarray((w.mlpWidth + j) * firstWidth, (w.mlpWidth + j + 1) * firstWidth), j * m.p1);
   }
 }
