@@ -80,11 +80,16 @@ interface TorchResult {
   blas: string;
 }
 
+let torchProbe: string | null | undefined;
+
+/** Null when the PyTorch anchor can run, else why not (probed once). */
 function torchAvailable(): string | null {
-  if (!existsSync('/usr/bin/python3')) return '/usr/bin/python3 not found';
-  if (!existsSync(ANCHOR)) return `anchor script not found at ${ANCHOR}`;
+  if (torchProbe !== undefined) return torchProbe;
+  if (!existsSync('/usr/bin/python3')) return (torchProbe = '/usr/bin/python3 not found');
+  if (!existsSync(ANCHOR)) return (torchProbe = `anchor script not found at ${ANCHOR}`);
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : 'torch does not import in /usr/bin/python3 (apt-get install -y python3-torch libopenblas0-pthread)';
+  torchProbe = probe.status === 0 ? null : 'torch does not import in /usr/bin/python3 (apt-get install -y python3-torch libopenblas0-pthread)';
+  return torchProbe;
 }
 
 function torchRate(batch: number, users: number, batches: number): TorchResult | null {
@@ -155,6 +160,58 @@ function fullEpoch(threads: number): EpochFigures | null {
   }
 }
 
+type Report = (label: string, r: Rate | null, extra?: string) => void;
+type Data = ReturnType<typeof randomData>;
+
+/** Fused 1 and 2 threads and PyTorch, side by side per batch size. */
+async function fusedVsTorch(data: Data, seconds: number, report: Report, note: (line: string) => void): Promise<void> {
+  const torchMissing = torchAvailable();
+  if (torchMissing !== null) console.log(`PyTorch anchor: not run: ${torchMissing}`);
+  for (const batch of [256, 1024, 4096]) {
+    const warm = batch >= 4096 ? 5 : 30;
+    report(`fused 1 thread, batch ${batch}`, await engineRate('fused', ML1M_USERS, data, batch, 1, warm, seconds));
+    const fused2 = await engineRate('fused', ML1M_USERS, data, batch, 2, warm, seconds);
+    report(`fused 2 threads, batch ${batch}`, fused2);
+    if (torchMissing !== null) continue;
+    const batches = Math.max(50, Math.round(((QUICK ? 0.7 : 2) * 150_000) / batch));
+    const t = torchRate(batch, ML1M_USERS, batches);
+    report(`PyTorch 2 threads, batch ${batch}`, t, t ? `(${t.blas})` : '');
+    if (t) note(`  ratio fused 2 threads / PyTorch at batch ${batch}: ${(fused2.instPerSec / t.instPerSec).toFixed(2)}x`);
+  }
+}
+
+/** The tfjs engine on the cpu and wasm backends (short runs). */
+async function tfjsEngines(data: Data, report: Report): Promise<void> {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await useBackend(backend);
+    for (const batch of [256, 1024]) {
+      const few = backend === 'cpu' ? (QUICK ? 4 : 10) : QUICK ? 20 : 60;
+      const maxBatches = Math.max(3, Math.round((few * 256) / batch));
+      report(`tfjs ${backend}, batch ${batch}`, await engineRate('tfjs', ML1M_USERS, data, batch, 1, 2, 60, maxBatches));
+    }
+  }
+}
+
+/** Does the step time grow with the user table? Fused (and, in the full run, tfjs wasm and PyTorch). */
+async function tableGrowth(data: Data, seconds: number, report: Report, note: (line: string) => void): Promise<void> {
+  await useBackend('cpu');
+  const big = randomData(BIG_USERS, ML1M_ITEMS, 400_000, 2);
+  const small = await engineRate('fused', ML1M_USERS, data, 256, 1, 30, seconds);
+  const large = await engineRate('fused', BIG_USERS, big, 256, 1, 30, seconds);
+  report(`fused 1 thread, ${fmt(ML1M_USERS)} users, batch 256`, small);
+  report(`fused 1 thread, ${fmt(BIG_USERS)} users, batch 256`, large);
+  const cpuRatio = small.instPerCpuSec! / large.instPerCpuSec!;
+  note(`  step time ${fmt(BIG_USERS)} / ${fmt(ML1M_USERS)} users (fused): ${(large.msPerStep / small.msPerStep).toFixed(2)}x wall-clock, ${cpuRatio.toFixed(2)}x in CPU time`);
+  if (QUICK) return;
+  await useBackend('wasm');
+  const wSmall = await engineRate('tfjs', ML1M_USERS, data, 256, 1, 2, 60, 30);
+  const wLarge = await engineRate('tfjs', BIG_USERS, big, 256, 1, 2, 60, 15);
+  report(`tfjs wasm, ${fmt(ML1M_USERS)} users, batch 256`, wSmall);
+  report(`tfjs wasm, ${fmt(BIG_USERS)} users, batch 256`, wLarge);
+  note(`  step time ${fmt(BIG_USERS)} / ${fmt(ML1M_USERS)} users (tfjs wasm): ${(wLarge.msPerStep / wSmall.msPerStep).toFixed(2)}x wall-clock, ${(wSmall.instPerCpuSec! / wLarge.instPerCpuSec!).toFixed(2)}x in CPU time`);
+  if (torchAvailable() === null) report(`PyTorch 2 threads, ${fmt(BIG_USERS)} users, b 256`, torchRate(256, BIG_USERS, 300));
+}
+
 async function main(): Promise<void> {
   const childAt = process.argv.indexOf('--child-epoch');
   if (childAt >= 0) return fullEpochChild(Number(process.argv[childAt + 1]));
@@ -168,79 +225,25 @@ async function main(): Promise<void> {
   ensureFastGatherGradient();
   const data = randomData(ML1M_USERS, ML1M_ITEMS, 400_000, 1);
   const rows: string[] = [];
-  const report = (label: string, r: Rate | null, extra = ''): void => {
-    const cpu = r?.instPerCpuSec === undefined ? '' : `  ${fmt(r.instPerCpuSec).padStart(10)} inst/cpu-s`;
-    const line = r === null ? `${label.padEnd(40)} n/a ${extra}` : `${label.padEnd(40)} ${fmt(r.instPerSec).padStart(10)} inst/s  ${r.msPerStep.toFixed(3).padStart(8)} ms/step${cpu} ${extra}`;
+  const note = (line: string): void => {
     console.log(line);
     rows.push(line);
   };
-
-  // fused and PyTorch, side by side per batch size
-  const torchMissing = torchAvailable();
-  if (torchMissing !== null) console.log(`PyTorch anchor: not run: ${torchMissing}`);
-  const fused2: Record<number, Rate> = {};
-  const torch: Record<number, TorchResult | null> = {};
-  for (const batch of [256, 1024, 4096]) {
-    const warm = batch >= 4096 ? 5 : 30;
-    report(`fused 1 thread, batch ${batch}`, await engineRate('fused', ML1M_USERS, data, batch, 1, warm, seconds));
-    fused2[batch] = await engineRate('fused', ML1M_USERS, data, batch, 2, warm, seconds);
-    report(`fused 2 threads, batch ${batch}`, fused2[batch]);
-    if (torchMissing === null) {
-      const batches = Math.max(50, Math.round(((QUICK ? 0.7 : 2) * 150_000) / batch));
-      torch[batch] = torchRate(batch, ML1M_USERS, batches);
-      const t = torch[batch];
-      report(`PyTorch 2 threads, batch ${batch}`, t, t ? `(${t.blas})` : '');
-      if (t) {
-        const line = `  ratio fused 2 threads / PyTorch at batch ${batch}: ${(fused2[batch].instPerSec / t.instPerSec).toFixed(2)}x`;
-        console.log(line);
-        rows.push(line);
-      }
-    }
-  }
-
-  // tfjs engines (short runs)
-  for (const backend of ['cpu', 'wasm'] as const) {
-    await useBackend(backend);
-    for (const batch of [256, 1024]) {
-      const few = backend === 'cpu' ? (QUICK ? 4 : 10) : QUICK ? 20 : 60;
-      const maxBatches = Math.max(3, Math.round((few * 256) / batch));
-      report(`tfjs ${backend}, batch ${batch}`, await engineRate('tfjs', ML1M_USERS, data, batch, 1, 2, 60, maxBatches));
-    }
-  }
-
-  // does the step time grow with the user table?
-  await useBackend('cpu');
-  const big = randomData(BIG_USERS, ML1M_ITEMS, 400_000, 2);
-  const small = await engineRate('fused', ML1M_USERS, data, 256, 1, 30, seconds);
-  const large = await engineRate('fused', BIG_USERS, big, 256, 1, 30, seconds);
-  report(`fused 1 thread, ${fmt(ML1M_USERS)} users, batch 256`, small);
-  report(`fused 1 thread, ${fmt(BIG_USERS)} users, batch 256`, large);
-  const cpuRatio = small.instPerCpuSec! / large.instPerCpuSec!;
-  const growth = `  step time ${fmt(BIG_USERS)} / ${fmt(ML1M_USERS)} users (fused): ${(large.msPerStep / small.msPerStep).toFixed(2)}x wall-clock, ${cpuRatio.toFixed(2)}x in CPU time`;
-  console.log(growth);
-  rows.push(growth);
-  if (!QUICK) {
-    await useBackend('wasm');
-    const wSmall = await engineRate('tfjs', ML1M_USERS, data, 256, 1, 2, 60, 30);
-    const wLarge = await engineRate('tfjs', BIG_USERS, big, 256, 1, 2, 60, 15);
-    report(`tfjs wasm, ${fmt(ML1M_USERS)} users, batch 256`, wSmall);
-    report(`tfjs wasm, ${fmt(BIG_USERS)} users, batch 256`, wLarge);
-    const line = `  step time ${fmt(BIG_USERS)} / ${fmt(ML1M_USERS)} users (tfjs wasm): ${(wLarge.msPerStep / wSmall.msPerStep).toFixed(2)}x wall-clock, ${(wSmall.instPerCpuSec! / wLarge.instPerCpuSec!).toFixed(2)}x in CPU time`;
-    console.log(line);
-    rows.push(line);
-    if (torchMissing === null) {
-      const tBig = torchRate(256, BIG_USERS, 300);
-      report(`PyTorch 2 threads, ${fmt(BIG_USERS)} users, b 256`, tBig);
-    }
-  }
-
+  const report: Report = (label, r, extra = '') => {
+    const cpu = r?.instPerCpuSec === undefined ? '' : `  ${fmt(r.instPerCpuSec).padStart(10)} inst/cpu-s`;
+    note(r === null ? `${label.padEnd(40)} n/a ${extra}` : `${label.padEnd(40)} ${fmt(r.instPerSec).padStart(10)} inst/s  ${r.msPerStep.toFixed(3).padStart(8)} ms/step${cpu} ${extra}`);
+  };
+  await fusedVsTorch(data, seconds, report, note);
+  await tfjsEngines(data, report);
+  await tableGrowth(data, seconds, report, note);
   // one full ML-1M epoch, in a child process (its own peak RSS)
   for (const threads of QUICK ? [2] : [2, 1]) {
     const epoch = fullEpoch(threads);
     if (epoch !== null) {
-      const line = `full ML-1M epoch, fused ${threads} thread(s), batch 256: ${epoch.seconds.toFixed(1)} s for ${fmt(epoch.instances)} instances (${fmt(epoch.instances / epoch.seconds)} inst/s, sampling included; ${epoch.cpuSeconds.toFixed(1)} CPU-s; loss ${epoch.loss.toFixed(4)}; ${epoch.source}); peak RSS ${epoch.maxRssMB} MB`;
-      console.log(line);
-      rows.push(line);
+      note(
+        `full ML-1M epoch, fused ${threads} thread(s), batch 256: ${epoch.seconds.toFixed(1)} s for ${fmt(epoch.instances)} instances ` +
+          `(${fmt(epoch.instances / epoch.seconds)} inst/s, sampling included; ${epoch.cpuSeconds.toFixed(1)} CPU-s; loss ${epoch.loss.toFixed(4)}; ${epoch.source}); peak RSS ${epoch.maxRssMB} MB`,
+      );
     }
   }
   console.log(`load average at the end: ${load()}`);
