@@ -23,6 +23,28 @@ function createOptimizer(options: ResolvedTrainOptions): tf.Optimizer {
 }
 
 /**
+ * One tfjs optimizer step over `variables` and the loss it minimised, read back with an await (no
+ * blocking read on asynchronous backends). Everything the step creates is freed.
+ *
+ * @param optimizer - the optimizer (its state persists across steps)
+ * @param lossOf - builds the scalar loss
+ * @param variables - the variables to update
+ * @returns the loss before the update
+ * @example
+ * ```ts
+ * const loss = await optimizerStep(tf.train.sgd(0.1), () => tf.sum(tf.square(v)), [v]);
+ * ```
+ */
+export async function optimizerStep(optimizer: tf.Optimizer, lossOf: () => tf.Scalar, variables: tf.Variable[]): Promise<number> {
+  const cost = tf.tidy(() => optimizer.minimize(lossOf, true, variables) as tf.Scalar);
+  try {
+    return (await cost.data())[0];
+  } finally {
+    cost.dispose();
+  }
+}
+
+/**
  * Creates the tfjs engine for a model: trains it in place with `optimizer.minimize`, on whatever
  * backend tfjs runs (cpu, wasm, webgl, node). Deterministic for a seed on the cpu backend.
  *
@@ -60,18 +82,9 @@ export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
   });
   let optimizer: tf.Optimizer | null = createOptimizer(options);
 
-  // one optimizer step; the loss is read back (awaited: no blocking read on async backends)
-  const minimize = async (lossOf: () => tf.Scalar): Promise<number> => {
-    const cost = tf.tidy(() => (optimizer as tf.Optimizer).minimize(lossOf, true, variables) as tf.Scalar);
-    try {
-      return (await cost.data())[0];
-    } finally {
-      cost.dispose();
-    }
-  };
   const steps = {
-    bce: (batch: Batch) => minimize(() => pointwiseLoss(model, head, batch)),
-    bpr: (batch: PairBatch) => minimize(() => pairwiseLoss(model, head, batch)),
+    bce: (batch: Batch) => optimizerStep(optimizer as tf.Optimizer, () => pointwiseLoss(model, head, batch), variables),
+    bpr: (batch: PairBatch) => optimizerStep(optimizer as tf.Optimizer, () => pairwiseLoss(model, head, batch), variables),
   };
 
   return {
