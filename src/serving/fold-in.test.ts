@@ -2,20 +2,18 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { RecsysError, isRecsysError } from '../errors.js';
+import { thrown } from '../../test/helpers/recsys-error.js';
 import { NeuMF, inspectModel } from '../models/index.js';
 import type { NcfArchitecture } from '../models/architecture.js';
 import { initialUserRows, learnUserRows, resolveFoldInOptions } from './fold-in.js';
 
 beforeAll(() => useBackend('cpu'));
 
+/** What `promise` rejected with, which must be a RecsysError. */
 async function rejection(promise: Promise<unknown>): Promise<RecsysError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof RecsysError) return e;
-    throw e;
-  }
-  throw new Error('expected a RecsysError, but fold-in succeeded');
+  const error = await thrown(() => promise);
+  expect(error).toBeInstanceOf(RecsysError);
+  return error as RecsysError;
 }
 
 describe('learnUserRows (fold-in through the epoch loop)', () => {

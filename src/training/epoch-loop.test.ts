@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { isRecsysError, RecsysError } from '../errors.js';
+import { thrown } from '../../test/helpers/recsys-error.js';
 import { NegativeSampler, type Batch, type PairBatch } from '../sampling/index.js';
 import {
   DIVERGED_LOSS,
@@ -20,14 +21,11 @@ function batchesOf(sizes: number[]): { users: Int32Array; at: number }[] {
   return sizes.map((size, at) => ({ users: new Int32Array(size), at }));
 }
 
+/** What `promise` rejected with, which must be a RecsysError. */
 async function rejection(promise: Promise<unknown>): Promise<RecsysError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof RecsysError) return e;
-    throw e;
-  }
-  throw new Error('expected a RecsysError');
+  const error = await thrown(() => promise);
+  expect(error).toBeInstanceOf(RecsysError);
+  return error as RecsysError;
 }
 
 describe('runEpochLoop', () => {
