@@ -16,9 +16,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
-import { LAYER_NAMES, type NcfArchitecture } from '../models/architecture.js';
+import { LAYER_NAMES, ncfSpec, type NcfArchitecture } from '../ncf/index.js';
 import { mulberry32, type Random } from '../_lib/random.js';
-import { DEFAULT_NEGATIVES, NegativeSampler } from '../sampling/negative-sampler.js';
+import { DEFAULT_NEGATIVES, NegativeSampler, type Batch } from '../sampling/negative-sampler.js';
+import { runEpochLoop } from '../training/epoch-loop.js';
+import { optimizerStep } from '../training/tfjs-engine.js';
 
 /** Options of `Recommender.foldIn`. @category Serving */
 export interface FoldInOptions {
@@ -72,10 +74,6 @@ export interface UserRows {
   mlp: Float32Array | null;
 }
 
-function widths(arch: NcfArchitecture): { gmf: number; mlp: number } {
-  return { gmf: arch.kind === 'mlp' ? 0 : arch.factors, mlp: arch.kind === 'gmf' ? 0 : arch.layers[0] / 2 };
-}
-
 function gaussian(random: Random, n: number): Float32Array {
   // Box-Muller; N(0, 0.01) as the builders' default initializer
   const out = new Float32Array(n);
@@ -89,8 +87,8 @@ function gaussian(random: Random, n: number): Float32Array {
 /** @internal Fresh rows for a new user, `N(0, 0.01)` like the builders' initializer. */
 export function initialUserRows(arch: NcfArchitecture, seed: number): UserRows {
   const random = mulberry32(seed);
-  const w = widths(arch);
-  return { gmf: w.gmf > 0 ? gaussian(random, w.gmf) : null, mlp: w.mlp > 0 ? gaussian(random, w.mlp) : null };
+  const { factors, mlpWidth } = ncfSpec(arch);
+  return { gmf: factors > 0 ? gaussian(random, factors) : null, mlp: mlpWidth > 0 ? gaussian(random, mlpWidth) : null };
 }
 
 /** @internal Copies a user's current rows out of the model. */
@@ -106,52 +104,40 @@ export function readUserRows(model: tf.LayersModel, arch: NcfArchitecture, user:
       row.dispose();
     }
   };
-  const w = widths(arch);
-  return { gmf: w.gmf > 0 ? read(LAYER_NAMES.gmfUser) : null, mlp: w.mlp > 0 ? read(LAYER_NAMES.mlpUser) : null };
+  const { factors, mlpWidth } = ncfSpec(arch);
+  return { gmf: factors > 0 ? read(LAYER_NAMES.gmfUser) : null, mlp: mlpWidth > 0 ? read(LAYER_NAMES.mlpUser) : null };
 }
 
 /**
- * The library's negative sampler over one user (index 0) whose positives are `positives`: each
- * step's negatives are uniform over the items they have not seen, with replacement, exactly as
- * training draws them (never a positive, never a hang).
+ * Fold-in's batches: `steps` pointwise batches of the one user (index 0 of `sampler`), each all
+ * their positives followed by `negatives` per positive freshly drawn from the items they have not
+ * seen (uniform, with replacement, exactly as training draws them: never a positive, never a hang).
+ * One buffer is refilled per step.
  */
-function userSampler(positives: Int32Array, numItems: number, seed: number): NegativeSampler {
-  const data = { users: new Int32Array(positives.length), items: positives, numUsers: 1, numItems };
-  return new NegativeSampler(data, { seed });
-}
-
-/**
- * @internal Learns a user's rows from their positives (distinct item indices) with the rest of the
- * model frozen. Starts from `init`; returns the learned rows and the last step's loss.
- */
-export function learnUserRows(
-  model: tf.LayersModel,
-  arch: NcfArchitecture,
-  init: UserRows,
-  positives: Int32Array,
-  options: ResolvedFoldInOptions,
-): { rows: UserRows; loss: number } {
-  if (positives.length >= arch.numItems) {
-    throw new RecsysError('NO_NEGATIVES', `the user has seen all ${arch.numItems} items, so there is nothing to contrast them with`);
-  }
-  // The model's own variables (getWeights does not copy): read, never disposed here.
-  const gmfItem = init.gmf ? model.getLayer(LAYER_NAMES.gmfItem).getWeights()[0] : null;
-  const mlpItem = init.mlp ? model.getLayer(LAYER_NAMES.mlpItem).getWeights()[0] : null;
-  const tower = init.mlp ? arch.layers.slice(1).map((_, i) => model.getLayer(LAYER_NAMES.mlpLayer(i + 1))) : [];
-  const prediction = model.getLayer(LAYER_NAMES.prediction);
-
-  // tidy frees the initial values; the variables themselves survive it
-  const toVariable = (row: Float32Array): tf.Variable => tf.tidy(() => tf.variable(tf.tensor2d(row, [1, row.length])));
-  const userGmf: tf.Variable | null = init.gmf ? toVariable(init.gmf) : null;
-  const userMlp: tf.Variable | null = init.mlp ? toVariable(init.mlp) : null;
-  const variables: tf.Variable[] = [];
-  if (userGmf) variables.push(userGmf);
-  if (userMlp) variables.push(userMlp);
-  const optimizer = tf.train.adam(options.learningRate);
+function* userBatches(sampler: NegativeSampler, positives: Int32Array, options: ResolvedFoldInOptions): Generator<Batch> {
+  const p = positives.length;
+  const n = p * (1 + options.negatives);
+  const batch: Batch = { users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+  batch.items.set(positives);
+  batch.labels.fill(1, 0, p);
   const random = mulberry32(options.seed ^ 0x5bd1e995);
-  const sampler = userSampler(positives, arch.numItems, options.seed);
+  for (let step = 0; step < options.steps; step++) {
+    batch.items.set(sampler.sample(0, n - p, random), p);
+    yield batch;
+  }
+}
 
-  const forward = (items: tf.Tensor1D): tf.Tensor => {
+/**
+ * The standard NCF forward pass for one user's rows against a batch of items, the model's own item
+ * tables, tower and prediction layer applied eagerly (see the top of this file).
+ */
+function userForward(model: tf.LayersModel, arch: NcfArchitecture, userGmf: tf.Variable | null, userMlp: tf.Variable | null) {
+  // The model's own variables (getWeights does not copy): read, never disposed here.
+  const gmfItem = userGmf ? model.getLayer(LAYER_NAMES.gmfItem).getWeights()[0] : null;
+  const mlpItem = userMlp ? model.getLayer(LAYER_NAMES.mlpItem).getWeights()[0] : null;
+  const tower = userMlp ? arch.layers.slice(1).map((_, i) => model.getLayer(LAYER_NAMES.mlpLayer(i + 1))) : [];
+  const prediction = model.getLayer(LAYER_NAMES.prediction);
+  return (items: tf.Tensor1D): tf.Tensor => {
     const parts: tf.Tensor[] = [];
     if (userGmf && gmfItem) parts.push(tf.mul(tf.gather(gmfItem, items), userGmf));
     if (userMlp && mlpItem) {
@@ -161,36 +147,48 @@ export function learnUserRows(
     }
     return prediction.apply(parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor;
   };
+}
 
-  const p = positives.length;
-  const n = p * (1 + options.negatives);
-  const items = new Int32Array(n);
-  const labels = new Float32Array(n);
-  items.set(positives);
-  labels.fill(1, 0, p);
+/**
+ * @internal Learns a user's rows from their positives (distinct item indices) with the rest of the
+ * model frozen, through the training epoch loop (one "epoch" of `steps` batches: the loop's abort-free
+ * walk, its divergence rule and its progress report, which keeps the last step's loss). Starts from
+ * `init`; returns the learned rows and the last step's loss.
+ */
+export async function learnUserRows(
+  model: tf.LayersModel,
+  arch: NcfArchitecture,
+  init: UserRows,
+  positives: Int32Array,
+  options: ResolvedFoldInOptions,
+): Promise<{ rows: UserRows; loss: number }> {
+  if (positives.length >= arch.numItems) {
+    throw new RecsysError('NO_NEGATIVES', `the user has seen all ${arch.numItems} items, so there is nothing to contrast them with`);
+  }
+  // tidy frees the initial values; the variables themselves survive it
+  const toVariable = (row: Float32Array): tf.Variable => tf.tidy(() => tf.variable(tf.tensor2d(row, [1, row.length])));
+  const userGmf: tf.Variable | null = init.gmf ? toVariable(init.gmf) : null;
+  const userMlp: tf.Variable | null = init.mlp ? toVariable(init.mlp) : null;
+  const variables = [userGmf, userMlp].filter((v): v is tf.Variable => v !== null);
+  const optimizer = tf.train.adam(options.learningRate);
+  // the library's negative sampler over the one user (index 0)
+  const data = { users: new Int32Array(positives.length), items: positives, numUsers: 1, numItems: arch.numItems };
+  const sampler = new NegativeSampler(data, { seed: options.seed });
+  const forward = userForward(model, arch, userGmf, userMlp);
+  const lossOf = (batch: Batch) => (): tf.Scalar => {
+    const n = batch.items.length;
+    let l = tf.losses.logLoss(tf.tensor2d(batch.labels, [n, 1]), forward(tf.tensor1d(batch.items, 'int32'))) as tf.Scalar;
+    if (options.l2 > 0) for (const v of variables) l = tf.add(l, tf.mul(options.l2, tf.sum(tf.square(v))));
+    return l;
+  };
   let loss = NaN;
   try {
-    for (let step = 0; step < options.steps; step++) {
-      items.set(sampler.sample(0, n - p, random), p);
-      const cost = tf.tidy(() => {
-        const itemsT = tf.tensor1d(items, 'int32');
-        const labelsT = tf.tensor2d(labels, [n, 1]);
-        return optimizer.minimize(
-          () => {
-            let l = tf.losses.logLoss(labelsT, forward(itemsT)) as tf.Scalar;
-            if (options.l2 > 0) for (const v of variables) l = tf.add(l, tf.mul(options.l2, tf.sum(tf.square(v))));
-            return l;
-          },
-          true,
-          variables,
-        ) ?? tf.scalar(NaN);
-      });
-      if (step === options.steps - 1) loss = cost.dataSync()[0];
-      cost.dispose();
-    }
-    if (!Number.isFinite(loss)) {
-      throw new RecsysError('TRAINING_DIVERGED', `fold-in diverged (loss ${loss}); try a smaller learningRate than ${options.learningRate}`);
-    }
+    await runEpochLoop({
+      batches: userBatches(sampler, positives, options),
+      step: (batch) => optimizerStep(optimizer, lossOf(batch), variables),
+      progress: { batch: (_index, value) => void (loss = value) },
+      divergence: { what: 'fold-in', loss: options.l2 > 0 ? 'bce + l2' : 'bce', epoch: 0, learningRate: options.learningRate },
+    });
     return {
       rows: {
         gmf: userGmf ? Float32Array.from(userGmf.dataSync()) : null,
@@ -270,7 +268,7 @@ export async function growUsers(model: tf.LayersModel, arch: NcfArchitecture, ro
  * Learns the rows of one user (new: `known` undefined, from fresh rows; known: from the current
  * rows) on `positives`; a NO_NEGATIVES error names the user's id.
  */
-export function learnUser(
+export async function learnUser(
   model: tf.LayersModel,
   arch: NcfArchitecture,
   known: number | undefined,
@@ -280,7 +278,7 @@ export function learnUser(
 ): ReturnType<typeof learnUserRows> {
   const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(model, arch, known);
   try {
-    return learnUserRows(model, arch, init, positives, opts);
+    return await learnUserRows(model, arch, init, positives, opts);
   } catch (e) {
     if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
     throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });

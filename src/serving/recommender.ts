@@ -405,7 +405,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
     const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
     const arch = { ...this.arch, numUsers: this.users.size };
-    const { rows, loss } = learnUser(model, arch, known, positives, opts, userId);
+    const { rows, loss } = await learnUser(model, arch, known, positives, opts, userId);
 
     let user: number;
     if (known === undefined) {

@@ -9,6 +9,7 @@ import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
 import { NegativeSampler, type Batch, type PairBatch } from '../sampling/index.js';
 import { createScoreHead } from './logit-head.js';
 import { pairwiseLoss, pointwiseLoss } from './batch-loss.js';
+import { epochResult, everyBatch, runEpochLoop, sampledEpoch, YIELD_EVERY_MS } from './epoch-loop.js';
 import type { EngineSetup, EpochHooks, EpochResult, ResolvedTrainOptions, TrainingEngine } from './types.js';
 
 /** The model's trainable variables, in `model.trainableWeights` order (frozen layers excluded). */
@@ -19,6 +20,28 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 function createOptimizer(options: ResolvedTrainOptions): tf.Optimizer {
   // tfjs defaults (beta1 0.9, beta2 0.999, epsilon 1e-7): the fused engine uses the same constants.
   return options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.sgd(options.learningRate);
+}
+
+/**
+ * One tfjs optimizer step over `variables` and the loss it minimised, read back with an await (no
+ * blocking read on asynchronous backends). Everything the step creates is freed.
+ *
+ * @param optimizer - the optimizer (its state persists across steps)
+ * @param lossOf - builds the scalar loss
+ * @param variables - the variables to update
+ * @returns the loss before the update
+ * @example
+ * ```ts
+ * const loss = await optimizerStep(tf.train.sgd(0.1), () => tf.sum(tf.square(v)), [v]);
+ * ```
+ */
+export async function optimizerStep(optimizer: tf.Optimizer, lossOf: () => tf.Scalar, variables: tf.Variable[]): Promise<number> {
+  const cost = tf.tidy(() => optimizer.minimize(lossOf, true, variables) as tf.Scalar);
+  try {
+    return (await cost.data())[0];
+  } finally {
+    cost.dispose();
+  }
 }
 
 /**
@@ -59,8 +82,10 @@ export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
   });
   let optimizer: tf.Optimizer | null = createOptimizer(options);
 
-  const step = (lossOf: () => tf.Scalar): tf.Scalar =>
-    tf.tidy(() => (optimizer as tf.Optimizer).minimize(lossOf, true, variables) as tf.Scalar);
+  const steps = {
+    bce: (batch: Batch) => optimizerStep(optimizer as tf.Optimizer, () => pointwiseLoss(model, head, batch), variables),
+    bpr: (batch: PairBatch) => optimizerStep(optimizer as tf.Optimizer, () => pairwiseLoss(model, head, batch), variables),
+  };
 
   return {
     name: 'tfjs',
@@ -69,38 +94,14 @@ export function createTfjsEngine(setup: EngineSetup): TrainingEngine {
     async runEpoch(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
       if (optimizer === null) throw new RecsysError('INVALID_ARGUMENT', 'this training engine was disposed');
       const spec = { batchSize: options.batchSize, negatives: options.negatives, epoch };
-      const batches: Iterable<Batch | PairBatch> =
-        options.loss === 'bpr' ? sampler.pairBatches(spec) : sampler.batches(spec);
-      let sum = 0;
-      let instances = 0;
-      let count = 0;
-      for (const batch of batches) {
-        if (hooks.signal?.aborted) return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: true };
-        const size = batch.users.length;
-        const cost =
-          options.loss === 'bpr'
-            ? step(() => pairwiseLoss(model, head, batch as PairBatch))
-            : step(() => pointwiseLoss(model, head, batch as Batch));
-        let value: number;
-        try {
-          value = (await cost.data())[0];
-        } finally {
-          cost.dispose();
-        }
-        if (!Number.isFinite(value)) {
-          throw new RecsysError(
-            'TRAINING_DIVERGED',
-            `training diverged: the loss is ${value} at epoch ${epoch}, batch ${count} ` +
-              `(learning rate ${options.learningRate}; try a smaller one)`,
-            { epoch, batch: count, loss: value },
-          );
-        }
-        sum += value * size;
-        instances += size;
-        count++;
-        if (hooks.onBatchEnd) await hooks.onBatchEnd(count - 1, { loss: value, size });
-      }
-      return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: false };
+      const totals = await runEpochLoop({
+        ...sampledEpoch(sampler, options.loss, spec, steps),
+        aborted: () => hooks.signal?.aborted ?? false,
+        progress: everyBatch(hooks.onBatchEnd),
+        yieldEveryMs: YIELD_EVERY_MS,
+        divergence: { loss: options.loss, epoch, learningRate: options.learningRate },
+      });
+      return epochResult(totals);
     },
 
     syncToModel(): void {

@@ -5,7 +5,7 @@
 // quantities fused per instance and is tested against this file and against tfjs autodiff. A test
 // oracle: no part of the package imports it.
 //
-// Model (He et al. 2017, in the layer names of models/architecture.ts):
+// Model (He et al. 2017, in the layer names of ncf/architecture.ts):
 //   GMF part   g   = P[u] ⊙ Q[i]                                   (factors)
 //   MLP part   h0  = [U[u] ; V[i]],  h_l = relu(h_{l-1} W_l + b_l)  (layers[0] .. layers[L])
 //   logit      z   = [g ; h_L] · w + c                              (GMF part first)

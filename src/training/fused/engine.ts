@@ -27,7 +27,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../../errors.js';
 import { assertInteger } from '../../_lib/validate.js';
 import type { NcfArchitecture } from '../../ncf/index.js';
-import { NegativeSampler, type Batch, type PairBatch } from '../../sampling/index.js';
+import { NegativeSampler } from '../../sampling/index.js';
 import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../types.js';
 import { FusedKernel, type KernelOptions } from './kernel.js';
 import { RowCatchUp } from './catch-up.js';
@@ -38,7 +38,8 @@ import type { WorkerReply } from './protocol.js';
 import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
 import { fusedSupport } from './support.js';
 import { compileTower, instantiateTower, type KernelKind } from './tower-wasm.js';
-import { yieldToEventLoop } from '../../_lib/event-loop.js';
+import { epochResult, everyBatch, mergeTotals, runEpochLoop, sampledEpoch, YIELD_EVERY_MS, type EpochTotals } from '../epoch-loop.js';
+import { kernelSteps } from './kernel-steps.js';
 
 /** The fused engine: a {@link TrainingEngine} plus why it runs on fewer threads than asked, if so. */
 export interface FusedEngine extends TrainingEngine {
@@ -50,28 +51,6 @@ export interface FusedEngine extends TrainingEngine {
    * has it and the model has a dense layer) or 'js' (the JS kernel: no WebAssembly SIMD, or GMF).
    */
   readonly kernel: KernelKind;
-}
-
-/** On one thread, hand the event loop a turn this often so abort signals and timers can fire. */
-const YIELD_EVERY_MS = 50;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
-function diverged(loss: number, epoch: number, batch: number, learningRate: number): RecsysError {
-  return new RecsysError(
-    'TRAINING_DIVERGED',
-    `training diverged: the loss is ${loss} at epoch ${epoch}, batch ${batch} (learning rate ${learningRate}; try a smaller one)`,
-    { epoch, batch, loss },
-  );
-}
-
-interface ShardTotals {
-  lossSum: number;
-  instances: number;
-  batches: number;
-  aborted: boolean;
 }
 
 /** The worker threads of one engine, started once and reused for every epoch. */
@@ -122,17 +101,12 @@ class WorkerGroup {
 
   /**
    * Runs one epoch on every worker; resolves with the summed totals once all are done. Rejects
-   * (after all have stopped) on a worker error or divergence.
+   * (after all have stopped) on a worker's error, its divergence included.
    */
-  run(
-    epoch: number,
-    control: Int32Array,
-    learningRate: number,
-    onProgress: (batches: number, loss: number, size: number) => void,
-  ): Promise<ShardTotals> {
-    const totals: ShardTotals = { lossSum: 0, instances: 0, batches: 0, aborted: false };
+  run(epoch: number, control: Int32Array, onProgress: (batches: number, loss: number, size: number) => void): Promise<EpochTotals> {
+    const parts: EpochTotals[] = [];
     this.handles.forEach((h) => h.ref(true));
-    return new Promise<ShardTotals>((resolve, reject) => {
+    return new Promise<EpochTotals>((resolve, reject) => {
       let pending = this.handles.length;
       let failure: Error | null = null;
       const fail = (error: Error): void => {
@@ -143,7 +117,7 @@ class WorkerGroup {
         if (--pending > 0) return;
         this.handles.forEach((h) => h.ref(false));
         if (failure !== null) reject(failure);
-        else resolve(totals);
+        else resolve(mergeTotals(parts));
       };
       this.handles.forEach((handle, w) => {
         let finished = false;
@@ -152,7 +126,6 @@ class WorkerGroup {
           if (reply instanceof Error) {
             fail(reply);
           } else if (reply.type === 'progress') {
-            totals.batches += reply.batches;
             try {
               onProgress(reply.batches, reply.loss, reply.size);
             } catch (e) {
@@ -160,13 +133,9 @@ class WorkerGroup {
             }
             return;
           } else if (reply.type === 'done') {
-            totals.lossSum += reply.lossSum;
-            totals.instances += reply.instances;
-            totals.aborted ||= reply.aborted;
-          } else if (reply.type === 'diverged') {
-            fail(diverged(reply.loss, epoch, totals.batches, learningRate));
+            parts.push(reply.totals);
           } else if (reply.type === 'error') {
-            fail(reply.code === undefined ? new Error(reply.message) : new RecsysError(reply.code as never, reply.message));
+            fail(reply.code === undefined ? new Error(reply.message) : new RecsysError(reply.code as never, reply.message, reply.details));
           } else {
             return;
           }
@@ -318,36 +287,18 @@ class Engine implements FusedEngine {
 
   private async runInThread(epoch: number, hooks: EpochHooks): Promise<EpochResult> {
     const kernel = this.local as FusedKernel;
+    const control = this.control;
     const { options } = this.setup;
     const spec = { batchSize: options.batchSize, negatives: options.negatives, epoch };
-    const bpr = options.loss === 'bpr';
-    const batches = bpr ? this.sampler.pairBatches(spec) : this.sampler.batches(spec);
-    let sum = 0;
-    let instances = 0;
-    let count = 0;
-    let lastYield = performance.now();
-    for (const batch of batches) {
-      if (hooks.signal?.aborted) return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: true };
-      const size = batch.users.length;
-      const loss = bpr
-        ? kernel.gradientsBpr(batch.users, (batch as PairBatch).positives, (batch as PairBatch).negatives, batch.weights)
-        : kernel.gradientsBce(batch.users, (batch as Batch).items, (batch as Batch).labels, batch.weights);
-      if (!Number.isFinite(loss)) throw diverged(loss, epoch, count, options.learningRate);
-      this.control[CONTROL_STEP] += 1;
-      kernel.apply(this.control[CONTROL_STEP]);
-      sum += loss * size;
-      instances += size;
-      count++;
-      if (hooks.onBatchEnd) {
-        const pending = hooks.onBatchEnd(count - 1, { loss, size });
-        if (isThenable(pending)) await pending;
-      }
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-    }
-    return { loss: instances > 0 ? sum / instances : NaN, instances, batches: count, aborted: false };
+    const totals = await runEpochLoop({
+      ...sampledEpoch(this.sampler, options.loss, spec, kernelSteps(kernel)),
+      apply: () => kernel.apply(++control[CONTROL_STEP]),
+      aborted: () => hooks.signal?.aborted ?? false,
+      progress: everyBatch(hooks.onBatchEnd),
+      yieldEveryMs: YIELD_EVERY_MS,
+      divergence: { loss: options.loss, epoch, learningRate: options.learningRate },
+    });
+    return epochResult(totals);
   }
 
   private async runOnWorkers(group: WorkerGroup, epoch: number, hooks: EpochHooks): Promise<EpochResult> {
@@ -361,7 +312,7 @@ class Engine implements FusedEngine {
     let callbacks: Promise<unknown> = Promise.resolve();
     let callbackError: unknown = null;
     try {
-      const totals = await group.run(epoch, control, this.setup.options.learningRate, (batches, loss, size) => {
+      const totals = await group.run(epoch, control, (batches, loss, size) => {
         batch += batches;
         if (!hooks.onBatchEnd) return;
         const index = batch - 1;
@@ -374,12 +325,7 @@ class Engine implements FusedEngine {
       });
       await callbacks;
       if (callbackError !== null) throw callbackError;
-      return {
-        loss: totals.instances > 0 ? totals.lossSum / totals.instances : NaN,
-        instances: totals.instances,
-        batches: totals.batches,
-        aborted: totals.aborted || (hooks.signal?.aborted ?? false),
-      };
+      return epochResult({ ...totals, aborted: totals.aborted || (hooks.signal?.aborted ?? false) });
     } catch (e) {
       // a failed epoch leaves the workers in an unknown state: stop them now
       await this.stopWorkers();

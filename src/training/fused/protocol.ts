@@ -1,5 +1,6 @@
 // Messages between the fused engine (main thread) and its worker threads. Plain data only.
 import type { SamplerState } from '../../sampling/index.js';
+import type { EpochTotals } from '../epoch-loop.js';
 import type { KernelOptions } from './kernel.js';
 import type { ParamLayout } from './layout.js';
 
@@ -37,6 +38,7 @@ export type WorkerReply =
   | { type: 'ready' }
   /** `batches` finished since the last report; `loss`/`size` are those of the last of them. */
   | { type: 'progress'; batches: number; loss: number; size: number }
-  | { type: 'done'; lossSum: number; instances: number; batches: number; aborted: boolean }
-  | { type: 'diverged'; loss: number; batch: number }
-  | { type: 'error'; message: string; code?: string };
+  /** The worker's shard of the epoch is done: its loss sums. */
+  | { type: 'done'; totals: EpochTotals }
+  /** A failure (divergence included: code TRAINING_DIVERGED, the loop's message and details). */
+  | { type: 'error'; message: string; code?: string; details?: Record<string, unknown> };

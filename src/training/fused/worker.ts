@@ -3,10 +3,13 @@
 // imports no TensorFlow.js: only the kernel, the layout and the sampler.
 //
 // Each worker trains its shard of every epoch Hogwild-style on the shared weights (see engine.ts for
-// why), checks the shared abort flag between batches, takes Adam's step number from the shared
-// counter, and reports progress at least every 100 batches or 50 ms.
+// why) through the one epoch loop (../epoch-loop.ts: the shared abort flag between batches, the
+// divergence rule, throttled progress at least every 100 batches or 50 ms), and takes Adam's step
+// number from the shared counter.
 import { NegativeSampler } from '../../sampling/index.js';
+import { runEpochLoop, sampledEpoch, throttled, type EpochTotals } from '../epoch-loop.js';
 import { FusedKernel } from './kernel.js';
+import { kernelSteps } from './kernel-steps.js';
 import { instantiateTower } from './tower-wasm.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { CONTROL_ABORT, CONTROL_STEP, storeViews } from './store.js';
@@ -16,9 +19,6 @@ interface Port {
   post(message: WorkerReply): void;
   listen(handler: (message: WorkerRequest) => void): void;
 }
-
-const REPORT_EVERY_BATCHES = 100;
-const REPORT_EVERY_MS = 50;
 
 interface State {
   init: WorkerInit;
@@ -42,64 +42,26 @@ async function start(init: WorkerInit): Promise<State> {
   };
 }
 
-function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): void {
+/** Trains this worker's shard of one epoch through the one epoch loop; resolves with its loss sums. */
+function runEpoch(state: State, epoch: number, post: (m: WorkerReply) => void): Promise<EpochTotals> {
   const { init, kernel, sampler, control } = state;
   const spec = { batchSize: init.batchSize, negatives: init.negatives, epoch, shard: init.shard };
-  let lossSum = 0;
-  let instances = 0;
-  let batches = 0;
-  let unreported = 0;
-  let lastReport = performance.now();
-  let aborted = false;
-  const step = (loss: number, size: number): boolean => {
-    if (!Number.isFinite(loss)) {
-      post({ type: 'diverged', loss, batch: batches });
-      return false;
-    }
-    kernel.apply(Atomics.add(control, CONTROL_STEP, 1) + 1);
-    lossSum += loss * size;
-    instances += size;
-    batches++;
-    unreported++;
-    const now = performance.now();
-    if (unreported >= REPORT_EVERY_BATCHES || now - lastReport >= REPORT_EVERY_MS) {
-      post({ type: 'progress', batches: unreported, loss, size });
-      unreported = 0;
-      lastReport = now;
-    }
-    return true;
-  };
-  let last = { loss: NaN, size: 0 };
-  if (init.kernel.loss === 'bpr') {
-    for (const b of sampler.pairBatches(spec)) {
-      if (Atomics.load(control, CONTROL_ABORT) !== 0) {
-        aborted = true;
-        break;
-      }
-      const loss = kernel.gradientsBpr(b.users, b.positives, b.negatives, b.weights);
-      if (!step(loss, b.users.length)) return;
-      last = { loss, size: b.users.length };
-    }
-  } else {
-    for (const b of sampler.batches(spec)) {
-      if (Atomics.load(control, CONTROL_ABORT) !== 0) {
-        aborted = true;
-        break;
-      }
-      const loss = kernel.gradientsBce(b.users, b.items, b.labels, b.weights);
-      if (!step(loss, b.users.length)) return;
-      last = { loss, size: b.users.length };
-    }
-  }
-  if (unreported > 0) post({ type: 'progress', batches: unreported, loss: last.loss, size: last.size });
-  post({ type: 'done', lossSum, instances, batches, aborted });
+  // synchronous steps and no yields: the loop runs the shard in one go, checking the shared abort flag
+  return runEpochLoop({
+    ...sampledEpoch(sampler, init.kernel.loss, spec, kernelSteps(kernel)),
+    apply: () => kernel.apply(Atomics.add(control, CONTROL_STEP, 1) + 1),
+    aborted: () => Atomics.load(control, CONTROL_ABORT) !== 0,
+    progress: throttled((batches, loss, size) => post({ type: 'progress', batches, loss, size })),
+    divergence: { loss: init.kernel.loss, epoch, learningRate: init.kernel.learningRate, shard: init.shard },
+  });
 }
 
 function serve(port: Port): void {
   let state: State | null = null;
   const fail = (e: unknown): void => {
     const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
-    port.post({ type: 'error', message: e instanceof Error ? e.message : String(e), code });
+    const details = (e as { details?: Record<string, unknown> } | null)?.details;
+    port.post({ type: 'error', message: e instanceof Error ? e.message : String(e), code, ...(details === undefined ? {} : { details: { ...details } }) });
   };
   port.listen((message) => {
     try {
@@ -110,7 +72,7 @@ function serve(port: Port): void {
         }, fail);
       } else if (message.type === 'epoch') {
         if (state === null) throw new Error('fused worker: epoch before init');
-        runEpoch(state, message.epoch, (m) => port.post(m));
+        runEpoch(state, message.epoch, (m) => port.post(m)).then((totals) => port.post({ type: 'done', totals }), fail);
       }
     } catch (e) {
       fail(e);
