@@ -123,6 +123,57 @@ async function chooseEngine(setup: EngineSetup, requested: ResolvedLoopOptions['
   return { engine: createTfjsEngine(setup), reason: `tfjs: ${support.reason}` };
 }
 
+/**
+ * The validation-selected best point of a run: its metric value and epoch (-1: the starting
+ * weights), the epochs since it last improved, and with `restoreBest` a copy of its weights.
+ */
+class BestPoint {
+  value: number | undefined;
+  epoch = -1;
+  sinceImprovement = 0;
+  private snapshot: tf.Tensor[] | undefined;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly keepWeights: boolean,
+    private readonly minDelta: number,
+  ) {}
+
+  /** Takes `value` at `epoch` if it beats the best by more than minDelta (the first always does). */
+  consider(value: number, epoch: number): void {
+    if (this.value !== undefined && !(value > this.value + this.minDelta)) {
+      this.sinceImprovement++;
+      return;
+    }
+    this.value = value;
+    this.epoch = epoch;
+    this.sinceImprovement = 0;
+    if (this.keepWeights) {
+      this.drop();
+      this.snapshot = this.model.getWeights().map((w) => tf.clone(w));
+    }
+  }
+
+  /** Puts the best weights back into the model (and the engine); false when none were kept. */
+  restore(engine: TrainingEngine): boolean {
+    if (this.snapshot === undefined) return false;
+    this.model.setWeights(this.snapshot);
+    engine.syncFromModel();
+    return true;
+  }
+
+  drop(): void {
+    if (this.snapshot) tf.dispose(this.snapshot);
+    this.snapshot = undefined;
+  }
+}
+
+/** Validation metrics of the model as it is. */
+function validate(model: tf.LayersModel, set: RankedValidationSet, k: number): { hr: number; ndcg: number; mrr: number } {
+  const metrics = evaluateSampled(model, set, { k });
+  return { hr: metrics.hr, ndcg: metrics.ndcg, mrr: metrics.mrr };
+}
+
 async function runLoop(
   engine: TrainingEngine,
   engineReason: string,
@@ -133,35 +184,19 @@ async function runLoop(
 ): Promise<TrainHistory> {
   const { model } = setup;
   const { epochs } = loop.engineOptions;
-  const { validation, earlyStopping } = loop;
-  const history: TrainHistory = {
-    epochs: [],
-    engine: engine.name,
-    engineReason,
-    threads: engine.threads,
-    stoppedEarly: false,
-    aborted: false,
-  };
-  let best: { value: number; epoch: number } | undefined;
-  let snapshot: tf.Tensor[] | undefined;
-  let sinceImprovement = 0;
+  const { earlyStopping } = loop;
+  const validation = validationSet === undefined ? undefined : loop.validation;
+  const history: TrainHistory = { epochs: [], engine: engine.name, engineReason, threads: engine.threads, stoppedEarly: false, aborted: false };
+  const best = new BestPoint(model, earlyStopping?.restoreBest ?? false, earlyStopping?.minDelta ?? 0);
   // Aborted after some steps of an epoch: the weights are then no finished epoch's.
   let abortedMidEpoch = false;
   const started = now();
-
-  const dropSnapshot = (): void => {
-    if (snapshot) tf.dispose(snapshot);
-    snapshot = undefined;
-  };
-
   try {
     // The starting weights are a candidate too (a pretrained model may already be at its best):
     // they are validated first, as "epoch -1", and restoreBest can hand them back.
     if (validation && validationSet) {
-      const metrics = evaluateSampled(model, validationSet, { k: validation.k });
-      history.initialValidation = { hr: metrics.hr, ndcg: metrics.ndcg, mrr: metrics.mrr };
-      best = { value: history.initialValidation[validation.metric], epoch: -1 };
-      if (earlyStopping?.restoreBest) snapshot = model.getWeights().map((w) => tf.clone(w));
+      history.initialValidation = validate(model, validationSet, validation.k);
+      best.consider(history.initialValidation[validation.metric], -1);
     }
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = now();
@@ -173,56 +208,30 @@ async function runLoop(
         break;
       }
       const done = epoch + 1;
-      const logs: EpochLogs = {
-        epoch,
-        loss: result.loss,
-        instances: result.instances,
-        instancesPerSecond: seconds > 0 ? result.instances / seconds : result.instances > 0 ? Infinity : 0,
-        seconds,
-        etaSeconds: 0,
-        engine: engine.name,
-      };
-
+      const instancesPerSecond = seconds > 0 ? result.instances / seconds : result.instances > 0 ? Infinity : 0;
+      const logs: EpochLogs = { epoch, loss: result.loss, instances: result.instances, instancesPerSecond, seconds, etaSeconds: 0, engine: engine.name };
       // The model holds this epoch's weights when validation or onEpochEnd looks at it (a callback
       // may save a checkpoint); a fused engine otherwise writes them back only at the end.
-      const validating = validation !== undefined && validationSet !== undefined && done % validation.every === 0;
+      const validating = validation !== undefined && done % validation.every === 0;
       if (validating || opts.onEpochEnd) engine.syncToModel();
-      if (validation && validationSet && validating) {
-        const metrics = evaluateSampled(model, validationSet, { k: validation.k });
-        logs.validation = { hr: metrics.hr, ndcg: metrics.ndcg, mrr: metrics.mrr };
-        const value = logs.validation[validation.metric];
-        const minDelta = earlyStopping?.minDelta ?? 0;
-        if (best === undefined || value > best.value + minDelta) {
-          best = { value, epoch };
-          sinceImprovement = 0;
-          if (earlyStopping?.restoreBest) {
-            dropSnapshot();
-            snapshot = model.getWeights().map((w) => tf.clone(w));
-          }
-        } else {
-          sinceImprovement++;
-        }
+      if (validating && validationSet) {
+        logs.validation = validate(model, validationSet, validation.k);
+        best.consider(logs.validation[validation.metric], epoch);
       }
       // The ETA counts validation time too: it is what the user waits for.
       logs.etaSeconds = ((now() - started) / 1000 / done) * (epochs - done);
       history.epochs.push(logs);
       if (opts.onEpochEnd) await opts.onEpochEnd(epoch, logs);
-      if (earlyStopping && sinceImprovement >= earlyStopping.patience && done < epochs) {
+      if (earlyStopping && best.sinceImprovement >= earlyStopping.patience && done < epochs) {
         history.stoppedEarly = true;
         break;
       }
     }
-
     engine.syncToModel();
     const last = history.epochs.length - 1;
-    if (!history.aborted && earlyStopping?.restoreBest && snapshot && best) {
-      model.setWeights(snapshot);
-      engine.syncFromModel();
-      history.bestEpoch = best.epoch;
-    } else if (last >= 0 && !abortedMidEpoch) {
-      history.bestEpoch = history.epochs[last].epoch;
-    }
-    if (best) history.bestValidation = best.value;
+    if (!history.aborted && best.restore(engine)) history.bestEpoch = best.epoch;
+    else if (last >= 0 && !abortedMidEpoch) history.bestEpoch = history.epochs[last].epoch;
+    if (best.value !== undefined) history.bestValidation = best.value;
     return history;
   } catch (error) {
     // Best effort: leave the model with the last finished step's weights; the original error wins.
@@ -233,7 +242,7 @@ async function runLoop(
     }
     throw error;
   } finally {
-    dropSnapshot();
+    best.drop();
     await engine.dispose();
   }
 }
