@@ -88,6 +88,19 @@ describe('runEpochLoop', () => {
     expect(applied).toEqual([0, 1]);
   });
 
+  it('scales the bound by a weighted batch mean confidence (a large weightScale is not divergence)', async () => {
+    // confidences 1 and 3e7 (mean 15000000.5): a loss of 1e12 is fine, one of 1e14 is not
+    const weights = Float32Array.of(1, 3e7);
+    const batches = [{ users: Int32Array.of(0, 1), weights }];
+    const ok = await runEpochLoop({ batches, step: () => 1e12, divergence });
+    expect(ok.batches).toBe(1);
+    const error = await rejection(runEpochLoop({ batches, step: () => 1e14, divergence }));
+    expect(isRecsysError(error, 'TRAINING_DIVERGED')).toBe(true);
+    expect(error.message).toContain(`above ${DIVERGED_LOSS} x the batch's mean confidence 15000000.5:`);
+    // unweighted batches keep the plain bound
+    await expect(runEpochLoop({ batches: [{ users: Int32Array.of(0, 1) }], step: () => 1e12, divergence })).rejects.toThrow(/above 1000000:/);
+  });
+
   it('accepts a loss of exactly the limit, names a worker and what diverged when told', async () => {
     const ok = await runEpochLoop({ batches: batchesOf([1]), step: () => DIVERGED_LOSS, divergence });
     expect(ok.lossSum).toBe(DIVERGED_LOSS);

@@ -16,7 +16,8 @@ import type { BatchLogs, EpochResult } from './types.js';
  * A mean batch loss above this is divergence even though finite: a BCE or BPR loss that large means
  * logits of magnitude beyond 1e6 on the wrong side (the sigmoid saturates at |z| of about 40). No
  * model that is learning gets there; a diverging one (e.g. Adam at learning rate 1e6) does, while
- * staying finite for many epochs.
+ * staying finite for many epochs. With confidence weights (`weighting`) each instance's loss is
+ * scaled by its confidence, so the bound is this times the batch's mean confidence.
  */
 export const DIVERGED_LOSS = 1e6;
 
@@ -58,7 +59,7 @@ export interface Progress {
 }
 
 /** One epoch (or shard, or fold-in) to run: the batches, the step, and the checks' context. */
-export interface EpochLoop<B extends { users: ArrayLike<number> }> {
+export interface EpochLoop<B extends { users: ArrayLike<number>; weights?: ArrayLike<number> }> {
   /** The batches, walked once (a sampler's generator, typically). */
   batches: Iterable<B>;
   /** Computes a batch's mean loss (and its gradients, or applies the update too); sync or async. */
@@ -85,6 +86,7 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  * @param loss - the batch's mean loss (non-finite or above {@link DIVERGED_LOSS})
  * @param batch - the batch's 0-based index in its loop
  * @param context - what diverged, the loss name, the epoch and learning rate
+ * @param meanConfidence - the batch's mean confidence weight (1 without `weighting`), which scales the bound
  * @returns a `TRAINING_DIVERGED` RecsysError
  * @example
  * ```ts
@@ -92,9 +94,10 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  * //=> 'training diverged: the bce loss is NaN at epoch 0, batch 3, learning rate 10; try a smaller one'
  * ```
  */
-export function divergedError(loss: number, batch: number, context: DivergenceContext): RecsysError {
+export function divergedError(loss: number, batch: number, context: DivergenceContext, meanConfidence = 1): RecsysError {
   const { epoch, learningRate, shard } = context;
-  const huge = Number.isFinite(loss) ? ` (above ${DIVERGED_LOSS}: the logits have left any useful range)` : '';
+  const bound = meanConfidence === 1 ? `${DIVERGED_LOSS}` : `${DIVERGED_LOSS} x the batch's mean confidence ${meanConfidence}`;
+  const huge = Number.isFinite(loss) ? ` (above ${bound}: the logits have left any useful range)` : '';
   const where = shard !== undefined && shard.count > 1 ? ` of worker ${shard.index + 1}/${shard.count}` : '';
   return new RecsysError(
     'TRAINING_DIVERGED',
@@ -119,7 +122,7 @@ export function divergedError(loss: number, batch: number, context: DivergenceCo
  * totals; //=> { lossSum: 5, instances: 3, batches: 2, aborted: false }
  * ```
  */
-export async function runEpochLoop<B extends { users: ArrayLike<number> }>(loop: EpochLoop<B>): Promise<EpochTotals> {
+export async function runEpochLoop<B extends { users: ArrayLike<number>; weights?: ArrayLike<number> }>(loop: EpochLoop<B>): Promise<EpochTotals> {
   const { step, apply, aborted, progress, yieldEveryMs, divergence } = loop;
   const totals: EpochTotals = { lossSum: 0, instances: 0, batches: 0, aborted: false };
   let lastYield = yieldEveryMs === undefined ? 0 : performance.now();
@@ -130,7 +133,12 @@ export async function runEpochLoop<B extends { users: ArrayLike<number> }>(loop:
     }
     const pending = step(batch);
     const loss = typeof pending === 'number' ? pending : await pending;
-    if (!Number.isFinite(loss) || loss > DIVERGED_LOSS) throw divergedError(loss, totals.batches, divergence);
+    if (!Number.isFinite(loss)) throw divergedError(loss, totals.batches, divergence);
+    if (loss > DIVERGED_LOSS) {
+      // rare: only then is the batch's mean confidence worth computing
+      const confidence = meanConfidence(batch);
+      if (loss > DIVERGED_LOSS * confidence) throw divergedError(loss, totals.batches, divergence, confidence);
+    }
     apply?.();
     const size = batch.users.length;
     totals.lossSum += loss * size;
@@ -147,6 +155,15 @@ export async function runEpochLoop<B extends { users: ArrayLike<number> }>(loop:
   }
   progress?.end?.();
   return totals;
+}
+
+/** The mean of a batch's confidence weights (at least 1; 1 when it carries none). */
+function meanConfidence(batch: { users: ArrayLike<number>; weights?: ArrayLike<number> }): number {
+  const weights = batch.weights;
+  if (weights === undefined || weights.length === 0) return 1;
+  let sum = 0;
+  for (let i = 0; i < weights.length; i++) sum += weights[i];
+  return Math.max(1, sum / weights.length);
 }
 
 /** Steps for each loss, over its kind of batch (see {@link sampledEpoch}). */
