@@ -8,7 +8,8 @@ import type { Interactions } from '../data/interactions.js';
 import { leaveOneOut, syntheticInteractions } from '../data/index.js';
 import { train } from './train.js';
 import type { BatchLogs, EpochLogs } from './types.js';
-import { plantedData, popularityScorer } from '../../test/helpers/planted-data.js';
+import { plantedData } from '../../test/helpers/planted-data.js';
+import { fitPopularity } from '../baselines/index.js';
 
 beforeAll(() => useBackend('cpu'));
 
@@ -47,7 +48,7 @@ describe('train (tfjs engine)', () => {
     // 48 items: rank each held-out item against 30 sampled negatives the user never saw
     const options = { k: 10, numNegatives: 30, exclude: trainSet, seed: 11 };
     const trained = evaluateSampled(model, testSet, options);
-    const popular = evaluateSampled(popularityScorer(trainSet), testSet, options);
+    const popular = evaluateSampled(fitPopularity(trainSet), testSet, options);
     expect(trained.hr).toBeGreaterThan(popular.hr + 0.3);
     model.dispose();
   });

@@ -1,9 +1,8 @@
 // Test-only fixtures for the training tests (not exported from the package): a tiny dataset in
 // user/item clusters, whose cluster labels let a test script what validation will say (the
-// early-stopping test builds a validation set that training provably makes worse), and a
-// popularity Scorer to compare against. Accuracy tests use syntheticInteractions from data/.
+// early-stopping test builds a validation set that training provably makes worse). Accuracy tests
+// use syntheticInteractions from data/; popularity to compare against is fitPopularity.
 import type { Interactions } from '../../src/data/interactions.js';
-import type { Scorer } from '../../src/scoring/scorer.js';
 import { mulberry32, randomInt } from '../../src/_lib/random.js';
 
 /** A train/validation/test split of planted data. */
@@ -49,23 +48,4 @@ export function plantedData({ numUsers = 60, numItems = 40, clusters = 4, perUse
     numItems,
   });
   return { train: toInteractions(train), validation: toInteractions(validation), test: toInteractions(test), userCluster, itemCluster };
-}
-
-/** Scores every item by its number of training interactions, the same for every user. */
-export function popularityScorer(train: Interactions): Scorer {
-  const counts = new Float32Array(train.numItems);
-  for (const i of train.items) counts[i]++;
-  return {
-    numUsers: train.numUsers,
-    numItems: train.numItems,
-    scoreItems(_user, items, out = new Float32Array(items.length)) {
-      items.forEach((item, k) => (out[k] = counts[item]));
-      return out;
-    },
-    scoreAllItems(users, out = new Float32Array(users.length * train.numItems)) {
-      for (let r = 0; r < users.length; r++) out.set(counts, r * train.numItems);
-      return out;
-    },
-    dispose() {},
-  };
 }
