@@ -1,10 +1,10 @@
 // Side-by-side training throughput of two checkouts of this repository (e.g. main and a branch),
 // in alternating child processes so that a shared machine's load hits both alike. Measures, per
 // round and per checkout: fused NeuMF (ML-1M size, factor 8, MLP [64,32,16,8], 4 negatives, Adam)
-// at batch 256 on 2 threads and on 1 thread, and the 1-thread step time with 138,000 vs 6,040
+// at batch 256 (or --batch) on 2 threads and on 1 thread, and the 1-thread step time with 138,000 vs 6,040
 // users (bench/throughput.ts's table-size check). Prints the medians and new/old ratios.
 //
-//   npx tsx bench/throughput-ab.ts --old /tmp/old-12 [--new .] [--rounds 3] [--seconds 3] [--warmup 30]
+//   npx tsx bench/throughput-ab.ts --old /tmp/old-12 [--new .] [--rounds 3] [--seconds 3] [--warmup 30] [--batch 256]
 //
 // The old checkout needs node_modules (a symlink to this one's is fine when package.json agrees).
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,7 @@ interface Figures {
   cpuMsLarge: number;
 }
 
-async function child(root: string, seconds: number, warmup: number): Promise<void> {
+async function child(root: string, seconds: number, warmup: number, batch: number): Promise<void> {
   const at = (p: string) => pathToFileURL(resolve(root, p)).href;
   const { useBackend } = (await import(at('test/helpers/backends.ts'))) as typeof import('../test/helpers/backends.js');
   const { NeuMF, inspectModel } = (await import(at('src/models/index.ts'))) as typeof import('../src/models/index.js');
@@ -42,11 +42,11 @@ async function child(root: string, seconds: number, warmup: number): Promise<voi
       model,
       architecture: inspectModel(model),
       data,
-      options: resolveTrainOptions({ batchSize: 256, negatives: 4, threads, learningRate: 0.001 }),
+      options: resolveTrainOptions({ batchSize: batch, negatives: 4, threads, learningRate: 0.001 }),
     });
     try {
-      const r = await measure(engine, 256, warmup, seconds);
-      return { ...r, cpuMsPerStep: (1000 * 256) / r.instPerCpuSec! };
+      const r = await measure(engine, batch, warmup, seconds);
+      return { ...r, cpuMsPerStep: (1000 * batch) / r.instPerCpuSec! };
     } finally {
       await engine.dispose();
       model.dispose();
@@ -78,7 +78,8 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '3'));
   const warmup = Number(arg('warmup', '30'));
-  if (process.argv.includes('--child')) return child(arg('root', '.'), seconds, warmup);
+  const batch = Number(arg('batch', '256'));
+  if (process.argv.includes('--child')) return child(arg('root', '.'), seconds, warmup, batch);
   const roots = { old: resolve(arg('old', '')), new: resolve(arg('new', '.')) };
   const rounds = Number(arg('rounds', '3'));
   const results: Record<'old' | 'new', Figures[]> = { old: [], new: [] };
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     // alternate which goes first, so a drift in load does not favour one side
     for (const side of r % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
-      const run = spawnSync(process.execPath, [...process.execArgv, self, '--child', '--root', roots[side], '--seconds', String(seconds), '--warmup', String(warmup)], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [...process.execArgv, self, '--child', '--root', roots[side], '--seconds', String(seconds), '--warmup', String(warmup), '--batch', String(batch)], { encoding: 'utf8' });
       const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (line === undefined) throw new Error(`${side} child failed: ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`);
       const f = JSON.parse(line.slice(7)) as Figures;
@@ -101,10 +102,10 @@ async function main(): Promise<void> {
   const growth = (side: 'old' | 'new') => median(results[side].map((f) => f.msLarge / f.msSmall));
   const cpuGrowth = (side: 'old' | 'new') => median(results[side].map((f) => f.cpuMsLarge / f.cpuMsSmall));
   console.log(`\nmedians over ${rounds} rounds (warm-up ${warmup} batches, ${seconds} s each):`);
-  console.log(`fused 2 threads, batch 256: old ${Math.round(m('old', 'fused2'))}, new ${Math.round(m('new', 'fused2'))} inst/s: new/old ${(m('new', 'fused2') / m('old', 'fused2')).toFixed(3)}`);
-  console.log(`fused 1 thread, batch 256:  old ${Math.round(m('old', 'fused1'))}, new ${Math.round(m('new', 'fused1'))} inst/s: new/old ${(m('new', 'fused1') / m('old', 'fused1')).toFixed(3)}`);
-  console.log(`fused 2 threads, batch 256, per CPU-second: old ${Math.round(m('old', 'fused2Cpu'))}, new ${Math.round(m('new', 'fused2Cpu'))}: new/old ${(m('new', 'fused2Cpu') / m('old', 'fused2Cpu')).toFixed(3)}`);
-  console.log(`fused 1 thread, batch 256, per CPU-second:  old ${Math.round(m('old', 'fused1Cpu'))}, new ${Math.round(m('new', 'fused1Cpu'))}: new/old ${(m('new', 'fused1Cpu') / m('old', 'fused1Cpu')).toFixed(3)}`);
+  console.log(`fused 2 threads, batch ${batch}: old ${Math.round(m('old', 'fused2'))}, new ${Math.round(m('new', 'fused2'))} inst/s: new/old ${(m('new', 'fused2') / m('old', 'fused2')).toFixed(3)}`);
+  console.log(`fused 1 thread, batch ${batch}:  old ${Math.round(m('old', 'fused1'))}, new ${Math.round(m('new', 'fused1'))} inst/s: new/old ${(m('new', 'fused1') / m('old', 'fused1')).toFixed(3)}`);
+  console.log(`fused 2 threads, batch ${batch}, per CPU-second: old ${Math.round(m('old', 'fused2Cpu'))}, new ${Math.round(m('new', 'fused2Cpu'))}: new/old ${(m('new', 'fused2Cpu') / m('old', 'fused2Cpu')).toFixed(3)}`);
+  console.log(`fused 1 thread, batch ${batch}, per CPU-second:  old ${Math.round(m('old', 'fused1Cpu'))}, new ${Math.round(m('new', 'fused1Cpu'))}: new/old ${(m('new', 'fused1Cpu') / m('old', 'fused1Cpu')).toFixed(3)}`);
   console.log(`step time 138,000 / 6,040 users (1 thread): old ${growth('old').toFixed(2)}x, new ${growth('new').toFixed(2)}x wall-clock; old ${cpuGrowth('old').toFixed(2)}x, new ${cpuGrowth('new').toFixed(2)}x in CPU time`);
 }
 
