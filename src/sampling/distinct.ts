@@ -1,7 +1,6 @@
 // The one without-replacement draw of negatives: `negatives` distinct items that are not blocked for
-// the user at hand. Evaluation uses it for the sampled protocol's negatives; the training's
-// validation set is meant to use it too (it still has its own copy, whose rejection threshold
-// differs, so moving it would change the validation negatives a seed gives: see issue 11).
+// the user at hand. Evaluation uses it for the sampled protocol's negatives, and train() for its
+// fixed validation negatives (training/validation-set.ts).
 //
 // Why these two regimes: rejection while free items are plentiful (>= 4 x negatives of them, and at
 // least a quarter of the catalogue, so each proposal succeeds with probability >= 3/16 and the

@@ -8,7 +8,9 @@
 import { RecsysError } from '../errors.js';
 import { assertIndices, assertSameLength, show } from '../_lib/validate.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
-import { deriveSeed, mulberry32, randomInt } from '../_lib/random.js';
+import { deriveSeed, mulberry32 } from '../_lib/random.js';
+import { checkExclude, groupSeenItems, itemsSeenBy, toSeenItems } from '../data/seen-items.js';
+import { BlockedItems, drawDistinct } from '../sampling/distinct.js';
 import type { ValidationOptions } from './types.js';
 
 /** Held-out positives with explicit negatives: the NCF evaluation form. */
@@ -77,23 +79,19 @@ export function prepareValidationSet(
   assertIndices('user', 'validation.data.users', data.users, numUsers);
   assertIndices('item', 'validation.data.items', data.items, numItems);
 
-  // Seen items only for the users we validate: memory stays proportional to their histories.
-  const seen = new Map<number, Set<number>>();
-  for (let k = 0; k < data.users.length; k++) {
-    let s = seen.get(data.users[k]);
-    if (s === undefined) seen.set(data.users[k], (s = new Set()));
-    s.add(data.items[k]);
-  }
-  for (const source of exclude === undefined ? [train] : [train, exclude]) {
-    for (let k = 0; k < source.users.length; k++) seen.get(source.users[k])?.add(source.items[k]);
-  }
-
+  // Blocked for a validated user: all their validation positives, their training positives and the
+  // items `exclude` lists for them; the draw is the library's one distinct draw (sampling/distinct).
+  const indexes = [groupSeenItems(data.users, data.items, numUsers), groupSeenItems(train.users, train.items, numUsers)];
+  const excluded = checkExclude(exclude, numUsers, numItems, 'excludeFromNegatives');
+  if (excluded !== undefined) indexes.push(toSeenItems(excluded, numUsers));
   const random = mulberry32(deriveSeed(seed, VALIDATION_STREAM));
+  const blocked = new BlockedItems(numItems);
   const rows: Int32Array[] = new Array(data.users.length);
   for (let p = 0; p < data.users.length; p++) {
     const user = data.users[p];
-    const blocked = seen.get(user) as Set<number>;
-    const available = numItems - countInRange(blocked, numItems);
+    blocked.clear();
+    for (const index of indexes) blocked.blockAll(itemsSeenBy(index, user));
+    const available = blocked.available;
     if (available < negatives) {
       throw new RecsysError(
         'NO_NEGATIVES',
@@ -102,44 +100,7 @@ export function prepareValidationSet(
         { user, available, negatives },
       );
     }
-    rows[p] = drawDistinct(random, numItems, blocked, negatives, available);
+    rows[p] = drawDistinct(random, blocked, negatives);
   }
   return { users: data.users, items: data.items, negatives: rows };
-}
-
-function countInRange(items: Set<number>, numItems: number): number {
-  let n = 0;
-  for (const i of items) if (i >= 0 && i < numItems) n++;
-  return n;
-}
-
-/**
- * `negatives` distinct items from 0..numItems-1 outside `blocked`. Rejection sampling while at least
- * half the catalogue is free (each draw then succeeds with probability >= 1/2, and at most `negatives`
- * items are taken); otherwise a partial Fisher-Yates shuffle of the free items, which cannot loop.
- */
-function drawDistinct(random: () => number, numItems: number, blocked: Set<number>, negatives: number, available: number): Int32Array {
-  const out = new Int32Array(negatives);
-  if (2 * (blocked.size + negatives) <= numItems) {
-    const taken = new Set<number>();
-    let n = 0;
-    while (n < negatives) {
-      const item = randomInt(random, numItems);
-      if (blocked.has(item) || taken.has(item)) continue;
-      taken.add(item);
-      out[n++] = item;
-    }
-    return out;
-  }
-  const free = new Int32Array(available);
-  let m = 0;
-  for (let i = 0; i < numItems; i++) if (!blocked.has(i)) free[m++] = i;
-  for (let n = 0; n < negatives; n++) {
-    const j = n + randomInt(random, m - n);
-    const t = free[n];
-    free[n] = free[j];
-    free[j] = t;
-    out[n] = free[n];
-  }
-  return out;
 }
