@@ -54,7 +54,7 @@ export class ChunkRanker {
    * @param candidates - ascending, distinct item indices to rank (undefined: every item)
    */
   constructor(
-    private readonly scorer: Scorer,
+    readonly scorer: Scorer,
     private readonly k: number,
     private readonly candidates: Int32Array | undefined,
   ) {

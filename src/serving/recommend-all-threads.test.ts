@@ -8,8 +8,14 @@ import type { Interactions } from '../data/interactions.js';
 import { createScorer, liveScoreWorkers, type ModelScorer } from '../scoring/index.js';
 import { recommendAll, type RecommendAllBatch, type RecommendAllOptions } from './recommend-all.js';
 import { Recommender } from './recommender.js';
+import { setRankWhileWorkersStart } from './recommend-all-threads.js';
 
-beforeAll(() => useBackend('cpu'));
+beforeAll(async () => {
+  await useBackend('cpu');
+  // these tiny calls would finish on the calling thread before the workers start: wait for them
+  setRankWhileWorkersStart(false);
+});
+afterAll(() => setRankWhileWorkersStart(true));
 
 const NUM_USERS = 60;
 const NUM_ITEMS = 45;
@@ -127,6 +133,27 @@ describe('recommendAll on worker threads', () => {
     // 'auto' on this machine: more than one core means a reason (one batch), one core means none asked for
     if (single.fallbackReason !== undefined) expect(single.fallbackReason).toMatch(/fit in one batch/);
     expect(liveScoreWorkers()).toBe(0);
+  });
+
+  it('ranks on the calling thread while the workers start: a short call never waits for them, and says so', async () => {
+    setRankWhileWorkersStart(true);
+    try {
+      const options = { k: 5, exclude, batchUsers: 4 };
+      const one = await collect(recommendAll(scorerOf('neumf'), { ...options, threads: 1 }));
+      const stream = recommendAll(scorerOf('neumf'), { ...options, threads: 2 });
+      const started = performance.now();
+      const two = await collect(stream);
+      const seconds = (performance.now() - started) / 1000;
+      expect(two).toEqual(one);
+      // 15 tiny batches take milliseconds; the workers (from the TypeScript sources) take far longer to start
+      if (stream.threads === 1) expect(stream.fallbackReason).toMatch(/ranked all 15 batches before the score workers had started/);
+      else expect(seconds).toBeGreaterThan(0.05);
+    } finally {
+      setRankWhileWorkersStart(false);
+    }
+    // the workers that were starting are stopped as soon as they are up
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await noWorkersLeft();
   });
 
   it('rejects a bad threads value before the first batch', () => {

@@ -11,7 +11,7 @@ import type { Interactions } from '../data/interactions.js';
 import { checkExclude, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { ChunkRanker, chunkSeen, resolveScorer, type Scorer } from '../scoring/index.js';
 import { resolveTrainOptions } from '../training/index.js';
-import { rankOnWorkers, startScoreWorkers, type ThreadStatus } from './recommend-all-threads.js';
+import { rankOnWorkers, type ThreadStatus } from './recommend-all-threads.js';
 
 /** Options of {@link recommendAll}. @category Serving */
 export interface RecommendAllOptions {
@@ -34,7 +34,8 @@ export interface RecommendAllOptions {
   /**
    * Threads that score (a positive integer, or `'auto'`: the number of logical cores). Default 1.
    * With more than one, the batches are ranked on worker threads (each with its own copy of the
-   * weights) and still arrive in order, with exactly the items and scores of one thread. Only the
+   * weights; the calling thread ranks the first batches while they start) and still arrive in
+   * order, with exactly the items and scores of one thread. Only the
    * fast scorer of a standard GMF, MLP or NeuMF can run on workers; any other scorer, a runtime
    * without workers, a missing worker file, or users that fit in one batch run on the calling
    * thread, and the stream's `fallbackReason` says why.
@@ -48,8 +49,8 @@ export interface RecommendAllOptions {
 
 /**
  * The stream of batches {@link recommendAll} returns: an async generator that also says how many
- * threads score and, when that is fewer than asked, why. Both are final once the first batch has
- * arrived (before it, `threads` is the number asked for).
+ * threads scored and, when that is fewer than asked, why. Both are final once the stream has ended
+ * (until then `threads` is the number asked for, or the workers' once they rank).
  *
  * @category Serving
  * @example
@@ -108,8 +109,9 @@ const MAX_BATCH_USERS = 256;
  *
  * Everything is checked before the first batch (users, `exclude`, `candidates`, K, `threads`); an
  * aborted `signal` ends the iteration at the next batch boundary, without error. With `threads` > 1
- * the users' batches are ranked on worker threads, started per call (the stream's `threads` and
- * `fallbackReason` say what ran); breaking out of the loop, an error or an abort stops them.
+ * the users' batches are ranked on worker threads, started per call (the calling thread ranks the
+ * first batches while they start; the stream's `threads` and `fallbackReason` say what ran);
+ * breaking out of the loop, an error or an abort stops them.
  *
  * @param model - a `tf.LayersModel` or a {@link Scorer}
  * @param options - `k`, `users`, `exclude`, `candidates`, `batchUsers`, `threads`, `signal`, `onProgress`
@@ -208,13 +210,10 @@ async function* run(
 ): AsyncGenerator<RecommendAllBatch, void, undefined> {
   try {
     if (plan.threads > 1) {
-      const workers = await startScoreWorkers(scorer, plan, status);
-      if (workers !== null) {
-        yield* rankOnWorkers(workers, plan, opts.signal, opts.onProgress);
-        return;
-      }
+      yield* rankOnWorkers(new ChunkRanker(scorer, plan.k, plan.candidates), plan, status, opts.signal, opts.onProgress);
+    } else {
+      yield* rankOnThread(scorer, plan, opts);
     }
-    yield* rankOnThread(scorer, plan, opts);
   } finally {
     if (owned) scorer.dispose();
   }
