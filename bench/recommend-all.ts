@@ -9,16 +9,24 @@
 // workers: their start, from the TypeScript sources under tsx, so slower than from dist/), and the
 // load average around each run: on a shared machine compare the ratios, not the absolute figures.
 //
-//   npx tsx bench/recommend-all.ts [--threads 2] [--repeats 2] [--scale 0.1] [--skip-ml1m] [--skip-ml20m]
+//   npx tsx bench/recommend-all.ts [--threads 2] [--repeats 2] [--scale 0.1] [--skip-ml1m] [--skip-ml20m] [--dist]
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { useBackend, SHARED_DATA } from '../test/helpers/backends.js';
-import { readNcf, seenItems, syntheticInteractions, syntheticMovieLens20M, type SeenItems } from '../src/data/index.js';
-import { NeuMF } from '../src/models/index.js';
-import { createScorer, type Scorer } from '../src/scoring/index.js';
-import { recommendAll } from '../src/serving/index.js';
+import type { SeenItems } from '../src/data/index.js';
+import type { Scorer } from '../src/scoring/index.js';
 import { randomizeWeights } from '../test/helpers/random-ncf.js';
+
+// --dist: the built package (dist/, after `npm run build`), whose workers start from score-worker.js
+// as in an app; default: the TypeScript sources, whose workers compile TypeScript first (slower start)
+const fromDist = process.argv.includes('--dist');
+const built = (file: string): Promise<unknown> => import(new URL(`../dist/${file}`, import.meta.url).href);
+const lib = (fromDist ? await built('index.js') : await import('../src/index.js')) as typeof import('../src/index.js');
+const { readNcf, seenItems, syntheticInteractions, syntheticMovieLens20M } = (fromDist
+  ? await built('data.js')
+  : await import('../src/data/index.js')) as typeof import('../src/data/index.js');
+const { NeuMF, createScorer, recommendAll } = lib;
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -101,6 +109,7 @@ async function compare(name: string, numUsers: number, numItems: number, seen: S
   for await (const _ of recommendAll(scorer, { k: 10, exclude: seen, users: Int32Array.from({ length: Math.min(512, numUsers) }, (_, u) => u) })) void _;
   const runs: Run[] = [];
   for (let r = 0; r < REPEATS; r++) {
+    if (r > 0) console.log(`  ${await capacityLine()}`);
     for (const threads of [1, THREADS]) {
       const before = load();
       const run = await once(scorer, seen, threads);
@@ -127,7 +136,7 @@ async function compare(name: string, numUsers: number, numItems: number, seen: S
   scorer.dispose();
 }
 
-console.log(`recommendAll on 1 vs ${THREADS} threads, ${new Date().toISOString()}, load ${load()}`);
+console.log(`recommendAll on 1 vs ${THREADS} threads (${fromDist ? 'dist/' : 'TypeScript sources'}), ${new Date().toISOString()}, load ${load()}`);
 await useBackend('cpu');
 if (!process.argv.includes('--skip-ml1m')) {
   const dir = `${SHARED_DATA}ml-1m-ncf`;

@@ -14,7 +14,7 @@ import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
 import { recommendAll, withStatus, type RecommendAllStream } from './recommend-all.js';
-import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, streamUserBatches } from './recommender-batch.js';
+import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, statusOf, streamUserBatches } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
@@ -328,14 +328,6 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
             ...(signal === undefined ? {} : { signal }),
           })
         : undefined;
-    const status = {
-      get threads(): number {
-        return batches?.threads ?? 1;
-      },
-      get fallbackReason(): string | undefined {
-        return batches === undefined ? (threads === undefined || threads === 1 ? undefined : 'no asked-for user is known to the model') : batches.fallbackReason;
-      },
-    };
     const stream = streamUserBatches({
       ids,
       index,
@@ -348,7 +340,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       popular: () => this.popular(k),
       checkLive: () => this.checkLive(),
     });
-    return withStatus(stream, status);
+    return withStatus(stream, statusOf(batches, threads));
   }
 
   /**
