@@ -17,6 +17,7 @@ import { useBackend, SHARED_DATA } from '../test/helpers/backends.js';
 import type { SeenItems } from '../src/data/index.js';
 import type { Scorer } from '../src/scoring/index.js';
 import { randomizeWeights } from '../test/helpers/random-ncf.js';
+import { flag } from './measure.js';
 
 // --dist: the built package (dist/, after `npm run build`), whose workers start from score-worker.js
 // as in an app; default: the TypeScript sources, whose workers compile TypeScript first (slower start)
@@ -28,13 +29,6 @@ const { readNcf, seenItems, syntheticInteractions, syntheticMovieLens20M } = (fr
   : await import('../src/data/index.js')) as typeof import('../src/data/index.js');
 const { NeuMF, createScorer, recommendAll } = lib;
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[at + 1]}`);
-  return value;
-}
 const THREADS = flag('threads', 2);
 const REPEATS = flag('repeats', 2);
 const SCALE = flag('scale', 0.1);

@@ -26,14 +26,8 @@ import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { recommend, recommendAll } from '../src/serving/index.js';
 import { mulberry32, randomInt } from '../src/_lib/random.js';
+import { flag } from './measure.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[at + 1]}`);
-  return value;
-}
 const SCALE = flag('scale', 1);
 const THREADS = flag('threads', 2);
 const BATCH = flag('batch', 256);

@@ -16,13 +16,15 @@ export interface ThreadStatus {
   fallbackReason: string | undefined;
 }
 
-/** What the batches are made from (the checked plan of recommend-all.ts). */
+/** What the batches are made from: the checked options of a `recommendAll` call. */
 export interface ThreadPlan {
   readonly k: number;
   readonly users: Int32Array;
   readonly seen: SeenItems | undefined;
+  /** Ascending, distinct; undefined = every item. */
   readonly candidates: Int32Array | undefined;
   readonly batchUsers: number;
+  /** Threads asked for ('auto' resolved). */
   readonly threads: number;
 }
 

@@ -11,7 +11,7 @@ import type { Interactions } from '../data/interactions.js';
 import { checkExclude, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import { ChunkRanker, chunkSeen, resolveScorer, type Scorer } from '../scoring/index.js';
 import { resolveTrainOptions } from '../training/index.js';
-import { rankOnWorkers, type ThreadStatus } from './recommend-all-threads.js';
+import { rankOnWorkers, type ThreadPlan, type ThreadStatus } from './recommend-all-threads.js';
 
 /** Options of {@link recommendAll}. @category Serving */
 export interface RecommendAllOptions {
@@ -156,16 +156,8 @@ export function withStatus<T>(generator: AsyncGenerator<T, void, undefined>, sta
   }) as RecommendAllStream<T>;
 }
 
-interface Plan {
-  readonly k: number;
-  readonly users: Int32Array;
-  readonly seen: SeenItems | undefined;
-  /** Ascending, distinct; undefined = every item. */
-  readonly candidates: Int32Array | undefined;
-  readonly batchUsers: number;
-  /** Threads asked for ('auto' resolved). */
-  readonly threads: number;
-}
+/** The checked options of a call. */
+type Plan = ThreadPlan;
 
 function planRecommendAll(scorer: Scorer, opts: RecommendAllOptions): Plan {
   const { numUsers, numItems } = scorer;
