@@ -9,7 +9,7 @@
 // workers: their start, from the TypeScript sources under tsx, so slower than from dist/), and the
 // load average around each run: on a shared machine compare the ratios, not the absolute figures.
 //
-//   npx tsx bench/recommend-all.ts [--threads 2] [--repeats 2] [--scale 0.1] [--skip-ml1m] [--skip-ml20m] [--dist]
+//   npx tsx bench/recommend-all.ts [--threads 2] [--repeats 2] [--scale 0.1] [--users N] [--skip-ml1m] [--skip-ml20m] [--dist]
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -32,6 +32,7 @@ const { NeuMF, createScorer, recommendAll } = lib;
 const THREADS = flag('threads', 2);
 const REPEATS = flag('repeats', 2);
 const SCALE = flag('scale', 0.1);
+const USERS = flag('users', Infinity); // rank only the first N users of each data set
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface Run {
@@ -48,20 +49,21 @@ async function once(scorer: Scorer, seen: SeenItems, threads: number): Promise<R
   const t0 = performance.now();
   let firstBatch = NaN;
   let firstUsers = 0;
-  let users = 0;
+  let done = 0;
   let checksum = 0;
-  const stream = recommendAll(scorer, { k: 10, exclude: seen, threads });
+  const users = Number.isFinite(USERS) ? Int32Array.from({ length: Math.min(USERS, scorer.numUsers) }, (_, u) => u) : undefined;
+  const stream = recommendAll(scorer, { k: 10, exclude: seen, threads, ...(users === undefined ? {} : { users }) });
   for await (const batch of stream) {
-    users += batch.users.length;
+    done += batch.users.length;
     if (Number.isNaN(firstBatch)) {
       firstBatch = (performance.now() - t0) / 1000;
-      firstUsers = users;
+      firstUsers = done;
     }
     for (let t = 0; t < batch.items.length; t += 97) checksum = (checksum * 31 + batch.items[t] + 1) % 1_000_000_007;
   }
   const seconds = (performance.now() - t0) / 1000;
   if (stream.threads !== threads) throw new Error(`asked for ${threads} threads, ran on ${stream.threads}: ${stream.fallbackReason}`);
-  return { threads, seconds, firstBatch, usersPerSecond: users / seconds, steadyPerSecond: (users - firstUsers) / (seconds - firstBatch), checksum };
+  return { threads, seconds, firstBatch, usersPerSecond: done / seconds, steadyPerSecond: (done - firstUsers) / (seconds - firstBatch), checksum };
 }
 
 /**
