@@ -88,10 +88,15 @@ try {
     if (!/wasm-simd/.test(history.engineReason)) throw new Error('the wasm tower did not load: ' + history.engineReason);
     // recommendAll's score workers from the built files: score-worker.js must start and rank as one thread does
     const seen = data.seenItems(synthetic);
+    // one user per batch and a slow consumer (20 ms a batch, as a feed store would be), so that the
+    // workers are up long before the end (the calling thread ranks the first batches while they start)
     const ranked = async (threads) => {
-      const stream = ${mod}.recommendAll(small, { k: 5, exclude: seen, batchUsers: 8, threads });
+      const stream = ${mod}.recommendAll(small, { k: 5, exclude: seen, batchUsers: 1, threads });
       const rows = [];
-      for await (const b of stream) rows.push(...Array.from(b.items), ...Array.from(b.scores));
+      for await (const b of stream) {
+        rows.push(...Array.from(b.items), ...Array.from(b.scores));
+        if (threads > 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       return { rows, threads: stream.threads, reason: stream.fallbackReason };
     };
     const [one, two] = [await ranked(1), await ranked(2)];
