@@ -11,6 +11,8 @@ export default defineConfig({
     baselines: 'src/baselines/index.ts',
     // the fused engine's worker thread: a file of its own so Node and browsers can start it by URL
     'fused-worker': 'src/training/fused/worker.ts',
+    // recommendAll's score workers (threads > 1), started by URL likewise
+    'score-worker': 'src/scoring/score-worker.ts',
     // the `neural-recsys` command (package.json "bin"); its shebang line is kept and the file made executable
     cli: 'src/cli/main.ts',
   },

@@ -1,10 +1,20 @@
-// Shared by the throughput benchmarks (throughput.ts, throughput-ab.ts): random data of a given
-// size and the timing of a training engine's epoch.
+// Shared by the benchmarks: random data of a given size and the timing of a training engine's epoch
+// (throughput.ts, throughput-ab.ts), and numeric command-line flags (scale.ts, recommend-all.ts).
 import { mulberry32 } from '../src/_lib/random.js';
 import type { Interactions } from '../src/data/interactions.js';
 import type { TrainingEngine } from '../src/training/types.js';
 
 const now = (): number => performance.now();
+
+/** The positive number after `--name` on the command line, or `fallback` when the flag is absent. */
+export function flag(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[at + 1]}`);
+  return value;
+}
+
 
 /** Random positives over a users x items grid (duplicates collapse in the sampler). */
 export function randomData(numUsers: number, numItems: number, positives: number, seed: number): Interactions {

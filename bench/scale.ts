@@ -5,8 +5,9 @@
 //   4. sampled evaluation (99 sampled negatives, exclude: train) for every user, beside a
 //   popularity scorer as a baseline, 5. full ranking (evaluateFull) for a seeded user sample,
 //   6. `recommend` in a loop for a user sample (per-call latency), 7. `recommendAll` for every user
-//   (k = 10, seen items excluded; stopped by an AbortSignal at --all-budget seconds, and then the
-//   figure for all users is an extrapolation and says so).
+//   (k = 10, seen items excluded; on 1 thread, then on --threads score workers; each stopped by an
+//   AbortSignal at --all-budget seconds, and then the figure for all users is an extrapolation and
+//   says so).
 // Prints wall time and peak RSS (process.resourceUsage().maxRSS) after each phase. Asserts nothing.
 //
 //   npx tsx bench/scale.ts [--scale 1] [--threads 2] [--batch 256] [--full-users 10000]
@@ -25,14 +26,8 @@ import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { recommend, recommendAll } from '../src/serving/index.js';
 import { mulberry32, randomInt } from '../src/_lib/random.js';
+import { flag } from './measure.js';
 
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[at + 1]}`);
-  return value;
-}
 const SCALE = flag('scale', 1);
 const THREADS = flag('threads', 2);
 const BATCH = flag('batch', 256);
@@ -228,15 +223,18 @@ phase(
   `${scanMs.toFixed(1)} ms per call on average, the first one indexing all ${fmt(trainSet.users.length)} training rows (vs p50 ${pct(0.5).toFixed(2)} ms with the user's own items)`,
 );
 
-// 7. recommendAll for every user: streamed batches, one seen-items index, stopped at the budget
-{
+// 7. recommendAll for every user: streamed batches, one seen-items index, stopped at the budget;
+// on 1 thread, then on --threads score workers, side by side
+const allRates: number[] = [];
+for (const allThreads of THREADS > 1 ? [1, THREADS] : [1]) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ALL_BUDGET * 1000);
   const a0 = performance.now();
   let users = 0;
   let allChecksum = 0;
   let lastReport = a0;
-  for await (const batch of recommendAll(scorer, { k: 10, exclude: seen, signal: controller.signal })) {
+  const stream = recommendAll(scorer, { k: 10, exclude: seen, signal: controller.signal, threads: allThreads });
+  for await (const batch of stream) {
     users += batch.users.length;
     allChecksum = (allChecksum + batch.items[0]) % 1_000_000_007;
     if (performance.now() - lastReport > 60_000) {
@@ -245,14 +243,17 @@ phase(
     }
   }
   clearTimeout(timer);
+  allRates.push(users / ((performance.now() - a0) / 1000));
   const allSeconds = phase(
-    `recommendAll, k = 10, exclude = seen (SeenItems)${controller.signal.aborted ? `, STOPPED at the ${ALL_BUDGET} s budget (--all-budget)` : ''}`,
-    `${fmt(users)} of ${fmt(numUsers)} users, ${fmt(users / ((performance.now() - a0) / 1000), 1)} users/s (checksum ${allChecksum})`,
+    `recommendAll, k = 10, exclude = seen (SeenItems), threads ${stream.threads}${stream.fallbackReason ? ` (${stream.fallbackReason})` : ''}` +
+      `${controller.signal.aborted ? `, STOPPED at the ${ALL_BUDGET} s budget (--all-budget)` : ''}`,
+    `${fmt(users)} of ${fmt(numUsers)} users, ${fmt(allRates[allRates.length - 1], 1)} users/s (checksum ${allChecksum})`,
   );
   if (users < numUsers) {
     console.log(`    EXTRAPOLATION (not measured): all ${fmt(numUsers)} users at this rate: ${fmt(((numUsers / users) * allSeconds) / 60, 1)} min`);
   }
 }
+if (allRates.length === 2) console.log(`    recommendAll speed-up, ${THREADS} threads over 1: ${(allRates[1] / allRates[0]).toFixed(2)}x`);
 
 scorer.dispose();
 model.dispose();

@@ -4,7 +4,8 @@
 //     outputs the README cites, README.md, LICENSE, CHANGELOG.md, package.json and nothing else;
 //     every relative link of the shipped markdown files points at a shipped file.
 //  2. publint and @arethetypeswrong/cli pass on the packed tarball.
-//  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF.
+//  3. A fresh project installs the tarball and, in both ESM and CommonJS, builds and scores a NeuMF,
+//     trains it on 2 threads (fused-worker.js) and runs recommendAll on 2 score workers (score-worker.js).
 //  4. The tfjs-free entry points (metrics, sampling, data, baselines) stay tfjs-free in the bundle.
 //  5. The size of each entry point (min+gzip, tfjs and papaparse excluded) is reported.
 //  6. The command line from the tarball: `npx neural-recsys --help`, a tiny `train` to a bundle,
@@ -85,7 +86,23 @@ try {
     const history = await ${mod}.train(small, synthetic, { epochs: 1, threads: 2 });
     if (history.engine !== 'fused' || history.threads !== 2) throw new Error('fused engine did not run on 2 threads: ' + history.engineReason);
     if (!/wasm-simd/.test(history.engineReason)) throw new Error('the wasm tower did not load: ' + history.engineReason);
-    console.log('${mod} ok', Array.from(scores).map((s) => s.toFixed(4)).join(' '), '|', history.engineReason, '| threads', history.threads);`;
+    // recommendAll's score workers from the built files: score-worker.js must start and rank as one thread does
+    const seen = data.seenItems(synthetic);
+    // one user per batch and a slow consumer (20 ms a batch, as a feed store would be), so that the
+    // workers are up long before the end (the calling thread ranks the first batches while they start)
+    const ranked = async (threads) => {
+      const stream = ${mod}.recommendAll(small, { k: 5, exclude: seen, batchUsers: 1, threads });
+      const rows = [];
+      for await (const b of stream) {
+        rows.push(...Array.from(b.items), ...Array.from(b.scores));
+        if (threads > 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return { rows, threads: stream.threads, reason: stream.fallbackReason };
+    };
+    const [one, two] = [await ranked(1), await ranked(2)];
+    if (two.threads !== 2) throw new Error('recommendAll did not run on 2 score workers: ' + two.reason);
+    if (one.rows.length !== 60 * 10 || one.rows.some((v, i) => !Object.is(v, two.rows[i]))) throw new Error('recommendAll on 2 threads differs from 1 thread');
+    console.log('${mod} ok', Array.from(scores).map((s) => s.toFixed(4)).join(' '), '|', history.engineReason, '| threads', history.threads, '| recommendAll on', two.threads, 'score workers = 1 thread');`;
   writeFileSync(
     join(app, 'esm.mjs'),
     `import * as tf from '@tensorflow/tfjs';

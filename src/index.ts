@@ -213,6 +213,7 @@ export {
   type UserRecommendations,
   type RecommendAllOptions,
   type RecommendAllBatch,
+  type RecommendAllStream,
   type RecommenderSimilarOptions,
   type RecommenderParts,
   type RecommenderFitOptions,

@@ -7,3 +7,6 @@ export type { Scorer } from './scorer.js';
 export { createScorer, isScorer, resolveScorer, scorePairs, checkScores } from './scorer-create.js';
 export type { ScorerOptions, ModelScorer } from './scorer-create.js';
 export { embeddingRows, embeddingsFedBy } from './model-embeddings.js';
+export { ChunkRanker, chunkSeen } from './rank-chunk.js';
+export type { ChunkSeen, RankedChunk } from './rank-chunk.js';
+export { ScoreWorkers, liveScoreWorkers, scoreWorkersUnavailable, workerWeights } from './score-pool.js';

@@ -19,7 +19,7 @@
 //
 // The weights are read once, when the scorer is created: it is a snapshot. After more training,
 // create a new scorer.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ncfSpec, type NcfArchitecture, type NcfWeight } from '../ncf/index.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
@@ -204,6 +204,15 @@ export class NcfFastScorer implements Scorer {
       start = end;
     }
     return result;
+  }
+
+  /**
+   * The weight snapshot this scorer reads (plain typed arrays, which a worker thread can be sent).
+   * Do not modify.
+   */
+  get weights(): NcfWeights {
+    this.assertLive();
+    return this.w;
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@
 export { recommend } from './recommend.js';
 export type { Recommendation, RecommendOptions } from './recommend.js';
 export { recommendAll } from './recommend-all.js';
-export type { RecommendAllOptions, RecommendAllBatch } from './recommend-all.js';
+export type { RecommendAllOptions, RecommendAllBatch, RecommendAllStream } from './recommend-all.js';
 export { similarItems } from './similar.js';
 export type { SimilarItemsOptions } from './similar.js';
 export { Recommender } from './recommender.js';

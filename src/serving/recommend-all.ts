@@ -9,8 +9,9 @@ import { yieldToEventLoop } from '../_lib/event-loop.js';
 import { assertIndices, checkK, checkOptions, show } from '../_lib/validate.js';
 import type { Interactions } from '../data/interactions.js';
 import { checkExclude, toSeenItems, type SeenItems } from '../data/seen-items.js';
-import { topK } from '../metrics/index.js';
-import { resolveScorer, type Scorer } from '../scoring/index.js';
+import { ChunkRanker, chunkSeen, resolveScorer, type Scorer } from '../scoring/index.js';
+import { resolveTrainOptions } from '../training/index.js';
+import { rankOnWorkers, type ThreadPlan, type ThreadStatus } from './recommend-all-threads.js';
 
 /** Options of {@link recommendAll}. @category Serving */
 export interface RecommendAllOptions {
@@ -30,10 +31,41 @@ export interface RecommendAllOptions {
    * a batch's score matrix within 4M floats (16 MB), at most 256.
    */
   batchUsers?: number;
-  /** Stops the iteration at the next batch boundary (it then ends without error; check `signal.aborted`). */
+  /**
+   * Threads that score (a positive integer, or `'auto'`: the number of logical cores). Default 1.
+   * With more than one, the batches are ranked on worker threads (each with its own copy of the
+   * weights; the calling thread ranks the first batches while they start) and still arrive in
+   * order, with exactly the items and scores of one thread. Only the
+   * fast scorer of a standard GMF, MLP or NeuMF can run on workers; any other scorer, a runtime
+   * without workers, a missing worker file, or users that fit in one batch run on the calling
+   * thread, and the stream's `fallbackReason` says why.
+   */
+  threads?: number | 'auto';
+  /** Stops the iteration at the next batch boundary (it then ends without error; check `signal.aborted`). With workers, they stop at once. */
   signal?: AbortSignal;
   /** Called after each batch with the users done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The stream of batches {@link recommendAll} returns: an async generator that also says how many
+ * threads scored and, when that is fewer than asked, why. Both are final once the stream has ended
+ * (until then `threads` is the number asked for, or the workers' once they rank).
+ *
+ * @category Serving
+ * @example
+ * ```ts
+ * const stream = recommendAll(model, { k: 10, threads: 2 });
+ * for await (const batch of stream) save(batch);
+ * stream.threads; //=> 2
+ * stream.fallbackReason; //=> undefined (or e.g. 'this runtime has no worker threads')
+ * ```
+ */
+export interface RecommendAllStream<T> extends AsyncGenerator<T, void, undefined> {
+  /** The threads that score the users (1 on the calling thread). */
+  readonly threads: number;
+  /** Why fewer threads score than asked for (undefined when as many as asked). */
+  readonly fallbackReason: string | undefined;
 }
 
 /**
@@ -75,12 +107,15 @@ const MAX_BATCH_USERS = 256;
  * one batch whatever the number of users. The model's weights are read once per call (pass a
  * {@link Scorer} from `createScorer(model)` to reuse them across calls).
  *
- * Everything is checked before the first batch (users, `exclude`, `candidates`, K); an aborted
- * `signal` ends the iteration at the next batch boundary, without error.
+ * Everything is checked before the first batch (users, `exclude`, `candidates`, K, `threads`); an
+ * aborted `signal` ends the iteration at the next batch boundary, without error. With `threads` > 1
+ * the users' batches are ranked on worker threads, started per call (the calling thread ranks the
+ * first batches while they start; the stream's `threads` and `fallbackReason` say what ran);
+ * breaking out of the loop, an error or an abort stops them.
  *
  * @param model - a `tf.LayersModel` or a {@link Scorer}
- * @param options - `k`, `users`, `exclude`, `candidates`, `batchUsers`, `signal`, `onProgress`
- * @returns an async iterable of {@link RecommendAllBatch}
+ * @param options - `k`, `users`, `exclude`, `candidates`, `batchUsers`, `threads`, `signal`, `onProgress`
+ * @returns a {@link RecommendAllStream} of {@link RecommendAllBatch}
  * @category Serving
  * @example
  * ```ts
@@ -93,7 +128,7 @@ const MAX_BATCH_USERS = 256;
  * }
  * ```
  */
-export function recommendAll(model: tf.LayersModel | Scorer, options?: RecommendAllOptions): AsyncGenerator<RecommendAllBatch, void, undefined> {
+export function recommendAll(model: tf.LayersModel | Scorer, options?: RecommendAllOptions): RecommendAllStream<RecommendAllBatch> {
   const opts = checkOptions(options);
   const { scorer, owned } = resolveScorer(model);
   let plan: Plan;
@@ -103,17 +138,26 @@ export function recommendAll(model: tf.LayersModel | Scorer, options?: Recommend
     if (owned) scorer.dispose();
     throw e;
   }
-  return run(scorer, owned, plan, opts);
+  const status: ThreadStatus = { threads: plan.threads, fallbackReason: undefined };
+  return withStatus(run(scorer, owned, plan, opts, status), status);
 }
 
-interface Plan {
-  readonly k: number;
-  readonly users: Int32Array;
-  readonly seen: SeenItems | undefined;
-  /** Ascending, distinct; undefined = every item. */
-  readonly candidates: Int32Array | undefined;
-  readonly batchUsers: number;
+/**
+ * `generator` with read-only `threads` and `fallbackReason` that read `status` live.
+ *
+ * @param generator - the stream
+ * @param status - updated by whoever runs the stream
+ * @returns the same generator object
+ */
+export function withStatus<T>(generator: AsyncGenerator<T, void, undefined>, status: ThreadStatus): RecommendAllStream<T> {
+  return Object.defineProperties(generator, {
+    threads: { get: () => status.threads, enumerable: true },
+    fallbackReason: { get: () => status.fallbackReason, enumerable: true },
+  }) as RecommendAllStream<T>;
 }
+
+/** The checked options of a call. */
+type Plan = ThreadPlan;
 
 function planRecommendAll(scorer: Scorer, opts: RecommendAllOptions): Plan {
   const { numUsers, numItems } = scorer;
@@ -144,60 +188,39 @@ function planRecommendAll(scorer: Scorer, opts: RecommendAllOptions): Plan {
     throw new RecsysError('INVALID_ARGUMENT', `signal must be an AbortSignal, got ${show(signal)}`);
   }
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new RecsysError('INVALID_ARGUMENT', `onProgress must be a function, got ${show(onProgress)}`);
-  return { k, users, seen, candidates, batchUsers };
+  // the same rule as train's threads: a positive integer or 'auto' (the logical cores)
+  const threads = resolveTrainOptions({ threads: opts.threads }).threads;
+  return { k, users, seen, candidates, batchUsers, threads };
 }
 
-async function* run(scorer: Scorer, owned: boolean, plan: Plan, opts: RecommendAllOptions): AsyncGenerator<RecommendAllBatch, void, undefined> {
-  const { k, users, seen, candidates, batchUsers } = plan;
-  const { signal, onProgress } = opts;
-  const numItems = scorer.numItems;
-  const width = candidates?.length ?? numItems;
-  // excluded[i] === stamp marks item i (or candidate position i) as excluded for the current user
-  const excluded = new Int32Array(width).fill(-1);
-  // candidate position of each item, to map a user's seen items onto the candidate list
-  let position: Int32Array | undefined;
-  if (candidates !== undefined && seen !== undefined) {
-    position = new Int32Array(numItems).fill(-1);
-    for (let p = 0; p < candidates.length; p++) position[candidates[p]] = p;
-  }
-  let scores: Float32Array = new Float32Array(0);
-  let stamp = 0;
+async function* run(
+  scorer: Scorer,
+  owned: boolean,
+  plan: Plan,
+  opts: RecommendAllOptions,
+  status: ThreadStatus,
+): AsyncGenerator<RecommendAllBatch, void, undefined> {
   try {
-    for (let start = 0; start < users.length; start += batchUsers) {
-      if (signal?.aborted) return;
-      const chunk = users.slice(start, Math.min(start + batchUsers, users.length));
-      if (candidates === undefined) {
-        scores = scorer.scoreAllItems(chunk, scores.length >= chunk.length * width ? scores : new Float32Array(chunk.length * width));
-      } else {
-        if (scores.length < chunk.length * width) scores = new Float32Array(chunk.length * width);
-        for (let r = 0; r < chunk.length; r++) scorer.scoreItems(chunk[r], candidates, scores.subarray(r * width, (r + 1) * width));
-      }
-      const items = new Int32Array(chunk.length * k).fill(-1);
-      const top = new Float32Array(chunk.length * k).fill(NaN);
-      const counts = new Int32Array(chunk.length);
-      for (let r = 0; r < chunk.length; r++) {
-        const user = chunk[r];
-        const current = stamp++;
-        if (seen !== undefined) {
-          for (let j = seen.offsets[user]; j < seen.offsets[user + 1]; j++) {
-            const at = position === undefined ? seen.items[j] : position[seen.items[j]];
-            if (at >= 0) excluded[at] = current;
-          }
-        }
-        const row = scores.subarray(r * width, (r + 1) * width);
-        const best = topK(row, k, seen === undefined ? undefined : (index) => excluded[index] === current);
-        counts[r] = best.length;
-        for (let t = 0; t < best.length; t++) {
-          items[r * k + t] = candidates === undefined ? best[t] : candidates[best[t]];
-          top[r * k + t] = row[best[t]];
-        }
-      }
-      const done = Math.min(start + batchUsers, users.length);
-      onProgress?.(done, users.length);
-      yield { users: chunk, k, items, scores: top, counts };
-      await yieldToEventLoop();
+    if (plan.threads > 1) {
+      yield* rankOnWorkers(new ChunkRanker(scorer, plan.k, plan.candidates), plan, status, opts.signal, opts.onProgress);
+    } else {
+      yield* rankOnThread(scorer, plan, opts);
     }
   } finally {
     if (owned) scorer.dispose();
+  }
+}
+
+async function* rankOnThread(scorer: Scorer, plan: Plan, opts: RecommendAllOptions): AsyncGenerator<RecommendAllBatch, void, undefined> {
+  const { k, users, seen, candidates, batchUsers } = plan;
+  const { signal, onProgress } = opts;
+  const ranker = new ChunkRanker(scorer, k, candidates);
+  for (let start = 0; start < users.length; start += batchUsers) {
+    if (signal?.aborted) return;
+    const chunk = users.slice(start, Math.min(start + batchUsers, users.length));
+    const ranked = ranker.rank(chunk, seen === undefined ? undefined : chunkSeen(seen, chunk));
+    onProgress?.(Math.min(start + batchUsers, users.length), users.length);
+    yield { users: chunk, k, ...ranked };
+    await yieldToEventLoop();
   }
 }

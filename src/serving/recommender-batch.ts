@@ -4,7 +4,8 @@
 import { RecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import type { IdMap } from '../data/index.js';
-import type { RecommendAllBatch } from './recommend-all.js';
+import type { RecommendAllBatch, RecommendAllStream } from './recommend-all.js';
+import type { ThreadStatus } from './recommend-all-threads.js';
 import type { ExternalId, RecommendedItem, UnknownUserPolicy, UserRecommendations } from './recommender-types.js';
 
 /** The unknown-user policies a Recommender accepts. */
@@ -112,7 +113,7 @@ export interface UserBatchSource<UserId extends ExternalId, ItemId extends Exter
   readonly index: Int32Array;
   readonly k: number;
   /** The index-level batches of the known users, in order (undefined when none is known). */
-  readonly batches: AsyncGenerator<RecommendAllBatch, void, undefined> | undefined;
+  readonly batches: RecommendAllStream<RecommendAllBatch> | undefined;
   /** Users per batch of the trailing unknown users. */
   readonly unknownBatch: number;
   readonly signal: AbortSignal | undefined;
@@ -158,4 +159,20 @@ export async function* streamUserBatches<UserId extends ExternalId, ItemId exten
     onProgress?.(p, ids.length);
     yield out;
   }
+}
+
+/**
+ * The threads of `Recommender.recommendAll`: those of its index-level stream, or one (saying why
+ * when more were asked) when no asked-for user is known.
+ */
+export function statusOf(batches: RecommendAllStream<RecommendAllBatch> | undefined, threads: number | 'auto' | undefined): ThreadStatus {
+  return {
+    get threads(): number {
+      return batches?.threads ?? 1;
+    },
+    get fallbackReason(): string | undefined {
+      if (batches !== undefined) return batches.fallbackReason;
+      return threads === undefined || threads === 1 ? undefined : 'no asked-for user is known to the model: only popular items, no scoring';
+    },
+  };
 }

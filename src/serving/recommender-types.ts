@@ -65,6 +65,11 @@ export interface RecommenderRecommendAllOptions<UserId extends ExternalId = Exte
   unknownUser?: UnknownUserPolicy;
   /** Users per batch. Default: as many as keep a batch's scores within 16 MB, at most 256. */
   batchUsers?: number;
+  /**
+   * Threads that rank the known users (a positive integer or `'auto'`, the logical cores). Default 1.
+   * See `RecommendAllOptions.threads`.
+   */
+  threads?: number | 'auto';
   /** Stops at the next batch boundary (the iteration then ends without error; check `signal.aborted`). */
   signal?: AbortSignal;
   /** Called after each batch with the users done so far and the total. */

@@ -13,8 +13,8 @@ import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
-import { recommendAll } from './recommend-all.js';
-import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, streamUserBatches } from './recommender-batch.js';
+import { recommendAll, withStatus, type RecommendAllStream } from './recommend-all.js';
+import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, statusOf, streamUserBatches } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
@@ -298,8 +298,12 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    * left out; an unknown id gets popular items, or UNKNOWN_USER with `unknownUser: 'error'`, raised
    * before the first batch). Users are scored through one cached scorer and one seen-items index.
    *
-   * @param options - `k` (10), `users`, `excludeSeen` (true), `unknownUser`, `batchUsers`, `signal`, `onProgress`
-   * @returns an async iterable of batches, each an array of `{ user, items }` in the order asked for
+   * With `threads` > 1 the known users are ranked on worker threads (in order, with the scores of
+   * one thread; a Recommender around a baseline or a custom model stays on the calling thread and
+   * the stream's `fallbackReason` says so).
+   *
+   * @param options - `k` (10), `users`, `excludeSeen` (true), `unknownUser`, `batchUsers`, `threads` (1), `signal`, `onProgress`
+   * @returns a {@link RecommendAllStream} of batches, each an array of `{ user, items }` in the order asked for
    * @example
    * ```ts
    * for await (const batch of rec.recommendAll({ k: 10 })) {
@@ -307,10 +311,10 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    * }
    * ```
    */
-  recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): AsyncGenerator<UserRecommendations<UserId, ItemId>[], void, undefined> {
+  recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): RecommendAllStream<UserRecommendations<UserId, ItemId>[]> {
     this.checkLive();
     const { k, excludeSeen, unknownUser } = checkRequest(options, this.unknownUser, this.items.size);
-    const { users, batchUsers, signal, onProgress } = options;
+    const { users, batchUsers, threads, signal, onProgress } = options;
     // every id checked now, before any batch
     const { ids, index, knownUsers } = askedUsers(users, this.users, (id) => this.userIndex(id), unknownUser === 'error');
     const batches =
@@ -320,10 +324,11 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
             users: knownUsers,
             ...(excludeSeen ? { exclude: this.seenItems } : {}),
             ...(batchUsers === undefined ? {} : { batchUsers }),
+            ...(threads === undefined ? {} : { threads }),
             ...(signal === undefined ? {} : { signal }),
           })
         : undefined;
-    return streamUserBatches({
+    const stream = streamUserBatches({
       ids,
       index,
       k,
@@ -335,6 +340,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       popular: () => this.popular(k),
       checkLive: () => this.checkLive(),
     });
+    return withStatus(stream, statusOf(batches, threads));
   }
 
   /**
