@@ -6,7 +6,7 @@
 // and WebAssembly SIMD kernel instance; then it ranks the chunks of users it is sent, in order.
 // While a worker has no chunk to rank it is unref'd (Node), so a caller that abandons the stream
 // without closing it does not keep the process alive.
-import { importNodeBuiltin } from '../_lib/node-import.js';
+import { spawnNodeWorker } from '../_lib/node-worker.js';
 import { RecsysError } from '../errors.js';
 import type { ChunkSeen, RankedChunk } from './rank-chunk.js';
 import type { Scorer } from './scorer.js';
@@ -54,43 +54,12 @@ interface Thread {
 }
 
 async function spawnNodeThread(): Promise<Thread> {
-  const why = 'score workers need Node.js worker_threads';
-  const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads', why);
-  const here = import.meta.url;
-  let worker: InstanceType<typeof Worker>;
-  if (/\.[cm]?ts$/.test(here)) {
-    // From the TypeScript sources (vitest, tsx): a bootstrap registers tsx's ESM loader in the worker
-    // first (Node 20 ignores `--import tsx` in a worker's execArgv), then imports score-worker.ts.
-    const { createRequire } = await importNodeBuiltin<typeof import('node:module')>('module', why);
-    const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('url', why);
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const url = new URL('./score-worker.ts', here).href;
-    worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`, { eval: true });
-  } else {
-    worker = new Worker(new URL(here.endsWith('.cjs') ? './score-worker.cjs' : './score-worker.js', here));
-  }
+  const thread = await spawnNodeWorker<unknown, ScoreReply>(
+    { from: import.meta.url, source: './score-worker.ts', built: './score-worker', label: 'score worker' },
+    () => live--,
+  );
   live++;
-  let terminating = false;
-  let exited = false;
-  worker.on('exit', () => {
-    exited = true;
-    live--;
-  });
-  return {
-    post: (message) => worker.postMessage(message),
-    listen(onReply, onError) {
-      worker.on('message', onReply);
-      worker.on('error', onError);
-      worker.on('exit', (code) => {
-        if (!terminating) onError(new Error(`a score worker exited unexpectedly with code ${code}`));
-      });
-    },
-    ref: (on) => (on ? worker.ref() : worker.unref()),
-    async terminate() {
-      terminating = true;
-      if (!exited) await worker.terminate();
-    },
-  };
+  return thread;
 }
 
 function spawnWebThread(): Thread {

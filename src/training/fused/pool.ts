@@ -1,7 +1,8 @@
-// Starting and stopping the fused engine's worker threads, in Node (worker_threads) and in browsers
-// (module Web Workers), from the TypeScript sources (vitest, tsx) and from the built package.
+// Starting and stopping the fused engine's worker threads, in Node (worker_threads, through
+// _lib/node-worker.ts) and in browsers (module Web Workers), from the TypeScript sources (vitest,
+// tsx) and from the built package.
 import type { WorkerReply, WorkerRequest } from './protocol.js';
-import { importNodeBuiltin } from '../../_lib/node-import.js';
+import { spawnNodeWorker } from '../../_lib/node-worker.js';
 import { RecsysError } from '../../errors.js';
 
 /** One running worker, whatever the runtime. */
@@ -24,13 +25,6 @@ export function workersAvailable(): boolean {
   return typeof g.process?.versions?.node === 'string' || typeof g.Worker === 'function';
 }
 
-/** The worker's script: the .ts source under vitest/tsx, else the built fused-worker file beside this bundle. */
-function workerUrl(): { url: URL; fromSource: boolean } {
-  const here = import.meta.url;
-  if (/\.[cm]?ts$/.test(here)) return { url: new URL('./worker.ts', here), fromSource: true };
-  return { url: new URL(here.endsWith('.cjs') ? './fused-worker.cjs' : './fused-worker.js', here), fromSource: false };
-}
-
 /**
  * Starts one worker thread running worker.ts.
  *
@@ -38,43 +32,10 @@ function workerUrl(): { url: URL; fromSource: boolean } {
  */
 export async function spawnWorker(): Promise<ThreadHandle> {
   const g = globalThis as { process?: NodeProcess };
-  if (typeof g.process?.versions?.node === 'string') return spawnNodeWorker();
-  return spawnWebWorker();
-}
-
-async function spawnNodeWorker(): Promise<ThreadHandle> {
-  const why = 'worker threads need Node.js worker_threads';
-  const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads', why);
-  const { url, fromSource } = workerUrl();
-  let worker: InstanceType<typeof Worker>;
-  if (fromSource) {
-    // From the TypeScript sources (vitest, tsx) the worker must compile TypeScript too. Node 20
-    // ignores `--import tsx` in a worker's execArgv, so a tiny bootstrap registers tsx's ESM
-    // loader in the worker first, then imports worker.ts.
-    const { createRequire } = await importNodeBuiltin<typeof import('node:module')>('module', why);
-    const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('url', why);
-    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-    worker = new Worker(boot, { eval: true });
-  } else {
-    worker = new Worker(url);
+  if (typeof g.process?.versions?.node === 'string') {
+    return spawnNodeWorker<WorkerRequest, WorkerReply>({ from: import.meta.url, source: './worker.ts', built: './fused-worker', label: 'fused-engine worker' });
   }
-  let terminating = false;
-  return {
-    post: (message) => worker.postMessage(message),
-    listen(onReply, onError) {
-      worker.on('message', onReply);
-      worker.on('error', onError);
-      worker.on('exit', (code) => {
-        if (!terminating) onError(new Error(`fused-engine worker exited unexpectedly with code ${code}`));
-      });
-    },
-    ref: (on) => (on ? worker.ref() : worker.unref()),
-    async terminate() {
-      terminating = true;
-      await worker.terminate();
-    },
-  };
+  return spawnWebWorker();
 }
 
 /**
