@@ -10,7 +10,9 @@
 // model can still encode a new item's values (unknown values -> row 0). Registered for
 // serialization under `neural-recsys>FeaturePool`, so model.json round-trips it.
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureValue } from '../data/features.js';
+import { RecsysError } from '../errors.js';
+import { show } from '../_lib/validate.js';
+import { FeatureTable, type FeatureValue } from '../data/features.js';
 
 /** Pad value of the index: a slot with no value. */
 export const INDEX_PAD = -1;
@@ -152,4 +154,38 @@ export function paddedIndex(offsets: Int32Array, rows: Int32Array, numEntities: 
     for (let j = offsets[e]; j < offsets[e + 1]; j++) index[e * maxValues + j - offsets[e]] = rows[j];
   }
   return { index, maxValues };
+}
+
+/**
+ * The value maps of a model's side features on one side, read from its FeaturePool layers (so
+ * also from a loaded bundle): a {@link FeatureTable} with the model's fields and no entities, whose
+ * `encode(field, values)` gives the rows of new values as the model sees them (a value the model
+ * never saw maps to row 0, "unknown"). Null when the side has no field.
+ *
+ * @param model - a model built with `userFeatures` / `itemFeatures` (or any other: null)
+ * @param side - 'user' or 'item'
+ * @returns the fields' value maps, or null
+ * @example
+ * ```ts
+ * const maps = featureValueMaps(model, 'item');
+ * maps?.encode('genre', ['Drama', 'Space western']); //=> Int32Array [3, 0]
+ * ```
+ * @category Models
+ */
+export function featureValueMaps(model: tf.LayersModel, side: 'user' | 'item'): FeatureTable | null {
+  if (!(model instanceof tf.LayersModel)) throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel, got ${show(model)}`);
+  if (side !== 'user' && side !== 'item') throw new RecsysError('INVALID_ARGUMENT', `side must be 'user' or 'item', got ${show(side)}`);
+  const pools: FeaturePoolConfig[] = [];
+  const seen = new Set<string>();
+  for (const layer of model.layers) {
+    if (!(layer instanceof FeaturePool) || !layer.name.includes(`_${side}_feature`) || seen.has(layer.pool.field)) continue;
+    seen.add(layer.pool.field);
+    pools.push(layer.pool);
+  }
+  if (pools.length === 0) return null;
+  return FeatureTable.fromJSON({
+    kind: side,
+    ids: [],
+    fields: pools.map((p) => ({ name: p.field, ...(p.bucket === undefined ? {} : { bucket: p.bucket }), values: p.values, offsets: [0], rows: [] })),
+  });
 }
