@@ -125,4 +125,34 @@ describe('side features across the library', () => {
     expect((error as RecsysError).message).toMatch(/^side features: foldIn does not compute/);
     rec.dispose();
   });
+
+  it('items with features but no interactions are scored from their features (planted genres)', async () => {
+    // users 0-19 like genre g0, users 20-39 like g1; items 0-9 are g0, 10-19 g1, 20-29 g2; two new
+    // items (no interactions) appended by the feature table: 'new-g0' (a g0 item) and 'new-gX' (a
+    // genre no trained item has)
+    const known = IdMap.fromIds(Array.from({ length: 30 }, (_, i) => `i${i}`), { kind: 'item' });
+    const rows = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, genre: `g${Math.floor(i / 10)}` }));
+    const table = featuresFrom([...rows, { id: 'new-g0', genre: 'g0' }, { id: 'new-gX', genre: 'gX' }], { fields: ['genre'], ids: known });
+    expect(table.numEntities).toBe(32);
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < 40; u++) {
+      const base = u < 20 ? 0 : 10;
+      for (let j = 0; j < 6; j++) users.push(u), items.push(base + ((u * 7 + j * 3) % 10));
+    }
+    const data = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers: 40, numItems: 32 };
+    const model = GMF({ numUsers: 40, numItems: 32, factors: 4, itemFeatures: table, seed: 3 });
+    await train(model, data, { epochs: 15, batchSize: 32, learningRate: 0.02, seed: 2 });
+    const all = scores(model, 40, 32);
+    const [a, b] = [table.ids.index('new-g0')!, table.ids.index('new-gX')!];
+    let wins = 0;
+    for (let u = 0; u < 20; u++) if (all[u * 32 + a] > all[u * 32 + b]) wins++;
+    expect(wins).toBe(20);
+    // and for the g1 fans, the new g0 item is no better than the g1 items they have not seen
+    const g1Fan = 25;
+    const unseenG1 = Array.from({ length: 10 }, (_, j) => 10 + j).filter((i) => !items.some((it, k) => users[k] === g1Fan && it === i));
+    const meanUnseenG1 = unseenG1.reduce((s, i) => s + all[g1Fan * 32 + i], 0) / unseenG1.length;
+    expect(all[g1Fan * 32 + a]).toBeLessThan(meanUnseenG1);
+    model.dispose();
+  });
 });
