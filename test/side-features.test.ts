@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from './helpers/backends.js';
 import { thrown } from './helpers/recsys-error.js';
+import { allScores } from './helpers/io-fixtures.js';
 import {
   IdMap,
   NeuMF,
@@ -45,14 +46,9 @@ function plantedData(seed: number): { data: ReturnType<typeof syntheticInteracti
   return { data, items };
 }
 
+/** Every (user, item) score of users 0..numUsers-1 over all items, through model.predict. */
 function scores(model: tf.LayersModel, numUsers: number, numItems: number): Float32Array {
-  return tf.tidy(() => {
-    const users: number[] = [];
-    const items: number[] = [];
-    for (let u = 0; u < numUsers; u++) for (let i = 0; i < numItems; i++) users.push(u), items.push(i);
-    const out = model.predict([tf.tensor2d(users, [users.length, 1], 'int32'), tf.tensor2d(items, [items.length, 1], 'int32')]) as tf.Tensor;
-    return out.dataSync() as Float32Array;
-  });
+  return Float32Array.from(allScores(model, numUsers, numItems));
 }
 
 describe('side features across the library', () => {
@@ -138,7 +134,10 @@ describe('side features across the library', () => {
     const items: number[] = [];
     for (let u = 0; u < 40; u++) {
       const base = u < 20 ? 0 : 10;
-      for (let j = 0; j < 6; j++) users.push(u), items.push(base + ((u * 7 + j * 3) % 10));
+      for (let j = 0; j < 6; j++) {
+        users.push(u);
+        items.push(base + ((u * 7 + j * 3) % 10));
+      }
     }
     const data = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers: 40, numItems: 32 };
     const model = GMF({ numUsers: 40, numItems: 32, factors: 4, itemFeatures: table, seed: 3 });

@@ -61,6 +61,8 @@ export class FeaturePool extends tf.layers.Layer {
   private index: tf.LayerVariable | undefined;
 
   /**
+   * Creates the layer (the builders do; tfjs does when it loads a model.json).
+   *
    * @param config - the pool's settings and tfjs's layer arguments (name)
    * @param initialIndex - the padded index `[numEntities * maxValues]`, written when the layer is built
    */
