@@ -19,6 +19,7 @@ import {
   featureValueMaps,
   inspectModel,
   loadLayersModel,
+  loadModel,
   readManifest,
   saveModel,
   syntheticInteractions,
@@ -115,7 +116,13 @@ describe('side features across the library', () => {
       items: IdMap.fromIds(Array.from({ length: data.numItems }, (_, i) => `i${i}`), { kind: 'item' }),
       seen: data,
     });
-    expect((await rec.recommend('u0', { k: 3 })).length).toBe(3);
+    const top = await rec.recommend('u0', { k: 3 });
+    expect(top.length).toBe(3);
+    const url = `file://${join(root, 'recommender')}`;
+    await saveModel(rec, url);
+    const again = await loadModel(url);
+    expect(await again.recommend('u0', { k: 3 })).toEqual(top);
+    again.dispose();
     const error = await thrown(() => rec.foldIn('new-user', ['i1', 'i2']));
     expect((error as RecsysError).code).toBe('UNSUPPORTED_MODEL');
     expect((error as RecsysError).message).toMatch(/^side features: foldIn does not compute/);
