@@ -11,22 +11,16 @@
 // held-out item), to see how much the negatives on never-seen items cost the feature model.
 //
 // Run: npx tsx bench/cold-start-ml100k.ts [--seeds 1,2,3] [--epochs 10] [--data ../shared/data/ml-100k]
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { useBackend } from '../test/helpers/backends.js';
+import { ML100K_DIR, ml100kFeatures } from './ml100k-features-setup.js';
 import {
   NeuMF,
   coldItemSplit,
   createScorer,
   evaluateColdItems,
   featurePopularity,
-  featuresFrom,
-  readMovieLens,
-  readMovieLensMovies,
   train,
   type ColdItemSplit,
-  type FeatureTable,
   type Interactions,
 } from '../src/index.js';
 
@@ -34,33 +28,15 @@ const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '10' },
-    data: { type: 'string', default: new URL('../../shared/data/ml-100k/', import.meta.url).pathname },
+    data: { type: 'string', default: ML100K_DIR },
     // comma-separated subset of: popularity, ids, features, features-no-cold-negatives
     models: { type: 'string', default: 'popularity,ids,features,features-no-cold-negatives' },
   },
 });
 const models = new Set(values.models.split(','));
-const needed = ['u.data', 'u.item'].map((f) => join(values.data, f));
-if (needed.some((p) => !existsSync(p))) {
-  console.log(`skipped: ${needed.filter((p) => !existsSync(p)).join(', ')} not found (pass --data)`);
-  process.exit(0);
-}
 const seeds = values.seeds.split(',').map(Number);
 const epochs = Number(values.epochs);
-let backend = 'wasm';
-try {
-  await useBackend('wasm');
-} catch {
-  backend = 'cpu';
-  await useBackend('cpu');
-}
-
-const { data, items } = await readMovieLens(join(values.data, 'u.data'));
-const movies: FeatureTable = featuresFrom(await readMovieLensMovies(join(values.data, 'u.item')), {
-  fields: ['genre', { name: 'year', bucket: 10 }],
-  ids: items,
-  newIds: 'error',
-});
+const { data, movies, backend } = await ml100kFeatures(values.data);
 
 /** Every (user, held-out item) pair: what the last variant never samples as a negative. */
 function allColdPairs(split: ColdItemSplit): Interactions {

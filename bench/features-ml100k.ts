@@ -9,21 +9,14 @@
 // the wasm backend when it loads, else cpu. Prints a table and the per-seed figures.
 //
 // Run: npx tsx bench/features-ml100k.ts [--seeds 1,2,3] [--epochs 5] [--data ../shared/data/ml-100k]
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../test/helpers/backends.js';
+import { ML100K_DIR, ml100kFeatures } from './ml100k-features-setup.js';
 import {
   NeuMF,
   evaluateSampled,
-  featuresFrom,
   leaveOneOut,
-  readMovieLens,
-  readMovieLensMovies,
-  readMovieLensUsers,
   train,
-  type FeatureTable,
   type Interactions,
 } from '../src/index.js';
 
@@ -31,38 +24,12 @@ const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '5' },
-    data: { type: 'string', default: new URL('../../shared/data/ml-100k/', import.meta.url).pathname },
+    data: { type: 'string', default: ML100K_DIR },
   },
 });
-const dir = values.data;
-const needed = ['u.data', 'u.item', 'u.user'].map((f) => join(dir, f));
-if (needed.some((p) => !existsSync(p))) {
-  console.log(`skipped: ${needed.filter((p) => !existsSync(p)).join(', ')} not found (pass --data)`);
-  process.exit(0);
-}
 const seeds = values.seeds.split(',').map(Number);
 const epochs = Number(values.epochs);
-
-let backend = 'wasm';
-try {
-  await useBackend('wasm');
-} catch {
-  backend = 'cpu';
-  await useBackend('cpu');
-}
-
-const { data, users, items } = await readMovieLens(join(dir, 'u.data'));
-const movies: FeatureTable = featuresFrom(await readMovieLensMovies(join(dir, 'u.item')), {
-  fields: ['genre', { name: 'year', bucket: 10 }],
-  ids: items,
-  newIds: 'error',
-});
-const people: FeatureTable = featuresFrom(await readMovieLensUsers(join(dir, 'u.user')), {
-  fields: ['gender', { name: 'age', bucket: [1, 18, 25, 35, 45, 50, 56] }, 'occupation'],
-  ids: users,
-  kind: 'user',
-  newIds: 'error',
-});
+const { data, movies, people, backend } = await ml100kFeatures(values.data);
 
 interface Row {
   seed: number;
