@@ -17,7 +17,16 @@ import { FeatureTable, type FeatureValue } from '../data/features.js';
 /** Pad value of the index: a slot with no value. */
 export const INDEX_PAD = -1;
 
-/** The serialised config of a {@link FeaturePool} layer (beyond tfjs's own name, trainable, dtype). */
+/**
+ * The serialised config of a {@link FeaturePool} layer (beyond tfjs's own name, trainable, dtype).
+ *
+ * @example
+ * ```ts
+ * (model.getLayer('mf_item_feature0') as FeaturePool).pool;
+ * //=> { field: 'genre', numRows: 19, width: 8, numEntities: 1682, maxValues: 6, values: ['Animation', ...], l2: 0 }
+ * ```
+ * @category Models
+ */
 export interface FeaturePoolConfig {
   /** The feature field's name. */
   field: string;

@@ -10,7 +10,16 @@ import { LAYER_NAMES, type NcfBlock, type NcfFeatureField, type NcfFeatures, typ
 import { FeaturePool, paddedIndex, registerFeaturePool } from './feature-pool.js';
 import { partSeed, SEED_STREAM, tableVector } from './parts.js';
 
-/** The side-feature arguments every builder takes. @category Models */
+/**
+ * The side-feature arguments every builder takes.
+ *
+ * @example
+ * ```ts
+ * const args: SideFeatureArgs = { itemFeatures: movies, itemFields: ['genre'], userFeatures: people };
+ * NeuMF({ numUsers: people.numEntities, numItems: movies.numEntities, ...args });
+ * ```
+ * @category Models
+ */
 export interface SideFeatureArgs {
   /**
    * Per-user categorical features (e.g. from `readMovieLensUsers` + `featuresFrom`), indexed like

@@ -52,6 +52,12 @@ export interface NcfTableWeight {
 /**
  * The fixed per-entity index of a side-feature field (weight 1 of the field's layer, int32, not
  * trained): row `e` holds entity `e`'s value rows, padded with -1.
+ *
+ * @example
+ * ```ts
+ * const arch = { kind: 'gmf', numUsers: 3, numItems: 4, factors: 2, layers: [], features: { item: [{ name: 'genre', rows: 5, maxValues: 2 }] } } as const;
+ * ncfSpec(arch).weights.find((w) => w.role === 'index')?.shape; //=> [4, 2]
+ * ```
  */
 export interface NcfIndexWeight {
   readonly role: 'index';
