@@ -20,6 +20,9 @@ export { type RecsysErrorCode } from './errors.js';
 // ---- models: the tfjs-layers builders and their blocks ----
 /** @category Models */
 export { Embedding, GMF, MLP, NeuMF, pretrainedNeuMF, inspectModel, LAYER_NAMES } from './models/index.js';
+// side features: the pooled-field layer (for tf.loadLayersModel outside loadModel) and the value maps a model serves with
+/** @category Models */
+export { FeaturePool, featureValueMaps, registerFeaturePool } from './models/index.js';
 /** @category Models */
 export {
   type EmbeddingArgs,
@@ -32,7 +35,11 @@ export {
   type NeuMFArgs,
   type PretrainedNeuMFOptions,
   type NcfArchitecture,
+  type NcfFeatureField,
+  type NcfFeatures,
   type NcfKind,
+  type FeaturePoolConfig,
+  type SideFeatureArgs,
 } from './models/index.js';
 // for models not built by the builders (e.g. from tf.loadLayersModel): fast embedding gradients
 /** @category Models */

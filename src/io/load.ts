@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { IdMap } from '../data/index.js';
-import { inspectModel } from '../models/index.js';
+import { inspectModel, registerFeaturePool } from '../models/index.js';
 import type { NcfArchitecture } from '../ncf/index.js';
 import { Recommender, type ExternalId } from '../serving/index.js';
 import { createScorer } from '../scoring/index.js';
@@ -142,14 +142,16 @@ function sameArchitecture(a: NcfArchitecture, b: NcfArchitecture): boolean {
     a.numItems === b.numItems &&
     a.factors === b.factors &&
     a.layers.length === b.layers.length &&
-    a.layers.every((n, i) => n === b.layers[i])
+    a.layers.every((n, i) => n === b.layers[i]) &&
+    JSON.stringify(a.features ?? null) === JSON.stringify(b.features ?? null)
   );
 }
 
 function describe(a: NcfArchitecture | null): string {
   return a === null
     ? 'a custom model'
-    : `a ${a.kind} (numUsers=${a.numUsers}, numItems=${a.numItems}, factors=${a.factors}, layers=[${a.layers.join(', ')}])`;
+    : `a ${a.kind} (numUsers=${a.numUsers}, numItems=${a.numItems}, factors=${a.factors}, layers=[${a.layers.join(', ')}]` +
+        `${a.features === undefined ? '' : `, features=${JSON.stringify(a.features)}`})`;
 }
 
 /** Checks bytes against the size and CRC-32 the manifest recorded for them (BUNDLE_CORRUPT). */
@@ -177,6 +179,7 @@ async function buildModel(raw: RawBundle): Promise<tf.LayersModel> {
   verifyBytes(weightData, manifest.weights, 'the weights', where);
   checkWeightSpecs(raw.weightSpecs, weightData.byteLength, manifest.architecture, where);
   let model: tf.LayersModel;
+  registerFeaturePool();
   try {
     model = await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: raw.modelTopology as object, weightSpecs: raw.weightSpecs, weightData }),

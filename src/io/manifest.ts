@@ -5,7 +5,7 @@
 // BUNDLE_CORRUPT instead of surfacing later as a wrong recommendation.
 import type * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
-import { ncfSpec, type NcfArchitecture, type NcfKind } from '../ncf/index.js';
+import { ncfSpec, type NcfArchitecture, type NcfFeatureField, type NcfFeatures, type NcfKind } from '../ncf/index.js';
 import { show } from '../_lib/validate.js';
 import { VERSION } from '../version.js';
 
@@ -148,13 +148,35 @@ function parseArchitecture(value: unknown, where: string): NcfArchitecture | nul
   if (!Array.isArray(a.layers) || !a.layers.every(isPositiveInteger)) {
     throw corrupt(where, `architecture.layers must be an array of positive integers, got ${show(a.layers)}`);
   }
+  const features = a.features === undefined ? undefined : parseFeatures(a.features, where);
   return {
     kind: a.kind as NcfKind,
     numUsers: a.numUsers as number,
     numItems: a.numItems as number,
     factors: a.factors,
     layers: [...(a.layers as number[])],
+    ...(features === undefined ? {} : { features }),
   };
+}
+
+/** `architecture.features` (side-feature fields, absent in bundles of models without them). */
+function parseFeatures(value: unknown, where: string): NcfFeatures {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw corrupt(where, `architecture.features must be { user?, item? }, got ${show(value)}`);
+  }
+  const out: { user?: NcfFeatureField[]; item?: NcfFeatureField[] } = {};
+  for (const side of ['user', 'item'] as const) {
+    const list = (value as Record<string, unknown>)[side];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw corrupt(where, `architecture.features.${side} must be an array, got ${show(list)}`);
+    out[side] = list.map((f: Partial<Record<keyof NcfFeatureField, unknown>>, k) => {
+      if (f === null || typeof f !== 'object' || typeof f.name !== 'string' || !isPositiveInteger(f.rows) || !isPositiveInteger(f.maxValues)) {
+        throw corrupt(where, `architecture.features.${side}[${k}] must be { name, rows, maxValues }, got ${show(f)}`);
+      }
+      return { name: f.name, rows: f.rows, maxValues: f.maxValues };
+    });
+  }
+  return out;
 }
 
 function parseSize(value: unknown, name: string, where: string): BundleWeightsInfo {

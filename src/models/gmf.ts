@@ -4,10 +4,11 @@ import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
 import { ncfSpec } from '../ncf/index.js';
 import { assertL2, assertOptionalName, assertOptionalSeed } from './checks.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector, vectorWidth } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
+import { resolveSideFeatures, sideVector, type SideFeatureArgs } from './side-features.js';
 
 /** Arguments of {@link GMF}. @category Models */
-export interface GMFArgs {
+export interface GMFArgs extends SideFeatureArgs {
   /** Number of users (rows of `mf_embedding_user`). A positive integer. */
   numUsers: number;
   /** Number of items (rows of `mf_embedding_item`). A positive integer. */
@@ -32,6 +33,9 @@ export interface GMFBlockOptions {
  * lecun_uniform). Inputs `[user_input, item_input]`, each int32 `[batch, 1]` (a 1-D int32 tensor of
  * length batch works too); output the score `[batch, 1]` in (0, 1).
  *
+ * With `userFeatures` / `itemFeatures`, each field adds a table (`mf_item_feature0`, ...) whose
+ * mean over the entity's values is summed with its id embedding (see docs/features.md).
+ *
  * @param args - sizes, factors, L2 penalty and seed
  * @returns an uncompiled `tf.LayersModel`
  * @example
@@ -40,6 +44,10 @@ export interface GMFBlockOptions {
  * const users = tf.tensor2d([[0], [1]], [2, 1], 'int32');
  * const items = tf.tensor2d([[5], [9]], [2, 1], 'int32');
  * (model.predict([users, items]) as tf.Tensor).shape; //=> [2, 1]
+ *
+ * // with item genres: inputs stay [user, item]
+ * const genres = featuresFrom(movieRows, { fields: ['genre'], ids: data.items });
+ * const hybrid = GMF({ numUsers: data.users.size, numItems: genres.numEntities, itemFeatures: genres });
  * ```
  */
 export function GMF(args: GMFArgs): tf.LayersModel {
@@ -53,10 +61,12 @@ export function GMF(args: GMFArgs): tf.LayersModel {
   assertL2('l2', l2);
   assertOptionalSeed(seed);
 
+  const side = resolveSideFeatures(args, numUsers, numItems);
+
   const { user, item } = ncfInputs();
-  const spec = ncfSpec({ kind: 'gmf', numUsers, numItems, factors, layers: [] });
-  const userVector = tableVector(spec, 'user', 'gmf', user, l2, seed);
-  const itemVector = tableVector(spec, 'item', 'gmf', item, l2, seed);
+  const spec = ncfSpec({ kind: 'gmf', numUsers, numItems, factors, layers: [], ...(side.features === undefined ? {} : { features: side.features }) });
+  const userVector = sideVector(spec, side, 'user', 'gmf', user, l2, seed);
+  const itemVector = sideVector(spec, side, 'item', 'gmf', item, l2, seed);
   const product = gmfBlock(userVector, itemVector, { name: 'mf_product' });
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(product) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'gmf' });

@@ -7,7 +7,9 @@
 //   mlp:   sigmoid(W · tower([u_mlp ; i_mlp]) + b)
 //   neumf: sigmoid(W · [u_gmf ⊙ i_gmf ; tower([u_mlp ; i_mlp])] + b)
 // with tower = ReLU Dense layers (with bias) named mlp_layer1..N, embeddings looked up from the
-// int32 [batch, 1] inputs user_input / item_input, and nothing else in the model (no dropout, no
+// int32 [batch, 1] inputs user_input / item_input (each optionally summed with the side's pooled
+// feature fields, FeaturePool layers, which the architecture then lists in `features`; every block
+// must have the same fields), and nothing else in the model (no dropout, no
 // masking, no constraints or activity regularizers, only L2 weight penalties). Anything else is
 // null, which sends callers to the generic tfjs path.
 //
@@ -17,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
-import { LAYER_NAMES, ncfSpec, type NcfArchitecture } from '../ncf/index.js';
+import { LAYER_NAMES, ncfSpec, type NcfArchitecture, type NcfBlock, type NcfFeatureField, type NcfFeatures, type NcfSide } from '../ncf/index.js';
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;
@@ -79,17 +81,17 @@ function inspect(model: tf.LayersModel): NcfArchitecture {
   let architecture: NcfArchitecture;
   if (featureLayer.getClassName() === 'Multiply') {
     const gmf = walk.gmfPart(features);
-    architecture = { kind: 'gmf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: [] };
+    architecture = { kind: 'gmf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: [], ...withFeatures(gmf.fields) };
   } else if (featureLayer.getClassName() === 'Concatenate' && features.inputs.length === 2 && features.inputs[0].sourceLayer.getClassName() === 'Multiply') {
     const [g, m] = walk.visit(features, 'Concatenate', 2);
     checkAxis(featureLayer);
     const gmf = walk.gmfPart(g);
     const mlp = walk.mlpPart(m);
-    check(gmf.numUsers === mlp.numUsers && gmf.numItems === mlp.numItems);
-    architecture = { kind: 'neumf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: mlp.layers };
+    check(gmf.numUsers === mlp.numUsers && gmf.numItems === mlp.numItems && sameFields(gmf.fields, mlp.fields));
+    architecture = { kind: 'neumf', numUsers: gmf.numUsers, numItems: gmf.numItems, factors: gmf.factors, layers: mlp.layers, ...withFeatures(gmf.fields) };
   } else {
     const mlp = walk.mlpPart(features);
-    architecture = { kind: 'mlp', numUsers: mlp.numUsers, numItems: mlp.numItems, factors: 0, layers: mlp.layers };
+    architecture = { kind: 'mlp', numUsers: mlp.numUsers, numItems: mlp.numItems, factors: 0, layers: mlp.layers, ...withFeatures(mlp.fields) };
   }
   check(walk.dense(output, 'sigmoid') === 1);
   checkWeights(model, architecture);
@@ -119,6 +121,27 @@ class GraphWalk {
     return t.inputs;
   }
 
+  /**
+   * A side's vector in one block: the id lookup alone, or add(id lookup, FeaturePool...) named
+   * `featureSum(block, side)`; returns the id table's [rows, width] and the fields.
+   */
+  side(t: tf.SymbolicTensor, name: string, input: tf.SymbolicTensor, block: NcfBlock, side: NcfSide): [number, number, NcfFeatureField[]] {
+    if (t.sourceLayer.getClassName() !== 'Add') return [...this.lookup(t, name, input), []];
+    const [id, ...pools] = this.visit(t, 'Add', t.inputs.length);
+    check(t.sourceLayer.name === LAYER_NAMES.featureSum(block, side) && pools.length > 0);
+    const [rows, width] = this.lookup(id, name, input);
+    const fields = pools.map((p, k) => {
+      const [indices] = this.visit(p, 'FeaturePool', 1);
+      const layer = p.sourceLayer;
+      check(indices === input && layer.name === LAYER_NAMES.feature(block, side, k) && arraysEqual(p.shape, [null, width]));
+      const c = layer.getConfig() as Config;
+      check(c.width === width && c.numEntities === rows && typeof c.field === 'string' && typeof c.l2 === 'number' && c.l2 >= 0);
+      check(typeof c.numRows === 'number' && typeof c.maxValues === 'number');
+      return { name: c.field as string, rows: c.numRows as number, maxValues: c.maxValues as number };
+    });
+    return [rows, width, fields];
+  }
+
   /** flatten(embedding(input)) -> [rows, width] of the named table, looked up from `input`. */
   lookup(t: tf.SymbolicTensor, name: string, input: tf.SymbolicTensor): [number, number] {
     const [embedded] = this.visit(t, 'Flatten', 1);
@@ -144,18 +167,18 @@ class GraphWalk {
     return config.units as number;
   }
 
-  gmfPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; factors: number } {
+  gmfPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; factors: number; fields: NcfFeatures } {
     const [a, b] = this.visit(t, 'Multiply', 2);
     // the product is symmetric: accept the user and item vectors in either order
     const userSide = producedFrom(a, this.userInput) ? a : b;
     const itemSide = userSide === a ? b : a;
-    const [numUsers, userWidth] = this.lookup(userSide, LAYER_NAMES.gmfUser, this.userInput);
-    const [numItems, itemWidth] = this.lookup(itemSide, LAYER_NAMES.gmfItem, this.itemInput);
+    const [numUsers, userWidth, user] = this.side(userSide, LAYER_NAMES.gmfUser, this.userInput, 'gmf', 'user');
+    const [numItems, itemWidth, item] = this.side(itemSide, LAYER_NAMES.gmfItem, this.itemInput, 'gmf', 'item');
     check(userWidth === itemWidth);
-    return { numUsers, numItems, factors: userWidth };
+    return { numUsers, numItems, factors: userWidth, fields: { user, item } };
   }
 
-  mlpPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; layers: number[] } {
+  mlpPart(t: tf.SymbolicTensor): { numUsers: number; numItems: number; layers: number[]; fields: NcfFeatures } {
     const tower: tf.SymbolicTensor[] = [];
     let h = t;
     while (h.sourceLayer.getClassName() === 'Dense') {
@@ -164,15 +187,15 @@ class GraphWalk {
     }
     const [u, i] = this.visit(h, 'Concatenate', 2);
     checkAxis(h.sourceLayer);
-    const [numUsers, userWidth] = this.lookup(u, LAYER_NAMES.mlpUser, this.userInput);
-    const [numItems, itemWidth] = this.lookup(i, LAYER_NAMES.mlpItem, this.itemInput);
+    const [numUsers, userWidth, user] = this.side(u, LAYER_NAMES.mlpUser, this.userInput, 'mlp', 'user');
+    const [numItems, itemWidth, item] = this.side(i, LAYER_NAMES.mlpItem, this.itemInput, 'mlp', 'item');
     check(userWidth === itemWidth);
     const layers = [userWidth + itemWidth];
     tower.forEach((out, k) => {
       check(out.sourceLayer.name === LAYER_NAMES.mlpLayer(k + 1));
       layers.push(this.dense(out, 'relu'));
     });
-    return { numUsers, numItems, layers };
+    return { numUsers, numItems, layers, fields: { user, item } };
   }
 }
 
@@ -181,7 +204,7 @@ function checkWeights(model: tf.LayersModel, architecture: NcfArchitecture): voi
   const listed = new Map<string, number>();
   for (const w of ncfSpec(architecture).weights) {
     const actual = model.getLayer(w.layer).weights[w.index];
-    check(actual !== undefined && actual.dtype === 'float32' && arraysEqual(actual.shape, w.shape));
+    check(actual !== undefined && actual.dtype === (w.role === 'index' ? 'int32' : 'float32') && arraysEqual(actual.shape, w.shape));
     listed.set(w.layer, (listed.get(w.layer) ?? 0) + 1);
   }
   for (const layer of model.layers) check(layer.weights.length === (listed.get(layer.name) ?? 0));
@@ -197,9 +220,23 @@ function checkInput(t: tf.SymbolicTensor, name: string): void {
   check(t.dtype === 'int32' && arraysEqual(t.shape, [null, 1]));
 }
 
-/** Whether `t` is flatten(embedding(input)) for that exact input tensor (no checks beyond that). */
+/** The `features` part of an architecture: absent when no side has a field. */
+function withFeatures(fields: NcfFeatures): { features?: NcfFeatures } {
+  const user = fields.user ?? [];
+  const item = fields.item ?? [];
+  if (user.length + item.length === 0) return {};
+  return { features: { ...(user.length > 0 ? { user } : {}), ...(item.length > 0 ? { item } : {}) } };
+}
+
+function sameFields(a: NcfFeatures, b: NcfFeatures): boolean {
+  const same = (x: readonly NcfFeatureField[] = [], y: readonly NcfFeatureField[] = []) =>
+    x.length === y.length && x.every((f, k) => f.name === y[k].name && f.rows === y[k].rows && f.maxValues === y[k].maxValues);
+  return same(a.user, b.user) && same(a.item, b.item);
+}
+
+/** Whether `t` is flatten(embedding(input)) (or add(flatten(embedding(input)), ...)) for that exact input tensor (no checks beyond that). */
 function producedFrom(t: tf.SymbolicTensor, input: tf.SymbolicTensor): boolean {
-  const embedded = t.inputs[0];
+  const embedded = t.sourceLayer.getClassName() === 'Add' ? t.inputs[0]?.inputs[0] : t.inputs[0];
   return embedded !== undefined && embedded.inputs[0] === input;
 }
 

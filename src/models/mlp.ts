@@ -6,10 +6,11 @@ import { assertInteger, show } from '../_lib/validate.js';
 import { RecsysError } from '../errors.js';
 import { ncfSpec, type NcfSpec } from '../ncf/index.js';
 import { assertLayers, assertOptionalName, assertOptionalSeed, resolveLayerL2, showList } from './checks.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector, vectorWidth } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, vectorWidth } from './parts.js';
+import { resolveSideFeatures, sideVector, type ResolvedSideFeatures, type SideFeatureArgs } from './side-features.js';
 
 /** Arguments of {@link MLP}. @category Models */
-export interface MLPArgs {
+export interface MLPArgs extends SideFeatureArgs {
   /** Number of users (rows of `mlp_embedding_user`). A positive integer. */
   numUsers: number;
   /** Number of items (rows of `mlp_embedding_item`). A positive integer. */
@@ -51,6 +52,8 @@ export interface MLPBlockOptions {
  * `layers[0] / 2` wide, `N(0, 0.01)`), their concatenation, Dense ReLU layers `mlp_layer1..N`
  * with `layers[1..]` units, and a `prediction` layer (Dense(1, sigmoid), lecun_uniform). Inputs
  * `[user_input, item_input]`, each int32 `[batch, 1]`; output the score `[batch, 1]` in (0, 1).
+ * With `userFeatures` / `itemFeatures`, each field's pooled table (`mlp_item_feature0`, ...) is
+ * summed with the side's MLP id embedding before the concatenation (see docs/features.md).
  *
  * @param args - sizes, layer list, L2 penalties and seed
  * @returns an uncompiled `tf.LayersModel`
@@ -70,10 +73,11 @@ export function MLP(args: MLPArgs): tf.LayersModel {
   assertLayers('layers', layers, { evenFirst: true });
   const penalties = resolveLayerL2('l2', l2, layers);
   assertOptionalSeed(seed);
+  const side = resolveSideFeatures(args, numUsers, numItems);
 
   const { user, item } = ncfInputs();
-  const spec = ncfSpec({ kind: 'mlp', numUsers, numItems, factors: 0, layers });
-  const tower = mlpTower(user, item, spec, penalties, seed);
+  const spec = ncfSpec({ kind: 'mlp', numUsers, numItems, factors: 0, layers, ...(side.features === undefined ? {} : { features: side.features }) });
+  const tower = mlpTower(user, item, spec, side, penalties, seed);
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(tower) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'mlp' });
 }
@@ -86,11 +90,12 @@ export function mlpTower(
   user: tf.SymbolicTensor,
   item: tf.SymbolicTensor,
   spec: NcfSpec,
+  side: ResolvedSideFeatures,
   penalties: readonly number[],
   seed: number | undefined,
 ): tf.SymbolicTensor {
-  const userVector = tableVector(spec, 'user', 'mlp', user, penalties[0], seed);
-  const itemVector = tableVector(spec, 'item', 'mlp', item, penalties[0], seed);
+  const userVector = sideVector(spec, side, 'user', 'mlp', user, penalties[0], seed);
+  const itemVector = sideVector(spec, side, 'item', 'mlp', item, penalties[0], seed);
   return denseTower(userVector, itemVector, spec.tower, penalties, {
     namePrefix: 'mlp_layer',
     concatName: 'mlp_concat',

@@ -8,10 +8,11 @@ import { ncfSpec } from '../ncf/index.js';
 import { assertL2, assertLayers, assertOptionalSeed, resolveLayerL2 } from './checks.js';
 import { GMF } from './gmf.js';
 import { mlpTower } from './mlp.js';
-import { ncfInputs, partSeed, predictionLayer, SEED_STREAM, tableVector } from './parts.js';
+import { ncfInputs, partSeed, predictionLayer, SEED_STREAM } from './parts.js';
+import { resolveSideFeatures, sideVector, type SideFeatureArgs } from './side-features.js';
 
 /** Arguments of {@link NeuMF}. @category Models */
-export interface NeuMFArgs {
+export interface NeuMFArgs extends SideFeatureArgs {
   /** Number of users. A positive integer. */
   numUsers: number;
   /** Number of items. A positive integer. */
@@ -40,6 +41,8 @@ export interface NeuMFArgs {
  * (`mlp_embedding_user/item`, concatenation, Dense ReLU `mlp_layer1..N`) with separate embeddings,
  * and a `prediction` layer (Dense(1, sigmoid), lecun_uniform) over `[gmf ; mlp]`. Inputs
  * `[user_input, item_input]`, each int32 `[batch, 1]`; output the score `[batch, 1]` in (0, 1).
+ * With `userFeatures` / `itemFeatures`, each block's id embeddings get the pooled field tables
+ * summed in (see {@link GMF} and docs/features.md).
  *
  * @param args - sizes, factors, layer list, L2 penalties and seed
  * @returns an uncompiled `tf.LayersModel`
@@ -61,13 +64,14 @@ export function NeuMF(args: NeuMFArgs): tf.LayersModel {
   assertL2('l2Gmf', l2Gmf);
   const penalties = resolveLayerL2('l2Mlp', l2Mlp, layers);
   assertOptionalSeed(seed);
+  const side = resolveSideFeatures(args, numUsers, numItems);
 
   const { user, item } = ncfInputs();
-  const spec = ncfSpec({ kind: 'neumf', numUsers, numItems, factors, layers });
-  const gmfUser = tableVector(spec, 'user', 'gmf', user, l2Gmf, seed);
-  const gmfItem = tableVector(spec, 'item', 'gmf', item, l2Gmf, seed);
+  const spec = ncfSpec({ kind: 'neumf', numUsers, numItems, factors, layers, ...(side.features === undefined ? {} : { features: side.features }) });
+  const gmfUser = sideVector(spec, side, 'user', 'gmf', user, l2Gmf, seed);
+  const gmfItem = sideVector(spec, side, 'item', 'gmf', item, l2Gmf, seed);
   const gmf = GMF.block(gmfUser, gmfItem, { name: 'mf_product' });
-  const mlp = mlpTower(user, item, spec, penalties, seed);
+  const mlp = mlpTower(user, item, spec, side, penalties, seed);
   const fused = tf.layers.concatenate({ axis: -1, name: 'neumf_concat' }).apply([gmf, mlp]) as tf.SymbolicTensor;
   const score = predictionLayer(partSeed(seed, SEED_STREAM.prediction)).apply(fused) as tf.SymbolicTensor;
   return tf.model({ inputs: [user, item], outputs: score, name: 'neumf' });

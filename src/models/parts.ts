@@ -51,6 +51,8 @@ export const SEED_STREAM = {
   prediction: 4,
   /** Dense layer i of the tower uses stream `mlpLayer + i`. */
   mlpLayer: 100,
+  /** Side-feature field k uses `feature + (mlp ? 500 : 0) + (item ? 250 : 0) + k`. */
+  feature: 1000,
 } as const;
 
 /**

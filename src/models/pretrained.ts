@@ -81,6 +81,9 @@ export function pretrainedNeuMF(gmf: tf.LayersModel, mlp: tf.LayersModel, option
 
 function expectKind(kind: 'gmf' | 'mlp', model: tf.LayersModel, label: string): NcfArchitecture {
   const architecture = inspectModel(model);
+  if (architecture?.features !== undefined) {
+    throw new RecsysError('UNSUPPORTED_MODEL', `${kind}: pretrainedNeuMF does not combine models with side features yet; build NeuMF({ ..., itemFeatures }) and train it instead`);
+  }
   if (architecture === null || architecture.kind !== kind) {
     const got = architecture === null ? 'a model that is not a standard NCF model' : `a standard ${architecture.kind.toUpperCase()} model`;
     throw new RecsysError('UNSUPPORTED_MODEL', `${kind} must be a standard ${label} model (as built by ${label}()), got ${got}`, {

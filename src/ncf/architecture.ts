@@ -48,7 +48,52 @@ export const LAYER_NAMES = {
   mlpLayer: (i: number) => `mlp_layer${i}`,
   /** The output Dense layer (1 unit, sigmoid). */
   prediction: 'prediction',
+  /**
+   * The pooled side-feature field `k` (0-based, in the model's field order) of one side and block,
+   * e.g. `mf_item_feature0`: its table `[rows, width]` and its per-entity index of value rows.
+   */
+  feature: (block: 'gmf' | 'mlp', side: 'user' | 'item', k: number) => `${block === 'gmf' ? 'mf' : 'mlp'}_${side}_feature${k}`,
+  /** The sum of a side's id embedding and its pooled fields in one block, e.g. `mf_item_sum`. */
+  featureSum: (block: 'gmf' | 'mlp', side: 'user' | 'item') => `${block === 'gmf' ? 'mf' : 'mlp'}_${side}_sum`,
 } as const;
+
+/**
+ * One side-feature field of a model (see `GMFArgs.itemFeatures`): its name, the rows of its
+ * embedding tables (values + 1; row 0 is "unknown") and the width of its per-entity index (the most
+ * values an entity has, at least 1).
+ *
+ * @example
+ * ```ts
+ * inspectModel(GMF({ numUsers: 3, numItems: 4, itemFeatures: genres }))?.features?.item;
+ * //=> [{ name: 'genre', rows: 3, maxValues: 2 }]
+ * ```
+ * @category Models
+ */
+export interface NcfFeatureField {
+  /** The field's name (a key of the feature rows). */
+  readonly name: string;
+  /** Rows of each of the field's tables: the known values + 1 (row 0 is "unknown"). */
+  readonly rows: number;
+  /** Columns of the field's per-entity index (the most values one entity has; at least 1). */
+  readonly maxValues: number;
+}
+
+/**
+ * The side-feature fields of a model, per side (absent or empty: none). Every block of the model
+ * (GMF, MLP) has its own tables for each field.
+ *
+ * @example
+ * ```ts
+ * const features: NcfFeatures = { item: [{ name: 'genre', rows: 19, maxValues: 6 }] };
+ * ```
+ * @category Models
+ */
+export interface NcfFeatures {
+  /** The user fields, in the model's order. */
+  readonly user?: readonly NcfFeatureField[];
+  /** The item fields, in the model's order. */
+  readonly item?: readonly NcfFeatureField[];
+}
 
 /**
  * The architecture of a standard NCF model, as recognised from a `tf.LayersModel`
@@ -75,4 +120,9 @@ export interface NcfArchitecture {
    * embedding is `layers[0] / 2` wide) and `layers[1..]` are the Dense ReLU units. Empty for GMF.
    */
   readonly layers: readonly number[];
+  /**
+   * Side-feature fields pooled into the embeddings (absent for a model without features, which is
+   * exactly the model of earlier releases).
+   */
+  readonly features?: NcfFeatures;
 }

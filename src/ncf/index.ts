@@ -2,6 +2,6 @@
 // bundle records) and what it implies (widths and the ordered weight list), shared by the builders,
 // the fused engine, the fast scorer, fold-in and the bundle format. No tfjs: worker threads load it.
 export { LAYER_NAMES } from './architecture.js';
-export type { NcfArchitecture, NcfKind } from './architecture.js';
-export { ncfSpec, ncfTable, weightSize } from './spec.js';
-export type { NcfBlock, NcfDenseWeight, NcfSide, NcfSpec, NcfTableWeight, NcfWeight } from './spec.js';
+export type { NcfArchitecture, NcfFeatureField, NcfFeatures, NcfKind } from './architecture.js';
+export { ncfSpec, ncfTable, sideFeaturesReason, weightSize } from './spec.js';
+export type { NcfBlock, NcfDenseWeight, NcfIndexWeight, NcfSide, NcfSpec, NcfTableWeight, NcfWeight } from './spec.js';

@@ -13,11 +13,14 @@
 //   predictionInput  the prediction layer's input width, factors + the tower's last width
 //
 // A table entry names its side ('user' | 'item'), its block ('gmf' | 'mlp') and its field ('id'
-// today): side features (more embedding fields per side) add entries without changing the shape
-// of the list, and consumers that walk it (layout, manifest, scorer reads) take them as they come.
+// for the id tables). Side features add, per field and block, a table [field rows, width] and a
+// fixed int32 index [entities, maxValues] of each entity's value rows (role 'index', weight 1 of
+// the same layer), after the id tables: the manifest's shapes and inspectModel's weight check read
+// them from here like every other weight. The fused engine and the fast scorer do not compute
+// feature models yet (see sideFeaturesReason), so their layout never meets these entries.
 //
 // No tfjs here: worker threads import this file (through training/fused/layout.ts).
-import { LAYER_NAMES, type NcfArchitecture, type NcfKind } from './architecture.js';
+import { LAYER_NAMES, type NcfArchitecture, type NcfFeatureField, type NcfKind } from './architecture.js';
 
 /** Which side of an interaction a table embeds. */
 export type NcfSide = 'user' | 'item';
@@ -36,12 +39,41 @@ export interface NcfTableWeight {
   readonly shape: readonly [number, number];
   readonly side: NcfSide;
   readonly block: NcfBlock;
-  /** The field embedded: the id (the only field today). */
-  readonly field: 'id';
-  /** numUsers or numItems. */
+  /** What the rows are: the entity ids, or the values of a side-feature field. */
+  readonly source: 'id' | 'feature';
+  /** The field embedded: `'id'` for the id tables, the feature field's name otherwise. */
+  readonly field: string;
+  /** numUsers or numItems (id tables), the field's rows (values + 1) for a feature table. */
   readonly rows: number;
   /** `factors` (GMF) or `mlpWidth` (MLP). */
   readonly width: number;
+}
+
+/**
+ * The fixed per-entity index of a side-feature field (weight 1 of the field's layer, int32, not
+ * trained): row `e` holds entity `e`'s value rows, padded with -1.
+ *
+ * @example
+ * ```ts
+ * const arch = { kind: 'gmf', numUsers: 3, numItems: 4, factors: 2, layers: [], features: { item: [{ name: 'genre', rows: 5, maxValues: 2 }] } } as const;
+ * ncfSpec(arch).weights.find((w) => w.role === 'index')?.shape; //=> [4, 2]
+ * ```
+ */
+export interface NcfIndexWeight {
+  readonly role: 'index';
+  /** The field layer's name. */
+  readonly layer: string;
+  /** Weight 1 of the layer (weight 0 is its table). */
+  readonly index: 1;
+  /** `[numEntities, maxValues]`. */
+  readonly shape: readonly [number, number];
+  readonly side: NcfSide;
+  readonly block: NcfBlock;
+  readonly source: 'feature';
+  /** The feature field's name. */
+  readonly field: string;
+  /** Always int32. */
+  readonly dtype: 'int32';
 }
 
 /** A Dense layer's kernel (`[inputs, units]`, weight 0) or bias (`[units]`, weight 1). */
@@ -63,7 +95,7 @@ export interface NcfDenseWeight {
 }
 
 /** One weight of a standard NCF model. */
-export type NcfWeight = NcfTableWeight | NcfDenseWeight;
+export type NcfWeight = NcfTableWeight | NcfIndexWeight | NcfDenseWeight;
 
 /** The derived facts of an {@link NcfArchitecture} (see the file header for the names). */
 export interface NcfSpec {
@@ -79,7 +111,8 @@ export interface NcfSpec {
   /** Width of the prediction layer's input: factors + the tower's last width. */
   readonly predictionInput: number;
   /**
-   * Every weight, in the library's order: the tables (GMF user, GMF item, MLP user, MLP item), the
+   * Every weight, in the library's order: the id tables (GMF user, GMF item, MLP user, MLP item),
+   * the side-feature fields (per block, user then item, each field's table then its index), the
    * tower layers (kernel, bias), the prediction layer (kernel, bias). tfjs's `getWeights()` holds
    * the same weights, but orders layers by graph depth (a NeuMF lists its MLP tables before its GMF
    * tables), so every consumer matches a weight by its layer name and index, never by position.
@@ -114,7 +147,18 @@ export function ncfSpec(arch: NcfArchitecture): NcfSpec {
   const weights: NcfWeight[] = [];
   const table = (layer: string, side: NcfSide, block: NcfBlock, width: number): void => {
     const rows = side === 'user' ? numUsers : numItems;
-    weights.push({ role: 'table', layer, index: 0, shape: [rows, width], side, block, field: 'id', rows, width });
+    weights.push({ role: 'table', layer, index: 0, shape: [rows, width], side, block, source: 'id', field: 'id', rows, width });
+  };
+  const fields = (block: NcfBlock, width: number): void => {
+    for (const side of ['user', 'item'] as const) {
+      const entities = side === 'user' ? numUsers : numItems;
+      (arch.features?.[side] ?? []).forEach((f: NcfFeatureField, k) => {
+        const layer = LAYER_NAMES.feature(block, side, k);
+        const common = { layer, side, block, source: 'feature', field: f.name } as const;
+        weights.push({ ...common, role: 'table', index: 0, shape: [f.rows, width], rows: f.rows, width });
+        weights.push({ ...common, role: 'index', index: 1, shape: [entities, f.maxValues], dtype: 'int32' });
+      });
+    }
   };
   const dense = (layer: string, towerLayer: number, inputs: number, units: number): void => {
     const block = towerLayer === 0 ? 'prediction' : 'tower';
@@ -130,6 +174,10 @@ export function ncfSpec(arch: NcfArchitecture): NcfSpec {
   if (kind !== 'gmf') {
     table(LAYER_NAMES.mlpUser, 'user', 'mlp', mlpWidth);
     table(LAYER_NAMES.mlpItem, 'item', 'mlp', mlpWidth);
+  }
+  if (kind !== 'mlp') fields('gmf', factors);
+  if (kind !== 'gmf') {
+    fields('mlp', mlpWidth);
     for (let l = 1; l < tower.length; l++) dense(LAYER_NAMES.mlpLayer(l), l, tower[l - 1], tower[l]);
   }
   dense(LAYER_NAMES.prediction, 0, predictionInput, 1);
@@ -137,7 +185,7 @@ export function ncfSpec(arch: NcfArchitecture): NcfSpec {
 }
 
 /**
- * The table of one side and block, or undefined when the model has no such block.
+ * The id table of one side and block, or undefined when the model has no such block.
  *
  * @param spec - from {@link ncfSpec}
  * @param side - 'user' or 'item'
@@ -150,8 +198,31 @@ export function ncfSpec(arch: NcfArchitecture): NcfSpec {
  * ```
  */
 export function ncfTable(spec: NcfSpec, side: NcfSide, block: NcfBlock): NcfTableWeight | undefined {
-  for (const w of spec.weights) if (w.role === 'table' && w.side === side && w.block === block) return w;
+  for (const w of spec.weights) if (w.role === 'table' && w.source === 'id' && w.side === side && w.block === block) return w;
   return undefined;
+}
+
+/**
+ * Why a part of the library that computes the NCF math by hand (the fused engine, the fast scorer,
+ * fold-in) cannot take this model: undefined for a model without side features, else a sentence
+ * starting "side features:" that names the fields.
+ *
+ * @param arch - an architecture (from inspectModel or a manifest)
+ * @param what - who is asking, e.g. 'the fused engine'
+ * @returns the reason, or undefined
+ * @example
+ * ```ts
+ * sideFeaturesReason({ kind: 'gmf', numUsers: 3, numItems: 4, factors: 2, layers: [], features: { item: [{ name: 'genre', rows: 3, maxValues: 2 }] } }, 'the fused engine');
+ * //=> 'side features: the fused engine does not compute models with feature fields yet (item: genre)'
+ * ```
+ */
+export function sideFeaturesReason(arch: NcfArchitecture, what: string): string | undefined {
+  const parts: string[] = [];
+  for (const side of ['user', 'item'] as const) {
+    const names = (arch.features?.[side] ?? []).map((f) => f.name);
+    if (names.length > 0) parts.push(`${side}: ${names.join(', ')}`);
+  }
+  return parts.length === 0 ? undefined : `side features: ${what} does not compute models with feature fields yet (${parts.join('; ')})`;
 }
 
 /**

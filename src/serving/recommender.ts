@@ -8,7 +8,7 @@ import { IdMap, interactionsFrom } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
 import { inspectModel } from '../models/index.js';
-import type { NcfArchitecture } from '../ncf/index.js';
+import { sideFeaturesReason, type NcfArchitecture } from '../ncf/index.js';
 import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
@@ -397,6 +397,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
       const what = this.currentModel === null ? `a Scorer${this.servedKind()}: refit it on the new data instead` : 'a custom one';
       throw new RecsysError('UNSUPPORTED_MODEL', `foldIn needs a standard GMF, MLP or NeuMF model; this model is ${what}`);
     }
+    const features = sideFeaturesReason(this.arch, 'foldIn');
+    if (features !== undefined) throw new RecsysError('UNSUPPORTED_MODEL', features);
     const model = this.currentModel;
     if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
       throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);

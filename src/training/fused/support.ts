@@ -1,6 +1,6 @@
 // Which models and options the fused engine can train exactly as the tfjs engine would.
 import type * as tf from '@tensorflow/tfjs';
-import type { NcfArchitecture } from '../../ncf/index.js';
+import { sideFeaturesReason, type NcfArchitecture } from '../../ncf/index.js';
 import type { ResolvedTrainOptions } from '../types.js';
 
 /** The answer of {@link fusedSupport}. */
@@ -29,8 +29,8 @@ function penalises(value: unknown): boolean {
 
 /**
  * Whether the fused CPU engine can train `model` with `options`: a standard GMF, MLP or NeuMF
- * (also a pretrained NeuMF) with every layer trainable and no weight penalty, the BCE or BPR loss
- * and the Adam or SGD optimizer. Anything else goes to the tfjs engine.
+ * (also a pretrained NeuMF) without side features, with every layer trainable and no weight
+ * penalty, the BCE or BPR loss and the Adam or SGD optimizer. Anything else goes to the tfjs engine.
  *
  * @param model - the model to train
  * @param architecture - what `inspectModel(model)` recognised, or null
@@ -48,6 +48,8 @@ export function fusedSupport(
   options: ResolvedTrainOptions,
 ): FusedSupport {
   if (architecture === null) return { supported: false, reason: 'the model is not a standard GMF, MLP or NeuMF' };
+  const features = sideFeaturesReason(architecture, 'the fused engine');
+  if (features !== undefined) return { supported: false, reason: features };
   if (options.loss !== 'bce' && options.loss !== 'bpr') return { supported: false, reason: `loss '${String(options.loss)}' is not implemented` };
   if (options.optimizer !== 'adam' && options.optimizer !== 'sgd') {
     return { supported: false, reason: `optimizer '${String(options.optimizer)}' is not implemented` };

@@ -1,0 +1,164 @@
+// Models with side features across the library: training (the tfjs engine, with the reason in the
+// history), the scorer (model.predict), bundles (save/load, value maps, manifest shapes) and the
+// Recommender (recommend works; foldIn says why not).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from './helpers/backends.js';
+import { thrown } from './helpers/recsys-error.js';
+import { allScores } from './helpers/io-fixtures.js';
+import {
+  IdMap,
+  NeuMF,
+  GMF,
+  Recommender,
+  createScorer,
+  featuresFrom,
+  featureValueMaps,
+  inspectModel,
+  loadLayersModel,
+  loadModel,
+  readManifest,
+  saveModel,
+  syntheticInteractions,
+  train,
+} from '../src/index.js';
+import { expectedWeightShapes } from '../src/io/manifest.js';
+import type { FeatureTable } from '../src/data/features.js';
+import { RecsysError } from '../src/errors.js';
+
+let root: string;
+beforeAll(async () => {
+  await useBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'recsys-features-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** Synthetic interactions and an item table whose one field is each item's planted trait group. */
+function plantedData(seed: number): { data: ReturnType<typeof syntheticInteractions>; items: FeatureTable } {
+  const data = syntheticInteractions({ numUsers: 60, numItems: 40, seed });
+  const ids = IdMap.fromIds(Array.from({ length: data.numItems }, (_, i) => i), { kind: 'item' });
+  const items = featuresFrom(
+    Array.from({ length: data.numItems }, (_, i) => ({ id: i, trait: `t${data.truth.itemTraits[i]}` })),
+    { fields: ['trait'], ids },
+  );
+  return { data, items };
+}
+
+/** Every (user, item) score of users 0..numUsers-1 over all items, through model.predict. */
+function scores(model: tf.LayersModel, numUsers: number, numItems: number): Float32Array {
+  return Float32Array.from(allScores(model, numUsers, numItems));
+}
+
+describe('side features across the library', () => {
+  it("train(engine: 'auto') uses the tfjs engine, says why, and the loss goes down; 'fused' refuses with the same reason", async () => {
+    const { data, items } = plantedData(3);
+    const model = NeuMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, layers: [8, 4], itemFeatures: items, seed: 2 });
+    const fused = await thrown(() => train(model, data, { engine: 'fused', epochs: 1 }));
+    expect(fused).toBeInstanceOf(RecsysError);
+    expect((fused as RecsysError).code).toBe('UNSUPPORTED_ENGINE');
+    expect((fused as RecsysError).message).toContain('side features: the fused engine does not compute models with feature fields yet (item: trait)');
+    const history = await train(model, data, { engine: 'auto', epochs: 4, batchSize: 64, learningRate: 0.01, seed: 1 });
+    expect(history.engineReason).toBe('tfjs: side features: the fused engine does not compute models with feature fields yet (item: trait)');
+    const losses = history.epochs.map((e) => e.loss);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    model.dispose();
+  });
+
+  it('the scorer falls back to model.predict (fast: true names the reason) and scores exactly as predict', () => {
+    const { data, items } = plantedData(4);
+    const model = GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 5 });
+    const scorer = createScorer(model);
+    expect(scorer.method).toBe('predict');
+    const all = scores(model, 1, data.numItems);
+    expect(Array.from(scorer.scoreItems(0, Int32Array.from({ length: data.numItems }, (_, i) => i)))).toEqual(Array.from(all));
+    scorer.dispose();
+    expect(() => createScorer(model, { fast: true })).toThrow(/side features: the fast scorer does not compute/);
+    model.dispose();
+  });
+
+  it('save/load round trip: same architecture, same scores, same value maps (unknown values -> row 0)', async () => {
+    const { data, items } = plantedData(5);
+    const users = IdMap.fromIds(Array.from({ length: data.numUsers }, (_, u) => u), { kind: 'user' });
+    const ages = featuresFrom(
+      Array.from({ length: data.numUsers }, (_, u) => ({ id: u, age: 20 + (u % 5) * 10 })),
+      { fields: [{ name: 'age', bucket: 10 }], ids: users },
+    );
+    const model = NeuMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 3, layers: [6, 3], itemFeatures: items, userFeatures: ages, seed: 9 });
+    const url = `file://${join(root, 'neumf')}`;
+    await saveModel(model, url);
+    const manifest = await readManifest(url);
+    expect(manifest.architecture).toEqual(inspectModel(model));
+    expect(expectedWeightShapes(manifest.architecture!).get('mlp_user_feature0')).toEqual([
+      [6, 3],
+      [data.numUsers, 1],
+    ]);
+    const loaded = await loadLayersModel(url);
+    expect(inspectModel(loaded)).toEqual(inspectModel(model));
+    expect(Array.from(scores(loaded, 3, data.numItems))).toEqual(Array.from(scores(model, 3, data.numItems)));
+    const maps = featureValueMaps(loaded, 'user')!;
+    expect(Array.from(maps.encode('age', [33, 999, 'x', null]))).toEqual([ages.encode('age', 33)[0], 0, 0, 0]);
+    expect(ages.encode('age', 33)[0]).toBeGreaterThan(0);
+    expect(Array.from(featureValueMaps(loaded, 'item')!.encode('trait', ['t0', 'never-seen']))).toEqual([items.encode('trait', 't0')[0], 0]);
+    expect(featureValueMaps(GMF({ numUsers: 2, numItems: 2 }), 'item')).toBeNull();
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('a Recommender serves a feature model; foldIn says it does not handle side features yet', async () => {
+    const { data, items } = plantedData(6);
+    const model = GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 1 });
+    const rec = Recommender.from({
+      model,
+      users: IdMap.fromIds(Array.from({ length: data.numUsers }, (_, u) => `u${u}`), { kind: 'user' }),
+      items: IdMap.fromIds(Array.from({ length: data.numItems }, (_, i) => `i${i}`), { kind: 'item' }),
+      seen: data,
+    });
+    const top = await rec.recommend('u0', { k: 3 });
+    expect(top.length).toBe(3);
+    const url = `file://${join(root, 'recommender')}`;
+    await saveModel(rec, url);
+    const again = await loadModel(url);
+    expect(await again.recommend('u0', { k: 3 })).toEqual(top);
+    again.dispose();
+    const error = await thrown(() => rec.foldIn('new-user', ['i1', 'i2']));
+    expect((error as RecsysError).code).toBe('UNSUPPORTED_MODEL');
+    expect((error as RecsysError).message).toMatch(/^side features: foldIn does not compute/);
+    rec.dispose();
+  });
+
+  it('items with features but no interactions are scored from their features (planted genres)', async () => {
+    // users 0-19 like genre g0, users 20-39 like g1; items 0-9 are g0, 10-19 g1, 20-29 g2; two new
+    // items (no interactions) appended by the feature table: 'new-g0' (a g0 item) and 'new-gX' (a
+    // genre no trained item has)
+    const known = IdMap.fromIds(Array.from({ length: 30 }, (_, i) => `i${i}`), { kind: 'item' });
+    const rows = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, genre: `g${Math.floor(i / 10)}` }));
+    const table = featuresFrom([...rows, { id: 'new-g0', genre: 'g0' }, { id: 'new-gX', genre: 'gX' }], { fields: ['genre'], ids: known });
+    expect(table.numEntities).toBe(32);
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < 40; u++) {
+      const base = u < 20 ? 0 : 10;
+      for (let j = 0; j < 6; j++) {
+        users.push(u);
+        items.push(base + ((u * 7 + j * 3) % 10));
+      }
+    }
+    const data = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers: 40, numItems: 32 };
+    const model = GMF({ numUsers: 40, numItems: 32, factors: 4, itemFeatures: table, seed: 3 });
+    await train(model, data, { epochs: 15, batchSize: 32, learningRate: 0.02, seed: 2 });
+    const all = scores(model, 40, 32);
+    const [a, b] = [table.ids.index('new-g0')!, table.ids.index('new-gX')!];
+    let wins = 0;
+    for (let u = 0; u < 20; u++) if (all[u * 32 + a] > all[u * 32 + b]) wins++;
+    expect(wins).toBe(20);
+    // and for the g1 fans, the new g0 item is no better than the g1 items they have not seen
+    const g1Fan = 25;
+    const unseenG1 = Array.from({ length: 10 }, (_, j) => 10 + j).filter((i) => !items.some((it, k) => users[k] === g1Fan && it === i));
+    const meanUnseenG1 = unseenG1.reduce((s, i) => s + all[g1Fan * 32 + i], 0) / unseenG1.length;
+    expect(all[g1Fan * 32 + a]).toBeLessThan(meanUnseenG1);
+    model.dispose();
+  });
+});
