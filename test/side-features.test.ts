@@ -22,6 +22,7 @@ import {
   loadModel,
   readManifest,
   saveModel,
+  similarItems,
   syntheticInteractions,
   train,
 } from '../src/index.js';
@@ -127,6 +128,27 @@ describe('side features across the library', () => {
     expect((error as RecsysError).code).toBe('UNSUPPORTED_MODEL');
     expect((error as RecsysError).message).toMatch(/^side features: foldIn does not compute/);
     rec.dispose();
+  });
+
+  it('similarItems on a feature model compares what the model feeds forward: id row + pooled feature rows', () => {
+    const { data, items } = plantedData(5);
+    const model = GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 3 });
+    const id = model.getLayer('mf_embedding_item').getWeights()[0].arraySync() as number[][];
+    const [table, index] = model.getLayer('mf_item_feature0').getWeights().map((w) => w.arraySync() as number[][]);
+    const vector = (i: number): number[] => {
+      const rows = index[i].filter((r) => r >= 0);
+      return id[i].map((x, d) => x + rows.reduce((sum, r) => sum + table[r][d], 0) / Math.max(1, rows.length));
+    };
+    const cosine = (a: number[], b: number[]): number => {
+      const dot = a.reduce((s, x, d) => s + x * b[d], 0);
+      return dot / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
+    };
+    for (const item of [0, 7, 23]) {
+      const found = similarItems(model, item, { k: 5 });
+      expect(found).toHaveLength(5);
+      for (const { item: other, score } of found) expect(score).toBeCloseTo(cosine(vector(item), vector(other)), 5);
+    }
+    model.dispose();
   });
 
   it('items with features but no interactions are scored from their features (planted genres)', async () => {

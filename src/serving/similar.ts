@@ -6,7 +6,7 @@ import { RecsysError } from '../errors.js';
 import { assertIndex, assertK, checkOptions, show } from '../_lib/validate.js';
 import { topK } from '../metrics/index.js';
 import { inspectModel } from '../models/index.js';
-import { LAYER_NAMES } from '../ncf/index.js';
+import { LAYER_NAMES, type NcfArchitecture } from '../ncf/index.js';
 import { isScorer } from '../scoring/index.js';
 import { embeddingRows, embeddingsFedBy } from '../scoring/index.js';
 import type { Recommendation } from './recommend.js';
@@ -54,14 +54,46 @@ interface ItemVectors {
 const cache = new WeakMap<tf.LayersModel, ItemVectors>();
 
 function itemVectors(model: tf.LayersModel): ItemVectors {
+  const architecture = inspectModel(model);
+  const features = architecture?.features?.item ?? [];
+  if (architecture !== null && features.length > 0) return featureItemVectors(model, architecture);
   const layers = itemLayers(model);
   const weights = layers.map((layer) => layer.getWeights()[0]);
   const sources = weights.map((w) => w.dataId as object);
   const cached = cache.get(model);
-  if (cached !== undefined && cached.sources.length === sources.length && cached.sources.every((d, t) => d === sources[t])) return cached;
+  if (isFresh(cached, sources)) return cached!;
   const numItems = embeddingRows(layers[0]);
   // The model's own variables: read, never disposed or written.
   const tables = weights.map((w) => ({ values: w.dataSync() as Float32Array, width: w.shape[1] as number }));
+  const { width, vectors } = unitVectors(tables, numItems);
+  const entry: ItemVectors = { sources, numItems, width, vectors };
+  cache.set(model, entry);
+  return entry;
+}
+
+function isFresh(cached: ItemVectors | undefined, sources: readonly object[]): boolean {
+  return cached !== undefined && cached.sources.length === sources.length && cached.sources.every((d, t) => d === sources[t]);
+}
+
+/**
+ * A feature model's item vectors: per block, what the model itself feeds forward for an item, its
+ * id row plus its pooled feature rows (the `*_item_sum` layers), so that two items with the same
+ * features are alike even before either has an interaction.
+ */
+function featureItemVectors(model: tf.LayersModel, architecture: NcfArchitecture): ItemVectors {
+  const blocks = (['gmf', 'mlp'] as const).filter((b) => (b === 'gmf' ? architecture.kind !== 'mlp' : architecture.kind !== 'gmf'));
+  const sums = blocks.map((b) => model.getLayer(LAYER_NAMES.featureSum(b, 'item')));
+  // every weight those vectors read: the id tables and each field's table and index
+  const sources = sums.flatMap((sum) => sum.inboundNodes.flatMap((n) => n.inboundLayers.flatMap((l) => l.getWeights().map((w) => w.dataId as object))));
+  const cached = cache.get(model);
+  if (isFresh(cached, sources)) return cached!;
+  const itemInput = model.inputs.find((t) => t.name.startsWith(LAYER_NAMES.itemInput)) ?? model.inputs[1];
+  const sub = tf.model({ inputs: itemInput, outputs: sums.map((l) => l.output as tf.SymbolicTensor) });
+  const numItems = architecture.numItems;
+  const tables = tf.tidy(() => {
+    const out = sub.predict(tf.range(0, numItems, 1, 'int32').reshape([numItems, 1]), { batchSize: 4096 });
+    return (Array.isArray(out) ? out : [out]).map((t) => ({ values: t.dataSync() as Float32Array, width: t.shape[t.shape.length - 1] as number }));
+  });
   const { width, vectors } = unitVectors(tables, numItems);
   const entry: ItemVectors = { sources, numItems, width, vectors };
   cache.set(model, entry);
