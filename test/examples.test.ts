@@ -66,6 +66,22 @@ describe('examples (each run with --quick)', { timeout: 180_000 }, () => {
     expectSuccess(run, hasMl100k ? /top 10 for user 1:\n\s+1\. .+\(\d{4}\)/ : /^skip: no MovieLens-100K/m);
   });
 
+  it('features trains a NeuMF with item features and ranks held-out movies (or skips)', async () => {
+    const run = await runExample('features.ts');
+    if (!hasMl100k) {
+      expectSuccess(run, /^skip: no MovieLens-100K/m);
+      return;
+    }
+    expectSuccess(run, /^top 5 cold movies for user \d+ .*:\n\s+1\. [* ] .+ \[.*\] {2}\(\d\.\d{3}\)$/m);
+    expect(run.output).toMatch(/trained in .+ \(tfjs: side features/);
+    const hr = (name: string): number => Number(new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)$`, 'm').exec(run.output)?.[1]);
+    for (const name of ['NeuMF \\+ item features', 'genre popularity', 'genre \\+ decade popularity']) {
+      const value = hr(name);
+      expect(value, `HR@10 of ${name}`).toBeGreaterThanOrEqual(0);
+      expect(value, `HR@10 of ${name}`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('movielens-1m reads the NCF split and ranks against the listed negatives (or skips)', async () => {
     const run = await runExample('movielens-1m.ts');
     expectSuccess(run, hasMl1m ? /GMF \(last epoch\)\s+0\.\d{4}/ : /^skip: no NCF MovieLens-1M split/m);
@@ -74,5 +90,7 @@ describe('examples (each run with --quick)', { timeout: 180_000 }, () => {
   it('data examples skip with a clear message and exit 0 when the folder is absent', async () => {
     const run = await runExample('movielens-100k.ts', ['/nonexistent/ml-100k']);
     expectSuccess(run, /^skip: no MovieLens-100K at \/nonexistent\/ml-100k/m);
+    const features = await runExample('features.ts', ['/nonexistent/ml-100k']);
+    expectSuccess(features, /^skip: no MovieLens-100K at \/nonexistent\/ml-100k \(u\.data, u\.item not found\)/m);
   });
 });
