@@ -1,5 +1,5 @@
 // The Recommender's state changes that grow or retrain part of its model: fold-in of a user
-// (learned rows, maybe a new user) and adding an item scored from its features. Each works on a
+// (learned rows, maybe a new user) and adding an item scored from its features (add-item.ts). Each works on a
 // ModelHost, the Recommender's private state seen through getters and setters, and runs inside the
 // Recommender's exclusive queue (see exclusive.ts), so each sees one consistent state.
 import type * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,8 @@ import type { IdMap } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { withUserRow, type SeenItems } from '../data/seen-items.js';
 import { sideFeaturesReason, type NcfArchitecture } from '../ncf/index.js';
+import { inspectModel } from '../models/index.js';
+import { growItems, newItemRows } from './add-item.js';
 import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
 import type { ExternalId } from './recommender-types.js';
 
@@ -86,4 +88,37 @@ export async function foldInUser(host: ModelHost, userId: ExternalId, itemIds: I
   host.state.seen = withUserRow(host.state.seen, host.users.size, user, positives);
   host.invalidate();
   return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
+}
+
+/** @internal `Recommender.addItem`'s work (see its TSDoc): the new item's index. */
+export async function addItemTo(host: ModelHost, itemId: ExternalId, features: unknown): Promise<number> {
+  host.checkLive();
+  assertId(itemId, 'item');
+  const known = host.items.index(itemId);
+  if (known !== undefined) {
+    throw new RecsysError('INVALID_ARGUMENT', `item ${show(itemId)} is already in the catalogue (index ${known}): addItem adds new items only`, {
+      value: itemId,
+      index: known,
+    });
+  }
+  // 7 where the map holds '7' (or the reverse): ID_TYPE_MISMATCH, never a second item
+  host.items.assertNoTypeTwin(itemId, 'item');
+  const { model, arch } = standardModel(host, 'addItem');
+  const rows = newItemRows(model, features, itemId);
+  const grown = await growItems(model, { ...arch, numItems: host.items.size }, rows);
+  try {
+    host.checkLive();
+    host.state.arch = inspectModel(grown);
+  } catch (e) {
+    grown.dispose();
+    throw e;
+  }
+  model.dispose();
+  host.state.model = grown;
+  const item = host.items.add(itemId);
+  const popularity = new Float64Array(host.items.size);
+  popularity.set(host.state.popularity);
+  host.state.popularity = popularity;
+  host.invalidate();
+  return item;
 }

@@ -17,7 +17,7 @@ import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, s
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import type { FoldInOptions, FoldInResult } from './fold-in.js';
-import { foldInUser, type ModelHost, type ModelState } from './recommender-grow.js';
+import { addItemTo, foldInUser, type ModelHost, type ModelState } from './recommender-grow.js';
 import { buildNcf, checkParts, popularityOrder, withUserId } from './recommender-parts.js';
 import type {
   ExternalId,
@@ -42,7 +42,8 @@ const MODELS = ['neumf', 'gmf', 'mlp'] as const;
  *
  * A user the model does not know gets the most popular items (marked `source: 'popularity'`), or
  * an `UNKNOWN_USER` error with `unknownUser: 'error'`; {@link Recommender.foldIn} teaches the model
- * a new user from a few items without retraining.
+ * a new user from a few items without retraining, and {@link Recommender.addItem} adds a new item
+ * to a model with item features (scored from its features).
  *
  * @typeParam UserId - the type of the external user ids
  * @typeParam ItemId - the type of the external item ids
@@ -58,7 +59,7 @@ const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
   /** External user id <-> user index. Grows when {@link Recommender.foldIn} adds a user. */
   readonly users: IdMap<UserId>;
-  /** External item id <-> item index. */
+  /** External item id <-> item index. Grows when {@link Recommender.addItem} adds an item. */
   readonly items: IdMap<ItemId>;
   /** What `recommend` does for an unknown user, unless a call overrides it. */
   readonly unknownUser: UnknownUserPolicy;
@@ -149,9 +150,9 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   }
 
   /**
-   * The model. {@link Recommender.foldIn} of a new user replaces it with a grown copy. A
-   * Recommender built around a Scorer (e.g. a baseline) has none: UNSUPPORTED_MODEL, use
-   * {@link Recommender.scorer}.
+   * The model. {@link Recommender.foldIn} of a new user and {@link Recommender.addItem} replace it
+   * with a grown copy. A Recommender built around a Scorer (e.g. a baseline) has none:
+   * UNSUPPORTED_MODEL, use {@link Recommender.scorer}.
    */
   get model(): tf.LayersModel {
     this.checkLive();
@@ -362,6 +363,29 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   foldIn(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions = {}): Promise<FoldInResult> {
     // Calls run one after another: each one reads the model the previous one may have replaced.
     return runExclusive(this, () => foldInUser(this.host(), userId, itemIds, options));
+  }
+
+  /**
+   * Adds a brand-new item (in the catalogue, no interactions yet) to a model with item features,
+   * without retraining: it is scored from its features. `features` is a row like `featuresFrom`'s,
+   * keyed by the model's item field names; values are encoded with the model's own value maps (a
+   * value it never saw maps to the "unknown" row, never an error; a field left out adds nothing).
+   * The model grows by one item (a zero id row, so the item's vector is exactly its features'
+   * pooled rows) and {@link Recommender.model} becomes the grown copy; nobody has seen the item and
+   * its popularity is 0. Runs in the same queue as `foldIn` and `saveModel`.
+   *
+   * @param itemId - the new item's external id (an id already present: INVALID_ARGUMENT)
+   * @param features - the item's field values, e.g. `{ genre: ['Comedy'], year: 1995 }`
+   * @returns the new item's index
+   * @example
+   * ```ts
+   * await rec.addItem('Toy Story 5', { genre: ['Animation', 'Comedy'], year: 2026 }); //=> 1682
+   * rec.recommend('alice', { candidates: ['Toy Story 5', 'Heat'] });
+   * //=> [{ id: 'Toy Story 5', score: 0.71, source: 'model' }, { id: 'Heat', score: 0.42, source: 'model' }]
+   * ```
+   */
+  addItem(itemId: ItemId, features: Readonly<Record<string, unknown>>): Promise<number> {
+    return runExclusive(this, () => addItemTo(this.host(), itemId, features));
   }
 
   /**
