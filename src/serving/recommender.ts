@@ -12,8 +12,8 @@ import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
 import { createScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
-import { recommendAll, withStatus, type RecommendAllStream } from './recommend-all.js';
-import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, statusOf, streamUserBatches } from './recommender-batch.js';
+import type { RecommendAllStream } from './recommend-all.js';
+import { POLICIES, allowedItemIndices, checkRequest, popularItems, recommendAllById } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import type { FoldInOptions, FoldInResult } from './fold-in.js';
@@ -289,34 +289,9 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): RecommendAllStream<UserRecommendations<UserId, ItemId>[]> {
     this.checkLive();
-    const { k, excludeSeen, unknownUser } = checkRequest(options, this.unknownUser, this.items.size);
-    const { users, batchUsers, threads, signal, onProgress } = options;
-    // every id checked now, before any batch
-    const { ids, index, knownUsers } = askedUsers(users, this.users, (id) => this.userIndex(id), unknownUser === 'error');
-    const batches =
-      knownUsers.length > 0
-        ? recommendAll(this.getScorer(), {
-            k,
-            users: knownUsers,
-            ...(excludeSeen ? { exclude: this.state.seen } : {}),
-            ...(batchUsers === undefined ? {} : { batchUsers }),
-            ...(threads === undefined ? {} : { threads }),
-            ...(signal === undefined ? {} : { signal }),
-          })
-        : undefined;
-    const stream = streamUserBatches({
-      ids,
-      index,
-      k,
-      batches,
-      unknownBatch: batchUsers ?? 256,
-      signal,
-      onProgress,
-      itemId: (item) => this.items.id(item),
-      popular: () => this.popular(k),
-      checkLive: () => this.checkLive(),
-    });
-    return withStatus(stream, statusOf(batches, threads));
+    const { users, items, unknownUser, state } = this;
+    const host = { users, items, unknownUser, seen: state.seen, scorer: () => this.getScorer(), userIndex: (id: UserId) => this.userIndex(id) };
+    return recommendAllById({ ...host, popular: (k: number) => this.popular(k), checkLive: () => this.checkLive() }, options);
   }
 
   /**
