@@ -12,6 +12,7 @@ import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { FeaturePool, INDEX_PAD, featureValueMaps, registerFeaturePool } from '../models/feature-pool.js';
 import { LAYER_NAMES, ncfSpec, type NcfArchitecture } from '../ncf/index.js';
+import { rebuildModel } from './fold-in.js';
 
 /** True for an item-side FeaturePool layer (`mf_item_feature0`, `mlp_item_feature1`, ...). */
 function isItemPool(layer: tf.layers.Layer): layer is FeaturePool {
@@ -94,27 +95,9 @@ export async function growItems(model: tf.LayersModel, arch: NcfArchitecture, ro
   if (grown !== idTables.size + rows.size) {
     throw new RecsysError('UNSUPPORTED_MODEL', `cannot add an item: the model's topology does not show the item tables and feature indices to grow`);
   }
-  const copy = await tf.models.modelFromJSON({ modelTopology: topology as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
-  try {
-    for (const layer of model.layers) {
-      const weights = layer.getWeights();
-      if (weights.length === 0) continue;
-      const target = copy.getLayer(layer.name);
-      let written: tf.Tensor[] = [];
-      if (idTables.has(layer.name)) {
-        written = [tf.tidy(() => tf.concat([weights[0], tf.zeros([1, weights[0].shape[1]!])], 0))];
-        target.setWeights(written);
-      } else if (widths.has(layer.name)) {
-        written = [grownIndex(weights[1], rows.get(layer.name)!, widths.get(layer.name)!)];
-        target.setWeights([weights[0], written[0]]);
-      } else {
-        target.setWeights(weights);
-      }
-      tf.dispose(written);
-    }
-  } catch (e) {
-    copy.dispose();
-    throw e;
-  }
-  return copy;
+  return rebuildModel(model, topology, (layer, weights) => {
+    if (idTables.has(layer)) return [tf.tidy(() => tf.concat([weights[0], tf.zeros([1, weights[0].shape[1]!])], 0))];
+    const width = widths.get(layer);
+    return width === undefined ? weights : [weights[0], grownIndex(weights[1], rows.get(layer)!, width)];
+  });
 }
