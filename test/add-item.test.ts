@@ -123,6 +123,40 @@ describe('Recommender.addItem', () => {
     }
   });
 
+  it('NeuMF (GMF and MLP item tables and pools): old scores kept, the same features give the same scores; queued with saveModel', async () => {
+    const ids = IdMap.fromIds(['a', 'b', 'c', 'd'], { kind: 'item' });
+    const table = featuresFrom(
+      [
+        { id: 'a', genre: ['x', 'y'] },
+        { id: 'b', genre: 'y' },
+        { id: 'c', genre: 'z' },
+        { id: 'd', genre: [] },
+      ],
+      { fields: ['genre'], ids },
+    );
+    const model = NeuMF({ numUsers: 3, numItems: 4, factors: 2, layers: [4, 2], itemFeatures: table, seed: 5 });
+    const neumf = Recommender.from<string, string>({ model, users: IdMap.fromIds(['u', 'v', 'w'], { kind: 'user' }), items: ids });
+    try {
+      const before = allScores(neumf.model, 3, 4);
+      // not awaited: saveModel waits in the same queue, so the bundle holds both new items
+      const added = [neumf.addItem('p', { genre: ['z', 'x'] }), neumf.addItem('q', { genre: ['x', 'z'] })];
+      const url = `file://${join(root, 'neumf')}`;
+      await saveModel(neumf, url);
+      expect(await Promise.all(added)).toEqual([4, 5]);
+      const after = allScores(neumf.model, 3, 6);
+      for (let u = 0; u < 3; u++) {
+        expect(after.slice(u * 6, u * 6 + 4)).toEqual(before.slice(u * 4, u * 4 + 4));
+        expect(after[u * 6 + 4]).toBe(after[u * 6 + 5]);
+      }
+      const again = await loadModel<string, string>(url);
+      expect(again.items.ids()).toEqual(['a', 'b', 'c', 'd', 'p', 'q']);
+      expect(allScores(again.model, 3, 6)).toEqual(after);
+      again.dispose();
+    } finally {
+      neumf.dispose();
+    }
+  });
+
   it('bad inputs: a known id, a field the model lacks, bad ids, a model of ids only', async () => {
     const size = rec.items.size;
     const known = (await thrown(() => rec.addItem('new-g0', { genre: 'g0' }))) as RecsysError;
