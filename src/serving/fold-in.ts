@@ -242,20 +242,30 @@ export async function growUsers(model: tf.LayersModel, arch: NcfArchitecture, ro
   if (grownTables !== userTables.size) {
     throw new RecsysError('UNSUPPORTED_MODEL', `cannot add a user: the model's topology does not show the user embedding tables to grow`);
   }
+  return rebuildModel(model, topology, (layer, weights) => {
+    const row = userTables.get(layer);
+    return row === undefined ? weights : [tf.tidy(() => tf.concat([weights[0], tf.tensor2d(row, [1, row.length])], 0))];
+  });
+}
+
+/**
+ * @internal A new model from `topology` (the model's own, edited), each layer's weights set to
+ * `weightsFor(name, current weights)`: the current ones, or new tensors, which are disposed once
+ * written. The old model is left untouched; the caller disposes it.
+ */
+export async function rebuildModel(
+  model: tf.LayersModel,
+  topology: object,
+  weightsFor: (layer: string, weights: tf.Tensor[]) => tf.Tensor[],
+): Promise<tf.LayersModel> {
   const grown = await tf.models.modelFromJSON({ modelTopology: topology as Parameters<typeof tf.models.modelFromJSON>[0]['modelTopology'] });
   try {
     for (const layer of model.layers) {
       const weights = layer.getWeights();
       if (weights.length === 0) continue;
-      const target = grown.getLayer(layer.name);
-      const row = userTables.get(layer.name);
-      if (row === undefined) {
-        target.setWeights(weights);
-        continue;
-      }
-      const table = tf.tidy(() => tf.concat([weights[0], tf.tensor2d(row, [1, row.length])], 0));
-      target.setWeights([table]);
-      table.dispose();
+      const written = weightsFor(layer.name, weights);
+      grown.getLayer(layer.name).setWeights(written);
+      tf.dispose(written.filter((w) => !weights.includes(w)));
     }
   } catch (e) {
     grown.dispose();

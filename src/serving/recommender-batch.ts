@@ -1,12 +1,14 @@
 // The Recommender's by-id helpers that need no instance: the popular items (its fallback for unknown
 // users, optionally restricted), the item indices a request allows (candidates by id, a filter),
-// and the stream of `recommendAll` batches by id, with unknown users' popular lists in place.
+// and `recommendAll` by id: its stream of batches, with unknown users' popular lists in place.
 import { RecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import type { IdMap } from '../data/index.js';
-import type { RecommendAllBatch, RecommendAllStream } from './recommend-all.js';
+import { recommendAll, withStatus, type RecommendAllBatch, type RecommendAllStream } from './recommend-all.js';
+import type { SeenItems } from '../data/seen-items.js';
+import type { Scorer } from '../scoring/index.js';
 import type { ThreadStatus } from './recommend-all-threads.js';
-import type { ExternalId, RecommendedItem, UnknownUserPolicy, UserRecommendations } from './recommender-types.js';
+import type { ExternalId, RecommendedItem, RecommenderRecommendAllOptions, UnknownUserPolicy, UserRecommendations } from './recommender-types.js';
 
 /** The unknown-user policies a Recommender accepts. */
 export const POLICIES: readonly UnknownUserPolicy[] = ['popular', 'error'];
@@ -175,4 +177,56 @@ export function statusOf(batches: RecommendAllStream<RecommendAllBatch> | undefi
       return threads === undefined || threads === 1 ? undefined : 'no asked-for user is known to the model: only popular items, no scoring';
     },
   };
+}
+
+/** What `Recommender.recommendAll` reads from its Recommender. */
+export interface RecommendAllHost<UserId extends ExternalId, ItemId extends ExternalId> {
+  readonly users: IdMap<UserId>;
+  readonly items: IdMap<ItemId>;
+  /** The Recommender's default policy for unknown users. */
+  readonly unknownUser: UnknownUserPolicy;
+  readonly seen: SeenItems;
+  /** The Recommender's (cached) scorer. */
+  readonly scorer: () => Scorer;
+  /** The user's index, undefined when unknown. */
+  readonly userIndex: (id: UserId) => number | undefined;
+  /** The k most popular items. */
+  readonly popular: (k: number) => RecommendedItem<ItemId>[];
+  /** Throws once the Recommender is disposed. */
+  readonly checkLive: () => void;
+}
+
+/** `Recommender.recommendAll`'s work (see its TSDoc): every id checked now, then the stream. */
+export function recommendAllById<UserId extends ExternalId, ItemId extends ExternalId>(
+  host: RecommendAllHost<UserId, ItemId>,
+  options: RecommenderRecommendAllOptions<UserId>,
+): RecommendAllStream<UserRecommendations<UserId, ItemId>[]> {
+  const { k, excludeSeen, unknownUser } = checkRequest(options, host.unknownUser, host.items.size);
+  const { users, batchUsers, threads, signal, onProgress } = options;
+  // every id checked now, before any batch
+  const { ids, index, knownUsers } = askedUsers(users, host.users, host.userIndex, unknownUser === 'error');
+  const batches =
+    knownUsers.length > 0
+      ? recommendAll(host.scorer(), {
+          k,
+          users: knownUsers,
+          ...(excludeSeen ? { exclude: host.seen } : {}),
+          ...(batchUsers === undefined ? {} : { batchUsers }),
+          ...(threads === undefined ? {} : { threads }),
+          ...(signal === undefined ? {} : { signal }),
+        })
+      : undefined;
+  const stream = streamUserBatches({
+    ids,
+    index,
+    k,
+    batches,
+    unknownBatch: batchUsers ?? 256,
+    signal,
+    onProgress,
+    itemId: (item) => host.items.id(item),
+    popular: () => host.popular(k),
+    checkLive: host.checkLive,
+  });
+  return withStatus(stream, statusOf(batches, threads));
 }

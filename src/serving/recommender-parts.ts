@@ -2,13 +2,16 @@
 // and the popularity, the model's sizes, and naming a user by id in a training error.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError, isRecsysError } from '../errors.js';
-import { show } from '../_lib/validate.js';
-import type { IdMap } from '../data/index.js';
+import { assertOneOf, show } from '../_lib/validate.js';
+import { IdMap } from '../data/index.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { checkExclude, isSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import type { NcfArchitecture } from '../ncf/index.js';
-import { GMF, MLP, NeuMF } from '../models/index.js';
-import { createScorer } from '../scoring/index.js';
+import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
+import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
+import { POLICIES } from './recommender-batch.js';
+import type { ModelState } from './recommender-grow.js';
+import type { ExternalId, RecommenderParts, UnknownUserPolicy } from './recommender-types.js';
 
 /**
  * A NO_NEGATIVES error from training names a user by the model's index; the Recommender knows the
@@ -90,4 +93,36 @@ export function buildNcf(
   const f = factors !== undefined ? { factors } : {};
   const l = layers !== undefined ? { layers } : {};
   return kind === 'gmf' ? GMF({ ...sizes, ...f }) : kind === 'mlp' ? MLP({ ...sizes, ...l }) : NeuMF({ ...sizes, ...f, ...l });
+}
+
+/**
+ * The checked parts of a Recommender: the model (or the Scorer it serves), the id maps (sized like
+ * the model), the policy, and its own state (architecture, seen items, popularity).
+ */
+export function checkParts<U extends ExternalId, I extends ExternalId>(
+  parts: RecommenderParts<U, I>,
+): { served: Scorer | null; users: IdMap<U>; items: IdMap<I>; unknownUser: UnknownUserPolicy; state: ModelState } {
+  if (parts === null || typeof parts !== 'object') {
+    throw new RecsysError('INVALID_ARGUMENT', `Recommender expects { model, users, items }, got ${show(parts)}`);
+  }
+  const { model, users, items, seen, popularity, unknownUser = 'popular' } = parts;
+  const served = isScorer(model) ? model : null;
+  if (served === null && !(model instanceof tf.LayersModel)) {
+    throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel or a Scorer (e.g. a fitted baseline), got ${show(model)}`);
+  }
+  if (!(users instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `users must be an IdMap, got ${show(users)}`);
+  if (!(items instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `items must be an IdMap, got ${show(items)}`);
+  assertOneOf('unknownUser', unknownUser, POLICIES);
+  const arch = served === null ? inspectModel(model as tf.LayersModel) : null;
+  const { numUsers, numItems } = served === null ? modelCounts(model as tf.LayersModel, arch) : served;
+  if (users.size !== numUsers || items.size !== numItems) {
+    throw new RecsysError(
+      'SHAPE_MISMATCH',
+      `the id maps hold ${users.size} users and ${items.size} items but the model has ${numUsers} users and ${numItems} items`,
+      { users: users.size, items: items.size, numUsers, numItems },
+    );
+  }
+  const own = ownSeenItems(seen, numUsers, numItems);
+  const counts = popularity === undefined ? countPopularity(own, numItems) : checkPopularity(popularity, numItems);
+  return { served, users, items, unknownUser, state: { model: served === null ? (model as tf.LayersModel) : null, arch, seen: own, popularity: counts } };
 }

@@ -6,19 +6,19 @@ import { RecsysError } from '../errors.js';
 import { assertK, assertOneOf, show } from '../_lib/validate.js';
 import { IdMap, interactionsFrom } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
-import { itemsSeenBy, withUserRow, type SeenItems } from '../data/seen-items.js';
-import { inspectModel } from '../models/index.js';
-import { sideFeaturesReason, type NcfArchitecture } from '../ncf/index.js';
+import { itemsSeenBy, type SeenItems } from '../data/seen-items.js';
+import type { NcfArchitecture } from '../ncf/index.js';
 import { train } from '../training/index.js';
 import type { TrainHistory } from '../training/types.js';
-import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
+import { createScorer, type Scorer } from '../scoring/index.js';
 import { recommend } from './recommend.js';
-import { recommendAll, withStatus, type RecommendAllStream } from './recommend-all.js';
-import { POLICIES, allowedItemIndices, askedUsers, checkRequest, popularItems, statusOf, streamUserBatches } from './recommender-batch.js';
+import type { RecommendAllStream } from './recommend-all.js';
+import { POLICIES, allowedItemIndices, checkRequest, popularItems, recommendAllById } from './recommender-batch.js';
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
-import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
-import { buildNcf, checkPopularity, countPopularity, modelCounts, ownSeenItems, popularityOrder, withUserId } from './recommender-parts.js';
+import type { FoldInOptions, FoldInResult } from './fold-in.js';
+import { addItemTo, foldInUser, type ModelHost, type ModelState } from './recommender-grow.js';
+import { buildNcf, checkParts, popularityOrder, withUserId } from './recommender-parts.js';
 import type {
   ExternalId,
   RecommendedItem,
@@ -42,7 +42,8 @@ const MODELS = ['neumf', 'gmf', 'mlp'] as const;
  *
  * A user the model does not know gets the most popular items (marked `source: 'popularity'`), or
  * an `UNKNOWN_USER` error with `unknownUser: 'error'`; {@link Recommender.foldIn} teaches the model
- * a new user from a few items without retraining.
+ * a new user from a few items without retraining, and {@link Recommender.addItem} adds a new item
+ * to a model with item features (scored from its features).
  *
  * @typeParam UserId - the type of the external user ids
  * @typeParam ItemId - the type of the external item ids
@@ -58,20 +59,17 @@ const MODELS = ['neumf', 'gmf', 'mlp'] as const;
 export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends ExternalId = ExternalId> {
   /** External user id <-> user index. Grows when {@link Recommender.foldIn} adds a user. */
   readonly users: IdMap<UserId>;
-  /** External item id <-> item index. */
+  /** External item id <-> item index. Grows when {@link Recommender.addItem} adds an item. */
   readonly items: IdMap<ItemId>;
   /** What `recommend` does for an unknown user, unless a call overrides it. */
   readonly unknownUser: UnknownUserPolicy;
   /** The training history when built by {@link Recommender.fit}; undefined otherwise. */
   readonly history: TrainHistory | undefined;
 
-  /** The tfjs model, or null when the Recommender serves a Scorer (`served`). */
-  private currentModel: tf.LayersModel | null;
+  /** The model, its architecture, the seen items and the popularity: what fold-in and addItem replace. */
+  private readonly state: ModelState;
   /** The Scorer given instead of a model (e.g. a baseline), owned; null for a model. */
   private readonly served: Scorer | null;
-  private readonly arch: NcfArchitecture | null;
-  private seenItems: SeenItems;
-  private popularityCounts: Float64Array;
   private modelScorer: Scorer | undefined;
   private popularOrder: Int32Array | undefined;
   private disposed = false;
@@ -83,35 +81,13 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    * @param history - the training history to keep, if any
    */
   constructor(parts: RecommenderParts<UserId, ItemId>, history?: TrainHistory) {
-    if (parts === null || typeof parts !== 'object') {
-      throw new RecsysError('INVALID_ARGUMENT', `Recommender expects { model, users, items }, got ${show(parts)}`);
-    }
-    const { model, users, items, seen, popularity, unknownUser = 'popular' } = parts;
-    const served = isScorer(model) ? model : null;
-    if (served === null && !(model instanceof tf.LayersModel)) {
-      throw new RecsysError('INVALID_ARGUMENT', `model must be a tf.LayersModel or a Scorer (e.g. a fitted baseline), got ${show(model)}`);
-    }
-    if (!(users instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `users must be an IdMap, got ${show(users)}`);
-    if (!(items instanceof IdMap)) throw new RecsysError('INVALID_ARGUMENT', `items must be an IdMap, got ${show(items)}`);
-    assertOneOf('unknownUser', unknownUser, POLICIES);
-    const arch = served === null ? inspectModel(model as tf.LayersModel) : null;
-    const { numUsers, numItems } = served === null ? modelCounts(model as tf.LayersModel, arch) : served;
-    if (users.size !== numUsers || items.size !== numItems) {
-      throw new RecsysError(
-        'SHAPE_MISMATCH',
-        `the id maps hold ${users.size} users and ${items.size} items but the model has ${numUsers} users and ${numItems} items`,
-        { users: users.size, items: items.size, numUsers, numItems },
-      );
-    }
-    this.currentModel = served === null ? (model as tf.LayersModel) : null;
+    const { served, users, items, unknownUser, state } = checkParts(parts);
     this.served = served;
-    this.arch = arch;
     this.users = users;
     this.items = items;
     this.unknownUser = unknownUser;
     this.history = history;
-    this.seenItems = ownSeenItems(seen, numUsers, numItems);
-    this.popularityCounts = popularity === undefined ? countPopularity(this.seenItems, numItems) : checkPopularity(popularity, numItems);
+    this.state = state;
   }
 
   /**
@@ -174,21 +150,21 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   }
 
   /**
-   * The model. {@link Recommender.foldIn} of a new user replaces it with a grown copy. A
-   * Recommender built around a Scorer (e.g. a baseline) has none: UNSUPPORTED_MODEL, use
-   * {@link Recommender.scorer}.
+   * The model. {@link Recommender.foldIn} of a new user and {@link Recommender.addItem} replace it
+   * with a grown copy. A Recommender built around a Scorer (e.g. a baseline) has none:
+   * UNSUPPORTED_MODEL, use {@link Recommender.scorer}.
    */
   get model(): tf.LayersModel {
     this.checkLive();
-    if (this.currentModel === null) {
+    if (this.state.model === null) {
       throw new RecsysError('UNSUPPORTED_MODEL', `this Recommender serves a Scorer${this.servedKind()}, not a tfjs model: use rec.scorer`);
     }
-    return this.currentModel;
+    return this.state.model;
   }
 
   /** True when the Recommender serves a tfjs model ({@link Recommender.model}); false around a Scorer such as a baseline. */
   get hasModel(): boolean {
-    return this.currentModel !== null;
+    return this.state.model !== null;
   }
 
   /**
@@ -202,17 +178,17 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
   /** The standard NCF architecture of the model, or null for a custom model. */
   get architecture(): NcfArchitecture | null {
-    return this.arch === null ? null : { ...this.arch, numUsers: this.users.size };
+    return this.state.arch === null ? null : { ...this.state.arch, numUsers: this.users.size };
   }
 
   /** The items each user has seen (CSR over dense indices; a copy is not made, do not modify). */
   get seen(): SeenItems {
-    return this.seenItems;
+    return this.state.seen;
   }
 
   /** Popularity per item index: by default, how many users have seen the item (do not modify). */
   get popularity(): Float64Array {
-    return this.popularityCounts;
+    return this.state.popularity;
   }
 
   /**
@@ -229,7 +205,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const u = this.userIndex(userId);
     if (u === undefined) return [];
     const out: ItemId[] = [];
-    for (let j = this.seenItems.offsets[u]; j < this.seenItems.offsets[u + 1]; j++) out.push(this.items.id(this.seenItems.items[j]));
+    for (let j = this.state.seen.offsets[u]; j < this.state.seen.offsets[u + 1]; j++) out.push(this.items.id(this.state.seen.items[j]));
     return out;
   }
 
@@ -260,7 +236,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     }
     if (allowed !== undefined && allowed.length === 0) return [];
     // the user's own row: recommend checks only these items, not the whole index, per request
-    const exclude = excludeSeen ? itemsSeenBy(this.seenItems, u) : [];
+    const exclude = excludeSeen ? itemsSeenBy(this.state.seen, u) : [];
     const top = recommend(this.getScorer(), u, { k, exclude, ...(allowed === undefined ? {} : { candidates: allowed }) });
     return top.map(({ item, score }) => ({ id: this.items.id(item), score, source: 'model' as const }));
   }
@@ -283,10 +259,10 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   warm(): this {
     this.checkLive();
     this.getScorer();
-    this.popularOrder ??= popularityOrder(this.popularityCounts);
+    this.popularOrder ??= popularityOrder(this.state.popularity);
     // one request through the whole path (scoring, exclusion, top-K), so its code is compiled
     if (this.users.size > 0 && this.items.size > 0) this.recommend(this.users.id(0), { k: 1 });
-    const source = this.currentModel ?? this.served!;
+    const source = this.state.model ?? this.served!;
     if (this.items.size > 1 && hasNeighbours(source)) neighboursOf(source, 0, 1, '');
     return this;
   }
@@ -313,34 +289,9 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   recommendAll(options: RecommenderRecommendAllOptions<UserId> = {}): RecommendAllStream<UserRecommendations<UserId, ItemId>[]> {
     this.checkLive();
-    const { k, excludeSeen, unknownUser } = checkRequest(options, this.unknownUser, this.items.size);
-    const { users, batchUsers, threads, signal, onProgress } = options;
-    // every id checked now, before any batch
-    const { ids, index, knownUsers } = askedUsers(users, this.users, (id) => this.userIndex(id), unknownUser === 'error');
-    const batches =
-      knownUsers.length > 0
-        ? recommendAll(this.getScorer(), {
-            k,
-            users: knownUsers,
-            ...(excludeSeen ? { exclude: this.seenItems } : {}),
-            ...(batchUsers === undefined ? {} : { batchUsers }),
-            ...(threads === undefined ? {} : { threads }),
-            ...(signal === undefined ? {} : { signal }),
-          })
-        : undefined;
-    const stream = streamUserBatches({
-      ids,
-      index,
-      k,
-      batches,
-      unknownBatch: batchUsers ?? 256,
-      signal,
-      onProgress,
-      itemId: (item) => this.items.id(item),
-      popular: () => this.popular(k),
-      checkLive: () => this.checkLive(),
-    });
-    return withStatus(stream, statusOf(batches, threads));
+    const { users, items, unknownUser, state } = this;
+    const host = { users, items, unknownUser, seen: state.seen, scorer: () => this.getScorer(), userIndex: (id: UserId) => this.userIndex(id) };
+    return recommendAllById({ ...host, popular: (k: number) => this.popular(k), checkLive: () => this.checkLive() }, options);
   }
 
   /**
@@ -360,7 +311,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     const { k = 10 } = options;
     assertK(k);
     const i = this.items.indexOf(itemId, 'item');
-    const neighbours = neighboursOf(this.currentModel ?? this.served!, i, k, `a Scorer${this.servedKind()}`);
+    const neighbours = neighboursOf(this.state.model ?? this.served!, i, k, `a Scorer${this.servedKind()}`);
     return neighbours.map(({ item, score }) => ({ id: this.items.id(item), score }));
   }
 
@@ -386,51 +337,30 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   foldIn(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions = {}): Promise<FoldInResult> {
     // Calls run one after another: each one reads the model the previous one may have replaced.
-    return runExclusive(this, () => this.foldInNow(userId, itemIds, options));
+    return runExclusive(this, () => foldInUser(this.host(), userId, itemIds, options));
   }
 
-  private async foldInNow(userId: UserId, itemIds: Iterable<ItemId>, options: FoldInOptions): Promise<FoldInResult> {
-    this.checkLive();
-    assertId(userId, 'user');
-    const opts = resolveFoldInOptions(options);
-    if (this.arch === null || this.currentModel === null) {
-      const what = this.currentModel === null ? `a Scorer${this.servedKind()}: refit it on the new data instead` : 'a custom one';
-      throw new RecsysError('UNSUPPORTED_MODEL', `foldIn needs a standard GMF, MLP or NeuMF model; this model is ${what}`);
-    }
-    const features = sideFeaturesReason(this.arch, 'foldIn');
-    if (features !== undefined) throw new RecsysError('UNSUPPORTED_MODEL', features);
-    const model = this.currentModel;
-    if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ItemId>)[Symbol.iterator] !== 'function') {
-      throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);
-    }
-    const fresh: number[] = [];
-    for (const id of itemIds) fresh.push(this.items.indexOf(id, 'item'));
-    if (fresh.length === 0) throw new RecsysError('EMPTY_INPUT', `foldIn needs at least one item for user ${show(userId)}`);
-
-    // a new user, unless the id is a known one of the other type (7 vs '7'): then ID_TYPE_MISMATCH
-    const known = this.userIndex(userId);
-    const { offsets, items: seenList } = this.seenItems;
-    const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
-    const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
-    const arch = { ...this.arch, numUsers: this.users.size };
-    const { rows, loss } = await learnUser(model, arch, known, positives, opts, userId);
-
-    let user: number;
-    if (known === undefined) {
-      const grown = await growUsers(model, arch, rows);
-      this.checkLive();
-      model.dispose();
-      this.currentModel = grown;
-      user = this.users.add(userId);
-    } else {
-      writeUserRows(model, rows, known);
-      user = known;
-    }
-    const oldSet = new Set(old);
-    for (const item of positives) if (!oldSet.has(item)) this.popularityCounts[item]++;
-    this.seenItems = withUserRow(this.seenItems, this.users.size, user, positives);
-    this.invalidate();
-    return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
+  /**
+   * Adds a brand-new item (in the catalogue, no interactions yet) to a model with item features,
+   * without retraining: it is scored from its features. `features` is a row like `featuresFrom`'s,
+   * keyed by the model's item field names; values are encoded with the model's own value maps (a
+   * value it never saw maps to the "unknown" row, never an error; a field left out adds nothing).
+   * The model grows by one item (a zero id row, so the item's vector is exactly its features'
+   * pooled rows) and {@link Recommender.model} becomes the grown copy; nobody has seen the item and
+   * its popularity is 0. Runs in the same queue as `foldIn` and `saveModel`.
+   *
+   * @param itemId - the new item's external id (an id already present: INVALID_ARGUMENT)
+   * @param features - the item's field values, e.g. `{ genre: ['Comedy'], year: 1995 }`
+   * @returns the new item's index
+   * @example
+   * ```ts
+   * await rec.addItem('Toy Story 5', { genre: ['Animation', 'Comedy'], year: 2026 }); //=> 1682
+   * rec.recommend('alice', { candidates: ['Toy Story 5', 'Heat'] });
+   * //=> [{ id: 'Toy Story 5', score: 0.71, source: 'model' }, { id: 'Heat', score: 0.42, source: 'model' }]
+   * ```
+   */
+  addItem(itemId: ItemId, features: Readonly<Record<string, unknown>>): Promise<number> {
+    return runExclusive(this, () => addItemTo(this.host(), itemId, features));
   }
 
   /**
@@ -447,7 +377,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     if (this.disposed) return;
     this.invalidate();
     if (this.served !== null) this.served.dispose();
-    else this.currentModel?.dispose();
+    else this.state.model?.dispose();
     this.disposed = true;
   }
 
@@ -455,6 +385,13 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
   private servedKind(): string {
     const kind = (this.served as { kind?: unknown } | null)?.kind;
     return typeof kind === 'string' ? ` (a fitted ${kind} baseline)` : '';
+  }
+
+  /** The state and the helpers fold-in and addItem work on (recommender-grow.ts). */
+  private host(): ModelHost {
+    const { users, items, state } = this;
+    const userIndex = (id: ExternalId) => this.userIndex(id as UserId);
+    return { users, items, state, servedKind: this.servedKind(), checkLive: () => this.checkLive(), userIndex, invalidate: () => this.invalidate() };
   }
 
   private checkLive(): void {
@@ -474,7 +411,7 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
   private getScorer(): Scorer {
     if (this.served !== null) return this.served;
-    this.modelScorer ??= createScorer(this.currentModel!);
+    this.modelScorer ??= createScorer(this.state.model!);
     return this.modelScorer;
   }
 
@@ -486,8 +423,8 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
 
   /** The most popular items (only `allowed` ones when given). */
   private popular(k: number, allowed?: Int32Array): RecommendedItem<ItemId>[] {
-    this.popularOrder ??= popularityOrder(this.popularityCounts);
-    return popularItems(this.popularityCounts, this.popularOrder, k, allowed, (item) => this.items.id(item));
+    this.popularOrder ??= popularityOrder(this.state.popularity);
+    return popularItems(this.state.popularity, this.popularOrder, k, allowed, (item) => this.items.id(item));
   }
 
   /** Item indices allowed by `candidates` (ids) and `filter`, ascending and distinct. */

@@ -1,0 +1,124 @@
+// The Recommender's state changes that grow or retrain part of its model: fold-in of a user
+// (learned rows, maybe a new user) and adding an item scored from its features (add-item.ts). Each works on a
+// ModelHost, the Recommender's private state seen through getters and setters, and runs inside the
+// Recommender's exclusive queue (see exclusive.ts), so each sees one consistent state.
+import type * as tf from '@tensorflow/tfjs';
+import { RecsysError } from '../errors.js';
+import { show } from '../_lib/validate.js';
+import type { IdMap } from '../data/index.js';
+import { assertId } from '../data/id-map.js';
+import { withUserRow, type SeenItems } from '../data/seen-items.js';
+import { sideFeaturesReason, type NcfArchitecture } from '../ncf/index.js';
+import { inspectModel } from '../models/index.js';
+import { growItems, newItemRows } from './add-item.js';
+import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
+import type { ExternalId } from './recommender-types.js';
+
+/** @internal The Recommender's state that fold-in and addItem read and replace. */
+export interface ModelState {
+  /** The tfjs model, or null when the Recommender serves a Scorer. */
+  model: tf.LayersModel | null;
+  /** The model's architecture (null for a custom model or a Scorer). */
+  arch: NcfArchitecture | null;
+  /** The items each user has seen. */
+  seen: SeenItems;
+  /** Popularity per item index. */
+  popularity: Float64Array;
+}
+
+/** @internal The Recommender's state and helpers, as fold-in and addItem see them. */
+export interface ModelHost {
+  readonly users: IdMap<ExternalId>;
+  readonly items: IdMap<ExternalId>;
+  readonly state: ModelState;
+  /** ' (a fitted item-knn baseline)' or '': for messages. */
+  readonly servedKind: string;
+  checkLive(): void;
+  /** The user's index, undefined when unknown (INVALID_ID / ID_TYPE_MISMATCH for a bad id). */
+  userIndex(id: ExternalId): number | undefined;
+  /** Drops the caches built from the model (scorer, popularity order). */
+  invalidate(): void;
+}
+
+/** @internal The standard model of `host`, or UNSUPPORTED_MODEL saying that `what` needs one. */
+export function standardModel(host: ModelHost, what: string): { model: tf.LayersModel; arch: NcfArchitecture } {
+  if (host.state.arch === null || host.state.model === null) {
+    const kind = host.state.model === null ? `a Scorer${host.servedKind}: refit it on the new data instead` : 'a custom one';
+    throw new RecsysError('UNSUPPORTED_MODEL', `${what} needs a standard GMF, MLP or NeuMF model; this model is ${kind}`);
+  }
+  return { model: host.state.model, arch: host.state.arch };
+}
+
+/** @internal `Recommender.foldIn`'s work (see its TSDoc). */
+export async function foldInUser(host: ModelHost, userId: ExternalId, itemIds: Iterable<ExternalId>, options: FoldInOptions): Promise<FoldInResult> {
+  host.checkLive();
+  assertId(userId, 'user');
+  const opts = resolveFoldInOptions(options);
+  const { model, arch: hostArch } = standardModel(host, 'foldIn');
+  const features = sideFeaturesReason(hostArch, 'foldIn');
+  if (features !== undefined) throw new RecsysError('UNSUPPORTED_MODEL', features);
+  if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ExternalId>)[Symbol.iterator] !== 'function') {
+    throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);
+  }
+  const fresh: number[] = [];
+  for (const id of itemIds) fresh.push(host.items.indexOf(id, 'item'));
+  if (fresh.length === 0) throw new RecsysError('EMPTY_INPUT', `foldIn needs at least one item for user ${show(userId)}`);
+
+  // a new user, unless the id is a known one of the other type (7 vs '7'): then ID_TYPE_MISMATCH
+  const known = host.userIndex(userId);
+  const { offsets, items: seenList } = host.state.seen;
+  const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
+  const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
+  const arch = { ...hostArch, numUsers: host.users.size };
+  const { rows, loss } = await learnUser(model, arch, known, positives, opts, userId);
+
+  let user: number;
+  if (known === undefined) {
+    const grown = await growUsers(model, arch, rows);
+    host.checkLive();
+    model.dispose();
+    host.state.model = grown;
+    user = host.users.add(userId);
+  } else {
+    writeUserRows(model, rows, known);
+    user = known;
+  }
+  const oldSet = new Set(old);
+  for (const item of positives) if (!oldSet.has(item)) host.state.popularity[item]++;
+  host.state.seen = withUserRow(host.state.seen, host.users.size, user, positives);
+  host.invalidate();
+  return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
+}
+
+/** @internal `Recommender.addItem`'s work (see its TSDoc): the new item's index. */
+export async function addItemTo(host: ModelHost, itemId: ExternalId, features: unknown): Promise<number> {
+  host.checkLive();
+  assertId(itemId, 'item');
+  const known = host.items.index(itemId);
+  if (known !== undefined) {
+    throw new RecsysError('INVALID_ARGUMENT', `item ${show(itemId)} is already in the catalogue (index ${known}): addItem adds new items only`, {
+      value: itemId,
+      index: known,
+    });
+  }
+  // 7 where the map holds '7' (or the reverse): ID_TYPE_MISMATCH, never a second item
+  host.items.assertNoTypeTwin(itemId, 'item');
+  const { model, arch } = standardModel(host, 'addItem');
+  const rows = newItemRows(model, features, itemId);
+  const grown = await growItems(model, { ...arch, numItems: host.items.size }, rows);
+  try {
+    host.checkLive();
+    host.state.arch = inspectModel(grown);
+  } catch (e) {
+    grown.dispose();
+    throw e;
+  }
+  model.dispose();
+  host.state.model = grown;
+  const item = host.items.add(itemId);
+  const popularity = new Float64Array(host.items.size);
+  popularity.set(host.state.popularity);
+  host.state.popularity = popularity;
+  host.invalidate();
+  return item;
+}
