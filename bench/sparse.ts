@@ -63,40 +63,74 @@ interface Run {
   testNdcg: number;
 }
 
+/** The data set the flags ask for, and one sentence describing it. */
+function loadData(source: string, numItems: number): { data: SparseCatalogue; description: string } {
+  if (source.startsWith('gowalla:')) {
+    const { lists, numItems: items, interactions } = parseUserItemLists(readFileSync(source.slice('gowalla:'.length), 'utf8'));
+    const data = leaveOneOut(lists, items, mulberry32(1), 99);
+    const t = data.train;
+    const description =
+      `Gowalla (SNAP loc-gowalla, LightGCN's 10-core split, its test.txt as a data set of its own): ${lists.length} users, ${items} items, ` +
+      `${interactions} interactions (${(interactions / items).toFixed(2)} per item); leave-one-out with seeded random held-out items ` +
+      `(no timestamps): ${t.numUsers} users kept, ${t.users.length} training positives (${(t.users.length / items).toFixed(2)} per item), ` +
+      `${data.validation.users.length} validation and ${data.test.users.length} test positives with 99 negatives each`;
+    return { data, description };
+  }
+  if (source !== 'synthetic') throw new Error(`--data: synthetic or gowalla:<path>, got ${source}`);
+  const data = sparseCatalogue({ numItems, seed: 1 });
+  const t = data.train;
+  const description =
+    `synthetic long tail (bench/sparse-data.ts, seed 1): ${t.numUsers} users, ${t.numItems} items, ` +
+    `${t.users.length} training positives (${(t.users.length / t.numItems).toFixed(2)} per item; 1-5 positives per item before the split), ` +
+    `leave-one-out validation and test with 99 negatives each`;
+  return { data, description };
+}
+
+/** One model trained by one engine for one seed, val-selected, scored on test. */
+async function runOne(data: SparseCatalogue, model: ModelKind, engine: EngineKind, seed: number, epochs: number): Promise<Run> {
+  const { train: trainSet, validation, test } = data;
+  const sizes = { numUsers: trainSet.numUsers, numItems: trainSet.numItems, seed };
+  const net =
+    model === 'gmf'
+      ? GMF({ ...sizes, factors: 8 })
+      : model === 'mlp'
+        ? MLP({ ...sizes, layers: [64, 32, 16, 8] })
+        : NeuMF({ ...sizes, factors: 8, layers: [64, 32, 16, 8] });
+  const history = await train(net, trainSet, {
+    epochs,
+    seed,
+    engine: engine === 'tfjs' ? 'tfjs' : 'fused',
+    optimizer: { name: 'adam', rows: engine === 'fused-lazy' ? 'lazy' : 'dense' },
+    validation: { data: validation, metric: 'hr', k: 10 },
+    earlyStopping: { patience: epochs, restoreBest: true },
+  });
+  const result = evaluateSampled(net, test, { k: 10 });
+  net.dispose();
+  return {
+    model,
+    engine,
+    seed,
+    loss: history.epochs.map((e) => e.loss),
+    validationHr: history.epochs.map((e) => e.validation!.hr),
+    initialValidationHr: history.initialValidation!.hr,
+    secondsPerEpoch: history.epochs.map((e) => e.seconds),
+    bestEpoch: history.bestEpoch!,
+    testHr: result.hr,
+    testNdcg: result.ndcg,
+  };
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--merge')) return merge(arg('merge', '').split(','), arg('out', 'bench/results/sparse-synthetic.json'));
   const seeds = arg('seeds', '1,2,3').split(',').map(Number);
   const epochs = Number(arg('epochs', '10'));
   const models = arg('models', 'gmf,mlp,neumf').split(',') as ModelKind[];
   const engines = arg('engines', 'fused,fused-lazy,tfjs').split(',') as EngineKind[];
-  const numItems = Number(arg('items', '20000'));
   const backend = arg('backend', 'wasm') as 'wasm' | 'cpu';
   const source = arg('data', 'synthetic');
-  const gowalla = source.startsWith('gowalla:');
-  if (!gowalla && source !== 'synthetic') throw new Error(`--data: synthetic or gowalla:<path>, got ${source}`);
-  const out = arg('out', gowalla ? 'bench/results/sparse-gowalla.json' : 'bench/results/sparse-synthetic.json');
+  const out = arg('out', source.startsWith('gowalla:') ? 'bench/results/sparse-gowalla.json' : 'bench/results/sparse-synthetic.json');
   await useBackend(backend);
-
-  let data: SparseCatalogue;
-  let description: string;
-  if (gowalla) {
-    const { lists, numItems: items, interactions } = parseUserItemLists(readFileSync(source.slice('gowalla:'.length), 'utf8'));
-    data = leaveOneOut(lists, items, mulberry32(1), 99);
-    const t = data.train;
-    description =
-      `Gowalla (SNAP loc-gowalla, LightGCN's 10-core split, its test.txt as a data set of its own): ${lists.length} users, ${items} items, ` +
-      `${interactions} interactions (${(interactions / items).toFixed(2)} per item); leave-one-out with seeded random held-out items ` +
-      `(no timestamps): ${t.numUsers} users kept, ${t.users.length} training positives (${(t.users.length / items).toFixed(2)} per item), ` +
-      `${data.validation.users.length} validation and ${data.test.users.length} test positives with 99 negatives each`;
-  } else {
-    data = sparseCatalogue({ numItems, seed: 1 });
-    const t = data.train;
-    description =
-      `synthetic long tail (bench/sparse-data.ts, seed 1): ${t.numUsers} users, ${t.numItems} items, ` +
-      `${t.users.length} training positives (${(t.users.length / t.numItems).toFixed(2)} per item; 1-5 positives per item before the split), ` +
-      `leave-one-out validation and test with 99 negatives each`;
-  }
-  const { train: trainSet, validation, test } = data;
+  const { data, description } = loadData(source, Number(arg('items', '20000')));
   console.log(description);
   const runs: Run[] = [];
   const save = (): void => {
@@ -106,35 +140,8 @@ async function main(): Promise<void> {
   for (const seed of seeds) {
     for (const model of models) {
       for (const engine of engines) {
-        const net =
-          model === 'gmf'
-            ? GMF({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, factors: 8, seed })
-            : model === 'mlp'
-              ? MLP({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, layers: [64, 32, 16, 8], seed })
-              : NeuMF({ numUsers: trainSet.numUsers, numItems: trainSet.numItems, factors: 8, layers: [64, 32, 16, 8], seed });
-        const history = await train(net, trainSet, {
-          epochs,
-          seed,
-          engine: engine === 'tfjs' ? 'tfjs' : 'fused',
-          optimizer: { name: 'adam', rows: engine === 'fused-lazy' ? 'lazy' : 'dense' },
-          validation: { data: validation, metric: 'hr', k: 10 },
-          earlyStopping: { patience: epochs, restoreBest: true },
-        });
-        const result = evaluateSampled(net, test, { k: 10 });
-        const run: Run = {
-          model,
-          engine,
-          seed,
-          loss: history.epochs.map((e) => e.loss),
-          validationHr: history.epochs.map((e) => e.validation!.hr),
-          initialValidationHr: history.initialValidation!.hr,
-          secondsPerEpoch: history.epochs.map((e) => e.seconds),
-          bestEpoch: history.bestEpoch!,
-          testHr: result.hr,
-          testNdcg: result.ndcg,
-        };
+        const run = await runOne(data, model, engine, seed, epochs);
         runs.push(run);
-        net.dispose();
         console.log(
           `seed ${seed} ${model.padEnd(5)} ${engine.padEnd(10)} best epoch ${run.bestEpoch}: test HR@10 ${run.testHr.toFixed(4)} NDCG@10 ${run.testNdcg.toFixed(4)}; ` +
             `loss ${run.loss.map((l) => l.toFixed(4)).join(' ')}; s/epoch ${mean(run.secondsPerEpoch).toFixed(1)}`,
