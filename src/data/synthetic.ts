@@ -2,9 +2,10 @@
 // and popularity cannot: the library's built-in data for examples, tests and quick experiments.
 import { RecsysError } from '../errors.js';
 import { assertFinite, assertInRange, assertInteger, show } from '../_lib/validate.js';
-import { mulberry32, randomInt, type Random } from '../_lib/random.js';
+import { mulberry32, type Random } from '../_lib/random.js';
 import type { Interactions } from './interactions.js';
 import { growableFloat64, growableInt32 } from './_internal/growable.js';
+import { shuffle } from './_internal/weighted-draws.js';
 
 /** Options of {@link syntheticInteractions}. @category Data */
 export interface SyntheticOptions {
@@ -148,12 +149,7 @@ function syntheticSettings(options: SyntheticOptions) {
 function shuffledGroups(random: Random, count: number, groups: number): Int32Array {
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) out[i] = i % groups;
-  for (let i = count - 1; i > 0; i--) {
-    const j = randomInt(random, i + 1);
-    const tmp = out[i];
-    out[i] = out[j];
-    out[j] = tmp;
-  }
+  shuffle(random, out);
   return out;
 }
 
