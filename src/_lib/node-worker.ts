@@ -1,8 +1,22 @@
-// Starting one Node.js worker thread (worker_threads) for the library's two worker entries (the
+// Whether a runtime has worker threads, and starting one Node.js worker thread (worker_threads) for the library's two worker entries (the
 // fused engine's and recommendAll's score workers), from the TypeScript sources (vitest, tsx) or
 // from the built package. Browsers start their Web Workers in each pool, with a literal
 // `new URL('./<entry>.js', import.meta.url)` that bundlers must see.
 import { importNodeBuiltin } from './node-import.js';
+
+interface NodeProcess {
+  versions?: { node?: string };
+}
+
+/** Whether this is Node.js (worker_threads), rather than a browser (Web Workers). */
+export function runsOnNode(): boolean {
+  return typeof (globalThis as { process?: NodeProcess }).process?.versions?.node === 'string';
+}
+
+/** Whether this runtime can start worker threads at all: Node, or a browser with Web Workers. */
+export function workersAvailable(): boolean {
+  return runsOnNode() || typeof (globalThis as { Worker?: unknown }).Worker === 'function';
+}
 
 /** One running Node worker. */
 export interface NodeWorkerHandle<Request, Reply> {

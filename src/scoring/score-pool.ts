@@ -6,7 +6,7 @@
 // and WebAssembly SIMD kernel instance; then it ranks the chunks of users it is sent, in order.
 // While a worker has no chunk to rank it is unref'd (Node), so a caller that abandons the stream
 // without closing it does not keep the process alive.
-import { spawnNodeWorker } from '../_lib/node-worker.js';
+import { runsOnNode, spawnNodeWorker, workersAvailable } from '../_lib/node-worker.js';
 import { RecsysError } from '../errors.js';
 import type { ChunkSeen, RankedChunk } from './rank-chunk.js';
 import type { Scorer } from './scorer.js';
@@ -27,15 +27,9 @@ export function workerWeights(scorer: Scorer): NcfWeights | string {
   return 'only the fast scorer of a standard GMF, MLP or NeuMF model can score on worker threads (this is a baseline, a custom Scorer or a model.predict scorer)';
 }
 
-interface NodeProcess {
-  versions?: { node?: string };
-}
-
 /** Why this runtime cannot start score workers, or undefined when it can. */
 export function scoreWorkersUnavailable(): string | undefined {
-  const g = globalThis as { process?: NodeProcess; Worker?: unknown };
-  if (typeof g.process?.versions?.node === 'string' || typeof g.Worker === 'function') return undefined;
-  return 'this runtime has no worker threads';
+  return workersAvailable() ? undefined : 'this runtime has no worker threads';
 }
 
 let live = 0;
@@ -119,11 +113,10 @@ export class ScoreWorkers {
    */
   static async start(count: number, init: ScoreInit): Promise<ScoreWorkers> {
     const threads: Thread[] = [];
-    const g = globalThis as { process?: NodeProcess };
     const ready: Promise<void>[] = [];
     let group: ScoreWorkers | null = null;
     try {
-      for (let w = 0; w < count; w++) threads.push(typeof g.process?.versions?.node === 'string' ? await spawnNodeThread() : spawnWebThread());
+      for (let w = 0; w < count; w++) threads.push(runsOnNode() ? await spawnNodeThread() : spawnWebThread());
       group = new ScoreWorkers(threads);
       const self = group;
       threads.forEach((thread, w) => {

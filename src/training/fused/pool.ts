@@ -2,7 +2,7 @@
 // _lib/node-worker.ts) and in browsers (module Web Workers), from the TypeScript sources (vitest,
 // tsx) and from the built package.
 import type { WorkerReply, WorkerRequest } from './protocol.js';
-import { spawnNodeWorker } from '../../_lib/node-worker.js';
+import { runsOnNode, spawnNodeWorker } from '../../_lib/node-worker.js';
 import { RecsysError } from '../../errors.js';
 
 /** One running worker, whatever the runtime. */
@@ -15,24 +15,13 @@ export interface ThreadHandle {
   terminate(): Promise<void>;
 }
 
-interface NodeProcess {
-  versions?: { node?: string };
-}
-
-/** Whether this runtime can start worker threads at all. */
-export function workersAvailable(): boolean {
-  const g = globalThis as { process?: NodeProcess; Worker?: unknown };
-  return typeof g.process?.versions?.node === 'string' || typeof g.Worker === 'function';
-}
-
 /**
  * Starts one worker thread running worker.ts.
  *
  * @returns its handle; messages may be posted right away
  */
 export async function spawnWorker(): Promise<ThreadHandle> {
-  const g = globalThis as { process?: NodeProcess };
-  if (typeof g.process?.versions?.node === 'string') {
+  if (runsOnNode()) {
     return spawnNodeWorker<WorkerRequest, WorkerReply>({ from: import.meta.url, source: './worker.ts', built: './fused-worker', label: 'fused-engine worker' });
   }
   return spawnWebWorker();
