@@ -1,7 +1,8 @@
 // What the train and evaluate commands share about held-out rows: every user with a held-out item
 // must have enough unseen items for the sampled protocol's negatives; and the delimiter flag.
 import { RecsysError } from '../errors.js';
-import type { IdMap, Interactions } from '../data/index.js';
+import { seenItems, type IdMap, type Interactions } from '../data/index.js';
+import { itemsSeenBy } from '../data/seen-items.js';
 
 /**
  * The fewest unseen items any user with a held-out item has in `all`: the most negatives that can be
@@ -17,15 +18,10 @@ import type { IdMap, Interactions } from '../data/index.js';
  * ```
  */
 export function fewestUnseen(all: Interactions, heldOut: Interactions): { user: number; unseen: number } | undefined {
-  const seen = new Map<number, Set<number>>();
-  for (let r = 0; r < all.users.length; r++) {
-    let items = seen.get(all.users[r]);
-    if (items === undefined) seen.set(all.users[r], (items = new Set()));
-    items.add(all.items[r]);
-  }
+  const seen = seenItems(all);
   let worst: { user: number; unseen: number } | undefined;
   for (const user of new Set(heldOut.users)) {
-    const unseen = all.numItems - (seen.get(user)?.size ?? 0);
+    const unseen = all.numItems - itemsSeenBy(seen, user).length;
     if (worst === undefined || unseen < worst.unseen) worst = { user, unseen };
   }
   return worst;
