@@ -95,7 +95,10 @@ export class FeaturePool extends tf.layers.Layer {
     );
     this.index = this.addWeight('index', [numEntities, maxValues], 'int32', tf.initializers.zeros(), undefined, false);
     if (this.initialIndex !== undefined) {
-      this.index.write(tf.tensor2d(this.initialIndex, [numEntities, maxValues], 'int32'));
+      // the variable takes the tensor's data; the tensor itself is ours to dispose
+      const index = tf.tensor2d(this.initialIndex, [numEntities, maxValues], 'int32');
+      this.index.write(index);
+      index.dispose();
       this.initialIndex = undefined;
     }
     this.built = true;

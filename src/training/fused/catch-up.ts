@@ -20,7 +20,7 @@ const TINY = 1e-30;
 
 /**
  * Brings embedding rows up to date with dense Adam: applies the zero-gradient steps a row sat out,
- * as tfjs's Adam would have. Per row r (users first, then items) it keeps two steps in `rowSteps`,
+ * as tfjs's Adam would have. Per row r (users first, then items, then side-feature rows: `layout.tableRows`) it keeps two steps in `rowSteps`,
  * side by side (one cache line): at [2r] the step a catch-up last brought its weights to, at
  * [2r + 1] the step its moments are from, which is also the step of the optimizer's last update of
  * the row; its weights are up to date as of the later of the two (0 = never updated: its moments
@@ -61,8 +61,8 @@ export class RowCatchUp {
    * @param params - weights
    * @param m - Adam's first moments (same layout)
    * @param v - Adam's second moments
-   * @param rowSteps - per row (users then items) the weights' and the moments' step
-   *   (2 × (numUsers + numItems) entries)
+   * @param rowSteps - per row (users, items, side-feature rows) the weights' and the moments' step
+   *   (2 × `layout.tableRows` entries)
    * @param learningRate - Adam's step size
    */
   constructor(
@@ -76,7 +76,7 @@ export class RowCatchUp {
     this.tab = catchUpTables();
     this.beta1Powers = this.tab.rhoPow[0];
     this.beta2Powers = this.tab.beta2Pow;
-    this.numRows = layout.numUsers + layout.numItems;
+    this.numRows = layout.tableRows;
     this.mlpWidth = layout.mlpWidth;
     if (rowSteps.length < 2 * this.numRows) throw new TypeError('RowCatchUp: rowSteps is too short');
     this.shared = typeof SharedArrayBuffer === 'function' && rowSteps.buffer instanceof SharedArrayBuffer;
@@ -99,19 +99,24 @@ export class RowCatchUp {
 
   /** Brings user `u`'s weights up to step `target` (its moments stay behind: see {@link touch}). */
   readUser(u: number, target: number): void {
-    const t = this.claim(u, target);
-    if (t <= 0) return;
     const L = this.layout;
-    this.move(u, t, target, L.gmfUser + u * L.factors, L.factors, L.mlpUser + u * this.mlpWidth, this.mlpWidth);
+    this.readRow(u, target, L.gmfUser + u * L.factors, L.mlpUser + u * this.mlpWidth);
   }
 
   /** Brings item `i`'s weights up to step `target`. */
   readItem(i: number, target: number): void {
-    const r = this.layout.numUsers + i;
+    const L = this.layout;
+    this.readRow(L.numUsers + i, target, L.gmfItem + i * L.factors, L.mlpItem + i * this.mlpWidth);
+  }
+
+  /**
+   * Brings the weights of row `r` (any table: the row numbering of `layout.tableRows`), whose GMF
+   * and MLP parts start at `gmfAt` and `mlpAt`, up to step `target`.
+   */
+  readRow(r: number, target: number, gmfAt: number, mlpAt: number): void {
     const t = this.claim(r, target);
     if (t <= 0) return;
-    const L = this.layout;
-    this.move(r, t, target, L.gmfItem + i * L.factors, L.factors, L.mlpItem + i * this.mlpWidth, this.mlpWidth);
+    this.move(r, t, target, gmfAt, this.layout.factors, mlpAt, this.mlpWidth);
   }
 
   /**
@@ -157,11 +162,7 @@ export class RowCatchUp {
   /** Weights and moments of row `r` (table row index) up to `target`. */
   private full(r: number, target: number): void {
     const L = this.layout;
-    const U = L.numUsers;
-    const user = r < U;
-    const e = user ? r : r - U;
-    const at1 = (user ? L.gmfUser : L.gmfItem) + e * L.factors;
-    const at2 = (user ? L.mlpUser : L.mlpItem) + e * this.mlpWidth;
+    const [at1, at2] = this.rowAt(r);
     const n1 = L.factors;
     const n2 = this.mlpWidth;
     const steps = this.rowSteps;
@@ -178,6 +179,21 @@ export class RowCatchUp {
     const d2 = power(this.tab.beta2Pow, BETA2, n);
     if (n1 > 0) this.decay(at1, n1, d1, d2);
     if (n2 > 0) this.decay(at2, n2, d1, d2);
+  }
+
+  /** Where row `r`'s GMF and MLP parts start: a user's, an item's, or a side-feature field's row. */
+  private rowAt(r: number): [number, number] {
+    const L = this.layout;
+    const F = L.factors;
+    const M = this.mlpWidth;
+    if (r < L.numUsers) return [L.gmfUser + r * F, L.mlpUser + r * M];
+    const i = r - L.numUsers;
+    if (i < L.numItems) return [L.gmfItem + i * F, L.mlpItem + i * M];
+    for (const f of L.fields) {
+      const v = r - f.first;
+      if (v >= 0 && v < f.rows) return [f.gmf + v * F, f.mlp + v * M];
+    }
+    throw new RangeError(`RowCatchUp: row ${r} is beyond the tables' ${L.tableRows} rows`);
   }
 
   /**

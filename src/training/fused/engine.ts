@@ -32,7 +32,7 @@ import type { EngineSetup, EpochHooks, EpochResult, TrainingEngine } from '../ty
 import { FusedKernel, type KernelOptions } from './kernel.js';
 import { RowCatchUp } from './catch-up.js';
 import { paramLayout, type ParamLayout } from './layout.js';
-import { readModelWeights, writeModelWeights } from './model-weights.js';
+import { readFeatureIndex, readModelWeights, writeModelWeights } from './model-weights.js';
 import { spawnWorker, type ThreadHandle } from './pool.js';
 import { workersAvailable } from '../../_lib/node-worker.js';
 import type { WorkerReply } from './protocol.js';
@@ -209,10 +209,12 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
     wanted = 1;
   }
   const shared = wanted > 1;
-  const rows = layout.numUsers + layout.numItems;
+  const rows = layout.tableRows;
   const { buffer, store } = allocateStore(layout.length, adam, shared, rows);
   const control = allocateControl(shared);
   readModelWeights(model, layout, store.params);
+  const featureIndex = readFeatureIndex(model, layout);
+  store.featureIndex = featureIndex;
   const rowsMode = options.adamRows ?? 'dense';
   const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
   // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
@@ -232,6 +234,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
         buffer: buffer as SharedArrayBuffer,
         adam,
         rows,
+        featureIndex,
         control: control.buffer as SharedArrayBuffer,
         sampler: samplerState,
         kernel: kernelOptions,

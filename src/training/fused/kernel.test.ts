@@ -2,50 +2,40 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../../test/helpers/backends.js';
-import { GMF, MLP, NeuMF, inspectModel } from '../../models/index.js';
+import { inspectModel } from '../../models/index.js';
 import type { NcfArchitecture } from '../../ncf/index.js';
 import { mulberry32 } from '../../_lib/random.js';
 import { FusedKernel } from './kernel.js';
-import { compileTower, WasmTower, type KernelKind } from './tower-wasm.js';
-import { paramLayout, regionSize, toModelOrder, type ParamLayout } from './layout.js';
+import type { KernelKind } from './tower-wasm.js';
+import { paramLayout } from './layout.js';
 import { readModelWeights } from './model-weights.js';
 import { allocateControl, allocateStore, CONTROL_STEP } from './store.js';
 import { ADAM_EPSILON } from './optimizer.js';
+import { referenceAdamState, referenceBce, referenceBpr, referenceStep, type ReferenceResult } from '../../../test/oracles/ncf-reference.js';
 import {
-  referenceAdamState,
-  referenceBce,
-  referenceBpr,
-  referenceStep,
-  type ReferenceResult,
-  type ReferenceWeights,
-} from '../../../test/oracles/ncf-reference.js';
-import { relativeError } from '../../../test/helpers/numeric.js';
+  build,
+  byLayer,
+  expectAllClose,
+  GRADIENT_SCALE_FLOOR,
+  KERNELS,
+  kernelGradients,
+  loadTowerModule,
+  maxRelativeError,
+  newKernel,
+  TFJS_GRADIENT_NOISE,
+  tfjsGradients,
+  tfjsLoss,
+  variablesOf,
+  weightsOf,
+  type Case,
+} from '../../../test/helpers/fused-kernel.js';
 
 let towerModule: WebAssembly.Module | null = null;
 
 beforeAll(async () => {
   await useBackend('cpu');
-  towerModule = await compileTower();
+  towerModule = await loadTowerModule();
 });
-
-/** Both implementations of the dense tower run every equality test below. */
-const KERNELS: readonly KernelKind[] = ['js', 'wasm-simd'];
-
-/** A WebAssembly tower for the layout, or null for the JS kernel (and for models without a dense layer). */
-function towerFor(kind: KernelKind, layout: ParamLayout, loss: 'bce' | 'bpr'): WasmTower | null {
-  if (kind === 'js' || layout.tower.length < 2) return null;
-  if (towerModule === null) throw new Error('WebAssembly SIMD is unavailable in this runtime');
-  return new WasmTower(new WebAssembly.Instance(towerModule, {}), layout, loss === 'bpr' ? 2 : 1);
-}
-
-interface Case {
-  arch: NcfArchitecture;
-  seed: number;
-  users: Int32Array;
-  items: Int32Array;
-  negatives: Int32Array;
-  labels: Float32Array;
-}
 
 /** Random small architectures and batches (duplicate users and items are likely, on purpose). */
 const caseArb: fc.Arbitrary<Case> = fc
@@ -84,129 +74,6 @@ const caseArb: fc.Arbitrary<Case> = fc
       labels: Float32Array.from(labels),
     };
   });
-
-function build(arch: NcfArchitecture, seed: number): tf.LayersModel {
-  const { numUsers, numItems, factors, layers } = arch;
-  const model =
-    arch.kind === 'gmf' ? GMF({ numUsers, numItems, factors }) : arch.kind === 'mlp' ? MLP({ numUsers, numItems, layers }) : NeuMF({ numUsers, numItems, factors, layers });
-  // weights far from the paper's tiny init, so every term of the gradient matters and ReLUs vary
-  const random = mulberry32(seed);
-  const values = model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => random() * 1.2 - 0.6), w.shape));
-  model.setWeights(values);
-  tf.dispose(values);
-  return model;
-}
-
-/** The model's trainable variables and, for each, its layer name and weight index (0 kernel/table, 1 bias). */
-function variablesOf(model: tf.LayersModel): { variable: tf.Variable; layer: string; index: number }[] {
-  return model.trainableWeights.map((w) => {
-    const [layer, what] = w.originalName.split('/');
-    return { variable: w.read() as tf.Variable, layer, index: what === 'bias' ? 1 : 0 };
-  });
-}
-
-/**
- * The loss on the logit, as the engines define it: z from the model's penultimate output and the
- * prediction layer's kernel and bias.
- */
-function tfjsLoss(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr', weights?: Float32Array): { features: tf.LayersModel; f: () => tf.Scalar } {
-  const prediction = model.getLayer('prediction');
-  const features = tf.model({ inputs: model.inputs, outputs: prediction.input as tf.SymbolicTensor });
-  const [kernel, bias] = prediction.weights.map((w) => w.read());
-  const logits = (users: Int32Array, items: Int32Array): tf.Tensor1D => {
-    const u = tf.tensor2d(users, [users.length, 1], 'int32');
-    const i = tf.tensor2d(items, [items.length, 1], 'int32');
-    const h = features.apply([u, i], { training: true }) as tf.Tensor2D;
-    return tf.add(tf.matMul(h, kernel as tf.Tensor2D), bias).reshape([-1]) as tf.Tensor1D;
-  };
-  const f =
-    loss === 'bce'
-      ? () => {
-          const z = logits(c.users, c.items);
-          const y = tf.tensor1d(c.labels);
-          const terms = tf.sub(tf.softplus(z), tf.mul(y, z));
-          return tf.mean(weights === undefined ? terms : tf.mul(tf.tensor1d(weights), terms)) as tf.Scalar;
-        }
-      : () => {
-          const d = tf.sub(logits(c.users, c.items), logits(c.users, c.negatives));
-          const terms = tf.softplus(tf.neg(d));
-          return tf.mean(weights === undefined ? terms : tf.mul(tf.tensor1d(weights), terms)) as tf.Scalar;
-        };
-  return { features, f };
-}
-
-/** tfjs autodiff's loss and gradients, keyed by layer name like the reference's. */
-function tfjsGradients(model: tf.LayersModel, c: Case, loss: 'bce' | 'bpr', weights?: Float32Array): { loss: number; gradients: Record<string, Float32Array[]> } {
-  const { features, f } = tfjsLoss(model, c, loss, weights);
-  const vars = variablesOf(model);
-  const { value, grads } = tf.variableGrads(f, vars.map((v) => v.variable));
-  const gradients: Record<string, Float32Array[]> = {};
-  for (const v of vars) {
-    (gradients[v.layer] ??= [])[v.index] = grads[v.variable.name].dataSync() as Float32Array;
-  }
-  const out = { loss: value.dataSync()[0], gradients };
-  tf.dispose([value, ...Object.values(grads)]);
-  void features; // shares every layer with the model: disposing the model frees them
-  return out;
-}
-
-function weightsOf(model: tf.LayersModel): ReferenceWeights {
-  const out: ReferenceWeights = {};
-  for (const v of variablesOf(model)) (out[v.layer] ??= [])[v.index] = Float32Array.from(v.variable.dataSync() as Float32Array);
-  return out;
-}
-
-function newKernel(
-  model: tf.LayersModel,
-  arch: NcfArchitecture,
-  loss: 'bce' | 'bpr',
-  optimizer: 'adam' | 'sgd',
-  learningRate = 0.01,
-  kind: KernelKind = 'js',
-  rows: 'dense' | 'lazy' = 'dense',
-) {
-  const layout = paramLayout(arch);
-  const params = new Float32Array(layout.length);
-  readModelWeights(model, layout, params);
-  const store = { params, m: new Float32Array(layout.length), v: new Float32Array(layout.length) };
-  const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate, rows }, towerFor(kind, layout, loss));
-  expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
-  return { layout, store, kernel };
-}
-
-function kernelGradients(kernel: FusedKernel, c: Case, loss: 'bce' | 'bpr'): number {
-  return loss === 'bce' ? kernel.gradientsBce(c.users, c.items, c.labels) : kernel.gradientsBpr(c.users, c.items, c.negatives);
-}
-
-/** The flat array's regions in tfjs layout, keyed by layer. */
-function byLayer<T extends Float32Array | Float64Array>(layout: ParamLayout, flat: T, make: (n: number) => T): Record<string, T[]> {
-  const out: Record<string, T[]> = {};
-  for (const region of layout.regions) (out[region.layer] ??= [])[region.index] = toModelOrder(region, flat, make(regionSize(region)));
-  return out;
-}
-
-/**
- * Gradients are compared by max |actual - expected| / max(max |expected|, GRADIENT_SCALE_FLOOR). Rounding
- * noise is absolute, of the size of the terms a gradient sums (|term| < 1 here), not of their sum: where a
- * batch cancels a gradient to ~1e-7 (a BPR pair and its swap), noise alone is a large relative error.
- * tfjs (float32) was off by at most 5.6e-8 absolute over 4,000 random cases, the float64 kernel and
- * reference by ~1e-16; the floor allows 1e-6 (at 1e-4) and 1e-11 (at 1e-9) absolute, while a wrong gradient
- * (a dropped term, a factor of 2) is off by a whole term, typically 1e-3 or more.
- */
-const GRADIENT_SCALE_FLOOR = 1e-2;
-/** The absolute error the floor allows on a tfjs (float32) gradient. */
-const TFJS_GRADIENT_NOISE = 1e-4 * GRADIENT_SCALE_FLOOR;
-
-function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expected: Record<string, ArrayLike<number>[]>, tolerance: number, floor?: number): void {
-  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
-  for (const [layer, arrays] of Object.entries(expected)) {
-    arrays.forEach((e, index) => {
-      expect(actual[layer][index].length, `${layer}[${index}] length`).toBe(e.length);
-      const error = relativeError(actual[layer][index], e, floor);
-      expect(error, `${layer}[${index}] relative error`).toBeLessThan(tolerance);
-    });
-  }
-}
 
 describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
   it('the WebAssembly SIMD tower compiles in this runtime', () => {
@@ -454,18 +321,6 @@ const sequenceArb = fc
     }
     return { arch, seed: c.seed, loss: c.loss, batches };
   });
-
-/** Max-norm relative error of every weight of the kernel against the model's. */
-function maxRelativeError(layout: ParamLayout, params: Float32Array, model: tf.LayersModel): number {
-  const fused = byLayer(layout, params, (n) => new Float32Array(n));
-  let worst = 0;
-  for (const [layer, arrays] of Object.entries(weightsOf(model))) {
-    arrays.forEach((e, index) => {
-      worst = Math.max(worst, relativeError(fused[layer][index], e));
-    });
-  }
-  return worst;
-}
 
 describe('fused kernel: dense Adam on rows skipped for many steps equals tfjs Adam', () => {
   // Tolerance: each step's gradients differ from tfjs's by float32 rounding (~1e-7 relative; tfjs

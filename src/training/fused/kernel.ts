@@ -24,6 +24,7 @@
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
 import { RowCatchUp } from './catch-up.js';
+import { FeatureRows } from './feature-rows.js';
 import { Optimizer } from './optimizer.js';
 import { RowGradients } from './row-gradients.js';
 import { CONTROL_STEP } from './store.js';
@@ -48,11 +49,16 @@ export interface KernelStore {
   m: Float32Array | null;
   v: Float32Array | null;
   /**
-   * Dense Adam: per table row (users then items) the step a catch-up brought its weights to and
-   * the step its moments are from (2 × (numUsers + numItems) entries, shared between threads; see
+   * Dense Adam: per table row (users, items, side-feature rows) the step a catch-up brought its
+   * weights to and the step its moments are from (2 × `layout.tableRows` entries, shared between threads; see
    * catch-up.ts); the kernel allocates its own when absent.
    */
   rowSteps?: Int32Array | null;
+  /**
+   * Side features: each field's fixed index of entity value rows (`layout.fields` order, see
+   * feature-rows.ts; read with `readFeatureIndex`). Not trained; absent without side features.
+   */
+  featureIndex?: readonly Int32Array[];
 }
 
 /**
@@ -83,6 +89,13 @@ export class FusedKernel {
   /** Gradients of the table rows the batch touches. */
   private readonly rows: RowGradients;
   private readonly optimizer: Optimizer;
+  /** Side-feature fields (pooling and their rows' gradients), or null without side features. */
+  private readonly features: FeatureRows | null;
+  /**
+   * Where forward and backward read the id tables' rows: the weights themselves, or with side
+   * features a private copy of the id tables holding each entity's pooled vector (feature-rows.ts).
+   */
+  private readonly tables: Float32Array;
   /** Dense-Adam catch-up of skipped rows, or null (lazy Adam, SGD). */
   private readonly catchUp: RowCatchUp | null;
   /** Control block whose CONTROL_STEP counts the steps every thread has taken, or null (one thread). */
@@ -119,12 +132,14 @@ export class FusedKernel {
     this.tower = this.mlpWidth === 0 ? null : (wasm ?? new JsTower(layout, slots, this.dense, this.gDense));
     this.loadDense();
     this.rows = new RowGradients(layout.numUsers, layout.numItems, this.factors + this.mlpWidth);
+    this.features = layout.fields.length === 0 ? null : new FeatureRows(layout, store.featureIndex ?? []);
+    this.tables = this.features === null ? store.params : new Float32Array(layout.idTablesEnd);
     this.clock = clock;
     this.catchUp =
       adam && options.rows !== 'lazy'
-        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(2 * (layout.numUsers + layout.numItems)), options.learningRate)
+        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(2 * layout.tableRows), options.learningRate)
         : null;
-    this.optimizer = new Optimizer(layout, store.params, adam ? store.m : null, adam ? store.v : null, options.learningRate, this.catchUp);
+    this.optimizer = new Optimizer(layout, store.params, adam ? store.m : null, adam ? store.v : null, options.learningRate, this.catchUp, this.features);
   }
 
   /** Steps taken so far by every thread. */
@@ -143,28 +158,40 @@ export class FusedKernel {
   }
 
   /**
-   * Dense Adam: catches the weights of the rows a batch reads up to the steps taken so far (their
-   * moments catch up in {@link apply}, folded into the optimizer's update of the same rows).
+   * Readies the rows a batch reads. Dense Adam: catches their weights up to the steps taken so far
+   * (their moments catch up in {@link apply}, folded into the optimizer's update of the same rows).
+   * Side features: then writes each user's and item's pooled vector into `this.tables`
+   * (feature-rows.ts), which the passes read instead of the id rows.
    */
-  private catchUpRows(users: Int32Array, a: Int32Array, b: Int32Array | null, n: number): void {
+  private prepareRows(users: Int32Array, a: Int32Array, b: Int32Array | null, n: number): void {
     const cu = this.catchUp;
-    if (cu === null) return;
-    const S = this.stepsDone();
-    if (S === 0) return;
-    let last = -1;
+    const S = cu === null && this.features === null ? 0 : this.stepsDone();
+    if (cu !== null && S > 0) {
+      let last = -1;
+      for (let k = 0; k < n; k++) {
+        // the sampler emits runs of equal users: one call per run
+        const u = users[k];
+        if (u !== last) cu.readUser(u, S);
+        last = u;
+        cu.readItem(a[k], S);
+        if (b !== null) cu.readItem(b[k], S);
+      }
+    }
+    const fr = this.features;
+    if (fr === null) return;
+    const P = this.store.params;
+    const T = this.tables;
+    fr.begin();
     for (let k = 0; k < n; k++) {
-      // the sampler emits runs of equal users: one call per run
-      const u = users[k];
-      if (u !== last) cu.readUser(u, S);
-      last = u;
-      cu.readItem(a[k], S);
-      if (b !== null) cu.readItem(b[k], S);
+      fr.poolUser(users[k], P, T, cu, S);
+      fr.poolItem(a[k], P, T, cu, S);
+      if (b !== null) fr.poolItem(b[k], P, T, cu, S);
     }
   }
 
   /** The logit of (u, i); keeps the activations of `slot` for {@link backward}. */
   private forward(slot: number, u: number, i: number): number {
-    const P = this.store.params;
+    const P = this.tables;
     const D = this.dense;
     const L = this.layout;
     const factors = this.factors;
@@ -199,7 +226,7 @@ export class FusedKernel {
 
   /** Adds the gradients of (u, i) given dL/dz, using the activations of `slot`. */
   private backward(slot: number, u: number, i: number, dz: number): void {
-    const P = this.store.params;
+    const P = this.tables;
     const D = this.dense;
     const L = this.layout;
     const factors = this.factors;
@@ -270,10 +297,14 @@ export class FusedKernel {
     this.loadDense();
   }
 
-  /** Ends a batch's gradients: the last run of users, and the tower's gradients into the dense block's. */
+  /**
+   * Ends a batch's gradients: the last run of users, the tower's gradients into the dense block's,
+   * and with side features the entities' gradients spread over their value rows.
+   */
   private end(): void {
     this.flushUserRun();
     this.tower?.store(this.gDense);
+    this.features?.distribute(this.rows);
   }
 
   /**
@@ -287,7 +318,7 @@ export class FusedKernel {
    * @returns the batch's mean loss
    */
   gradientsBce(users: Int32Array, items: Int32Array, labels: Float32Array, weights?: Float32Array, n = users.length): number {
-    this.catchUpRows(users, items, null, n);
+    this.prepareRows(users, items, null, n);
     this.begin(n, n);
     const scale = 1 / n;
     let loss = 0;
@@ -317,7 +348,7 @@ export class FusedKernel {
    * @returns the batch's mean loss
    */
   gradientsBpr(users: Int32Array, positives: Int32Array, negatives: Int32Array, weights?: Float32Array, n = users.length): number {
-    this.catchUpRows(users, positives, negatives, n);
+    this.prepareRows(users, positives, negatives, n);
     this.begin(n, 2 * n);
     const scale = 1 / n;
     let loss = 0;
@@ -348,6 +379,7 @@ export class FusedKernel {
     if (step > this.lastStep) this.lastStep = step;
     this.optimizer.apply(step, this.gDense, this.rows);
     this.rows.release();
+    this.features?.release();
   }
 
   /**
@@ -361,6 +393,7 @@ export class FusedKernel {
     const out = new Float64Array(L.length);
     out.set(this.gDense, L.denseOffset);
     this.rows.writeFlat(L, out);
+    this.features?.writeFlat(out);
     return out;
   }
 
@@ -374,6 +407,11 @@ export class FusedKernel {
   logit(u: number, i: number): number {
     this.loadDense();
     this.preUser = -1;
+    if (this.features !== null) {
+      this.features.begin();
+      this.features.poolUser(u, this.store.params, this.tables, null, 0);
+      this.features.poolItem(i, this.store.params, this.tables, null, 0);
+    }
     return this.forward(0, u, i);
   }
 }

@@ -24,6 +24,30 @@ export interface ParamRegion {
 }
 
 /**
+ * A side-feature field in the flat array: its tables (one per block the model has, each
+ * `[rows, width]` like the id tables) and its rows' place in the row numbering the catch-up and the
+ * optimizer share (users, then items, then each field's rows in `fields` order). Its fixed index of
+ * each entity's value rows is not a weight of the flat array: the kernel gets it beside the store
+ * (`KernelStore.featureIndex`, read by `readFeatureIndex`).
+ */
+export interface LayoutField {
+  readonly side: 'user' | 'item';
+  /** The field's name. */
+  readonly name: string;
+  /** Its position among its side's fields (the k of the layer names `mf_item_feature{k}`). */
+  readonly k: number;
+  /** Rows of its tables (values + 1: row 0 is "unknown"). */
+  readonly rows: number;
+  /** Width of the entity index: the most values an entity has. */
+  readonly maxValues: number;
+  /** Offsets of its GMF and MLP tables (-1 when the model has no such block). */
+  readonly gmf: number;
+  readonly mlp: number;
+  /** Its row 0's number in the shared row numbering. */
+  readonly first: number;
+}
+
+/**
  * Plain-data description of the flat parameter array; structured-cloneable for workers. The widths
  * (kind, sizes, factors, mlpWidth, tower, predictionInput) are the spec's (ncf/spec.ts).
  */
@@ -38,12 +62,22 @@ export interface ParamLayout extends Omit<NcfSpec, 'weights'> {
   readonly towerBiases: readonly number[];
   readonly predictionKernel: number;
   readonly predictionBias: number;
+  /** Side-feature fields (empty without side features), users' first, in the spec's order. */
+  readonly fields: readonly LayoutField[];
+  /** End of the id tables: they are the flat array's first `idTablesEnd` numbers. */
+  readonly idTablesEnd: number;
+  /** Rows of every table: numUsers + numItems + each field's rows (the catch-up's row numbering). */
+  readonly tableRows: number;
   /** Start and length of the contiguous block of dense parameters (tower + prediction). */
   readonly denseOffset: number;
   readonly denseLength: number;
   /** Total number of parameters. */
   readonly length: number;
-  /** Every weight, in the spec's order (tables, then the dense layers, kernel before bias); matched to the model by layer name and index. */
+  /**
+   * Every trained weight, in the spec's order (tables, then the dense layers, kernel before bias);
+   * matched to the model by layer name and index. The side-feature fields' fixed indices are not
+   * among them (not trained, int32).
+   */
   readonly regions: readonly ParamRegion[];
 }
 
@@ -61,10 +95,20 @@ export function paramLayout(arch: NcfArchitecture): ParamLayout {
   let predictionKernel = -1;
   let predictionBias = -1;
   let denseOffset = -1;
+  let idTablesEnd = 0;
   let offset = 0;
+  const fields = new Map<string, { side: 'user' | 'item'; name: string; k: number; rows: number; maxValues: number; gmf: number; mlp: number }>();
   for (const w of spec.weights) {
-    if (w.role === 'table') {
+    if (w.role === 'index') continue;
+    if (w.role === 'table' && w.source === 'id') {
       tables[`${w.block}${w.side === 'user' ? 'User' : 'Item'}` as const] = offset;
+      idTablesEnd = offset + weightSize(w);
+    } else if (w.role === 'table') {
+      const key = `${w.side}:${w.field}`;
+      const k = (arch.features?.[w.side] ?? []).findIndex((f) => f.name === w.field);
+      const field = fields.get(key) ?? { side: w.side, name: w.field, k, rows: w.rows, maxValues: arch.features![w.side]![k].maxValues, gmf: -1, mlp: -1 };
+      field[w.block] = offset;
+      fields.set(key, field);
     } else {
       if (denseOffset < 0) denseOffset = offset;
       if (w.block === 'tower') (w.role === 'kernel' ? towerKernels : towerBiases).push(offset);
@@ -75,9 +119,19 @@ export function paramLayout(arch: NcfArchitecture): ParamLayout {
     offset += weightSize(w);
   }
   const { kind, numUsers, numItems, factors, mlpWidth, tower, predictionInput } = spec;
+  // users' fields first, as the spec lists each block's fields
+  let first = numUsers + numItems;
+  const placed: LayoutField[] = [];
+  for (const side of ['user', 'item'] as const) {
+    for (const f of fields.values()) {
+      if (f.side !== side) continue;
+      placed.push({ ...f, first });
+      first += f.rows;
+    }
+  }
   return {
     kind, numUsers, numItems, factors, mlpWidth, tower, predictionInput,
-    ...tables, towerKernels, towerBiases, predictionKernel, predictionBias,
+    ...tables, fields: placed, idTablesEnd, tableRows: first, towerKernels, towerBiases, predictionKernel, predictionBias,
     denseOffset, denseLength: offset - denseOffset, length: offset, regions,
   };
 }

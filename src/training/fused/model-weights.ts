@@ -2,6 +2,7 @@
 // layer names, shapes and order), copied in with getWeights/dataSync and written back with setWeights.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../../errors.js';
+import { LAYER_NAMES } from '../../ncf/index.js';
 import { fromModelOrder, regionSize, toModelOrder, type ParamLayout, type ParamRegion } from './layout.js';
 
 function weightOf(model: tf.LayersModel, region: ParamRegion): tf.Tensor {
@@ -53,13 +54,42 @@ export function writeModelWeights(model: tf.LayersModel, layout: ParamLayout, pa
     byLayer.set(region.layer, list);
   }
   for (const [name, regions] of byLayer) {
-    const tensors = regions.map((region) =>
-      tf.tensor(toModelOrder(region, params, new Float32Array(regionSize(region))), region.shape as number[], 'float32'),
-    );
+    const layer = model.getLayer(name);
+    // a weight the engine does not train (a side-feature field's index) is written back as it is
+    const current = layer.getWeights();
+    const made: tf.Tensor[] = [];
+    const tensors = current.map((w, index) => {
+      const region = regions[index];
+      if (region === undefined) return w;
+      const t = tf.tensor(toModelOrder(region, params, new Float32Array(regionSize(region))), region.shape as number[], 'float32');
+      made.push(t);
+      return t;
+    });
     try {
-      model.getLayer(name).setWeights(tensors);
+      layer.setWeights(tensors);
     } finally {
-      tf.dispose(tensors);
+      tf.dispose(made);
     }
   }
+}
+
+/**
+ * The fixed index of each side-feature field (`layout.fields` order): entity e's value rows at
+ * [e × maxValues, (e + 1) × maxValues), padded with -1; copies, for the kernel and its workers.
+ *
+ * @param model - a standard NCF LayersModel matching `layout`
+ * @param layout - its layout
+ * @returns one Int32Array per field (none without side features)
+ */
+export function readFeatureIndex(model: tf.LayersModel, layout: ParamLayout): Int32Array[] {
+  return layout.fields.map((f) => {
+    const region: ParamRegion = {
+      layer: LAYER_NAMES.feature(f.gmf >= 0 ? 'gmf' : 'mlp', f.side, f.k),
+      index: 1,
+      offset: -1,
+      shape: [f.side === 'user' ? layout.numUsers : layout.numItems, f.maxValues],
+      transposed: false,
+    };
+    return Int32Array.from(weightOf(model, region).dataSync() as Int32Array);
+  });
 }

@@ -7,6 +7,7 @@
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
 import type { RowCatchUp } from './catch-up.js';
+import type { FeatureRows } from './feature-rows.js';
 import type { RowGradients } from './row-gradients.js';
 
 /** tfjs's Adam defaults (`tf.train.adam`): first-moment decay β1. */
@@ -34,6 +35,8 @@ export class Optimizer {
    * @param learningRate - the step size
    * @param catchUp - dense Adam's per-row bookkeeping (the moments' decay over skipped steps), or
    *   null for lazy Adam and SGD
+   * @param features - the side-feature fields, whose touched value rows each step also updates
+   *   (their gradients are in its slots), or null
    */
   constructor(
     private readonly layout: ParamLayout,
@@ -42,6 +45,7 @@ export class Optimizer {
     private readonly v: Float32Array | null,
     private readonly learningRate: number,
     private readonly catchUp: RowCatchUp | null,
+    private readonly features: FeatureRows | null = null,
   ) {
     this.factors = layout.factors;
     this.mlpWidth = layout.mlpWidth;
@@ -64,6 +68,7 @@ export class Optimizer {
       for (let k = 0; k < L.denseLength; k++) P[base + k] -= lr * gDense[k];
       this.sgdRows(rows.users, rows.numUsers, rows.gUser, L.gmfUser, L.mlpUser);
       this.sgdRows(rows.items, rows.numItems, rows.gItem, L.gmfItem, L.mlpItem);
+      for (const f of this.features?.fields ?? []) this.sgdRows(f.which, f.count, f.g, f.field.gmf, f.field.mlp);
       return;
     }
     const c1 = 1 - Math.pow(BETA1, step);
@@ -71,6 +76,7 @@ export class Optimizer {
     adamRow(this.params, this.m, this.v, L.denseOffset, gDense, 0, L.denseLength, this.learningRate, c1, c2, BETA1, BETA2);
     this.adamRows(rows.users, rows.numUsers, rows.gUser, L.gmfUser, L.mlpUser, 0, step, c1, c2);
     this.adamRows(rows.items, rows.numItems, rows.gItem, L.gmfItem, L.mlpItem, L.numUsers, step, c1, c2);
+    for (const f of this.features?.fields ?? []) this.adamRows(f.which, f.count, f.g, f.field.gmf, f.field.mlp, f.field.first, step, c1, c2);
   }
 
   /** SGD on `count` rows of one side (users or items), whose gradients sit in `g` by slot. */

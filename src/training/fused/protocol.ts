@@ -11,8 +11,10 @@ export interface WorkerInit {
   /** Weights and moments (see store.ts), shared with every thread. */
   buffer: SharedArrayBuffer;
   adam: boolean;
-  /** Table rows (users + items) whose last updated step the buffer keeps after the moments (Adam). */
+  /** Table rows (users, items, side-feature rows) whose last updated step the buffer keeps after the moments (Adam). */
   rows: number;
+  /** Each side-feature field's fixed entity index (`layout.fields` order; empty without side features). */
+  featureIndex: Int32Array[];
   /** The control block's buffer (abort flag, step count). */
   control: SharedArrayBuffer;
   sampler: SamplerState;

@@ -17,7 +17,7 @@ export function sharedMemoryAvailable(): boolean {
 
 /**
  * Views of weights and moments over one buffer: params at 0, m and v after it (Adam only), then
- * 2 × `rows` Int32 row steps (Adam only; per row, users then items, the step a catch-up brought
+ * 2 × `rows` Int32 row steps (Adam only; per row, users, items, then side-feature rows, the step a catch-up brought
  * its weights to and the step its moments are from: see catch-up.ts).
  */
 export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolean, rows = 0): KernelStore {

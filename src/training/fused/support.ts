@@ -1,6 +1,6 @@
 // Which models and options the fused engine can train exactly as the tfjs engine would.
 import type * as tf from '@tensorflow/tfjs';
-import { sideFeaturesReason, type NcfArchitecture } from '../../ncf/index.js';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import type { ResolvedTrainOptions } from '../types.js';
 
 /** The answer of {@link fusedSupport}. */
@@ -29,7 +29,7 @@ function penalises(value: unknown): boolean {
 
 /**
  * Whether the fused CPU engine can train `model` with `options`: a standard GMF, MLP or NeuMF
- * (also a pretrained NeuMF) without side features, with every layer trainable and no weight
+ * (also a pretrained NeuMF, and any of them with side features), with every layer trainable and no weight
  * penalty, the BCE or BPR loss and the Adam or SGD optimizer. Anything else goes to the tfjs engine.
  *
  * @param model - the model to train
@@ -48,8 +48,6 @@ export function fusedSupport(
   options: ResolvedTrainOptions,
 ): FusedSupport {
   if (architecture === null) return { supported: false, reason: 'the model is not a standard GMF, MLP or NeuMF' };
-  const features = sideFeaturesReason(architecture, 'the fused engine');
-  if (features !== undefined) return { supported: false, reason: features };
   if (options.loss !== 'bce' && options.loss !== 'bpr') return { supported: false, reason: `loss '${String(options.loss)}' is not implemented` };
   if (options.optimizer !== 'adam' && options.optimizer !== 'sgd') {
     return { supported: false, reason: `optimizer '${String(options.optimizer)}' is not implemented` };
@@ -61,6 +59,10 @@ export function fusedSupport(
     const config = layer.getConfig() as Record<string, unknown>;
     for (const key of REGULARIZER_KEYS) {
       if (penalises(config[key])) return { supported: false, reason: `layer '${layer.name}' has a weight penalty (${key}), which the fused engine does not implement` };
+    }
+    // a side-feature field (FeaturePool) names its table's L2 penalty `l2`
+    if (typeof config.l2 === 'number' && config.l2 !== 0) {
+      return { supported: false, reason: `layer '${layer.name}' has a weight penalty (l2 ${config.l2}), which the fused engine does not implement` };
     }
   }
   return { supported: true };

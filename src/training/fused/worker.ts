@@ -28,7 +28,7 @@ interface State {
 }
 
 async function start(init: WorkerInit): Promise<State> {
-  const store = storeViews(init.buffer, init.layout.length, init.adam, init.rows);
+  const store = { ...storeViews(init.buffer, init.layout.length, init.adam, init.rows), featureIndex: init.featureIndex };
   const control = new Int32Array(init.control);
   // each worker instantiates the module with its own private memory (no module, e.g. from an engine
   // built before the tower existed: the JS kernel)
