@@ -4,9 +4,9 @@
 // Protocol (the paper's): u.data as implicit positives, leave-one-out by time, each held-out item
 // ranked against 99 sampled negatives the user never interacted with (seeded; the same negatives
 // for both models of a seed). NeuMF factor 8, layers [16, 8], BCE with 4 negatives, Adam, batch
-// 256, a few epochs; both models train on the tfjs engine (the fused engine does not train feature
-// models yet; the plain model is forced to tfjs too so the comparison is engine-for-engine), on
-// the wasm backend when it loads, else cpu. Prints a table and the per-seed figures.
+// 256, a few epochs; both models train on the tfjs engine (as recorded in docs/features.md, before
+// the fused engine trained feature models; the plain model on tfjs too, engine for engine), on
+// the wasm backend when it loads, else cpu. bench/features-ml1m.ts measures the fused engine. Prints a table and the per-seed figures.
 //
 // Run: npx tsx bench/features-ml100k.ts [--seeds 1,2,3] [--epochs 5] [--data ../shared/data/ml-100k]
 import { parseArgs } from 'node:util';

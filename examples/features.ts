@@ -31,8 +31,9 @@ if (missing.length > 0) {
   process.exit(0);
 }
 
-// Feature models train on the tfjs engine (the fused engine does not compute feature fields yet):
-// the wasm backend is its fastest pure-JavaScript choice in Node; cpu if wasm does not load.
+// Feature models train on the library's fused engine, like any NCF model; scoring them runs
+// model.predict on the tfjs backend: wasm is its fastest pure-JavaScript choice in Node, cpu if
+// wasm does not load.
 tf.enableProdMode();
 try {
   setWasmPaths(join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');

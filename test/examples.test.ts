@@ -73,7 +73,7 @@ describe('examples (each run with --quick)', { timeout: 180_000 }, () => {
       return;
     }
     expectSuccess(run, /^top 5 cold movies for user \d+ .*:\n\s+1\. [* ] .+ \[.*\] {2}\(\d\.\d{3}\)$/m);
-    expect(run.output).toMatch(/trained in .+ \(tfjs: side features/);
+    expect(run.output).toMatch(/trained in .+ \(fused: standard neumf/);
     const hr = (name: string): number => Number(new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)$`, 'm').exec(run.output)?.[1]);
     for (const name of ['NeuMF \\+ item features', 'genre popularity', 'genre \\+ decade popularity']) {
       const value = hr(name);

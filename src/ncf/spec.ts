@@ -16,8 +16,9 @@
 // for the id tables). Side features add, per field and block, a table [field rows, width] and a
 // fixed int32 index [entities, maxValues] of each entity's value rows (role 'index', weight 1 of
 // the same layer), after the id tables: the manifest's shapes and inspectModel's weight check read
-// them from here like every other weight. The fused engine and the fast scorer do not compute
-// feature models yet (see sideFeaturesReason), so their layout never meets these entries.
+// them from here like every other weight. The fused engine's layout places the field tables after
+// the id tables and keeps the indices beside its flat array (training/fused/layout.ts); the fast
+// scorer and fold-in do not compute feature models yet (see sideFeaturesReason).
 //
 // No tfjs here: worker threads import this file (through training/fused/layout.ts).
 import { LAYER_NAMES, type NcfArchitecture, type NcfFeatureField, type NcfKind } from './architecture.js';
@@ -203,17 +204,17 @@ export function ncfTable(spec: NcfSpec, side: NcfSide, block: NcfBlock): NcfTabl
 }
 
 /**
- * Why a part of the library that computes the NCF math by hand (the fused engine, the fast scorer,
- * fold-in) cannot take this model: undefined for a model without side features, else a sentence
+ * Why a part of the library that computes the NCF math by hand but not side features yet (the fast
+ * scorer, fold-in) cannot take this model: undefined for a model without side features, else a sentence
  * starting "side features:" that names the fields.
  *
  * @param arch - an architecture (from inspectModel or a manifest)
- * @param what - who is asking, e.g. 'the fused engine'
+ * @param what - who is asking, e.g. 'the fast scorer'
  * @returns the reason, or undefined
  * @example
  * ```ts
- * sideFeaturesReason({ kind: 'gmf', numUsers: 3, numItems: 4, factors: 2, layers: [], features: { item: [{ name: 'genre', rows: 3, maxValues: 2 }] } }, 'the fused engine');
- * //=> 'side features: the fused engine does not compute models with feature fields yet (item: genre)'
+ * sideFeaturesReason({ kind: 'gmf', numUsers: 3, numItems: 4, factors: 2, layers: [], features: { item: [{ name: 'genre', rows: 3, maxValues: 2 }] } }, 'the fast scorer');
+ * //=> 'side features: the fast scorer does not compute models with feature fields yet (item: genre)'
  * ```
  */
 export function sideFeaturesReason(arch: NcfArchitecture, what: string): string | undefined {
