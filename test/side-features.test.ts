@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from './helpers/backends.js';
 import { thrown } from './helpers/recsys-error.js';
 import { allScores } from './helpers/io-fixtures.js';
+import { randomizeWeights } from './helpers/fused-kernel.js';
 import {
   IdMap,
   NeuMF,
@@ -82,16 +83,29 @@ describe('side features across the library', () => {
     expect(Math.abs(two.epochs[3].loss - tfjs.epochs[3].loss)).toBeLessThan(0.05);
   });
 
-  it('the scorer falls back to model.predict (fast: true names the reason) and scores exactly as predict', () => {
+  it('the fast scorer scores feature models (id rows + pooled fields) as model.predict does, on both sides', () => {
     const { data, items } = plantedData(4);
-    const model = GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 5 });
-    const scorer = createScorer(model);
-    expect(scorer.method).toBe('predict');
-    const all = scores(model, 1, data.numItems);
-    expect(Array.from(scorer.scoreItems(0, Int32Array.from({ length: data.numItems }, (_, i) => i)))).toEqual(Array.from(all));
-    scorer.dispose();
-    expect(() => createScorer(model, { fast: true })).toThrow(/side features: the fast scorer does not compute/);
-    model.dispose();
+    const userIds = IdMap.fromIds(Array.from({ length: data.numUsers }, (_, u) => u), { kind: 'user' });
+    const groups = featuresFrom(
+      Array.from({ length: data.numUsers }, (_, u) => ({ id: u, group: u % 3 === 0 ? [] : [`g${u % 4}`, `h${u % 2}`] })),
+      { fields: ['group'], ids: userIds },
+    );
+    for (const model of [
+      GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 5 }),
+      NeuMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, layers: [8, 4], itemFeatures: items, userFeatures: groups, seed: 6 }),
+    ]) {
+      // trained-looking weights: the feature rows matter as much as the id rows
+      randomizeWeights(model, 8);
+      const scorer = createScorer(model);
+      expect(scorer.method).toBe('fast');
+      const all = scores(model, 6, data.numItems);
+      const fast = scorer.scoreAllItems(Int32Array.from({ length: 6 }, (_, u) => u));
+      let worst = 0;
+      all.forEach((p, k) => (worst = Math.max(worst, Math.abs(p - fast[k]))));
+      expect(worst).toBeLessThan(1e-5);
+      scorer.dispose();
+      model.dispose();
+    }
   });
 
   it('save/load round trip: same architecture, same scores, same value maps (unknown values -> row 0)', async () => {

@@ -4,4 +4,5 @@
 export { LAYER_NAMES } from './architecture.js';
 export type { NcfArchitecture, NcfFeatureField, NcfFeatures, NcfKind } from './architecture.js';
 export { ncfSpec, ncfTable, sideFeaturesReason, weightSize } from './spec.js';
+export { pooledTable, type PoolField } from './pooled-tables.js';
 export type { NcfBlock, NcfDenseWeight, NcfIndexWeight, NcfSide, NcfSpec, NcfTableWeight, NcfWeight } from './spec.js';

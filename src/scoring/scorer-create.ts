@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertInteger, show } from '../_lib/validate.js';
 import { inspectModel } from '../models/index.js';
-import { sideFeaturesReason } from '../ncf/index.js';
 import type { Scorer } from './scorer.js';
 import { NcfFastScorer, readNcfWeights } from './scorer-fast.js';
 import { PredictScorer } from './scorer-predict.js';
@@ -124,7 +123,7 @@ export function createScorer(model: tf.LayersModel, options: ScorerOptions = {})
   if (fast !== false) {
     let reason = 'it is not a standard GMF, MLP or NeuMF model (inspectModel found no NCF architecture)';
     if (architecture !== null) {
-      const weights = sideFeaturesReason(architecture, 'the fast scorer') ?? readNcfWeights(model, architecture);
+      const weights = readNcfWeights(model, architecture);
       if (typeof weights !== 'string') {
         resolveCount(model, 'user', numUsers, architecture.numUsers);
         resolveCount(model, 'item', numItems, architecture.numItems);

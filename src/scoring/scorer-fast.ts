@@ -20,7 +20,7 @@
 // The weights are read once, when the scorer is created: it is a snapshot. After more training,
 // create a new scorer.
 import type * as tf from '@tensorflow/tfjs';
-import { ncfSpec, type NcfArchitecture, type NcfWeight } from '../ncf/index.js';
+import { ncfSpec, pooledTable, type NcfArchitecture, type NcfWeight, type PoolField } from '../ncf/index.js';
 import type { Scorer } from './scorer.js';
 import { checkItems, checkLive, checkOut, checkUser, checkUsers } from './scorer-checks.js';
 import { ScoreKernel, scoreModule, type ScoreKernelKind } from './score-wasm.js';
@@ -36,7 +36,10 @@ interface DenseWeights {
 /** Every weight the fast path needs, copied out of the model. */
 export interface NcfWeights {
   readonly architecture: NcfArchitecture;
-  /** GMF tables [numUsers, factors] and [numItems, factors] (empty for a pure MLP). */
+  /**
+   * GMF tables [numUsers, factors] and [numItems, factors] (empty for a pure MLP). With side
+   * features, the tables hold what the model feeds forward: each id row plus its pooled fields.
+   */
   readonly gmfUser: Float32Array;
   readonly gmfItem: Float32Array;
   readonly factors: number;
@@ -61,7 +64,7 @@ function layerOrNull(model: tf.LayersModel, name: string): tf.layers.Layer | nul
 
 // getWeights() hands back the model's own variables (tfjs does not copy them), so they must not be
 // disposed; dataSync() may return the backend's own buffer, so the values are copied.
-function readWeight(model: tf.LayersModel, w: NcfWeight): Float32Array | string {
+function readWeight(model: tf.LayersModel, w: NcfWeight): Float32Array | Int32Array | string {
   const layer = layerOrNull(model, w.layer);
   if (layer === null) return `it has no layer '${w.layer}'`;
   if (w.role === 'kernel') {
@@ -69,17 +72,20 @@ function readWeight(model: tf.LayersModel, w: NcfWeight): Float32Array | string 
     if (activation !== w.activation) return `layer '${w.layer}' has activation ${String(activation)}, expected ${w.activation}`;
   }
   const weights = layer.getWeights();
-  if (w.role === 'table' && weights.length !== 1) return `layer '${w.layer}' has ${weights.length} weights, expected 1 embedding table`;
+  // an id table is an Embedding (one weight); a side-feature field's layer holds its table and index
+  const expected = w.role === 'table' && w.source === 'id' ? 1 : w.role === 'table' || w.role === 'index' ? 2 : weights.length;
+  if (weights.length !== expected) return `layer '${w.layer}' has ${weights.length} weights, expected ${expected}`;
   const value = weights[w.index];
   if (value === undefined || value.shape.length !== w.shape.length || value.shape.some((d, k) => d !== w.shape[k])) {
     return `layer '${w.layer}' weight ${w.index} (${w.role}) has shape [${value?.shape.join(', ') ?? 'none'}], expected [${w.shape.join(', ')}]`;
   }
-  return Float32Array.from(value.dataSync());
+  return w.role === 'index' ? Int32Array.from(value.dataSync()) : Float32Array.from(value.dataSync());
 }
 
 /**
  * Copies the weights of a standard NCF model out of the model by walking the architecture's
- * weight list (ncf/), checking every shape and activation. Returns a sentence saying what does not
+ * weight list (ncf/), checking every shape and activation; side-feature fields are pooled into
+ * the id tables (ncf/pooled-tables.ts), so the rest of the scorer sees a plain NCF model. Returns a sentence saying what does not
  * match instead when the model is not what the architecture says (then the fast path cannot be
  * used).
  */
@@ -95,15 +101,26 @@ export function readNcfWeights(model: tf.LayersModel, architecture: NcfArchitect
   let outKernel = empty;
   let outBias = 0;
   let kernel = empty;
+  const fields = { gmfuser: [] as PoolField[], gmfitem: [] as PoolField[], mlpuser: [] as PoolField[], mlpitem: [] as PoolField[] };
+  let fieldTable = empty;
   for (const w of spec.weights) {
     const values = readWeight(model, w);
     if (typeof values === 'string') return values;
-    if (w.role === 'table') tables[`${w.block}${w.side}`] = values;
+    if (values instanceof Int32Array) {
+      // a side-feature field's index, right after its table
+      if (w.role === 'index') fields[`${w.block}${w.side}`].push({ table: fieldTable, index: values, maxValues: w.shape[1] });
+    } else if (w.role === 'table' && w.source === 'feature') fieldTable = values;
+    else if (w.role === 'table') tables[`${w.block}${w.side}`] = values;
     else if (w.role === 'kernel') kernel = values;
-    else if (w.block === 'tower') tower.push({ kernel, bias: values, inputs: w.inputs, units: w.units });
-    else [outKernel, outBias] = [kernel, values[0]];
+    else if (w.role === 'bias' && w.block === 'tower') tower.push({ kernel, bias: values, inputs: w.inputs, units: w.units });
+    else if (w.role === 'bias') [outKernel, outBias] = [kernel, values[0]];
   }
-  const { gmfuser: gmfUser, gmfitem: gmfItem, mlpuser: mlpUser, mlpitem: mlpItem } = tables;
+  // with side features, each entity's row is what the model feeds forward: id row + pooled fields
+  const pool = (key: keyof typeof tables, width: number): Float32Array => (fields[key].length === 0 ? tables[key] : pooledTable(tables[key], width, fields[key]));
+  const gmfUser = pool('gmfuser', factors);
+  const gmfItem = pool('gmfitem', factors);
+  const mlpUser = pool('mlpuser', mlpWidth);
+  const mlpItem = pool('mlpitem', mlpWidth);
   return { architecture, gmfUser, gmfItem, factors, mlpUser, mlpItem, mlpWidth, tower, outKernel, outBias };
 }
 
