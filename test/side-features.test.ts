@@ -136,9 +136,10 @@ describe('side features across the library', () => {
     loaded.dispose();
   });
 
-  it('a Recommender serves a feature model; foldIn says it does not handle side features yet', async () => {
+  it('a Recommender serves a feature model and saves it; foldIn learns a known user of a feature model again', async () => {
     const { data, items } = plantedData(6);
     const model = GMF({ numUsers: data.numUsers, numItems: data.numItems, factors: 4, itemFeatures: items, seed: 1 });
+    await train(model, data, { epochs: 3, batchSize: 64, learningRate: 0.02, seed: 1 });
     const rec = Recommender.from({
       model,
       users: IdMap.fromIds(Array.from({ length: data.numUsers }, (_, u) => `u${u}`), { kind: 'user' }),
@@ -152,9 +153,66 @@ describe('side features across the library', () => {
     const again = await loadModel(url);
     expect(await again.recommend('u0', { k: 3 })).toEqual(top);
     again.dispose();
-    const error = await thrown(() => rec.foldIn('new-user', ['i1', 'i2']));
+    const result = await rec.foldIn('u0', ['i1', 'i2']);
+    expect(result.added).toBe(false);
+    expect(Number.isFinite(result.loss)).toBe(true);
+    const error = await thrown(() => rec.foldIn('stranger', ['i1'], { features: { trait: 't0' } }));
     expect((error as RecsysError).code).toBe('UNSUPPORTED_MODEL');
-    expect((error as RecsysError).message).toMatch(/^side features: foldIn does not compute/);
+    expect((error as RecsysError).message).toMatch(/foldIn with features needs a model with user features/);
+    rec.dispose();
+  });
+
+  it('foldIn of a new user with user features: learns their id rows with their fields pooled in, grows the user index, and their taste shows', async () => {
+    // users 0-29 like trait t0 items, 30-59 trait t1 items; the user field says which ("fan: a|b")
+    const items = IdMap.fromIds(Array.from({ length: 40 }, (_, i) => `i${i}`), { kind: 'item' });
+    const traits = featuresFrom(Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, trait: i < 20 ? 't0' : 't1' })), { fields: ['trait'], ids: items });
+    const users = IdMap.fromIds(Array.from({ length: 60 }, (_, u) => `u${u}`), { kind: 'user' });
+    const fans = featuresFrom(Array.from({ length: 60 }, (_, u) => ({ id: `u${u}`, fan: u < 30 ? 'a' : 'b' })), { fields: ['fan'], ids: users, kind: 'user' });
+    const us: number[] = [];
+    const is: number[] = [];
+    for (let u = 0; u < 60; u++) {
+      for (let j = 0; j < 6; j++) {
+        us.push(u);
+        is.push((u < 30 ? 0 : 20) + ((u * 7 + j * 3) % 20));
+      }
+    }
+    const data = { users: Int32Array.from(us), items: Int32Array.from(is), numUsers: 60, numItems: 40 };
+    const model = NeuMF({ numUsers: 60, numItems: 40, factors: 4, layers: [8, 4], itemFeatures: traits, userFeatures: fans, seed: 4 });
+    await train(model, data, { epochs: 12, batchSize: 32, learningRate: 0.02, seed: 3 });
+    const rec = Recommender.from({ model, users, items, seen: data });
+
+    // a new "b" fan who liked one t1 item: their recommendations are t1 items
+    const result = await rec.foldIn('newcomer', ['i21'], { features: { fan: 'b' } });
+    expect(result).toMatchObject({ added: true, user: 60, positives: 1 });
+    const grown = rec.model!;
+    expect(inspectModel(grown)?.numUsers).toBe(61);
+    const index = grown.getLayer('mf_user_feature0').getWeights()[1].arraySync() as number[][];
+    expect(index[60]).toEqual(index[45]); // the same value row as every other "b" fan
+    const top = await rec.recommend('newcomer', { k: 5 });
+    expect(top.filter((r) => Number(String(r.id).slice(1)) >= 20).length).toBeGreaterThanOrEqual(4);
+    // the Recommender scores them with the grown model: the fast scorer and predict agree
+    const row = scores(grown, 61, 40).subarray(60 * 40, 61 * 40);
+    const scorer = createScorer(grown);
+    expect(scorer.method).toBe('fast');
+    const fast = scorer.scoreAllItems(Int32Array.of(60));
+    row.forEach((p, i) => expect(Math.abs(p - fast[i])).toBeLessThan(1e-5));
+    scorer.dispose();
+
+    // the loss fold-in minimises is the grown model's: one step of a negligible learning rate on the
+    // positive and one sampled negative j reports -(log p(i22) + log(1 - p(j))) / 2 under the grown
+    // model (with the pooled "b" row in it), for the j it drew
+    const probe = await rec.foldIn('probe', ['i22'], { features: { fan: 'b' }, steps: 1, learningRate: 1e-9, negatives: 1 });
+    const p = scores(rec.model!, probe.user + 1, 40).subarray(probe.user * 40);
+    const candidates = Array.from({ length: 40 }, (_, j) => j).filter((j) => j !== 22);
+    const closest = Math.min(...candidates.map((j) => Math.abs(probe.loss + (Math.log(p[22]) + Math.log(1 - p[j])) / 2)));
+    expect(closest).toBeLessThan(1e-5);
+
+    // bad inputs: features for a known user, an unknown field, not an object
+    expect(((await thrown(() => rec.foldIn('u1', ['i1'], { features: { fan: 'a' } }))) as RecsysError).code).toBe('INVALID_ARGUMENT');
+    expect(((await thrown(() => rec.foldIn('other', ['i1'], { features: { country: 'fr' } }))) as RecsysError).message).toMatch(/no user feature field "country"/);
+    expect(((await thrown(() => rec.foldIn('other', ['i1'], { features: 'fan' as never }))) as RecsysError).code).toBe('INVALID_ARGUMENT');
+    // a new user without features: every field empty, the model still grows
+    expect((await rec.foldIn('quiet', ['i3'])).added).toBe(true);
     rec.dispose();
   });
 

@@ -21,6 +21,7 @@ import { mulberry32, type Random } from '../_lib/random.js';
 import { DEFAULT_NEGATIVES, NegativeSampler, type Batch } from '../sampling/negative-sampler.js';
 import { runEpochLoop } from '../training/epoch-loop.js';
 import { optimizerStep } from '../training/tfjs-engine.js';
+import { readNcfWeights } from '../scoring/scorer-fast.js';
 
 /** Options of `Recommender.foldIn`. @category Serving */
 export interface FoldInOptions {
@@ -34,6 +35,14 @@ export interface FoldInOptions {
   seed?: number;
   /** L2 penalty on the user's rows, a finite number >= 0. Default 0. */
   l2?: number;
+  /**
+   * A NEW user's side features, for a model with user features: a row like `featuresFrom`'s
+   * without the id (e.g. `{ country: 'fr', age: 34 }`); values the model never saw count as its
+   * "unknown" row, a field left out adds nothing. The user's vector is then their learned id rows
+   * plus these fields' pooled rows, as for every user in training. A known user's features are
+   * the model's already (INVALID_ARGUMENT); a model without user features: UNSUPPORTED_MODEL.
+   */
+  features?: Readonly<Record<string, unknown>>;
 }
 
 /** What `Recommender.foldIn` reports. @category Serving */
@@ -51,21 +60,24 @@ export interface FoldInResult {
 }
 
 /** @internal Fully resolved fold-in options. */
-export type ResolvedFoldInOptions = Required<FoldInOptions>;
+export type ResolvedFoldInOptions = Required<Omit<FoldInOptions, 'features'>> & Pick<FoldInOptions, 'features'>;
 
 /** @internal Checks fold-in options and fills in the defaults. */
 export function resolveFoldInOptions(options: unknown): ResolvedFoldInOptions {
   if (options === null || typeof options !== 'object') {
     throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
   }
-  const { steps = 50, learningRate = 0.05, negatives = DEFAULT_NEGATIVES, seed = 42, l2 = 0 } = options as FoldInOptions;
+  const { steps = 50, learningRate = 0.05, negatives = DEFAULT_NEGATIVES, seed = 42, l2 = 0, features } = options as FoldInOptions;
   assertInteger('steps', steps);
   assertFinite('learningRate', learningRate);
   assertInRange('learningRate', learningRate, 0, Infinity, { loOpen: true, hiOpen: true, code: 'NOT_FINITE' });
   assertInteger('negatives', negatives);
   assertFinite('seed', seed, 'INVALID_ARGUMENT');
   assertInRange('l2', l2, 0, Infinity, { hiOpen: true });
-  return { steps, learningRate, negatives, seed, l2 };
+  if (features !== undefined && (features === null || typeof features !== 'object' || Array.isArray(features))) {
+    throw new RecsysError('INVALID_ARGUMENT', `features must be an object of field values (e.g. { country: 'fr' }), got ${show(features)}`);
+  }
+  return { steps, learningRate, negatives, seed, l2, ...(features === undefined ? {} : { features }) };
 }
 
 /** @internal One user's rows in the user tables (null for a part the model does not have). */
@@ -127,21 +139,51 @@ function* userBatches(sampler: NegativeSampler, positives: Int32Array, options: 
   }
 }
 
+/** The user's vector in each block, as the forward pass reads it (their rows plus any pooled fields). */
+interface UserVector {
+  gmf: (() => tf.Tensor) | null;
+  mlp: (() => tf.Tensor) | null;
+}
+
+/** The item vectors of each block: the model's own id tables, or with item features their pooled copies. */
+interface ItemTables {
+  gmf: tf.Tensor | null;
+  mlp: tf.Tensor | null;
+  /** Frees the pooled copies (the model's own tables are left alone). */
+  dispose(): void;
+}
+
+function itemTables(model: tf.LayersModel, arch: NcfArchitecture): ItemTables {
+  const { factors, mlpWidth } = ncfSpec(arch);
+  if ((arch.features?.item ?? []).length === 0) {
+    // the model's own variables (getWeights does not copy): read, never disposed here
+    return {
+      gmf: factors > 0 ? model.getLayer(LAYER_NAMES.gmfItem).getWeights()[0] : null,
+      mlp: mlpWidth > 0 ? model.getLayer(LAYER_NAMES.mlpItem).getWeights()[0] : null,
+      dispose: () => undefined,
+    };
+  }
+  const w = readNcfWeights(model, arch);
+  if (typeof w === 'string') throw new RecsysError('UNSUPPORTED_MODEL', `foldIn cannot read the model: ${w}`);
+  const gmf = factors > 0 ? tf.tensor2d(w.gmfItem, [arch.numItems, factors]) : null;
+  const mlp = mlpWidth > 0 ? tf.tensor2d(w.mlpItem, [arch.numItems, mlpWidth]) : null;
+  return { gmf, mlp, dispose: () => tf.dispose([gmf, mlp].filter((t): t is tf.Tensor2D => t !== null)) };
+}
+
 /**
  * The standard NCF forward pass for one user's rows against a batch of items, the model's own item
  * tables, tower and prediction layer applied eagerly (see the top of this file).
  */
-function userForward(model: tf.LayersModel, arch: NcfArchitecture, userGmf: tf.Variable | null, userMlp: tf.Variable | null) {
-  // The model's own variables (getWeights does not copy): read, never disposed here.
-  const gmfItem = userGmf ? model.getLayer(LAYER_NAMES.gmfItem).getWeights()[0] : null;
-  const mlpItem = userMlp ? model.getLayer(LAYER_NAMES.mlpItem).getWeights()[0] : null;
+function userForward(model: tf.LayersModel, arch: NcfArchitecture, user: UserVector, items: ItemTables) {
+  const { gmf: userGmf, mlp: userMlp } = user;
+  const { gmf: gmfItem, mlp: mlpItem } = items;
   const tower = userMlp ? arch.layers.slice(1).map((_, i) => model.getLayer(LAYER_NAMES.mlpLayer(i + 1))) : [];
   const prediction = model.getLayer(LAYER_NAMES.prediction);
   return (items: tf.Tensor1D): tf.Tensor => {
     const parts: tf.Tensor[] = [];
-    if (userGmf && gmfItem) parts.push(tf.mul(tf.gather(gmfItem, items), userGmf));
+    if (userGmf && gmfItem) parts.push(tf.mul(tf.gather(gmfItem, items), userGmf()));
     if (userMlp && mlpItem) {
-      let h: tf.Tensor = tf.concat([tf.tile(userMlp, [items.shape[0], 1]), tf.gather(mlpItem, items)], 1);
+      let h: tf.Tensor = tf.concat([tf.tile(userMlp(), [items.shape[0], 1]), tf.gather(mlpItem, items)], 1);
       for (const layer of tower) h = layer.apply(h) as tf.Tensor;
       parts.push(h);
     }
@@ -153,7 +195,8 @@ function userForward(model: tf.LayersModel, arch: NcfArchitecture, userGmf: tf.V
  * @internal Learns a user's rows from their positives (distinct item indices) with the rest of the
  * model frozen, through the training epoch loop (one "epoch" of `steps` batches: the loop's abort-free
  * walk, its divergence rule and its progress report, which keeps the last step's loss). Starts from
- * `init`; returns the learned rows and the last step's loss.
+ * `init`; returns the learned rows and the last step's loss. With side features, `pooled` is what
+ * the user's fields add to each block's vector (held fixed), and the items are their pooled vectors.
  */
 export async function learnUserRows(
   model: tf.LayersModel,
@@ -161,6 +204,7 @@ export async function learnUserRows(
   init: UserRows,
   positives: Int32Array,
   options: ResolvedFoldInOptions,
+  pooled: UserRows | null = null,
 ): Promise<{ rows: UserRows; loss: number }> {
   if (positives.length >= arch.numItems) {
     throw new RecsysError('NO_NEGATIVES', `the user has seen all ${arch.numItems} items, so there is nothing to contrast them with`);
@@ -174,7 +218,11 @@ export async function learnUserRows(
   // the library's negative sampler over the one user (index 0)
   const data = { users: new Int32Array(positives.length), items: positives, numUsers: 1, numItems: arch.numItems };
   const sampler = new NegativeSampler(data, { seed: options.seed });
-  const forward = userForward(model, arch, userGmf, userMlp);
+  const offset = (row: Float32Array | null | undefined): tf.Tensor | null => (row ? tf.tensor2d(row, [1, row.length]) : null);
+  const offsets = { gmf: offset(pooled?.gmf), mlp: offset(pooled?.mlp) };
+  const vector = (v: tf.Variable | null, o: tf.Tensor | null) => (v === null ? null : o === null ? () => v : () => tf.add(v, o));
+  const items = itemTables(model, arch);
+  const forward = userForward(model, arch, { gmf: vector(userGmf, offsets.gmf), mlp: vector(userMlp, offsets.mlp) }, items);
   const lossOf = (batch: Batch) => (): tf.Scalar => {
     const n = batch.items.length;
     let l = tf.losses.logLoss(tf.tensor2d(batch.labels, [n, 1]), forward(tf.tensor1d(batch.items, 'int32'))) as tf.Scalar;
@@ -199,6 +247,8 @@ export async function learnUserRows(
   } finally {
     optimizer.dispose();
     for (const v of variables) v.dispose();
+    items.dispose();
+    tf.dispose([offsets.gmf, offsets.mlp].filter((t): t is tf.Tensor => t !== null));
   }
 }
 
@@ -214,38 +264,6 @@ export function writeUserRows(model: tf.LayersModel, rows: UserRows, user: numbe
   };
   if (rows.gmf) write(LAYER_NAMES.gmfUser, rows.gmf);
   if (rows.mlp) write(LAYER_NAMES.mlpUser, rows.mlp);
-}
-
-interface LayerJson {
-  class_name?: string;
-  config?: { name?: string; input_dim?: number };
-}
-
-/**
- * @internal A copy of `model` with one more user whose rows are `rows`: rebuilt from the model's
- * topology JSON (so every layer option is kept) and every weight copied. The old model is left
- * untouched; the caller disposes it.
- */
-export async function growUsers(model: tf.LayersModel, arch: NcfArchitecture, rows: UserRows): Promise<tf.LayersModel> {
-  const topology = model.toJSON(null, false) as { config?: { layers?: LayerJson[] } };
-  const userTables = new Map<string, Float32Array>();
-  if (rows.gmf) userTables.set(LAYER_NAMES.gmfUser, rows.gmf);
-  if (rows.mlp) userTables.set(LAYER_NAMES.mlpUser, rows.mlp);
-  let grownTables = 0;
-  for (const layer of topology.config?.layers ?? []) {
-    const name = layer.config?.name;
-    if (name !== undefined && userTables.has(name) && layer.config!.input_dim === arch.numUsers) {
-      layer.config!.input_dim = arch.numUsers + 1;
-      grownTables++;
-    }
-  }
-  if (grownTables !== userTables.size) {
-    throw new RecsysError('UNSUPPORTED_MODEL', `cannot add a user: the model's topology does not show the user embedding tables to grow`);
-  }
-  return rebuildModel(model, topology, (layer, weights) => {
-    const row = userTables.get(layer);
-    return row === undefined ? weights : [tf.tidy(() => tf.concat([weights[0], tf.tensor2d(row, [1, row.length])], 0))];
-  });
 }
 
 /**
@@ -285,10 +303,11 @@ export async function learnUser(
   positives: Int32Array,
   opts: ResolvedFoldInOptions,
   userId: unknown,
+  pooled: UserRows | null = null,
 ): ReturnType<typeof learnUserRows> {
   const init = known === undefined ? initialUserRows(arch, opts.seed) : readUserRows(model, arch, known);
   try {
-    return await learnUserRows(model, arch, init, positives, opts);
+    return await learnUserRows(model, arch, init, positives, opts, pooled);
   } catch (e) {
     if (!isRecsysError(e, 'NO_NEGATIVES')) throw e;
     throw new RecsysError('NO_NEGATIVES', `user ${show(userId)}: ${e.message}`, { ...e.details, user: userId });

@@ -8,10 +8,10 @@ import { show } from '../_lib/validate.js';
 import type { IdMap } from '../data/index.js';
 import { assertId } from '../data/id-map.js';
 import { withUserRow, type SeenItems } from '../data/seen-items.js';
-import { sideFeaturesReason, type NcfArchitecture } from '../ncf/index.js';
+import { ncfSpec, type NcfArchitecture } from '../ncf/index.js';
 import { inspectModel } from '../models/index.js';
-import { growItems, newItemRows } from './add-item.js';
-import { growUsers, learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult } from './fold-in.js';
+import { entityRows, growSide, hasSideFeatures, newEntityRows, pooledPart } from './grow-side.js';
+import { learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult, type ResolvedFoldInOptions } from './fold-in.js';
 import type { ExternalId } from './recommender-types.js';
 
 /** @internal The Recommender's state that fold-in and addItem read and replace. */
@@ -55,8 +55,6 @@ export async function foldInUser(host: ModelHost, userId: ExternalId, itemIds: I
   assertId(userId, 'user');
   const opts = resolveFoldInOptions(options);
   const { model, arch: hostArch } = standardModel(host, 'foldIn');
-  const features = sideFeaturesReason(hostArch, 'foldIn');
-  if (features !== undefined) throw new RecsysError('UNSUPPORTED_MODEL', features);
   if (itemIds === null || typeof itemIds !== 'object' || typeof (itemIds as Iterable<ExternalId>)[Symbol.iterator] !== 'function') {
     throw new RecsysError('INVALID_ARGUMENT', `itemIds must be an iterable of item ids, got ${show(itemIds)}`);
   }
@@ -70,11 +68,20 @@ export async function foldInUser(host: ModelHost, userId: ExternalId, itemIds: I
   const old = known === undefined ? [] : Array.from(seenList.subarray(offsets[known], offsets[known + 1]));
   const positives = Int32Array.from(new Set([...old, ...fresh])).sort();
   const arch = { ...hostArch, numUsers: host.users.size };
-  const { rows, loss } = await learnUser(model, arch, known, positives, opts, userId);
+  const poolRows = userPoolRows(model, known, opts, userId);
+  const { factors, mlpWidth } = ncfSpec(arch);
+  const pooled =
+    poolRows.size === 0
+      ? null
+      : {
+          gmf: factors > 0 ? pooledPart(model, 'user', 'gmf', poolRows, factors) : null,
+          mlp: mlpWidth > 0 ? pooledPart(model, 'user', 'mlp', poolRows, mlpWidth) : null,
+        };
+  const { rows, loss } = await learnUser(model, arch, known, positives, opts, userId, pooled);
 
   let user: number;
   if (known === undefined) {
-    const grown = await growUsers(model, arch, rows);
+    const grown = await growSide(model, arch, 'user', rows, poolRows);
     host.checkLive();
     model.dispose();
     host.state.model = grown;
@@ -88,6 +95,24 @@ export async function foldInUser(host: ModelHost, userId: ExternalId, itemIds: I
   host.state.seen = withUserRow(host.state.seen, host.users.size, user, positives);
   host.invalidate();
   return { user, added: known === undefined, positives: positives.length, loss, steps: opts.steps };
+}
+
+/**
+ * The user's value rows per user FeaturePool layer: a new user's from `opts.features` (none given:
+ * every field empty), a known user's from the model (giving features for them: INVALID_ARGUMENT).
+ * Empty for a model without user features (features given for one: UNSUPPORTED_MODEL).
+ */
+function userPoolRows(model: tf.LayersModel, known: number | undefined, opts: ResolvedFoldInOptions, userId: ExternalId): Map<string, Int32Array> {
+  if (known !== undefined && opts.features !== undefined) {
+    throw new RecsysError('INVALID_ARGUMENT', `user ${show(userId)} is known (index ${known}): their features are in the model already; foldIn takes features for a new user only`, {
+      value: userId,
+    });
+  }
+  if (!hasSideFeatures(model, 'user')) {
+    if (opts.features !== undefined) newEntityRows(model, 'user', opts.features, userId, 'foldIn with features');
+    return new Map();
+  }
+  return known === undefined ? newEntityRows(model, 'user', opts.features ?? {}, userId, 'foldIn') : entityRows(model, 'user', known);
 }
 
 /** @internal `Recommender.addItem`'s work (see its TSDoc): the new item's index. */
@@ -104,8 +129,8 @@ export async function addItemTo(host: ModelHost, itemId: ExternalId, features: u
   // 7 where the map holds '7' (or the reverse): ID_TYPE_MISMATCH, never a second item
   host.items.assertNoTypeTwin(itemId, 'item');
   const { model, arch } = standardModel(host, 'addItem');
-  const rows = newItemRows(model, features, itemId);
-  const grown = await growItems(model, { ...arch, numItems: host.items.size }, rows);
+  const rows = newEntityRows(model, 'item', features, itemId, 'addItem');
+  const grown = await growSide(model, { ...arch, numItems: host.items.size }, 'item', null, rows);
   try {
     host.checkLive();
     host.state.arch = inspectModel(grown);

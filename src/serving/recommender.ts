@@ -322,11 +322,15 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    * A new user is added (the model grows by one row, rebuilt from its own topology, and
    * {@link Recommender.model} becomes the grown copy; the old model is disposed). For a known
    * user, `itemIds` join the items they have seen and their rows are re-learned from all of them.
-   * The items also count toward popularity. Requires a standard GMF, MLP or NeuMF model.
+   * The items also count toward popularity. Requires a standard GMF, MLP or NeuMF model, with or
+   * without side features: the items are then their pooled vectors, and a new user of a model with
+   * user features may bring theirs (`features`: their vector is the learned id rows plus those
+   * fields' pooled rows, and the user index grows with them).
    *
    * @param userId - the user's external id (new or known)
    * @param itemIds - external ids of the items the user interacted with (at least one; each known)
-   * @param options - `steps` (50), `learningRate` (0.05), `negatives` (4), `seed` (42), `l2` (0)
+   * @param options - `steps` (50), `learningRate` (0.05), `negatives` (4), `seed` (42), `l2` (0),
+   *   `features` (a new user's side features, e.g. `{ country: 'fr' }`)
    * @returns the user's index, whether they were added, the number of positives and the last loss
    * @example
    * ```ts
