@@ -1,6 +1,6 @@
 // Models with side features across the library: training (the fused engine, held to the tfjs
-// engine's losses), the scorer (model.predict), bundles (save/load, value maps, manifest shapes) and the
-// Recommender (recommend works; foldIn says why not).
+// engine's losses), the fast scorer (fields pooled into the id tables), bundles (save/load, value
+// maps, manifest shapes) and the Recommender (recommend, foldIn with the user's features).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
