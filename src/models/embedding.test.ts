@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { Embedding } from './embedding.js';
+import { IdMap } from '../data/id-map.js';
+import { featuresFrom } from '../data/features-from.js';
 import { codeOf } from '../../test/helpers/recsys-error.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -71,5 +73,50 @@ describe('Embedding', () => {
     expect(codeOf(() => block.apply(tf.input({ shape: [2], dtype: 'int32' })))).toBe('SHAPE_MISMATCH');
     expect(() => block.apply(tf.input({ shape: [2], dtype: 'int32' }))).toThrow("Embedding 'e'.apply expects symbolic indices of shape [batch, 1], got a symbolic tensor of shape [null, 2]");
     expect(codeOf(() => block.apply(tf.tensor2d([[1]]) as never))).toBe('SHAPE_MISMATCH');
+  });
+});
+
+describe('Embedding with side features', () => {
+  const ids = IdMap.fromIds(['a', 'b', 'c', 'd'], { kind: 'item' });
+  const genres = featuresFrom(
+    [
+      { id: 'a', genre: ['x', 'y'], decade: 1990 },
+      { id: 'b', genre: 'y', decade: 2000 },
+      { id: 'c', genre: [] },
+    ],
+    { fields: ['genre', 'decade'], ids },
+  );
+
+  it('outputs the id vector plus, per field, the mean of the entity’s value rows (an entity without values adds nothing)', () => {
+    const x = tf.input({ shape: [1], dtype: 'int32' });
+    const block = Embedding({ inputDim: 4, outputDim: 3, name: 'items', features: genres, seed: 1 });
+    expect(block.pools.map((p) => p.name)).toEqual(['items_feature0', 'items_feature1']);
+    const model = tf.model({ inputs: x, outputs: block.apply(x) });
+    const id = block.embedding.getWeights()[0].arraySync() as number[][];
+    const [genre, decade] = block.pools.map((p) => p.getWeights()[0].arraySync() as number[][]);
+    const out = tf.tidy(() => (model.predict(tf.tensor2d([0, 1, 2, 3], [4, 1], 'int32')) as tf.Tensor).arraySync()) as number[][];
+    const row = (t: number[][], r: number) => t[r];
+    // value rows: genre x = 1, y = 2; decade 1990 = 1, 2000 = 2 (row 0 is "unknown")
+    const expected = [
+      id[0].map((v, k) => v + (row(genre, 1)[k] + row(genre, 2)[k]) / 2 + row(decade, 1)[k]),
+      id[1].map((v, k) => v + row(genre, 2)[k] + row(decade, 2)[k]),
+      id[2],
+      id[3],
+    ];
+    out.forEach((r, e) => r.forEach((v, k) => expect(v).toBeCloseTo(expected[e][k], 6)));
+    model.dispose();
+  });
+
+  it('chooses fields, is seeded, and checks its table against inputDim', () => {
+    const make = () => Embedding({ inputDim: 4, outputDim: 2, features: genres, fields: ['decade'], seed: 7 });
+    const [a, b] = [make(), make()];
+    const x = tf.input({ shape: [1], dtype: 'int32' });
+    a.apply(x);
+    b.apply(x);
+    expect(a.pools.length).toBe(1);
+    expect(a.pools[0].getWeights()[0].arraySync()).toEqual(b.pools[0].getWeights()[0].arraySync());
+    expect(codeOf(() => Embedding({ inputDim: 5, outputDim: 2, features: genres }))).toBe('SHAPE_MISMATCH');
+    expect(codeOf(() => Embedding({ inputDim: 4, outputDim: 2, features: genres, fields: ['brand'] }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => Embedding({ inputDim: 4, outputDim: 2, fields: ['genre'] }))).toBe('INVALID_ARGUMENT');
   });
 });

@@ -1,10 +1,16 @@
 // The embedding lookup every NCF model starts from: a standard tf.layers.embedding followed by a
 // flatten, so [batch, 1] indices become [batch, outputDim] vectors and saved models stay plain Keras.
+// With side features (`features`), each field adds a FeaturePool layer (the mean of the entity's
+// value rows) and the block's output is their sum with the id vector, as in the builders.
 import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { assertInteger, show } from '../_lib/validate.js';
 import { ensureFastGatherGradient } from '../_lib/gather-gradient.js';
+import { deriveSeed } from '../_lib/random.js';
+import type { FeatureTable } from '../data/features.js';
 import { assertL2, assertOptionalName, assertOptionalSeed, showShape } from './checks.js';
+import { featurePools, resolveSide } from './feature-fields.js';
+import type { FeaturePool } from './feature-pool.js';
 
 /** A tfjs-layers initializer, e.g. `tf.initializers.randomNormal({ stddev: 0.01 })`. @category Models */
 export type EmbeddingInitializer = ReturnType<typeof tf.initializers.randomNormal>;
@@ -29,6 +35,15 @@ export interface EmbeddingArgs {
   initializer?: EmbeddingInitializer;
   /** Seed of the default initializer (ignored when `initializer` is given). Default: unseeded. */
   seed?: number;
+  /**
+   * Side features of the entities this table embeds (a user or item FeatureTable with
+   * `numEntities === inputDim`): each field adds a table `[field rows, outputDim]` whose mean over
+   * the entity's values is summed with its id vector (LightFM's sum), so an entity with no
+   * interactions still has a vector from its features. Default: none (a plain lookup).
+   */
+  features?: FeatureTable;
+  /** The fields of `features` to use, in order. Default: all of them. */
+  fields?: readonly string[];
 }
 
 /** An embedding lookup: the two standard layers it is made of and a way to apply them. @category Models */
@@ -37,6 +52,8 @@ export interface EmbeddingBlock {
   readonly embedding: tf.layers.Layer;
   /** The `tf.layers.flatten` layer turning `[batch, 1, outputDim]` into `[batch, outputDim]`. */
   readonly flatten: tf.layers.Layer;
+  /** One FeaturePool layer per side-feature field (empty without `features`). */
+  readonly pools: readonly FeaturePool[];
   /**
    * Looks up the vectors of a `[batch, 1]` index tensor. May be called more than once: every call
    * shares the same table.
@@ -60,6 +77,12 @@ export interface EmbeddingBlock {
  * const user = tf.input({ shape: [1], dtype: 'int32' });
  * const vectors = Embedding({ inputDim: 6040, outputDim: 8, name: 'user_vectors' }).apply(user);
  * vectors.shape; //=> [null, 8]
+ *
+ * // with side features: id vector + the mean of each field's value rows
+ * const item = tf.input({ shape: [1], dtype: 'int32' });
+ * const hybrid = Embedding({ inputDim: movies.numEntities, outputDim: 8, name: 'item_vectors', features: movies, fields: ['genre'] });
+ * hybrid.apply(item).shape; //=> [null, 8]
+ * hybrid.pools.map((p) => p.name); //=> ['item_vectors_feature0']
  * ```
  */
 export function Embedding(args: EmbeddingArgs): EmbeddingBlock {
@@ -85,9 +108,12 @@ export function Embedding(args: EmbeddingArgs): EmbeddingBlock {
     name,
   });
   const flatten = tf.layers.flatten(name === undefined ? {} : { name: `${name}_flatten` });
+  const pools = embeddingPools(args);
+  const sum = pools.length === 0 ? null : tf.layers.add(name === undefined ? {} : { name: `${name}_sum` });
   return {
     embedding,
     flatten,
+    pools,
     apply(x: tf.SymbolicTensor): tf.SymbolicTensor {
       if (!(x instanceof tf.SymbolicTensor) || x.shape.length !== 2 || x.shape[1] !== 1) {
         const got = x instanceof tf.SymbolicTensor ? `a symbolic tensor of shape ${showShape(x.shape)}` : show(x);
@@ -96,9 +122,22 @@ export function Embedding(args: EmbeddingArgs): EmbeddingBlock {
           `Embedding${name === undefined ? '' : ` '${name}'`}.apply expects symbolic indices of shape [batch, 1], got ${got}`,
         );
       }
-      return flatten.apply(embedding.apply(x)) as tf.SymbolicTensor;
+      const id = flatten.apply(embedding.apply(x)) as tf.SymbolicTensor;
+      return sum === null ? id : (sum.apply([id, ...pools.map((p) => p.apply(x) as tf.SymbolicTensor)]) as tf.SymbolicTensor);
     },
   };
+}
+
+/** The FeaturePool layers of `features` (none without), named `<name>_feature<k>`, seeded from `seed`. */
+function embeddingPools(args: EmbeddingArgs): FeaturePool[] {
+  const { features, fields, inputDim, outputDim, name, l2 = 0, seed } = args;
+  if (features === undefined && fields === undefined) return [];
+  const kind = (features as { kind?: unknown } | null | undefined)?.kind;
+  const side = kind === 'user' ? 'user' : 'item';
+  const resolved = resolveSide(side, features, fields, inputDim, { table: 'features', fields: 'fields', count: 'inputDim' });
+  return featurePools(resolved, outputDim, inputDim, (k) => (name === undefined ? undefined : `${name}_feature${k}`), l2, (k) =>
+    seed === undefined ? undefined : deriveSeed(seed, 1000 + k),
+  );
 }
 
 function isInitializer(value: unknown): value is EmbeddingInitializer {

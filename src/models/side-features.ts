@@ -3,11 +3,9 @@
 // makes each side's vector of one block: the id embedding alone without fields (exactly the model
 // of earlier releases), else tf.layers.add of the id embedding and one FeaturePool per field.
 import * as tf from '@tensorflow/tfjs';
-import { RecsysError } from '../errors.js';
-import { show } from '../_lib/validate.js';
 import type { FeatureTable } from '../data/features.js';
-import { LAYER_NAMES, type NcfBlock, type NcfFeatureField, type NcfFeatures, type NcfSide, type NcfSpec } from '../ncf/index.js';
-import { FeaturePool, paddedIndex, registerFeaturePool } from './feature-pool.js';
+import { LAYER_NAMES, type NcfBlock, type NcfFeatures, type NcfSide, type NcfSpec } from '../ncf/index.js';
+import { featurePools, resolveSide, type ResolvedField } from './feature-fields.js';
 import { partSeed, SEED_STREAM, tableVector } from './parts.js';
 
 /**
@@ -38,12 +36,6 @@ export interface SideFeatureArgs {
   itemFields?: readonly string[];
 }
 
-/** One resolved field: what the architecture records and the padded index the layer starts with. */
-interface ResolvedField {
-  readonly arch: NcfFeatureField;
-  readonly index: Int32Array;
-  readonly values: FeatureTable['fields'][number];
-}
 
 /** The resolved side features of a builder call: the architecture part and the per-side fields. */
 export interface ResolvedSideFeatures {
@@ -64,34 +56,6 @@ export function resolveSideFeatures(args: SideFeatureArgs, numUsers: number, num
   return { features, user, item };
 }
 
-function resolveSide(side: NcfSide, table: FeatureTable | undefined, fields: readonly string[] | undefined, entities: number): ResolvedField[] {
-  const name = `${side}Features`;
-  if (table === undefined) {
-    if (fields !== undefined) throw new RecsysError('INVALID_ARGUMENT', `${side}Fields needs ${name}, got ${name} = undefined`);
-    return [];
-  }
-  if (typeof table !== 'object' || table === null || !Array.isArray(table.fields) || typeof table.field !== 'function') {
-    throw new RecsysError('INVALID_ARGUMENT', `${name} must be a FeatureTable (see featuresFrom), got ${show(table)}`);
-  }
-  if (table.kind !== side) {
-    throw new RecsysError('INVALID_ARGUMENT', `${name} must be a table of ${side}s, got a table of ${table.kind}s`);
-  }
-  if (table.numEntities !== entities) {
-    throw new RecsysError(
-      'SHAPE_MISMATCH',
-      `${name} has ${table.numEntities} ${side}s but the model has ${entities} (build the model with num${side === 'user' ? 'Users' : 'Items'} = ${name}.numEntities)`,
-      { features: table.numEntities, model: entities },
-    );
-  }
-  if (fields !== undefined && (!Array.isArray(fields) || new Set(fields).size !== fields.length)) {
-    throw new RecsysError('INVALID_ARGUMENT', `${side}Fields must be an array of distinct field names, got ${show(fields)}`);
-  }
-  const chosen = fields === undefined ? table.fields : fields.map((f) => table.field(f));
-  return chosen.map((f) => {
-    const { index, maxValues } = paddedIndex(f.offsets, f.rows, entities);
-    return { arch: { name: f.name, rows: f.numRows, maxValues }, index, values: f };
-  });
-}
 
 /**
  * One side's vector in one block: the spec's id table looked up from `input`, plus the mean of
@@ -109,27 +73,10 @@ export function sideVector(
   const id = tableVector(spec, side, block, input, l2, seed);
   const fields = resolved[side];
   if (fields.length === 0) return id;
-  registerFeaturePool();
   const width = block === 'gmf' ? spec.factors : spec.mlpWidth;
   const stream = SEED_STREAM.feature + (block === 'gmf' ? 0 : 500) + (side === 'user' ? 0 : 250);
-  const pooled = fields.map((f, k) => {
-    const { values } = f;
-    const layer = new FeaturePool(
-      {
-        name: LAYER_NAMES.feature(block, side, k),
-        field: values.name,
-        numRows: values.numRows,
-        width,
-        numEntities: side === 'user' ? spec.numUsers : spec.numItems,
-        maxValues: f.arch.maxValues,
-        values: values.values.ids(),
-        ...(values.bucket === undefined ? {} : { bucket: typeof values.bucket === 'number' ? values.bucket : [...values.bucket] }),
-        l2,
-        ...(seed === undefined ? {} : { seed: partSeed(seed, stream + k) }),
-      },
-      f.index,
-    );
-    return layer.apply(input) as tf.SymbolicTensor;
-  });
+  const entities = side === 'user' ? spec.numUsers : spec.numItems;
+  const layers = featurePools(fields, width, entities, (k) => LAYER_NAMES.feature(block, side, k), l2, (k) => partSeed(seed, stream + k));
+  const pooled = layers.map((layer) => layer.apply(input) as tf.SymbolicTensor);
   return tf.layers.add({ name: LAYER_NAMES.featureSum(block, side) }).apply([id, ...pooled]) as tf.SymbolicTensor;
 }
