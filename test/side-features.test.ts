@@ -270,3 +270,34 @@ describe('side features across the library', () => {
     model.dispose();
   });
 });
+
+describe('side features: text survives model.json', () => {
+  it('field names and values with capitals, underscores, spaces and non-ASCII round-trip through save/load and addItem', async () => {
+    const ids = IdMap.fromIds(['a', 'b', 'c'], { kind: 'item' });
+    const rows = [
+      { id: 'a', Release_Year: 1999, genre: ['Sci-Fi', 'Film-Noir'] },
+      { id: 'b', Release_Year: 2004, genre: ['Comedy', "Children's"] },
+      { id: 'c', Release_Year: 2004, genre: ['Drama', 'Événement_spécial'] },
+    ];
+    const table = featuresFrom(rows, { fields: ['genre', 'Release_Year'], ids });
+    const model = GMF({ numUsers: 2, numItems: 3, factors: 2, itemFeatures: table, seed: 1 });
+    const url = `file://${join(root, 'text')}`;
+    await saveModel(model, url);
+    const loaded = await loadLayersModel(url);
+    const maps = featureValueMaps(loaded, 'item')!;
+    expect(maps.fields.map((f) => f.name)).toEqual(['genre', 'Release_Year']);
+    expect(maps.field('genre').values.ids()).toEqual(table.field('genre').values.ids());
+    expect(Array.from(maps.encode('genre', ['Comedy', 'Événement_spécial', 'comedy']))).toEqual([...table.encode('genre', ['Comedy', 'Événement_spécial']), 0]);
+    expect(Array.from(maps.encode('Release_Year', 2004))).toEqual(Array.from(table.encode('Release_Year', 2004)));
+    expect(inspectModel(loaded)).toEqual(inspectModel(model));
+    // addItem rebuilds from the topology JSON: a second new item still finds its values
+    const rec = Recommender.from({ model: loaded, users: IdMap.fromIds(['u', 'v'], { kind: 'user' }), items: ids, seen: { users: Int32Array.of(0), items: Int32Array.of(0), numUsers: 2, numItems: 3 } });
+    await rec.addItem('d', { genre: 'Comedy' });
+    await rec.addItem('e', { genre: 'Drama' });
+    expect(Array.from(featureValueMaps(rec.model!, 'item')!.encode('genre', ['Comedy', 'Drama']))).toEqual(Array.from(table.encode('genre', ['Comedy', 'Drama'])));
+    const index = rec.model!.getLayer('mf_item_feature0').getWeights()[1].arraySync() as number[][];
+    expect(index[4][0]).toBe(table.encode('genre', 'Drama')[0]);
+    rec.dispose();
+    model.dispose();
+  });
+});

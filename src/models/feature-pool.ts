@@ -75,9 +75,10 @@ export class FeaturePool extends tf.layers.Layer {
    * @param config - the pool's settings and tfjs's layer arguments (name)
    * @param initialIndex - the padded index `[numEntities * maxValues]`, written when the layer is built
    */
-  constructor(config: FeaturePoolConfig & { name?: string; trainable?: boolean }, initialIndex?: Int32Array) {
+  constructor(config: (FeaturePoolConfig | SerializedPoolConfig) & { name?: string; trainable?: boolean }, initialIndex?: Int32Array) {
     super({ name: config.name, trainable: config.trainable });
-    const { field, numRows, width, numEntities, maxValues, values, bucket, l2, seed } = config;
+    const { numRows, width, numEntities, maxValues, bucket, l2, seed } = config;
+    const { field, values } = poolText(config);
     this.pool = { field, numRows, width, numEntities, maxValues, values, ...(bucket === undefined ? {} : { bucket }), l2, ...(seed === undefined ? {} : { seed }) };
     this.initialIndex = initialIndex;
   }
@@ -121,8 +122,48 @@ export class FeaturePool extends tf.layers.Layer {
 
   /** The serialised config: tfjs's base config plus {@link FeaturePool.pool}. */
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...(this.pool as unknown as tf.serialization.ConfigDict) };
+    // the field name and the values are text tfjs would re-case (see SerializedPoolConfig)
+    const { field, values, ...rest } = this.pool;
+    const text: Pick<SerializedPoolConfig, 'fieldHex' | 'valuesHex'> = { fieldHex: toHex(field), valuesHex: toHex(JSON.stringify(values)) };
+    return { ...super.getConfig(), ...(rest as unknown as tf.serialization.ConfigDict), ...text };
   }
+}
+
+/**
+ * A FeaturePool config as model.json stores it. tfjs-layers passes every string of a layer config
+ * through snake_case when it writes the topology and camelCase when it reads it back ('Comedy'
+ * would come back 'comedy', 'release_year' as 'releaseYear'), so the field name and the values
+ * (free text) are stored as lowercase hex of their UTF-8 bytes (the values as JSON, so numbers stay
+ * numbers), which neither conversion changes.
+ */
+interface SerializedPoolConfig extends Omit<FeaturePoolConfig, 'field' | 'values'> {
+  fieldHex: string;
+  valuesHex: string;
+}
+
+function toHex(text: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(text)) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+function fromHex(hex: string, what: string): string {
+  if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(hex)) {
+    throw new RecsysError('BUNDLE_CORRUPT', `a FeaturePool layer's ${what} is not lowercase hex: ${show(hex)}`);
+  }
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let k = 0; k < bytes.length; k++) bytes[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);
+  return new TextDecoder().decode(bytes);
+}
+
+/** The field name and values of a config: given (a builder), or decoded (model.json). */
+function poolText(config: FeaturePoolConfig | SerializedPoolConfig): { field: string; values: FeatureValue[] } {
+  if ('fieldHex' in config) {
+    const values: unknown = JSON.parse(fromHex(config.valuesHex, 'values'));
+    if (!Array.isArray(values)) throw new RecsysError('BUNDLE_CORRUPT', `a FeaturePool layer's values are not a list: ${show(values)}`);
+    return { field: fromHex(config.fieldHex, 'field name'), values: values as FeatureValue[] };
+  }
+  return { field: config.field, values: config.values };
 }
 
 /**

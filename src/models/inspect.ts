@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { LAYER_NAMES, ncfSpec, type NcfArchitecture, type NcfBlock, type NcfFeatureField, type NcfFeatures, type NcfSide } from '../ncf/index.js';
+import { FeaturePool } from './feature-pool.js';
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;
@@ -134,7 +135,9 @@ class GraphWalk {
       const [indices] = this.visit(p, 'FeaturePool', 1);
       const layer = p.sourceLayer;
       check(indices === input && layer.name === LAYER_NAMES.feature(block, side, k) && arraysEqual(p.shape, [null, width]));
-      const c = layer.getConfig() as Config;
+      // the layer's own settings (its config stores the field name as hex: see feature-pool.ts)
+      check(layer instanceof FeaturePool);
+      const c = (layer as FeaturePool).pool as unknown as Config;
       check(c.width === width && c.numEntities === rows && typeof c.field === 'string' && typeof c.l2 === 'number' && c.l2 >= 0);
       check(typeof c.numRows === 'number' && typeof c.maxValues === 'number');
       return { name: c.field as string, rows: c.numRows as number, maxValues: c.maxValues as number };
