@@ -182,3 +182,34 @@ describe('Recommender.addItem', () => {
     plain.dispose();
   });
 });
+
+describe('Recommender.addItems', () => {
+  it('adds many items in one rebuild with the scores addItem gives one at a time; all or nothing on a bad entry', async () => {
+    const [batch, single] = [await plantedRecommender(), await plantedRecommender()];
+    const entries = [
+      { id: 'b-g0', features: { genre: 'g0' } },
+      { id: 'b-multi', features: { genre: ['g1', 'g2', 'never-seen'] } },
+      { id: 'b-none', features: {} },
+    ];
+    expect(await batch.addItems(entries)).toEqual([30, 31, 32]);
+    for (const { id, features } of entries) await single.addItem(id, features);
+    expect(batch.architecture).toEqual(single.architecture);
+    expect(allScores(batch.model, 40, 33)).toEqual(allScores(single.model, 40, 33));
+    const [top] = batch.recommend('u3', { k: 1, candidates: ['b-g0', 'b-multi', 'b-none'] });
+    expect(top.id).toBe('b-g0'); // a g0 fan
+
+    const size = batch.items.size;
+    const known = (await thrown(() => batch.addItems([{ id: 'fresh', features: { genre: 'g0' } }, { id: 'b-g0', features: {} }]))) as RecsysError;
+    expect([known.code, known.message]).toEqual(['INVALID_ARGUMENT', expect.stringContaining('"b-g0" is already in the catalogue')]);
+    const twice = (await thrown(() => batch.addItems([{ id: 'x', features: {} }, { id: 'x', features: {} }]))) as RecsysError;
+    expect([twice.code, twice.message]).toEqual(['INVALID_ARGUMENT', expect.stringContaining('"x" is listed twice')]);
+    const field = (await thrown(() => batch.addItems([{ id: 'y', features: { genre: 'g0' } }, { id: 'z', features: { colour: 'red' } }]))) as RecsysError;
+    expect(field.code).toBe('INVALID_ARGUMENT');
+    expect(((await thrown(() => batch.addItems([]))) as RecsysError).code).toBe('EMPTY_INPUT');
+    expect(((await thrown(() => batch.addItems('abc' as never))) as RecsysError).code).toBe('INVALID_ARGUMENT');
+    expect(batch.items.size).toBe(size);
+    expect(batch.items.index('fresh')).toBeUndefined();
+    batch.dispose();
+    single.dispose();
+  });
+});

@@ -301,3 +301,45 @@ describe('side features: text survives model.json', () => {
     model.dispose();
   });
 });
+
+describe('Recommender.fit with side features (rows keyed by id)', () => {
+  it('builds a feature model, trains it on the fused engine, and adds catalogue items without interactions, scored from their features', async () => {
+    // users u0-u29 like genre "drama" items, u30-u59 "comedy" items; two catalogue items have no
+    // interaction yet: a drama and a comedy
+    const events: { user: string; item: string }[] = [];
+    for (let u = 0; u < 60; u++) for (let j = 0; j < 6; j++) events.push({ user: `u${u}`, item: `${u < 30 ? 'd' : 'c'}${(u * 7 + j * 3) % 20}` });
+    const itemRows = [
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `d${i}`, genre: 'Drama', decade: 1990 + (i % 3) * 10 })),
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, genre: ['Comedy'], decade: 2000 })),
+      { id: 'new-drama', genre: 'Drama', decade: 2020 },
+      { id: 'new-comedy', genre: 'Comedy', decade: 2020 },
+    ];
+    const userRows = Array.from({ length: 60 }, (_, u) => ({ id: `u${u}`, country: u % 2 === 0 ? 'fr' : 'de' }));
+    const rec = await Recommender.fit(events, {
+      model: 'gmf',
+      factors: 4,
+      itemFeatures: itemRows,
+      itemFields: ['genre', { name: 'decade', bucket: 10 }],
+      userFeatures: [...userRows, { id: 'never-active', country: 'it' }],
+      epochs: 12,
+      batchSize: 32,
+      learningRate: 0.02,
+      seed: 2,
+    });
+    expect(rec.history?.engine).toBe('fused');
+    expect(rec.architecture?.features?.item?.map((f) => f.name)).toEqual(['genre', 'decade']);
+    expect(rec.architecture?.features?.user?.map((f) => f.name)).toEqual(['country']);
+    expect(rec.items.size).toBe(42);
+    expect(rec.users.size).toBe(60); // a user row without interactions is not a user of the model
+    let dramaWins = 0;
+    for (let u = 0; u < 30; u++) {
+      const [top] = await rec.recommend(`u${u}`, { k: 1, candidates: ['new-drama', 'new-comedy'] });
+      if (top.id === 'new-drama') dramaWins++;
+    }
+    expect(dramaWins).toBe(30);
+    // bad inputs name the option
+    await expect(Recommender.fit(events, { itemFeatures: 7 as never })).rejects.toThrow(/itemFeatures must be an iterable of rows keyed by id/);
+    await expect(Recommender.fit(events, { itemFields: ['genre'] })).rejects.toThrow(/itemFields needs itemFeatures/);
+    rec.dispose();
+  });
+});

@@ -95,14 +95,14 @@ interface LayerJson {
   config?: { name?: string; input_dim?: number; num_entities?: number; max_values?: number };
 }
 
-/** The index `[numEntities, maxValues]` widened to `width` columns (-1 padding), with `row` appended. */
-function grownIndex(index: tf.Tensor, row: Int32Array, width: number): tf.Tensor {
+/** The index `[numEntities, maxValues]` widened to `width` columns (-1 padding), with `rows` appended. */
+function grownIndex(index: tf.Tensor, rows: readonly Int32Array[], width: number): tf.Tensor {
   return tf.tidy(() => {
     const [n, m] = index.shape as [number, number];
     const wide = m < width ? tf.concat([index, tf.fill([n, width - m], INDEX_PAD, 'int32')], 1) : index;
-    const padded = new Int32Array(width).fill(INDEX_PAD);
-    padded.set(row);
-    return tf.concat([wide, tf.tensor2d(padded, [1, width], 'int32')], 0);
+    const padded = new Int32Array(rows.length * width).fill(INDEX_PAD);
+    rows.forEach((row, r) => padded.set(row, r * width));
+    return tf.concat([wide, tf.tensor2d(padded, [rows.length, width], 'int32')], 0);
   });
 }
 
@@ -111,20 +111,35 @@ function grownIndex(index: tf.Tensor, row: Int32Array, width: number): tf.Tensor
  * tables (null: zero rows), and `poolRows` (per FeaturePool layer of the side; every one of them)
  * appended to their indices. The old model is left untouched; the caller disposes it.
  */
-export async function growSide(
+export function growSide(
   model: tf.LayersModel,
   arch: NcfArchitecture,
   side: NcfSide,
   idRows: UserRows | null,
   poolRows: Map<string, Int32Array>,
 ): Promise<tf.LayersModel> {
+  return growSideBy(model, arch, side, [idRows], new Map([...poolRows].map(([layer, rows]) => [layer, [rows]])));
+}
+
+/**
+ * @internal {@link growSide} for `idRows.length` new entities at once (one rebuild): entity r gets
+ * `idRows[r]` (null: zeros) and, per FeaturePool layer, `poolRows.get(layer)[r]`.
+ */
+export async function growSideBy(
+  model: tf.LayersModel,
+  arch: NcfArchitecture,
+  side: NcfSide,
+  idRows: readonly (UserRows | null)[],
+  poolRows: Map<string, readonly Int32Array[]>,
+): Promise<tf.LayersModel> {
+  const count = idRows.length;
   registerFeaturePool();
   const { factors, mlpWidth } = ncfSpec(arch);
   const gmf = side === 'user' ? LAYER_NAMES.gmfUser : LAYER_NAMES.gmfItem;
   const mlp = side === 'user' ? LAYER_NAMES.mlpUser : LAYER_NAMES.mlpItem;
-  const newRow = new Map<string, Float32Array | null>();
-  if (factors > 0) newRow.set(gmf, idRows?.gmf ?? null);
-  if (mlpWidth > 0) newRow.set(mlp, idRows?.mlp ?? null);
+  const newRows = new Map<string, (Float32Array | null)[]>();
+  if (factors > 0) newRows.set(gmf, idRows.map((r) => r?.gmf ?? null));
+  if (mlpWidth > 0) newRows.set(mlp, idRows.map((r) => r?.mlp ?? null));
   const entities = side === 'user' ? arch.numUsers : arch.numItems;
   const topology = model.toJSON(null, false) as { config?: { layers?: LayerJson[] } };
   const widths = new Map<string, number>();
@@ -133,25 +148,26 @@ export async function growSide(
     const config = layer.config;
     const name = config?.name;
     if (name === undefined) continue;
-    if (newRow.has(name) && config!.input_dim === entities) {
-      config!.input_dim = entities + 1;
+    if (newRows.has(name) && config!.input_dim === entities) {
+      config!.input_dim = entities + count;
       grown++;
     } else if (layer.class_name === FeaturePool.className && poolRows.has(name) && config!.num_entities === entities) {
       // tfjs writes layer configs in snake case (numEntities -> num_entities)
-      config!.num_entities = entities + 1;
-      config!.max_values = Math.max(config!.max_values ?? 1, poolRows.get(name)!.length);
+      config!.num_entities = entities + count;
+      config!.max_values = Math.max(config!.max_values ?? 1, ...poolRows.get(name)!.map((r) => r.length));
       widths.set(name, config!.max_values);
       grown++;
     }
   }
-  if (grown !== newRow.size + poolRows.size) {
+  if (grown !== newRows.size + poolRows.size) {
     throw new RecsysError('UNSUPPORTED_MODEL', `cannot add a${side === 'item' ? 'n' : ''} ${side}: the model's topology does not show the ${side} tables and feature indices to grow`);
   }
   return rebuildModel(model, topology, (layer, weights) => {
-    if (newRow.has(layer)) {
-      const row = newRow.get(layer);
+    if (newRows.has(layer)) {
       const width = weights[0].shape[1]!;
-      return [tf.tidy(() => tf.concat([weights[0], row ? tf.tensor2d(row, [1, width]) : tf.zeros([1, width])], 0))];
+      const values = new Float32Array(count * width);
+      newRows.get(layer)!.forEach((row, r) => row && values.set(row, r * width));
+      return [tf.tidy(() => tf.concat([weights[0], tf.tensor2d(values, [count, width])], 0))];
     }
     const width = widths.get(layer);
     return width === undefined ? weights : [weights[0], grownIndex(weights[1], poolRows.get(layer)!, width)];

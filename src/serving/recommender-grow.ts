@@ -10,7 +10,7 @@ import { assertId } from '../data/id-map.js';
 import { withUserRow, type SeenItems } from '../data/seen-items.js';
 import { ncfSpec, type NcfArchitecture } from '../ncf/index.js';
 import { inspectModel } from '../models/index.js';
-import { entityRows, growSide, hasSideFeatures, newEntityRows, pooledPart } from './grow-side.js';
+import { entityRows, growSide, growSideBy, hasSideFeatures, newEntityRows, pooledPart } from './grow-side.js';
 import { learnUser, resolveFoldInOptions, writeUserRows, type FoldInOptions, type FoldInResult, type ResolvedFoldInOptions } from './fold-in.js';
 import type { ExternalId } from './recommender-types.js';
 
@@ -117,20 +117,41 @@ function userPoolRows(model: tf.LayersModel, known: number | undefined, opts: Re
 
 /** @internal `Recommender.addItem`'s work (see its TSDoc): the new item's index. */
 export async function addItemTo(host: ModelHost, itemId: ExternalId, features: unknown): Promise<number> {
+  const [item] = await addItemsTo(host, [{ id: itemId, features }], 'addItem');
+  return item;
+}
+
+/** @internal `Recommender.addItems`'s work (see its TSDoc): the new items' indices, in order, after one rebuild. */
+export async function addItemsTo(host: ModelHost, entries: unknown, what = 'addItems'): Promise<number[]> {
   host.checkLive();
-  assertId(itemId, 'item');
-  const known = host.items.index(itemId);
-  if (known !== undefined) {
-    throw new RecsysError('INVALID_ARGUMENT', `item ${show(itemId)} is already in the catalogue (index ${known}): addItem adds new items only`, {
-      value: itemId,
-      index: known,
-    });
+  if (entries === null || typeof entries !== 'object' || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new RecsysError('INVALID_ARGUMENT', `${what} takes an iterable of { id, features }, got ${show(entries)}`);
   }
-  // 7 where the map holds '7' (or the reverse): ID_TYPE_MISMATCH, never a second item
-  host.items.assertNoTypeTwin(itemId, 'item');
-  const { model, arch } = standardModel(host, 'addItem');
-  const rows = newEntityRows(model, 'item', features, itemId, 'addItem');
-  const grown = await growSide(model, { ...arch, numItems: host.items.size }, 'item', null, rows);
+  const list: { id: ExternalId; features: unknown }[] = [];
+  const fresh = new Set<ExternalId>();
+  for (const entry of entries as Iterable<unknown>) {
+    if (entry === null || typeof entry !== 'object' || !('id' in entry)) {
+      throw new RecsysError('INVALID_ARGUMENT', `${what}: each entry must be { id, features }, got ${show(entry)}`);
+    }
+    const { id, features } = entry as { id: unknown; features?: unknown };
+    assertId(id, 'item');
+    const known = host.items.index(id);
+    if (known !== undefined) {
+      throw new RecsysError('INVALID_ARGUMENT', `item ${show(id)} is already in the catalogue (index ${known}): ${what} adds new items only`, { value: id, index: known });
+    }
+    if (fresh.has(id)) throw new RecsysError('INVALID_ARGUMENT', `item ${show(id)} is listed twice: ${what} adds each new item once`, { value: id });
+    // 7 where the map holds '7' (or the reverse): ID_TYPE_MISMATCH, never a second item
+    host.items.assertNoTypeTwin(id, 'item');
+    fresh.add(id);
+    list.push({ id, features: features ?? {} });
+  }
+  if (list.length === 0) throw new RecsysError('EMPTY_INPUT', `${what} needs at least one item`);
+  const { model, arch } = standardModel(host, what);
+  const poolRows = new Map<string, Int32Array[]>();
+  for (const { id, features } of list) {
+    for (const [layer, rows] of newEntityRows(model, 'item', features, id, what)) poolRows.set(layer, [...(poolRows.get(layer) ?? []), rows]);
+  }
+  const grown = await growSideBy(model, { ...arch, numItems: host.items.size }, 'item', list.map(() => null), poolRows);
   try {
     host.checkLive();
     host.state.arch = inspectModel(grown);
@@ -140,10 +161,10 @@ export async function addItemTo(host: ModelHost, itemId: ExternalId, features: u
   }
   model.dispose();
   host.state.model = grown;
-  const item = host.items.add(itemId);
+  const indices = list.map(({ id }) => host.items.add(id));
   const popularity = new Float64Array(host.items.size);
   popularity.set(host.state.popularity);
   host.state.popularity = popularity;
   host.invalidate();
-  return item;
+  return indices;
 }

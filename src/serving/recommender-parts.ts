@@ -7,7 +7,7 @@ import { IdMap } from '../data/index.js';
 import { validateInteractions, type Interactions } from '../data/interactions.js';
 import { checkExclude, isSeenItems, toSeenItems, type SeenItems } from '../data/seen-items.js';
 import type { NcfArchitecture } from '../ncf/index.js';
-import { GMF, MLP, NeuMF, inspectModel } from '../models/index.js';
+import { GMF, MLP, NeuMF, inspectModel, type SideFeatureArgs } from '../models/index.js';
 import { createScorer, isScorer, type Scorer } from '../scoring/index.js';
 import { POLICIES } from './recommender-batch.js';
 import type { ModelState } from './recommender-grow.js';
@@ -89,10 +89,12 @@ export function buildNcf(
   sizes: { numUsers: number; numItems: number; seed: number },
   factors: number | undefined,
   layers: readonly number[] | undefined,
+  features: SideFeatureArgs = {},
 ): tf.LayersModel {
   const f = factors !== undefined ? { factors } : {};
   const l = layers !== undefined ? { layers } : {};
-  return kind === 'gmf' ? GMF({ ...sizes, ...f }) : kind === 'mlp' ? MLP({ ...sizes, ...l }) : NeuMF({ ...sizes, ...f, ...l });
+  const all = { ...sizes, ...features };
+  return kind === 'gmf' ? GMF({ ...all, ...f }) : kind === 'mlp' ? MLP({ ...all, ...l }) : NeuMF({ ...all, ...f, ...l });
 }
 
 /**

@@ -1,6 +1,6 @@
 // The public types of the Recommender facade: ids, options and what its calls return.
 import type * as tf from '@tensorflow/tfjs';
-import type { IdMap, InteractionColumns } from '../data/index.js';
+import type { FeatureRow, FieldSpec, IdMap, InteractionColumns } from '../data/index.js';
 import type { Interactions } from '../data/interactions.js';
 import type { SeenItems } from '../data/seen-items.js';
 import type { TrainOptions } from '../training/types.js';
@@ -121,4 +121,22 @@ export interface RecommenderFitOptions extends TrainOptions {
   layers?: readonly number[];
   /** What `recommend` does for an unknown user. Default `'popular'`. */
   unknownUser?: UnknownUserPolicy;
+  /**
+   * Item side features: one row per item keyed by `id` (e.g. `{ id: 'sku-1', genre: ['drama',
+   * 'crime'], brand: 'acme' }`; arrays are multi-valued fields). The model sums each item's id
+   * embedding with the mean-pooled embeddings of its values (docs/features.md). Items of these rows
+   * that no interaction mentions are added after training, scored from their features (as
+   * `addItems` would add them: never trained as negatives). Default: none.
+   */
+  itemFeatures?: Iterable<FeatureRow>;
+  /** Which keys of the item rows are fields, and how to bucket numbers (`{ name: 'year', bucket: 10 }`). Default: every key but `id`. */
+  itemFields?: readonly FieldSpec[];
+  /**
+   * User side features, rows keyed by `id` (e.g. `{ id: 'alice', country: 'fr' }`). Rows of users
+   * without interactions are not used (bring them later with `foldIn(id, items, { features })`).
+   * Default: none.
+   */
+  userFeatures?: Iterable<FeatureRow>;
+  /** Which keys of the user rows are fields. Default: every key but `id`. */
+  userFields?: readonly FieldSpec[];
 }

@@ -17,7 +17,8 @@ import { POLICIES, allowedItemIndices, checkRequest, popularItems, recommendAllB
 import { runExclusive } from './exclusive.js';
 import { hasNeighbours, neighboursOf } from './similar.js';
 import type { FoldInOptions, FoldInResult } from './fold-in.js';
-import { addItemTo, foldInUser, type ModelHost, type ModelState } from './recommender-grow.js';
+import { fitFeatures } from './fit-features.js';
+import { addItemsTo, addItemTo, foldInUser, type ModelHost, type ModelState } from './recommender-grow.js';
 import { buildNcf, checkParts, popularityOrder, withUserId } from './recommender-parts.js';
 import type {
   ExternalId,
@@ -114,7 +115,10 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    *
    * @param rows - interaction rows: objects with a user and an item field (see `options.columns`)
    * @param options - the model (`'neumf' | 'gmf' | 'mlp'`, `factors`, `layers`), `columns`,
-   *   `unknownUser`, and any `train()` option (`epochs`, `seed`, ...; `seed` also seeds the weights)
+   *   `unknownUser`, side features (`itemFeatures` / `userFeatures`: rows keyed by `id`, with
+   *   `itemFields` / `userFields` to choose and bucket fields; catalogue items without interactions
+   *   are added after training, scored from their features), and any `train()` option (`epochs`,
+   *   `seed`, ...; `seed` also seeds the weights)
    * @returns the trained recommender; `history` holds the training history
    * @example
    * ```ts
@@ -123,6 +127,14 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    *   { model: 'gmf', factors: 8, epochs: 5 },
    * );
    * rec.users.size; //=> 2
+   *
+   * // with side features: 'sku-new' has no interaction yet, and is recommended from its genre
+   * const hybrid = await Recommender.fit(events, {
+   *   itemFeatures: [{ id: 'sku-1', genre: ['drama', 'crime'], brand: 'acme' }, { id: 'sku-new', genre: 'drama' }],
+   *   userFeatures: [{ id: 'alice', country: 'fr' }],
+   *   epochs: 10,
+   * });
+   * hybrid.recommend('alice', { k: 10, candidates: ['sku-1', 'sku-new'] });
    * ```
    */
   static async fit<U extends ExternalId = ExternalId, I extends ExternalId = ExternalId>(
@@ -132,19 +144,28 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
     if (options === null || typeof options !== 'object') {
       throw new RecsysError('INVALID_ARGUMENT', `options must be an object, got ${show(options)}`);
     }
-    const { model: kind = 'neumf', columns = { user: 'user', item: 'item' }, factors, layers, unknownUser = 'popular', ...trainOptions } = options;
+    const {
+      model: kind = 'neumf', columns = { user: 'user', item: 'item' }, factors, layers, unknownUser = 'popular',
+      itemFeatures, itemFields, userFeatures, userFields, ...trainOptions
+    } = options;
     assertOneOf('model', kind, MODELS);
     assertOneOf('unknownUser', unknownUser, POLICIES);
     const { data, users, items } = interactionsFrom<U, I>(rows, columns);
     if (data.users.length === 0) throw new RecsysError('EMPTY_INPUT', 'rows hold no interactions to fit on');
+    const { newItems, ...features } = fitFeatures({ itemFeatures, itemFields, userFeatures, userFields }, users, items);
     const seed = trainOptions.seed ?? 42;
     const sizes = { numUsers: users.size, numItems: items.size, seed };
-    const model = buildNcf(kind, sizes, factors, layers);
+    const model = buildNcf(kind, sizes, factors, layers, features);
+    let rec: Recommender<U, I> | null = null;
     try {
       const history = await train(model, data, trainOptions);
-      return new Recommender<U, I>({ model, users, items, seen: data, unknownUser }, history);
+      rec = new Recommender<U, I>({ model, users, items, seen: data, unknownUser }, history);
+      // catalogue items nobody interacted with yet: scored from their features, never negatives
+      if (newItems.length > 0) await rec.addItems(newItems as { id: I; features: Record<string, unknown> }[]);
+      return rec;
     } catch (e) {
-      model.dispose();
+      if (rec === null) model.dispose();
+      else rec.dispose();
       throw withUserId(e, users);
     }
   }
@@ -365,6 +386,26 @@ export class Recommender<UserId extends ExternalId = ExternalId, ItemId extends 
    */
   addItem(itemId: ItemId, features: Readonly<Record<string, unknown>>): Promise<number> {
     return runExclusive(this, () => addItemTo(this.host(), itemId, features));
+  }
+
+  /**
+   * {@link Recommender.addItem} for many new items at once: the model is rebuilt once (O(model
+   * size)), not once per item, so a catalogue update of thousands of items takes about as long as
+   * one. All or nothing: a bad entry (a known or repeated id, a field the model lacks) throws
+   * before anything changes.
+   *
+   * @param items - the new items, each `{ id, features }` (features as in `addItem`)
+   * @returns the new items' indices, in order
+   * @example
+   * ```ts
+   * await rec.addItems([
+   *   { id: 'Toy Story 5', features: { genre: ['Animation', 'Comedy'] } },
+   *   { id: 'Heat 2', features: { genre: ['Crime', 'Thriller'] } },
+   * ]); //=> [1682, 1683]
+   * ```
+   */
+  addItems(items: Iterable<{ id: ItemId; features: Readonly<Record<string, unknown>> }>): Promise<number[]> {
+    return runExclusive(this, () => addItemsTo(this.host(), items));
   }
 
   /**
