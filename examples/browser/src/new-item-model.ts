@@ -1,9 +1,8 @@
 // The model side of new-item.html, with no DOM (so it runs in Node too): a seeded synthetic
 // catalogue whose items have a genre, a NeuMF that knows each item's genre (train() picks the
 // engine: the tfjs engine while the fused engine does not compute feature fields), and the two
-// measurements the page
-// shows after `Recommender.addItem`: which users get the new item in their top-k from the feature
-// model, and from a popularity recommender over the same interactions.
+// measurements the page shows after `Recommender.addItem`: which users get the new item in their
+// top-k from the feature model, and from a popularity recommender over the same interactions.
 import { NeuMF, Recommender, train, type TrainHistory } from 'neural-recsys';
 import { featuresFrom, interactionsFrom, syntheticInteractions, type FeatureTable, type IdMap, type Interactions } from 'neural-recsys/data';
 import { fitPopularity } from 'neural-recsys/baselines';
