@@ -11,12 +11,16 @@
 //   5. opens wasm.html, a cross-origin isolated page on the tfjs wasm backend (the pairing that hangs
 //      under Vite without avoidWasmThreadClash), and checks that it trains with the tfjs engine on
 //      wasm and with the fused engine on two threads, and completes;
-//   6. runs `neural-recsys train --report` (the CLI, from source) on a synthetic CSV, opens the HTML
+//   6. opens new-item.html, waits for its feature model (NeuMF + item genre) to train, adds two items
+//      through the form (Recommender.addItem), and checks that each reaches some users' top 10 from
+//      its genre (mostly users who like that genre), popularity's top 10 of none, that the selected
+//      user's list shows the new item, and that adding an id twice is refused on the page;
+//   7. runs `neural-recsys train --report` (the CLI, from source) on a synthetic CSV, opens the HTML
 //      report from disk (file://, no server), checks that it requests nothing from the network and
 //      that its loss and validation curves are drawn (SVG polylines of real size), and screenshots it.
 // Exits non-zero on any failure, printing the page's console output. Always closes browser + server.
 //
-// Usage: node scripts/browser-test.mjs [--no-build] [--headed] [--timeout 240] [--only demo,wasm,report]
+// Usage: node scripts/browser-test.mjs [--no-build] [--headed] [--timeout 240] [--only demo,wasm,newitem,report]
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
@@ -35,11 +39,11 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     headed: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '240' },
-    only: { type: 'string', default: 'demo,wasm,report' },
+    only: { type: 'string', default: 'demo,wasm,newitem,report' },
   },
 });
 const PARTS = new Set(flags.only.split(','));
-for (const part of PARTS) if (!['demo', 'wasm', 'report'].includes(part)) fail(`--only takes demo, wasm and report, got ${part}`);
+for (const part of PARTS) if (!['demo', 'wasm', 'newitem', 'report'].includes(part)) fail(`--only takes demo, wasm, newitem and report, got ${part}`);
 const trainTimeoutMs = Number(flags.timeout) * 1000;
 if (!(trainTimeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${flags.timeout}`);
 
@@ -229,6 +233,94 @@ async function wasmTest(context, url, shots, consoleLines) {
   await page.close();
 }
 
+/** Reads new-item.html's rows of added items, its selected user's top 10 and the add message. */
+async function readNewItemState(page) {
+  return page.evaluate(() => ({
+    state: document.body.dataset.state,
+    newItemUsers: document.body.dataset.newItemUsers,
+    backend: document.querySelector('#backend').textContent,
+    engine: document.querySelector('#engine').textContent,
+    epochs: Number(document.querySelector('#epochs-done').dataset.value),
+    added: [...document.querySelectorAll('#added tr[data-item]')].map((tr) => ({
+      item: tr.dataset.item,
+      genre: tr.dataset.genre,
+      row: Number(tr.dataset.row),
+      users: Number(tr.dataset.users),
+      likers: Number(tr.dataset.likers),
+      popUsers: Number(tr.dataset.popUsers),
+      totalUsers: Number(tr.dataset.totalUsers),
+    })),
+    user: document.querySelector('#recs').dataset.user,
+    recs: [...document.querySelectorAll('#recs li')].map((li) => ({ item: li.dataset.item, isNew: li.dataset.new === 'true' })),
+    rank: Number(document.querySelector('#new-rank').dataset.value),
+    addError: document.querySelector('#add-message').dataset.error,
+    addMessage: document.querySelector('#add-message').textContent,
+    error: document.querySelector('#error').textContent,
+  }));
+}
+
+/** Adds an item through new-item.html's form and waits until the page is ready again. */
+async function addThroughForm(page, id, genre) {
+  await page.fill('#new-id', id);
+  await page.selectOption('#new-genre', genre);
+  await page.click('#add');
+  await page.waitForFunction(
+    (item) => document.body.dataset.state === 'error' || (document.body.dataset.state === 'ready' && (document.querySelector(`#added tr[data-item="${item}"]`) || document.querySelector('#add-message[data-error]'))),
+    id,
+    { timeout: 60_000 },
+  );
+  const now = await readNewItemState(page);
+  if (now.state === 'error') throw new Error(`new-item.html: adding ${id} failed: ${now.error}`);
+  return now;
+}
+
+/**
+ * new-item.html: a NeuMF with the item feature genre trains in the page; items added after training
+ * (no interactions) must reach users' top 10 from their genre alone, and popularity's top 10 never.
+ */
+async function newItemTest(context, url, shots, consoleLines) {
+  const page = await context.newPage();
+  page.on('console', (msg) => consoleLines.push(`[${msg.type()}] [new-item.html] ${msg.text()}`));
+  page.on('pageerror', (err) => consoleLines.push(`[pageerror] [new-item.html] ${err.message}`));
+  const started = performance.now();
+  await page.goto(`${url}new-item.html`);
+  try {
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: trainTimeoutMs, state: 'attached' });
+  } catch {
+    throw new Error(`new-item.html did not finish training within ${trainTimeoutMs / 1000} s: status "${await page.textContent('#status')}"`);
+  }
+  const trained = await readNewItemState(page);
+  if (trained.state !== 'ready') throw new Error(`new-item.html reported an error: ${trained.error}`);
+  log(`new-item.html: trained ${trained.epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s on backend ${trained.backend}; engine: ${trained.engine}`);
+  if (!(trained.epochs > 0) || !trained.engine || trained.engine === '–') throw new Error(`new-item.html: ready without a training history (${trained.epochs} epochs, engine ${trained.engine})`);
+  if (trained.recs.length !== 10 || trained.recs.some((r) => r.isNew)) throw new Error(`before any add, expected 10 known items, got ${JSON.stringify(trained.recs)}`);
+
+  for (const [id, genre] of [['Midnight Harvest', 'horror'], ['Second Helping', 'comedy']]) {
+    const now = await addThroughForm(page, id, genre);
+    const row = now.added.find((r) => r.item === id);
+    if (!row) throw new Error(`new-item.html: ${id} was not added: ${now.addError ?? ''} ${now.addMessage}`);
+    log(`  added ${id} (${genre}, model row ${row.row}): top 10 of ${row.users} of ${row.totalUsers} users (${row.likers} like ${genre}); popularity: ${row.popUsers}; rank ${now.rank} for ${now.user}`);
+    if (row.row === 0) throw new Error(`${id}: the model did not know the genre ${genre} (encoded as the unknown row 0)`);
+    if (!(row.users >= 1)) throw new Error(`${id} reached no user's top 10`);
+    if (Number(now.newItemUsers) !== row.users) throw new Error(`body[data-new-item-users] ${now.newItemUsers} differs from the row's ${row.users}`);
+    // the genre is all the model knows of the item: those who get it should mostly like the genre
+    if (!(row.likers >= 0.8 * row.users)) throw new Error(`${id}: only ${row.likers} of the ${row.users} users who got it like ${genre}`);
+    if (row.popUsers !== 0) throw new Error(`${id}: popularity put an item without interactions in ${row.popUsers} top-10s`);
+    const shown = now.recs.find((r) => r.item === id);
+    if (!shown?.isNew || !(now.rank >= 1 && now.rank <= 10)) throw new Error(`${id}: the selected user ${now.user} does not show it in the top 10 (rank ${now.rank}): ${JSON.stringify(now.recs)}`);
+  }
+  const shot = join(outDir, 'new-item.png');
+  await page.screenshot({ path: shot, fullPage: true });
+
+  const again = await addThroughForm(page, 'Midnight Harvest', 'drama');
+  if (again.addError !== 'INVALID_ARGUMENT' || again.added.length !== 2) {
+    throw new Error(`adding an id twice: expected INVALID_ARGUMENT and 2 rows, got ${again.addError} and ${again.added.length} rows (${again.addMessage})`);
+  }
+  log(`  adding an id twice is refused: ${again.addMessage}`);
+  shots.push(shot);
+  await page.close();
+}
+
 /**
  * The CLI's HTML report: trains from a synthetic CSV with `neural-recsys train --report`, opens the
  * file from disk, and checks that nothing is fetched and that the curves are drawn.
@@ -314,6 +406,7 @@ async function main() {
 
     if (PARTS.has('demo')) await demoTest(page, url, shots);
     if (PARTS.has('wasm')) await wasmTest(context, url, shots, consoleLines);
+    if (PARTS.has('newitem')) await newItemTest(context, url, shots, consoleLines);
     if (PARTS.has('report')) await reportTest(context, shots);
 
     const errors = consoleLines.filter((line) => line.startsWith('[error]') || line.startsWith('[pageerror]'));

@@ -49,8 +49,16 @@ export default defineConfig({
     target: 'es2022',
     // TensorFlow.js alone is over a megabyte minified; the demo is not a size benchmark.
     chunkSizeWarningLimit: 4096,
-    // two pages: the demo, and a cross-origin isolated page on the tfjs wasm backend (wasm.html)
-    rollupOptions: { onwarn, input: { main: fileURLToPath(new URL('index.html', import.meta.url)), wasm: fileURLToPath(new URL('wasm.html', import.meta.url)) } },
+    // three pages: the demo, a cross-origin isolated page on the tfjs wasm backend (wasm.html), and
+    // a model with item features recommending an item added after training (new-item.html)
+    rollupOptions: {
+      onwarn,
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        wasm: fileURLToPath(new URL('wasm.html', import.meta.url)),
+        newItem: fileURLToPath(new URL('new-item.html', import.meta.url)),
+      },
+    },
   },
   server: { headers: isolation },
   preview: { headers: isolation },
