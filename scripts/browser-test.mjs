@@ -295,7 +295,7 @@ async function newItemTest(context, url, shots, consoleLines) {
   if (!(trained.epochs > 0) || !trained.engine || trained.engine === '–') throw new Error(`new-item.html: ready without a training history (${trained.epochs} epochs, engine ${trained.engine})`);
   if (trained.recs.length !== 10 || trained.recs.some((r) => r.isNew)) throw new Error(`before any add, expected 10 known items, got ${JSON.stringify(trained.recs)}`);
 
-  for (const [id, genre] of [['Midnight Harvest', 'horror'], ['Second Helping', 'comedy']]) {
+  for (const [id, genre] of [['Midnight Harvest', 'Horror'], ['Second Helping', 'Comedy']]) {
     const now = await addThroughForm(page, id, genre);
     const row = now.added.find((r) => r.item === id);
     if (!row) throw new Error(`new-item.html: ${id} was not added: ${now.addError ?? ''} ${now.addMessage}`);
@@ -312,7 +312,7 @@ async function newItemTest(context, url, shots, consoleLines) {
   const shot = join(outDir, 'new-item.png');
   await page.screenshot({ path: shot, fullPage: true });
 
-  const again = await addThroughForm(page, 'Midnight Harvest', 'drama');
+  const again = await addThroughForm(page, 'Midnight Harvest', 'Drama');
   if (again.addError !== 'INVALID_ARGUMENT' || again.added.length !== 2) {
     throw new Error(`adding an id twice: expected INVALID_ARGUMENT and 2 rows, got ${again.addError} and ${again.added.length} rows (${again.addMessage})`);
   }

@@ -1,6 +1,6 @@
 // The model side of new-item.html, with no DOM (so it runs in Node too): a seeded synthetic
-// catalogue whose items have a genre, a NeuMF that knows each item's genre (train() picks the
-// engine: the tfjs engine while the fused engine does not compute feature fields), and the two
+// catalogue whose items have a genre, a NeuMF that knows each item's genre (trained on the fused
+// engine, as any NCF model), and the two
 // measurements the page shows after `Recommender.addItem`: which users get the new item in their
 // top-k from the feature model, and from a popularity recommender over the same interactions.
 import { NeuMF, Recommender, train, type TrainHistory } from 'neural-recsys';
@@ -11,13 +11,8 @@ import { fitPopularity } from 'neural-recsys/baselines';
  * The genres, one per hidden item group of `syntheticInteractions` (traits 3: 4 item groups). A
  * user there likes exactly one group, so each user likes one genre: the planted truth, which the
  * page shows in colour and the model never sees. What the model sees is each item's genre.
- *
- * Lower case on purpose: the model keeps its feature values in its tfjs layer config, and
- * tfjs-layers writes every string of a config through its snake-case conversion when it serialises
- * the topology (which `addItem` does to grow the model, and `saveModel` to save it), so 'Drama'
- * would come back as 'drama' and an item added afterwards with 'Drama' would get the unknown row.
  */
-export const GENRES = ['drama', 'comedy', 'scifi', 'horror'] as const;
+export const GENRES = ['Drama', 'Comedy', 'Sci-Fi', 'Horror'] as const;
 export type Genre = (typeof GENRES)[number];
 
 /** What the page trains on and shows. */
@@ -60,8 +55,9 @@ export const TRAINING = { epochs: 8, batchSize: 256, learningRate: 0.005, negati
 
 /**
  * Builds a NeuMF with the genre as item feature, trains it (engine 'auto': `history.engineReason`
- * says which and why), and wraps it in a Recommender, which `addItem` grows. (`Recommender.fit`
- * builds models of ids only, hence the builder, `train` and `Recommender.from`.)
+ * says which and why), and wraps it in a Recommender, which `addItem` grows. (The page keeps its
+ * own id maps and feature table, which it also shows, hence the builder, `train` and
+ * `Recommender.from`; `Recommender.fit(rows, { itemFeatures })` does the same in one call.)
  */
 export async function trainRecommender(
   catalogue: Catalogue,
