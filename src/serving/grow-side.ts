@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RecsysError } from '../errors.js';
 import { show } from '../_lib/validate.js';
 import { FeaturePool, INDEX_PAD, featureValueMaps, registerFeaturePool } from '../models/feature-pool.js';
-import { LAYER_NAMES, ncfSpec, type NcfArchitecture, type NcfBlock, type NcfSide } from '../ncf/index.js';
+import { LAYER_NAMES, ncfSpec, pooledTable, type NcfArchitecture, type NcfBlock, type NcfSide, type PoolField } from '../ncf/index.js';
 import { rebuildModel, type UserRows } from './fold-in.js';
 
 /** True for a FeaturePool layer of `side` (`mf_item_feature0`, `mlp_user_feature1`, ...). */
@@ -78,16 +78,15 @@ export function entityRows(model: tf.LayersModel, side: NcfSide, e: number): Map
  * mean of the field's rows (a field with no value adds nothing). Zeros without side features.
  */
 export function pooledPart(model: tf.LayersModel, side: NcfSide, block: NcfBlock, rows: Map<string, Int32Array>, width: number): Float32Array {
-  const sum = new Float64Array(width);
   const prefix = `${block === 'gmf' ? 'mf' : 'mlp'}_${side}_feature`;
+  const fields: PoolField[] = [];
   for (const layer of model.layers) {
     if (!isPool(layer, side) || !layer.name.startsWith(prefix)) continue;
     const values = rows.get(layer.name) ?? new Int32Array(0);
-    if (values.length === 0) continue;
-    const table = layer.getWeights()[0].dataSync() as Float32Array;
-    for (const v of values) for (let k = 0; k < width; k++) sum[k] += table[v * width + k] / values.length;
+    if (values.length > 0) fields.push({ table: layer.getWeights()[0].dataSync() as Float32Array, index: values, maxValues: values.length });
   }
-  return Float32Array.from(sum);
+  // one entity whose id row is zero: the pooled part alone
+  return pooledTable(new Float32Array(width), width, fields);
 }
 
 interface LayerJson {

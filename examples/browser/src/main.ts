@@ -9,6 +9,7 @@
 import { drawChart, type Series } from './chart.js';
 import type { EpochPoint, FromWorker, ShownItem, TestMetrics, ToWorker } from './protocol.js';
 import './style.css';
+import { $ } from './dom.js';
 
 const HISTORY_KEY = 'neural-recsys-demo:history';
 
@@ -18,12 +19,6 @@ interface SavedHistory {
   seconds: number;
   savedAt: string;
 }
-
-const $ = <T extends Element = HTMLElement>(selector: string): T => {
-  const found = document.querySelector<T>(selector);
-  if (!found) throw new Error(`missing element ${selector}`);
-  return found;
-};
 
 const ui = {
   status: $('#status'),

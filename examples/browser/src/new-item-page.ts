@@ -23,14 +23,9 @@ import { IdMap } from 'neural-recsys/data';
 import { DATA, GENRES, TRAINING, makeCatalogue, popularityRecommender, reachOf, trainRecommender, type Catalogue } from './new-item-model.js';
 import './style.css';
 import './new-item.css';
+import { $ } from './dom.js';
 
 const K = 10;
-
-const $ = <T extends Element = HTMLElement>(selector: string): T => {
-  const found = document.querySelector<T>(selector);
-  if (!found) throw new Error(`missing element ${selector}`);
-  return found;
-};
 
 const ui = {
   status: $('#status'),

@@ -15,12 +15,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { NeuMF, avoidWasmThreadClash, evaluateSampled, train } from 'neural-recsys';
 import { leaveOneOut, syntheticInteractions } from 'neural-recsys/data';
 import './style.css';
-
-const $ = (selector: string): HTMLElement => {
-  const found = document.querySelector<HTMLElement>(selector);
-  if (!found) throw new Error(`missing element ${selector}`);
-  return found;
-};
+import { $ } from './dom.js';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
