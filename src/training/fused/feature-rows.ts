@@ -25,6 +25,10 @@ export class FieldSlots {
   count = 0;
   /** Per field row: its slot in the current batch, or -1. */
   private readonly slotOf: Int32Array;
+  /** Per entity: 1 / its number of values (0 for none), the mean's weight of each of its rows. */
+  readonly scale: Float64Array;
+  /** Per field row: the batch whose catch-up already brought it up to date (dense Adam). */
+  readonly caughtUp: Int32Array;
 
   constructor(
     readonly field: LayoutField,
@@ -33,6 +37,14 @@ export class FieldSlots {
     private readonly width: number,
   ) {
     this.slotOf = new Int32Array(field.rows).fill(-1);
+    this.caughtUp = new Int32Array(field.rows);
+    const entities = index.length / field.maxValues;
+    this.scale = new Float64Array(entities);
+    for (let e = 0; e < entities; e++) {
+      let n = 0;
+      for (let j = 0; j < field.maxValues; j++) if (index[e * field.maxValues + j] >= 0) n++;
+      this.scale[e] = n === 0 ? 0 : 1 / n;
+    }
   }
 
   /** Offset in `g` of field row `v`'s gradient (a zeroed slot the first time the batch touches it). */
@@ -117,6 +129,7 @@ export class FeatureRows {
       this.batch = 1;
       this.userStamp.fill(0);
       this.itemStamp.fill(0);
+      for (const slots of this.fields) slots.caughtUp.fill(0);
     }
   }
 
@@ -161,14 +174,16 @@ export class FeatureRows {
       const f = slots.field;
       const index = slots.index;
       const base = e * f.maxValues;
-      let n = 0;
-      for (let j = 0; j < f.maxValues; j++) if (index[base + j] >= 0) n++;
-      if (n === 0) continue;
-      const scale = 1 / n;
+      const scale = slots.scale[e];
+      if (scale === 0) continue;
       for (let j = 0; j < f.maxValues; j++) {
         const v = index[base + j];
         if (v < 0) continue;
-        if (catchUp !== null && step > 0) catchUp.readRow(f.first + v, step, f.gmf + v * F, f.mlp + v * M);
+        // a value row is shared by many entities: one catch-up per batch
+        if (catchUp !== null && step > 0 && slots.caughtUp[v] !== this.batch) {
+          slots.caughtUp[v] = this.batch;
+          catchUp.readRow(f.first + v, step, f.gmf + v * F, f.mlp + v * M);
+        }
         const g = f.gmf + v * F;
         for (let k = 0; k < F; k++) sum[k] += scale * params[g + k];
         const m = f.mlp + v * M;
@@ -212,11 +227,10 @@ function spread(slots: FieldSlots, entities: Int32Array, count: number, g: Float
   const { index } = slots;
   const maxValues = slots.field.maxValues;
   for (let s = 0; s < count; s++) {
-    const base = entities[s] * maxValues;
-    let n = 0;
-    for (let j = 0; j < maxValues; j++) if (index[base + j] >= 0) n++;
-    if (n === 0) continue;
-    const scale = 1 / n;
+    const e = entities[s];
+    const scale = slots.scale[e];
+    if (scale === 0) continue;
+    const base = e * maxValues;
     const from = s * W;
     for (let j = 0; j < maxValues; j++) {
       const v = index[base + j];
