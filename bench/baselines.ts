@@ -239,9 +239,11 @@ async function refitALSFrom(files: string[]): Promise<void> {
   if (trials.length === 0) throw new Error(`${files.join(', ')} hold no iALS trials`);
   const best = trials.reduce((a, t) => (t.hr > a.hr ? t : a));
   log('iALS refit', JSON.stringify(best.params), `validation HR ${best.hr.toFixed(4)}, the best of ${trials.length} trials in ${files.join(', ')}`);
-  const asTrials = trials.map((t) => ({ params: t.params, value: t.hr, runs: [{ seed: args.seeds[0], hr: t.hr, ndcg: t.ndcg, mrr: 0, fitSeconds: t.fitSeconds, value: t.hr }] }));
+  // the result files keep each trial's params, HR, NDCG and fit seconds (not its seed or MRR)
+  const asTrials: TuneTrial<Record<string, number>>[] = trials.map((t) => ({ params: t.params, value: t.hr, spread: 0, runs: [{ seed: Number.NaN, hr: t.hr, ndcg: t.ndcg, mrr: Number.NaN, fitSeconds: t.fitSeconds }] }));
+  // "Selection" for this row: the summed fit seconds of every trial (their evaluation not included)
   const tuneSeconds = trials.reduce((a, t) => a + t.fitSeconds, 0);
-  await refit('iALS', best.params, fitALSWith, args.seeds, asTrials as unknown as TuneTrial<Record<string, number>>[], tuneSeconds);
+  await refit('iALS', best.params, fitALSWith, args.seeds, asTrials, tuneSeconds);
 }
 
 const big = args.data === 'ml1m';
