@@ -6,8 +6,8 @@
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
-//       [--knn-shrink 10,100] [--ease-lambda 500,1000]
-//       [--out bench/results/baselines-ml1m.json]
+//       [--knn-shrink 10,100] [--ease-lambda 500,1000] [--select-only]
+//       [--als-refit-from a.json,b.json] [--out bench/results/baselines-ml1m.json]
 //   npx tsx bench/baselines.ts --render bench/results/baselines-ml1m.json ... [--doc docs/benchmarks.md]
 //
 // Selection, as bench/reproduce-ml1m.ts does it: each user's latest training item (its first line
@@ -17,6 +17,11 @@
 // HR@10 with the models fitted on train minus validation; the chosen setting is then refitted on
 // the whole train file, and only that refit meets the test set. Seeded methods (ALS, MF) are
 // refitted with each seed; the table gives mean ± sample standard deviation.
+//
+// A search split over several processes: `--select-only` runs the validation grid and writes its
+// trials without refitting (the row has no test figures and the table skips it); then
+// `--models als --als-refit-from a.json,b.json` takes the iALS trial with the best validation HR@10
+// over all those files' trials and refits it on the whole train file with each of `--seeds`.
 //
 // ML-100K has no published split: the test item is each user's latest rating (leaveOneOut by
 // time), its 99 negatives drawn once (seed 100) from the items the user never rated.
@@ -48,7 +53,7 @@ const args = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
-    mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '' };
+    mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -72,6 +77,8 @@ function parseArgs(argv: string[]) {
       case '--mf-every': a.mfEvery = Number(v()); break;
       case '--mf-shuffle': a.mfShuffle = true; break;
       case '--mf-refit-from': a.mfRefitFrom = v(); break;
+      case '--als-refit-from': a.alsRefitFrom = v().split(','); break;
+      case '--select-only': a.selectOnly = true; break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -191,7 +198,7 @@ async function runMethod(method: string, space: Record<string, number[]>, fit: F
     onTrial: (t, done, total) => log(method, `trial ${done}/${total}`, JSON.stringify(t.params), 'val HR', t.value.toFixed(4), `fit ${t.runs[0].fitSeconds.toFixed(1)} s`),
   });
   const tuneSeconds = (performance.now() - t0) / 1000;
-  await refit(method, tuned.best.params, fit, seeds, tuned.trials, tuneSeconds);
+  await refit(method, tuned.best.params, fit, args.selectOnly ? [] : seeds, tuned.trials, tuneSeconds);
 }
 
 async function refit(method: string, params: Record<string, number>, fit: Fit, seeds: number[], trials: readonly TuneTrial<Record<string, number>>[], tuneSeconds: number): Promise<void> {
@@ -208,6 +215,7 @@ async function refit(method: string, params: Record<string, number>, fit: Fit, s
     trials: trials.map((t) => ({ params: t.params, hr: t.runs[0].hr, ndcg: t.runs[0].ndcg, fitSeconds: t.runs[0].fitSeconds })),
   };
   result.rows.push(row);
+  save();
   for (const seed of seeds) {
     const s = fit(split.train, params, seed);
     const r = testOf(s);
@@ -221,6 +229,23 @@ async function refit(method: string, params: Record<string, number>, fit: Fit, s
   }
 }
 
+function fitALSWith(d: Interactions, p: Record<string, number>, seed: number): BaselineScorer {
+  return fitALS(d, { factors: p.factors, regularization: p.regularization, regularizationExponent: p.regularizationExponent ?? 0, alpha: p.alpha, iterations: p.iterations, seed });
+}
+
+/** Refits the iALS trial with the best validation HR@10 over every iALS trial in `files`. */
+async function refitALSFrom(files: string[]): Promise<void> {
+  const trials = files.flatMap((file) => (JSON.parse(readFileSync(file, 'utf8')) as Result).rows.filter((r) => r.method === 'iALS').flatMap((r) => r.trials));
+  if (trials.length === 0) throw new Error(`${files.join(', ')} hold no iALS trials`);
+  const best = trials.reduce((a, t) => (t.hr > a.hr ? t : a));
+  log('iALS refit', JSON.stringify(best.params), `validation HR ${best.hr.toFixed(4)}, the best of ${trials.length} trials in ${files.join(', ')}`);
+  // the result files keep each trial's params, HR, NDCG and fit seconds (not its seed or MRR)
+  const asTrials: TuneTrial<Record<string, number>>[] = trials.map((t) => ({ params: t.params, value: t.hr, spread: 0, runs: [{ seed: Number.NaN, hr: t.hr, ndcg: t.ndcg, mrr: Number.NaN, fitSeconds: t.fitSeconds }] }));
+  // "Selection" for this row: the summed fit seconds of every trial (their evaluation not included)
+  const tuneSeconds = trials.reduce((a, t) => a + t.fitSeconds, 0);
+  await refit('iALS', best.params, fitALSWith, args.seeds, asTrials, tuneSeconds);
+}
+
 const big = args.data === 'ml1m';
 for (const m of args.models) {
   if (m === 'pop') await runMethod('Popularity', {}, (d) => fitPopularity(d), [0]);
@@ -231,7 +256,8 @@ for (const m of args.models) {
   if (m === 'ease') {
     await runMethod('EASE', { lambda: args.easeLambda.length > 0 ? args.easeLambda : big ? [500, 1000, 2000] : [100, 200, 400, 800, 1600] }, (d, p) => fitEASE(d, { lambda: p.lambda }), [0]);
   }
-  if (m === 'als') {
+  if (m === 'als' && args.alsRefitFrom.length > 0) await refitALSFrom(args.alsRefitFrom);
+  else if (m === 'als') {
     await runMethod(
       'iALS',
       {
@@ -242,7 +268,7 @@ for (const m of args.models) {
         // only a non-default exponent enters the setting, so that earlier rows keep merging
         ...(args.alsExponent.length === 1 && args.alsExponent[0] === 0 ? {} : { regularizationExponent: args.alsExponent }),
       },
-      (d, p, seed) => fitALS(d, { factors: p.factors, regularization: p.regularization, regularizationExponent: p.regularizationExponent ?? 0, alpha: p.alpha, iterations: p.iterations, seed }),
+      fitALSWith,
       args.seeds,
     );
   }
