@@ -95,7 +95,9 @@ function model(features: Features, seed: number) {
     ...(features === 'item+user' ? { userFeatures: people } : {}),
   });
 }
-const TRAIN = { batchSize: 256, learningRate: 0.001, negatives: 4 } as const;
+const progress = (epoch: number, logs: { loss: number; seconds: number; validation?: Record<string, number> }): void =>
+  console.log(`  epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)}, ${logs.seconds.toFixed(0)} s${logs.validation ? `, validation ${JSON.stringify(logs.validation)}` : ''}`);
+const TRAIN = { batchSize: 256, learningRate: 0.001, negatives: 4, onEpochEnd: progress } as const;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const median = (xs: number[]): number => {
@@ -228,7 +230,7 @@ async function throughput(): Promise<object> {
     const order = round % 2 === 1 ? kinds : [...kinds].reverse();
     for (const features of order) {
       const m = model(features, 1);
-      const engine = await createFusedEngine({ model: m, architecture: inspectModel(m), data, options: resolveTrainOptions({ ...TRAIN, threads }) });
+      const engine = await createFusedEngine({ model: m, architecture: inspectModel(m), data, options: resolveTrainOptions({ batchSize: TRAIN.batchSize, learningRate: TRAIN.learningRate, negatives: TRAIN.negatives, threads }) });
       try {
         const r = await measure(engine, TRAIN.batchSize, warmup, seconds);
         const name = features === 'none' ? 'NeuMF' : 'NeuMF + item & user features';
