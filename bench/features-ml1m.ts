@@ -23,7 +23,7 @@
 // Run: npx tsx bench/features-ml1m.ts --part warm|cold|throughput [--seeds 1,2,3] [--epochs 10]
 //        [--threads 2] [--variants ...] [--out results.json] [--data ../shared/data]
 //        throughput: [--rounds 3] [--seconds 10] [--warmup 200]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useBackend } from '../test/helpers/backends.js';
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     variants: { type: 'string' },
     out: { type: 'string' },
+    // add this run's rows to --out's (same part, epochs and threads); the tables cover both
+    append: { type: 'boolean', default: false },
     data: { type: 'string', default: SHARED_DATA_DIR },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
@@ -82,6 +84,26 @@ const say = (line: string): void => {
   lines.push(line);
   console.log(line);
 };
+
+/** With --append: the rows (and text) of the earlier runs in --out, checked to share the protocol. */
+function priorRuns(): { perRun: Record<string, unknown>[]; commands: string[]; text: string[] } {
+  if (!values.append) return { perRun: [], commands: [], text: [] };
+  if (part === 'throughput') throw new Error('--append is for --part warm and cold');
+  if (!values.out || !existsSync(values.out)) throw new Error('--append needs an existing --out file');
+  const prior = JSON.parse(readFileSync(values.out, 'utf8'));
+  if (prior.part !== part || prior.epochs !== epochs || prior.threads !== threads) {
+    throw new Error(`--append: ${values.out} holds part ${prior.part}, ${prior.epochs} epochs, ${prior.threads} threads; this run is ${part}, ${epochs}, ${threads}`);
+  }
+  return { perRun: prior.perRun, commands: prior.commands ?? [prior.command], text: prior.text };
+}
+const prior = priorRuns();
+/** Adds `row` unless a row of the same seed and name is already there (then it must be a deterministic baseline). */
+function addRow<T extends { seed: number }>(rows: T[], row: T, key: (r: T) => string, deterministic = false): void {
+  const clash = rows.find((r) => r.seed === row.seed && key(r) === key(row));
+  if (clash && !deterministic) throw new Error(`--append: seed ${row.seed} ${key(row)} is already in ${values.out}`);
+  if (!clash) rows.push(row);
+}
+const namesIn = <T>(rows: T[], key: (r: T) => string): string[] => [...new Set(rows.map(key))];
 
 type Features = 'none' | 'item' | 'item+user';
 function model(features: Features, seed: number) {
@@ -122,7 +144,8 @@ async function warm(): Promise<object> {
   const variants = variantsOr(Object.keys(WARM));
   say(`MovieLens-1M warm (NCF split): ${p.fit.users.length} training pairs after holding out ${p.valUsers.length} validation positives; ${p.test.users.length} test users x 99 listed negatives`);
   say(`NeuMF f=8 [64,32,16,8], Adam 0.001, batch 256, 4 negatives, up to ${epochs} epochs, fused engine, ${threads} threads; epoch chosen on validation HR@10; seeds ${seeds.join(',')}`);
-  const rows: { seed: number; variant: string; hr: number; ndcg: number; bestEpoch: number; valHr: number; seconds: number; engine: string; epochs: object[] }[] = [];
+  type WarmRow = { seed: number; variant: string; hr: number; ndcg: number; bestEpoch: number; valHr: number; seconds: number; engine: string; epochs: object[] };
+  const rows = prior.perRun as WarmRow[];
   for (const seed of seeds) {
     const valNegatives = validationNegatives(p, seed, 99);
     for (const variant of variants) {
@@ -140,13 +163,13 @@ async function warm(): Promise<object> {
       const test = evaluateSampled(m, p.test, { k: 10, ties: 'pessimistic' });
       m.dispose();
       const row = { seed, variant, hr: r4(test.hr), ndcg: r4(test.ndcg), bestEpoch: history.bestEpoch ?? -1, valHr: r4(history.bestValidation ?? NaN), seconds: Math.round(seconds), engine: `${history.engine} (${history.threads} threads)`, epochs: epochSummary(history) };
-      rows.push(row);
+      addRow(rows, row, (r) => r.variant);
       say(`seed ${seed} ${WARM_NAMES[variant].padEnd(30)} test HR@10 ${row.hr.toFixed(4)} NDCG@10 ${row.ndcg.toFixed(4)}  (val HR@10 ${row.valHr.toFixed(4)} at epoch ${row.bestEpoch + 1}/${epochs}, ${row.seconds} s, ${row.engine})`);
     }
   }
   say('');
   say(`${'model'.padEnd(30)}  HR@10 (mean ± sd)  NDCG@10 (mean ± sd)  chosen epochs  s/run`);
-  const summary = variants.map((v) => {
+  const summary = namesIn(rows, (r) => r.variant).map((v) => {
     const r = rows.filter((x) => x.variant === v);
     const s = { variant: WARM_NAMES[v], hr: r4(mean(r.map((x) => x.hr))), hrSd: r4(std(r.map((x) => x.hr))), ndcg: r4(mean(r.map((x) => x.ndcg))), ndcgSd: r4(std(r.map((x) => x.ndcg))), seconds: Math.round(mean(r.map((x) => x.seconds))) };
     say(`${s.variant.padEnd(30)}  ${pm(r.map((x) => x.hr))}    ${pm(r.map((x) => x.ndcg))}      ${r.map((x) => x.bestEpoch + 1).join(',').padEnd(13)}  ${s.seconds}`);
@@ -183,11 +206,12 @@ async function cold(): Promise<object> {
   const variants = variantsOr(Object.keys(COLD));
   say(`MovieLens-1M cold-start items: ${setup.all.users.length} interactions, 10% of items held out whole (coldItemSplit), pessimistic ties, seeds ${seeds.join(',')}`);
   say(`NeuMF f=8 [64,32,16,8], Adam 0.001, batch 256, 4 negatives, ${epochs} epochs (fixed), fused engine, ${threads} threads`);
-  const rows: { seed: number; name: string; hr: number; ndcg: number; seconds?: number; engine?: string; epochs?: object[] }[] = [];
+  type ColdRow = { seed: number; name: string; hr: number; ndcg: number; seconds?: number; engine?: string; epochs?: object[] };
+  const rows = prior.perRun as ColdRow[];
   for (const seed of seeds) {
     const split = coldItemSplit(setup.all, { fraction: 0.1, seed });
     const pop = evaluateColdItems(featurePopularity(split.train, movies, { fields: ['genre'] }), split, { k: 10 });
-    rows.push({ seed, name: 'genre popularity', hr: r4(pop.hitRate), ndcg: r4(pop.ndcg) });
+    addRow(rows, { seed, name: 'genre popularity', hr: r4(pop.hitRate), ndcg: r4(pop.ndcg) }, (r) => r.name, true);
     say(`seed ${seed} ${'genre popularity'.padEnd(48)} HR@10 ${pop.hitRate.toFixed(4)} NDCG@10 ${pop.ndcg.toFixed(4)}`);
     for (const variant of variants) {
       const spec = COLD[variant];
@@ -199,14 +223,14 @@ async function cold(): Promise<object> {
       const r = evaluateColdItems(scorer, split, { k: 10 });
       scorer.dispose();
       m.dispose();
-      rows.push({ seed, name: spec.name, hr: r4(r.hitRate), ndcg: r4(r.ndcg), seconds, engine: `${history.engine} (${history.threads} threads)`, epochs: epochSummary(history) });
+      addRow(rows, { seed, name: spec.name, hr: r4(r.hitRate), ndcg: r4(r.ndcg), seconds, engine: `${history.engine} (${history.threads} threads)`, epochs: epochSummary(history) }, (x) => x.name);
       say(`seed ${seed} ${spec.name.padEnd(48)} HR@10 ${r.hitRate.toFixed(4)} NDCG@10 ${r.ndcg.toFixed(4)}  (${seconds} s, ${history.engine}, ${history.threads} threads)`);
     }
   }
   say('');
   say(`${'scorer'.padEnd(48)}  HR@10 (mean ± sd)  NDCG@10 (mean ± sd)  x genre popularity (HR)`);
   const base = mean(rows.filter((x) => x.name === 'genre popularity').map((x) => x.hr));
-  const summary = ['genre popularity', ...variants.map((v) => COLD[v].name)].map((name) => {
+  const summary = namesIn(rows, (r) => r.name).map((name) => {
     const r = rows.filter((x) => x.name === name);
     const s = { name, hr: r4(mean(r.map((x) => x.hr))), hrSd: r4(std(r.map((x) => x.hr))), ndcg: r4(mean(r.map((x) => x.ndcg))), ndcgSd: r4(std(r.map((x) => x.ndcg))), ratio: Math.round((100 * mean(r.map((x) => x.hr))) / base) / 100 };
     say(`${name.padEnd(48)}  ${pm(r.map((x) => x.hr))}    ${pm(r.map((x) => x.ndcg))}      ${s.ratio.toFixed(2)}x`);
@@ -256,6 +280,8 @@ const result = part === 'warm' ? await warm() : part === 'cold' ? await cold() :
 say(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (values.out) {
   const command = `npx tsx bench/features-ml1m.ts ${process.argv.slice(2).join(' ')}`;
-  writeFileSync(values.out, JSON.stringify({ command, part, seeds, epochs, threads, date: new Date().toISOString(), ...result, text: lines }, null, 2) + '\n');
+  const commands = [...prior.commands, command];
+  const all = { commands, part, seeds: [...new Set([...(prior.perRun.map((r) => r.seed) as number[]), ...seeds])].sort((a, b) => a - b), epochs, threads, date: new Date().toISOString(), ...result, text: [...prior.text, ...lines] };
+  writeFileSync(values.out, JSON.stringify(all, null, 2) + '\n');
   console.log(`wrote ${values.out}`);
 }
