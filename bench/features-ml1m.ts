@@ -21,8 +21,11 @@
 // Models: NeuMF factor 8, MLP [64, 32, 16, 8], BCE with 4 negatives, Adam lr 0.001, batch 256.
 //
 // Run: npx tsx bench/features-ml1m.ts --part warm|cold|throughput [--seeds 1,2,3] [--epochs 10]
-//        [--threads 2] [--variants ...] [--out results.json] [--data ../shared/data]
-//        throughput: [--rounds 3] [--seconds 10] [--warmup 200]
+//        [--threads 2] [--variants ...] [--out results.json [--append]] [--data ../shared/data]
+//        warm variants: ids, item, item+user; cold variants: ids, item, item-no-cold-neg, item+user,
+//        item+user-no-cold-neg (default: all); --append adds this run's rows to --out's (same part,
+//        epochs, threads) and prints the tables over both; throughput: [--rounds 3] [--seconds 10] [--warmup 200]
+// Without the data (ml-1m-ncf/ and ml-1m/ under --data) it prints "skipped: ..." and exits 0.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
