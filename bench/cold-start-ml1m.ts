@@ -14,64 +14,23 @@
 // value of a random tie break), mean and sample std over seeds 1-3. tfjs-free, a few seconds.
 //
 // Run: npx tsx bench/cold-start-ml1m.ts [sharedDataDir] [outJson]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import {
-  IdMap,
   coldItemSplit,
   evaluateColdItems,
   featurePopularity,
-  featuresFrom,
   itemPopularity,
-  readMovieLensMovies,
-  readMovieLensUsers,
-  readNcf,
   type ColdItemScorer,
-  type Interactions,
 } from '../src/data/index.js';
 import { mulberry32 } from '../src/_lib/random.js';
+import { SHARED_DATA_DIR, ml1mFeatures } from './ml1m-features-setup.js';
 
-const shared = process.argv[2] || new URL('../../shared/data/', import.meta.url).pathname;
+const shared = process.argv[2] || SHARED_DATA_DIR;
 const out = process.argv[3] || new URL('./results/cold-start-ml1m.json', import.meta.url).pathname;
-const ncfDir = join(shared, 'ml-1m-ncf');
-const ml1m = join(shared, 'ml-1m');
-const needed = [join(ncfDir, 'ml-1m.train.rating'), join(ncfDir, 'ml-1m.item-map.tsv'), join(ml1m, 'movies.dat'), join(ml1m, 'users.dat')];
-const missing = needed.filter((p) => !existsSync(p));
-if (missing.length > 0) {
-  console.log(`skipped: ${missing.join(', ')} not found (pass the shared data directory as the first argument)`);
-  process.exit(0);
-}
 
 const started = Date.now();
-const ncf = await readNcf(ncfDir);
-// NCF item id -> MovieLens movie id (header: ncf_item_id, movielens_movie_id, status)
-const movieOf = new Int32Array(ncf.numItems).fill(-1);
-for (const line of readFileSync(join(ncfDir, 'ml-1m.item-map.tsv'), 'utf8').split('\n').slice(1)) {
-  if (line.trim() === '') continue;
-  const [ncfId, movieId] = line.split('\t').map(Number);
-  movieOf[ncfId] = movieId;
-}
-if (movieOf.some((m) => m < 0)) throw new Error('the item map does not cover every NCF item');
-const items = IdMap.fromIds(Array.from(movieOf), { kind: 'item' });
-const users = IdMap.fromIds(
-  Array.from({ length: ncf.numUsers }, (_, u) => u + 1),
-  { kind: 'user' },
-); // NCF user = MovieLens user id - 1
-const movies = featuresFrom(await readMovieLensMovies(join(ml1m, 'movies.dat')), {
-  fields: ['genre', { name: 'year', bucket: 10 }],
-  ids: items,
-  newIds: 'skip', // movies.dat lists 177 movies nobody rated: not in the split
-});
-const people = featuresFrom(await readMovieLensUsers(join(ml1m, 'users.dat')), { fields: ['gender', 'age', 'occupation'], ids: users, newIds: 'error' });
-const withoutGenre = Array.from({ length: movies.numEntities }, (_, i) => i).filter((i) => movies.rowsOf('genre', i).length === 0).length;
-
-const n = ncf.train.users.length + ncf.test.users.length;
-const all: Interactions = {
-  users: Int32Array.from([...ncf.train.users, ...ncf.test.users]),
-  items: Int32Array.from([...ncf.train.items, ...ncf.test.items]),
-  numUsers: ncf.numUsers,
-  numItems: ncf.numItems,
-};
+const { all, movies, people, withoutGenre } = await ml1mFeatures(shared, 'pass the shared data directory as the first argument');
+const n = all.users.length;
 
 function randomScorer(seed: number): ColdItemScorer {
   const random = mulberry32(seed);
