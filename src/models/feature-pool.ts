@@ -75,7 +75,10 @@ export class FeaturePool extends tf.layers.Layer {
    * @param config - the pool's settings and tfjs's layer arguments (name)
    * @param initialIndex - the padded index `[numEntities * maxValues]`, written when the layer is built
    */
-  constructor(config: (FeaturePoolConfig | SerializedPoolConfig) & { name?: string; trainable?: boolean }, initialIndex?: Int32Array) {
+  constructor(
+    config: (FeaturePoolConfig | (Omit<FeaturePoolConfig, 'field' | 'values'> & { fieldHex: string; valuesHex: string })) & { name?: string; trainable?: boolean },
+    initialIndex?: Int32Array,
+  ) {
     super({ name: config.name, trainable: config.trainable });
     const { numRows, width, numEntities, maxValues, bucket, l2, seed } = config;
     const { field, values } = poolText(config);
