@@ -149,7 +149,11 @@ export async function addItemsTo(host: ModelHost, entries: unknown, what = 'addI
   const { model, arch } = standardModel(host, what);
   const poolRows = new Map<string, Int32Array[]>();
   for (const { id, features } of list) {
-    for (const [layer, rows] of newEntityRows(model, 'item', features, id, what)) poolRows.set(layer, [...(poolRows.get(layer) ?? []), rows]);
+    for (const [layer, rows] of newEntityRows(model, 'item', features, id, what)) {
+      const perItem = poolRows.get(layer);
+      if (perItem === undefined) poolRows.set(layer, [rows]);
+      else perItem.push(rows);
+    }
   }
   const grown = await growSideBy(model, { ...arch, numItems: host.items.size }, 'item', list.map(() => null), poolRows);
   try {
