@@ -178,13 +178,20 @@ export function expectAllClose(actual: Record<string, ArrayLike<number>[]>, expe
   }
 }
 
-/** Max-norm relative error of every weight of the kernel against the model's. */
-export function maxRelativeError(layout: ParamLayout, params: Float32Array, model: tf.LayersModel): number {
+/**
+ * Max-norm relative error of every weight of the kernel against the model's. With `initial` (the
+ * weights before the steps), each array's scale is at least its initial max magnitude: float32
+ * rounding is relative to the numbers the arithmetic worked with, and an update that cancels a weight
+ * to near zero (a scalar bias of 0.03 stepped to -2e-5, say) otherwise turns one ulp of 0.03 into a
+ * large relative error of the tiny result.
+ */
+export function maxRelativeError(layout: ParamLayout, params: Float32Array, model: tf.LayersModel, initial?: ReferenceWeights): number {
   const fused = byLayer(layout, params, (n) => new Float32Array(n));
   let worst = 0;
   for (const [layer, arrays] of Object.entries(weightsOf(model))) {
     arrays.forEach((e, index) => {
-      worst = Math.max(worst, relativeError(fused[layer][index], e));
+      const floor = initial ? initial[layer][index].reduce((m, w) => Math.max(m, Math.abs(w)), 1e-12) : undefined;
+      worst = Math.max(worst, relativeError(fused[layer][index], e, floor));
     });
   }
   return worst;
