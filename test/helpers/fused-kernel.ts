@@ -138,7 +138,7 @@ export function newKernel(
   const layout = paramLayout(arch);
   const params = new Float32Array(layout.length);
   readModelWeights(model, layout, params);
-  const store = { params, m: new Float32Array(layout.length), v: new Float32Array(layout.length), featureIndex: readFeatureIndex(model, layout) };
+  const store = { params, m: new Float32Array(layout.length), rms: new Float32Array(layout.length), featureIndex: readFeatureIndex(model, layout) };
   const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate, rows }, towerFor(kind, layout, loss));
   expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
   return { layout, store, kernel };

@@ -54,6 +54,8 @@ export interface Tables {
   /** 1 / (1 - β1^s) and 1 / (1 - β2^s) for s = 0 .. EXACT_BELOW (index 0 unused). */
   invC1: Float64Array;
   invC2: Float64Array;
+  /** sqrt(1 / (1 - β2^s)) for s = 0 .. EXACT_BELOW (index 0 unused): for roots of second moments. */
+  rootInvC2: Float64Array;
 }
 
 let tables: Tables | null = null;
@@ -90,7 +92,8 @@ function buildTables(): Tables {
     invC1[s] = 1 / (1 - Math.pow(BETA1, s));
     invC2[s] = 1 / (1 - Math.pow(BETA2, s));
   }
-  return { g, rhoPow, beta2Pow, invC1, invC2 };
+  const rootInvC2 = invC2.map(Math.sqrt);
+  return { g, rhoPow, beta2Pow, invC1, invC2, rootInvC2 };
 }
 
 /** The 2-point Gauss rule of one gap, shared by every element of a row. */

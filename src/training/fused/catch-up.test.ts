@@ -68,15 +68,16 @@ describe('RowCatchUp', () => {
     const next = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
     const params = Float32Array.from({ length: n }, () => next() * 0.1);
     const m = Float32Array.from({ length: n }, () => next() * 1e-3);
-    const v = Float32Array.from({ length: n }, () => Math.abs(next()) * 1e-6);
-    return { params, m, v, rowSteps: new Int32Array(2 * rows) };
+    // the store keeps sqrt(v): second moments up to 1e-6
+    const rms = Float32Array.from({ length: n }, () => Math.sqrt(Math.abs(next()) * 1e-6));
+    return { params, m, rms, rowSteps: new Int32Array(2 * rows) };
   }
 
   it("moves a row's GMF and MLP parts as dense Adam would, decays its moments, and records the step", () => {
     const s = store(7);
-    const before = { params: s.params.slice(), m: s.m.slice(), v: s.v.slice() };
+    const before = { params: s.params.slice(), m: s.m.slice(), rms: s.rms.slice() };
     s.rowSteps[2 * 1 + 1] = 300; // user 1 was last updated at step 300
-    const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
+    const cu = new RowCatchUp(layout, s.params, s.m, s.rms, s.rowSteps, 0.01);
     cu.user(1, 700);
     expect([s.rowSteps[2], s.rowSteps[3]]).toEqual([700, 700]);
     const parts = [
@@ -87,11 +88,12 @@ describe('RowCatchUp', () => {
     for (const [at, n] of parts) {
       for (let k = at; k < at + n; k++) {
         moved.add(k);
-        const expected = before.params[k] + replayDisplacement(before.m[k], before.v[k], 300, 700, 0.01);
+        const expected = before.params[k] + replayDisplacement(before.m[k], before.rms[k] ** 2, 300, 700, 0.01);
         // one float32 rounding of the weight, plus the closed form's 5e-7 of the displacement
         expect(Math.abs(s.params[k] - expected)).toBeLessThanOrEqual(2 ** -24 * Math.abs(expected) + 5e-7 * Math.abs(expected - before.params[k]) + 1e-12);
         expect(s.m[k]).toBeCloseTo(Math.fround(before.m[k] * Math.pow(ADAM_BETA1, 400)), 12);
-        expect(Math.abs(s.v[k] / (before.v[k] * Math.pow(ADAM_BETA2, 400)) - 1)).toBeLessThan(1e-6);
+        // v decays by β2^400: its root by β2^200
+        expect(Math.abs(s.rms[k] / (before.rms[k] * Math.pow(ADAM_BETA2, 200)) - 1)).toBeLessThan(1e-6);
       }
     }
     // nothing else moved
@@ -100,7 +102,7 @@ describe('RowCatchUp', () => {
 
   it('never applies a gap twice, leaves never-updated rows alone, and all() reaches every row', () => {
     const s = store(9);
-    const cu = new RowCatchUp(layout, s.params, s.m, s.v, s.rowSteps, 0.01);
+    const cu = new RowCatchUp(layout, s.params, s.m, s.rms, s.rowSteps, 0.01);
     s.rowSteps[2 * (arch.numUsers + 2) + 1] = 10; // item 2 was last updated at step 10
     cu.item(2, 50);
     const once = s.params.slice();
@@ -109,7 +111,7 @@ describe('RowCatchUp', () => {
     expect(s.params).toEqual(once);
     // a row whose step is 0 has never been updated: its moments are 0 in the engine, it stays put
     const fresh = store(9);
-    const cu2 = new RowCatchUp(layout, fresh.params, fresh.m, fresh.v, fresh.rowSteps, 0.01);
+    const cu2 = new RowCatchUp(layout, fresh.params, fresh.m, fresh.rms, fresh.rowSteps, 0.01);
     const start = fresh.params.slice();
     cu2.all(100);
     expect(fresh.params).toEqual(start);
@@ -125,8 +127,8 @@ describe('RowCatchUp', () => {
     const split = store(11);
     const item1 = 2 * (arch.numUsers + 1);
     for (const s of [full, split]) s.rowSteps[item1 + 1] = 120; // item 1: last updated at step 120
-    const a = new RowCatchUp(layout, full.params, full.m, full.v, full.rowSteps, 0.01);
-    const b = new RowCatchUp(layout, split.params, split.m, split.v, split.rowSteps, 0.01);
+    const a = new RowCatchUp(layout, full.params, full.m, full.rms, full.rowSteps, 0.01);
+    const b = new RowCatchUp(layout, split.params, split.m, split.rms, split.rowSteps, 0.01);
     const part = [layout.mlpItem + 1 * layout.mlpWidth, layout.mlpWidth] as const;
     const slice = (x: Float32Array) => [...x.subarray(part[0], part[0] + part[1])];
     a.item(1, 200);
@@ -143,7 +145,7 @@ describe('RowCatchUp', () => {
     // read decays the moments it uses by the 80 steps first, as the full catch-up to 200 did
     const lagged = store(11);
     lagged.rowSteps[item1 + 1] = 120;
-    const c = new RowCatchUp(layout, lagged.params, lagged.m, lagged.v, lagged.rowSteps, 0.01);
+    const c = new RowCatchUp(layout, lagged.params, lagged.m, lagged.rms, lagged.rowSteps, 0.01);
     c.readItem(1, 200);
     c.readItem(1, 260);
     a.item(1, 260);

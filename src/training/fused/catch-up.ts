@@ -12,11 +12,14 @@ const BETA2 = ADAM_BETA2;
 const EPSILON = ADAM_EPSILON;
 
 /**
- * Moments below this are stored as 0 by a catch-up (a first moment of 1e-30 moves its weight by at
- * most lr·1e-23; a second moment of 1e-30 changes sqrt(v) + eps by 1e-15 of eps): it keeps long-idle
- * rows out of float32's subnormal range, where every read and multiply is many times slower.
+ * Moments below these are stored as 0 by a catch-up (a first moment of 1e-30 moves its weight by at
+ * most lr·1e-23; a root-mean-square of 1e-15, a second moment of 1e-30, changes sqrt(v) + eps by
+ * 1e-8 of eps): it keeps long-idle rows out of float32's subnormal range, where every read and
+ * multiply is many times slower.
  */
 const TINY = 1e-30;
+const TINY_RMS = 1e-15;
+const ROOT_BETA2 = Math.sqrt(BETA2);
 
 /**
  * Brings embedding rows up to date with dense Adam: applies the zero-gradient steps a row sat out,
@@ -60,7 +63,7 @@ export class RowCatchUp {
    * @param layout - where the tables live
    * @param params - weights
    * @param m - Adam's first moments (same layout)
-   * @param v - Adam's second moments
+   * @param rms - the square roots of Adam's second moments (see store.ts)
    * @param rowSteps - per row (users, items, side-feature rows) the weights' and the moments' step
    *   (2 × `layout.tableRows` entries)
    * @param learningRate - Adam's step size
@@ -69,7 +72,7 @@ export class RowCatchUp {
     private readonly layout: ParamLayout,
     private readonly params: Float32Array,
     private readonly m: Float32Array,
-    private readonly v: Float32Array,
+    private readonly rms: Float32Array,
     readonly rowSteps: Int32Array,
     private readonly learningRate: number,
   ) {
@@ -202,15 +205,16 @@ export class RowCatchUp {
    */
   private move(r: number, t: number, T: number, at1: number, n1: number, at2: number, n2: number): void {
     const tm = this.rowSteps[2 * r + 1];
-    // moments as of step t: c1 M and c2 V (c = 1 unless the row is between a read and its update)
+    // moments as of step t: c1 M and c2 V, V = rms² (c = 1 unless the row is between a read and its update)
     const lag = tm > 0 && tm < t ? t - tm : 0;
     let c1 = lag === 0 ? 1 : power(this.tab.rhoPow[0], BETA1, lag);
     let c2 = lag === 0 ? 1 : power(this.tab.beta2Pow, BETA2, lag);
     let s = t;
     if (s < EXACT_BELOW) {
       const end = T < EXACT_BELOW ? T : EXACT_BELOW;
-      if (n1 > 0) this.replay(at1, n1, s, end, c1, c2);
-      if (n2 > 0) this.replay(at2, n2, s, end, c1, c2);
+      const root = c2 === 1 ? 1 : Math.sqrt(c2);
+      if (n1 > 0) this.replay(at1, n1, s, end, c1, root);
+      if (n2 > 0) this.replay(at2, n2, s, end, c1, root);
       // the moments as of step `end`, for the rest of the gap
       const k = end - s;
       c1 *= this.tab.rhoPow[0][k];
@@ -260,24 +264,28 @@ export class RowCatchUp {
     return r;
   }
 
-  /** Moves weights over steps t+1..T one by one (tfjs's arithmetic, in double precision), moments c1 M and c2 V at t. */
-  private replay(at: number, n: number, t: number, T: number, c1: number, c2: number): void {
+  /**
+   * Moves weights over steps t+1..T one by one (tfjs's arithmetic, in double precision), the moments
+   * at t being c1 M and (root · rms)².
+   */
+  private replay(at: number, n: number, t: number, T: number, c1: number, root: number): void {
     const P = this.params;
     const M = this.m;
-    const V = this.v;
+    const R = this.rms;
     const lr = this.learningRate;
-    const { invC1, invC2 } = this.tab;
+    const { invC1, rootInvC2 } = this.tab;
     for (let k = 0; k < n; k++) {
       const idx = at + k;
       let mk = M[idx] * c1;
       // no momentum: the weight does not move
       if (mk === 0) continue;
-      let vk = V[idx] * c2;
+      // sqrt(v) itself: sqrt(β2^j v / c2(s)) = β2^(j/2) sqrt(v) / sqrt(c2(s))
+      let rk = R[idx] * root;
       let w = P[idx];
       for (let s = t + 1; s <= T; s++) {
         mk *= BETA1;
-        vk *= BETA2;
-        w -= (lr * (mk * invC1[s])) / (Math.sqrt(vk * invC2[s]) + EPSILON);
+        rk *= ROOT_BETA2;
+        w -= (lr * (mk * invC1[s])) / (rk * rootInvC2[s] + EPSILON);
       }
       P[idx] = w;
     }
@@ -285,34 +293,36 @@ export class RowCatchUp {
 
   /**
    * Moves weights over a whole gap through its Gauss rule, scaled for the moments:
-   * Δw = -m (s1 / (sqrt(v) k1 + eps) + s2 / (sqrt(v) k2 + eps)), over one division per element.
+   * Δw = -m (s1 / (sqrt(v) k1 + eps) + s2 / (sqrt(v) k2 + eps)), over one division per element and
+   * no square root (the store keeps sqrt(v)).
    */
   private jump(at: number, n: number, s1: number, k1: number, s2: number, k2: number): void {
     const P = this.params;
     const M = this.m;
-    const V = this.v;
+    const R = this.rms;
     const eps = EPSILON;
     for (let k = 0; k < n; k++) {
       const idx = at + k;
-      const u = Math.sqrt(V[idx]);
+      const u = R[idx];
       const e1 = u * k1 + eps;
       const e2 = u * k2 + eps;
       P[idx] -= (M[idx] * (s1 * e2 + s2 * e1)) / (e1 * e2);
     }
   }
 
-  /** Decays moments by d1 and d2 (below TINY they are stored as 0). */
+  /** Decays the first moments by d1 and the second by d2, their roots by sqrt(d2) (below TINY, TINY_RMS they are stored as 0). */
   private decay(at: number, n: number, d1: number, d2: number): void {
     const M = this.m;
-    const V = this.v;
+    const R = this.rms;
+    const e2 = Math.sqrt(d2);
     for (let k = 0; k < n; k++) {
       const idx = at + k;
       // below TINY a moment only costs time: float32 subnormals are slow to read and multiply,
       // and a first moment that small moves a weight by lr·1e-23 at most (sqrt(v) + eps >= 1e-7)
       const mNext = M[idx] * d1;
       M[idx] = mNext > TINY || mNext < -TINY ? mNext : 0;
-      const vNext = V[idx] * d2;
-      V[idx] = vNext > TINY ? vNext : 0;
+      const rNext = R[idx] * e2;
+      R[idx] = rNext > TINY_RMS ? rNext : 0;
     }
   }
 }

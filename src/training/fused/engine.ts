@@ -219,7 +219,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
   // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
   const catchUp =
-    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps!, options.learningRate) : null;
+    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate) : null;
   // compiled once here; workers get the Module by postMessage and instantiate their own copy
   const tower = layout.tower.length > 1 ? await compileTower() : null;
   const slots = options.loss === 'bpr' ? 2 : 1;

@@ -167,7 +167,7 @@ describe('fused kernel: loss and gradients equal tfjs autodiff', () => {
     params[layout.gmfUser] = 0.5;
     params[layout.gmfItem] = 2;
     params[layout.predictionKernel] = 1;
-    const kernel = new FusedKernel(layout, { params, m: null, v: null }, { loss: 'bce', optimizer: 'sgd', learningRate: 1 });
+    const kernel = new FusedKernel(layout, { params, m: null, rms: null }, { loss: 'bce', optimizer: 'sgd', learningRate: 1 });
     kernel.gradientsBce(Int32Array.of(0, 0), Int32Array.of(0, 0), Float32Array.of(1, 0));
     const s = 1 / (1 + Math.exp(-1));
     const dzSum = ((s - 1) + s) / 2; // = s - 0.5

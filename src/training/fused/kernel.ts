@@ -46,8 +46,10 @@ export interface KernelOptions {
 /** The trained numbers: weights and, for Adam, the two moments (same layout). */
 export interface KernelStore {
   params: Float32Array;
+  /** Adam's first moments. */
   m: Float32Array | null;
-  v: Float32Array | null;
+  /** The square roots of Adam's second moments, sqrt(v) (the catch-up then needs no square root). */
+  rms: Float32Array | null;
   /**
    * Dense Adam: per table row (users, items, side-feature rows) the step a catch-up brought its
    * weights to and the step its moments are from (2 × `layout.tableRows` entries, shared between threads; see
@@ -117,7 +119,7 @@ export class FusedKernel {
     this.store = store;
     this.options = options;
     const adam = options.optimizer === 'adam';
-    if (adam && (store.m === null || store.v === null)) {
+    if (adam && (store.m === null || store.rms === null)) {
       throw new TypeError('FusedKernel: Adam needs moment arrays');
     }
     this.factors = layout.factors;
@@ -137,9 +139,9 @@ export class FusedKernel {
     this.clock = clock;
     this.catchUp =
       adam && options.rows !== 'lazy'
-        ? new RowCatchUp(layout, store.params, store.m!, store.v!, store.rowSteps ?? new Int32Array(2 * layout.tableRows), options.learningRate)
+        ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps ?? new Int32Array(2 * layout.tableRows), options.learningRate)
         : null;
-    this.optimizer = new Optimizer(layout, store.params, adam ? store.m : null, adam ? store.v : null, options.learningRate, this.catchUp, this.features);
+    this.optimizer = new Optimizer(layout, store.params, adam ? store.m : null, adam ? store.rms : null, options.learningRate, this.catchUp, this.features);
   }
 
   /** Steps taken so far by every thread. */

@@ -4,6 +4,10 @@
 // pass as its update (catch-up.ts moved its weights over those steps when the batch read it); with
 // lazy Adam a row moves only at the steps whose batch touches it.
 //
+// The second moments are kept as their square roots (`rms`: sqrt(v), see store.ts): the update
+// takes one square root per element as before (of the new v), and the catch-up of a row's skipped
+// steps, which reads sqrt(v) of every element of every row a batch reads, takes none.
+//
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
 import type { RowCatchUp } from './catch-up.js';
@@ -31,7 +35,7 @@ export class Optimizer {
    * @param layout - where the tables and the dense block live
    * @param params - the weights
    * @param m - Adam's first moments (same layout), null for SGD
-   * @param v - Adam's second moments, null for SGD
+   * @param rms - the square roots of Adam's second moments (same layout), null for SGD
    * @param learningRate - the step size
    * @param catchUp - dense Adam's per-row bookkeeping (the moments' decay over skipped steps), or
    *   null for lazy Adam and SGD
@@ -42,7 +46,7 @@ export class Optimizer {
     private readonly layout: ParamLayout,
     private readonly params: Float32Array,
     private readonly m: Float32Array | null,
-    private readonly v: Float32Array | null,
+    private readonly rms: Float32Array | null,
     private readonly learningRate: number,
     private readonly catchUp: RowCatchUp | null,
     private readonly features: FeatureRows | null = null,
@@ -61,7 +65,7 @@ export class Optimizer {
    */
   apply(step: number, gDense: Float64Array, rows: RowGradients): void {
     const L = this.layout;
-    if (this.m === null || this.v === null) {
+    if (this.m === null || this.rms === null) {
       const lr = this.learningRate;
       const P = this.params;
       const base = L.denseOffset;
@@ -73,7 +77,7 @@ export class Optimizer {
     }
     const c1 = 1 - Math.pow(BETA1, step);
     const c2 = 1 - Math.pow(BETA2, step);
-    adamRow(this.params, this.m, this.v, L.denseOffset, gDense, 0, L.denseLength, this.learningRate, c1, c2, BETA1, BETA2);
+    adamRow(this.params, this.m, this.rms, L.denseOffset, gDense, 0, L.denseLength, this.learningRate, c1, c2, BETA1, BETA2);
     this.adamRows(rows.users, rows.numUsers, rows.gUser, L.gmfUser, L.mlpUser, 0, step, c1, c2);
     this.adamRows(rows.items, rows.numItems, rows.gItem, L.gmfItem, L.mlpItem, L.numUsers, step, c1, c2);
     for (const f of this.features?.fields ?? []) this.adamRows(f.which, f.count, f.g, f.field.gmf, f.field.mlp, f.field.first, step, c1, c2);
@@ -104,7 +108,7 @@ export class Optimizer {
   private adamRows(which: Int32Array, count: number, g: Float64Array, gmf: number, mlp: number, first: number, step: number, c1: number, c2: number): void {
     const P = this.params;
     const m = this.m!;
-    const v = this.v!;
+    const rms = this.rms!;
     const lr = this.learningRate;
     const factors = this.factors;
     const mlpWidth = this.mlpWidth;
@@ -121,8 +125,8 @@ export class Optimizer {
         b1 = k < p1!.length ? p1![k] : Math.pow(BETA1, k);
         b2 = k < p2!.length ? p2![k] : Math.pow(BETA2, k);
       }
-      if (factors > 0) adamRow(P, m, v, gmf + r * factors, g, s * width, factors, lr, c1, c2, b1, b2);
-      if (mlpWidth > 0) adamRow(P, m, v, mlp + r * mlpWidth, g, s * width + factors, mlpWidth, lr, c1, c2, b1, b2);
+      if (factors > 0) adamRow(P, m, rms, gmf + r * factors, g, s * width, factors, lr, c1, c2, b1, b2);
+      if (mlpWidth > 0) adamRow(P, m, rms, mlp + r * mlpWidth, g, s * width + factors, mlpWidth, lr, c1, c2, b1, b2);
     }
   }
 }
@@ -133,12 +137,13 @@ function sgdRow(P: Float32Array, at: number, g: Float64Array, gAt: number, n: nu
 
 /**
  * tfjs's Adam update on P[at .. at+n) with gradients g[gAt ..]; the old moments are multiplied by b1
- * and b2 (β1 and β2, or their powers when the moments also decay over steps the row sat out).
+ * and b2 (β1 and β2, or their powers when the moments also decay over steps the row sat out). The
+ * second moments are read and written as their square roots (`rms`).
  */
 function adamRow(
   P: Float32Array,
   m: Float32Array,
-  v: Float32Array,
+  rms: Float32Array,
   at: number,
   g: Float64Array,
   gAt: number,
@@ -151,17 +156,18 @@ function adamRow(
 ): void {
   const a1 = 1 - BETA1;
   const a2 = 1 - BETA2;
-  // w -= lr * m̂ / (sqrt(v̂) + eps), m̂ = m / c1, v̂ = v / c2 (tfjs's order of operations)
+  // w -= lr * m̂ / (sqrt(v̂) + eps), m̂ = m / c1, v̂ = v / c2, so sqrt(v̂) = sqrt(v) · sqrt(1 / c2)
   const ic1 = 1 / c1;
-  const ic2 = 1 / c2;
+  const ric2 = Math.sqrt(1 / c2);
   const eps = EPSILON;
   for (let k = 0; k < n; k++) {
     const gk = g[gAt + k];
     const idx = at + k;
     const mk = b1 * m[idx] + a1 * gk;
-    const vk = b2 * v[idx] + a2 * gk * gk;
+    const r = rms[idx];
+    const rk = Math.sqrt(b2 * (r * r) + a2 * gk * gk);
     m[idx] = mk;
-    v[idx] = vk;
-    P[idx] -= (lr * (mk * ic1)) / (Math.sqrt(vk * ic2) + eps);
+    rms[idx] = rk;
+    P[idx] -= (lr * (mk * ic1)) / (rk * ric2 + eps);
   }
 }

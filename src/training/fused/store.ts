@@ -16,7 +16,8 @@ export function sharedMemoryAvailable(): boolean {
 }
 
 /**
- * Views of weights and moments over one buffer: params at 0, m and v after it (Adam only), then
+ * Views of weights and moments over one buffer: params at 0, m and rms (the square roots of the
+ * second moments, sqrt(v): see optimizer.ts) after it (Adam only), then
  * 2 × `rows` Int32 row steps (Adam only; per row, users, items, then side-feature rows, the step a catch-up brought
  * its weights to and the step its moments are from: see catch-up.ts).
  */
@@ -24,7 +25,7 @@ export function storeViews(buffer: ArrayBufferLike, length: number, adam: boolea
   return {
     params: new Float32Array(buffer, 0, length),
     m: adam ? new Float32Array(buffer, length * 4, length) : null,
-    v: adam ? new Float32Array(buffer, length * 8, length) : null,
+    rms: adam ? new Float32Array(buffer, length * 8, length) : null,
     rowSteps: adam && rows > 0 ? new Int32Array(buffer, length * 12, 2 * rows) : null,
   };
 }

@@ -56,7 +56,7 @@ function pair(c: Config) {
   const random = mulberry32(c.seed);
   const params = Float32Array.from({ length: layout.length }, () => random() * 1.2 - 0.6);
   const options = { loss: c.loss, optimizer: 'adam' as const, learningRate: 0.01 };
-  const store = () => ({ params: params.slice(), m: new Float32Array(layout.length), v: new Float32Array(layout.length) });
+  const store = () => ({ params: params.slice(), m: new Float32Array(layout.length), rms: new Float32Array(layout.length) });
   const slots = c.loss === 'bpr' ? 2 : 1;
   const js = new FusedKernel(layout, store(), options);
   const wasm = new FusedKernel(layout, store(), options, new WasmTower(new WebAssembly.Instance(towerModule!, {}), layout, slots));
