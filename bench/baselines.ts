@@ -2,7 +2,8 @@
 // in the NCF protocol (each user's test item ranked among the 99 listed negatives, pessimistic
 // ties) and in full ranking (every item not in the user's training set), and on ML-100K.
 //
-//   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf]
+//   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf]
+//       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001]
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
@@ -37,6 +38,8 @@ import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
+import { createScorer } from '../src/scoring/index.js';
+import { NCF_LABEL, selectAndRefit, type NcfKind } from './baselines-ncf.js';
 
 interface Split {
   name: string;
@@ -53,7 +56,8 @@ const args = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
-    mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false };
+    mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false,
+    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001 };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -79,6 +83,9 @@ function parseArgs(argv: string[]) {
       case '--mf-refit-from': a.mfRefitFrom = v(); break;
       case '--als-refit-from': a.alsRefitFrom = v().split(','); break;
       case '--select-only': a.selectOnly = true; break;
+      case '--ncf-factors': a.ncfFactors = v().split(',').map(Number); break;
+      case '--ncf-epochs': a.ncfEpochs = Number(v()); break;
+      case '--ncf-lr': a.ncfLr = Number(v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -160,6 +167,8 @@ interface Row {
   val: { hr: number; ndcg: number };
   tuneSeconds: number;
   trials: { params: Record<string, number>; hr: number; ndcg: number; fitSeconds: number }[];
+  /** NCF rows: the epochs each seed's hold-out run chose (the refit trained that many). */
+  epochsPerSeed?: number[];
 }
 
 if (args.render.length > 0) {
@@ -345,8 +354,35 @@ for (const m of args.models) {
       }
     }
   }
+  if (m === 'gmf' || m === 'mlp' || m === 'neumf') await runNcf(m);
 }
 log('done');
+
+/** GMF, MLP or NeuMF at each `--ncf-factors`: per seed, epochs chosen on validation, then refitted (bench/baselines-ncf.ts). */
+async function runNcf(kind: NcfKind): Promise<void> {
+  for (const factors of args.ncfFactors) {
+    const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
+    const row: Row = { method: `${NCF_LABEL[kind]} ${factors}`, params: { factors, learningRate: settings.learningRate }, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [] };
+    result.rows.push(row);
+    const vals: { hr: number; ndcg: number }[] = [];
+    for (const seed of args.seeds) {
+      const chosen = await selectAndRefit(kind, factors, seed, split.fit, split.train, split.val, settings, log);
+      const r = testOf(createScorer(chosen.model));
+      chosen.model.dispose();
+      row.seeds.push(seed);
+      row.test.push(r.test);
+      row.full.push(r.full);
+      row.fitSeconds.push(chosen.refitSeconds);
+      row.epochsPerSeed!.push(chosen.epochs);
+      vals.push(chosen.val);
+      row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+      row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
+      for (const p of chosen.curve) row.trials.push({ params: { factors, seed, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
+      log(row.method, `seed ${seed}`, `epochs ${chosen.epochs} (val HR ${chosen.val.hr.toFixed(4)})`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| refit ${chosen.refitSeconds.toFixed(1)} s`);
+      save();
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 function render(files: string[], doc: string): void {
@@ -377,12 +413,14 @@ function render(files: string[], doc: string): void {
       const params = row.method.startsWith('MF') ? setting : row.params;
       const same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
       if (same === undefined) {
-        merged.push({ ...row, params, epochs: epochs === undefined || params === row.params ? [] : [epochs], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
+        const first = row.epochsPerSeed ?? (epochs === undefined || params === row.params ? [] : [epochs]);
+        merged.push({ ...row, params, epochs: [...first], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
         continue;
       }
       row.seeds.forEach((seed, j) => {
         if (same.seeds.includes(seed)) return;
-        if (epochs !== undefined && params !== row.params) same.epochs.push(epochs);
+        if (row.epochsPerSeed) same.epochs.push(row.epochsPerSeed[j]);
+        else if (epochs !== undefined && params !== row.params) same.epochs.push(epochs);
         same.seeds.push(seed);
         same.test.push(row.test[j]);
         same.full.push(row.full[j]);
