@@ -8,7 +8,7 @@
 // the fused engine.
 import type * as tf from '@tensorflow/tfjs';
 import type { Interactions } from '../src/data/index.js';
-import { evaluateSampled } from '../src/evaluation/index.js';
+import { evaluateSampled, type SampledTestSet } from '../src/evaluation/index.js';
 import { GMF, MLP, NeuMF } from '../src/models/index.js';
 import { deriveSeed } from '../src/sampling/index.js';
 import { createScorer } from '../src/scoring/index.js';
@@ -32,12 +32,6 @@ export interface NcfSelected {
   /** The refit on the whole train file (the caller evaluates and disposes it). */
   model: tf.LayersModel;
   refitSeconds: number;
-}
-
-interface Validation {
-  users: Int32Array;
-  items: Int32Array;
-  negatives: Int32Array[];
 }
 
 function build(kind: NcfKind, factors: number, numUsers: number, numItems: number, seed: number): tf.LayersModel {
@@ -75,7 +69,7 @@ export async function selectAndRefit(
   seed: number,
   fitData: Interactions,
   trainData: Interactions,
-  validation: Validation,
+  validation: SampledTestSet,
   settings: NcfSettings,
   log: (...parts: unknown[]) => void,
 ): Promise<NcfSelected> {

@@ -10,6 +10,7 @@
 // Prints a markdown table (one row per configuration; the test columns when whole-file runs are
 // given) and the choice.
 import { readFileSync } from 'node:fs';
+import { mean, meanSpread as fmt } from './ml1m/tables.js';
 import type { ResultFile, RunRecord } from './ml1m/types.js';
 
 const files = process.argv.slice(2);
@@ -20,9 +21,6 @@ if (files.length === 0) {
 const runs: RunRecord[] = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as ResultFile).runs).filter((r) => r.status === 'complete');
 
 const key = (r: RunRecord) => `${r.variant} f${r.factor} ${r.tag ?? '(default)'}`;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const spread = (xs: number[]) => (xs.length > 1 ? ` ± ${((Math.max(...xs) - Math.min(...xs)) / 2).toFixed(3)}` : '');
-const fmt = (xs: number[]) => (xs.length ? `${mean(xs).toFixed(3)}${spread(xs)}` : '–');
 
 interface Row {
   key: string;

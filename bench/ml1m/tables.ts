@@ -16,7 +16,8 @@ export const VARIANT_LABEL: Record<string, string> = {
   'neumf-pre-adam': 'NeuMF-pre, Adam (code README)',
 };
 
-function meanSpread(xs: number[]): string {
+/** Mean ± half the range (max − min)/2, three decimals; '–' when empty. */
+export function meanSpread(xs: number[]): string {
   if (xs.length === 0) return '–';
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   if (xs.length === 1) return mean.toFixed(3);
