@@ -175,9 +175,10 @@ export class RowCatchUp {
     steps[mAt] = target;
     const n = target - tm;
     const d1 = power(this.tab.rhoPow[0], BETA1, n);
-    const d2 = power(this.tab.beta2Pow, BETA2, n);
-    if (n1 > 0) this.decay(at1, n1, d1, d2);
-    if (n2 > 0) this.decay(at2, n2, d1, d2);
+    // v decays by β2^n, so its root by β2^(n/2)
+    const e2 = Math.sqrt(power(this.tab.beta2Pow, BETA2, n));
+    if (n1 > 0) this.decay(at1, n1, d1, e2);
+    if (n2 > 0) this.decay(at2, n2, d1, e2);
   }
 
   /** Where row `r`'s GMF and MLP parts start: a user's, an item's, or a side-feature field's row. */
@@ -306,11 +307,10 @@ export class RowCatchUp {
     }
   }
 
-  /** Decays the first moments by d1 and the second by d2, their roots by sqrt(d2) (below TINY, TINY_RMS they are stored as 0). */
-  private decay(at: number, n: number, d1: number, d2: number): void {
+  /** Decays the first moments by d1 and the roots of the second by e2 (below TINY, TINY_RMS they are stored as 0). */
+  private decay(at: number, n: number, d1: number, e2: number): void {
     const M = this.m;
     const R = this.rms;
-    const e2 = Math.sqrt(d2);
     for (let k = 0; k < n; k++) {
       const idx = at + k;
       // below TINY a moment only costs time: float32 subnormals are slow to read and multiply,
