@@ -508,7 +508,7 @@ describe('train: engine selection', () => {
       onEpochEnd: (_e, logs) => void engines.push(logs.engine),
     });
     expect(history.engine).toBe('fused');
-    expect(history.engineReason).toBe('fused: standard gmf');
+    expect(history.engineReason).toBe('fused: standard gmf, dense-Adam catch-up wasm-simd');
     expect(engines).toEqual(['fused', 'fused', 'fused']);
     expect(history.epochs[2].loss).toBeLessThan(history.epochs[0].loss);
     expect(weightsOf(model)).not.toEqual(before);

@@ -113,7 +113,8 @@ async function chooseEngine(setup: EngineSetup, requested: ResolvedLoopOptions['
     const why = requested === 'fused' ? 'requested (engine: "fused")' : `standard ${kind}`;
     const engine = await createFusedEngine(setup);
     const fallback = engine.fallbackReason === undefined ? '' : `; ${engine.threads} thread(s): ${engine.fallbackReason}`;
-    return { engine, reason: `fused: ${why}${kind === 'gmf' ? '' : `, tower kernel ${engine.kernel}`}${fallback}` };
+    const catchUp = engine.catchUp === null ? '' : `, dense-Adam catch-up ${engine.catchUp}`;
+    return { engine, reason: `fused: ${why}${kind === 'gmf' ? '' : `, tower kernel ${engine.kernel}`}${catchUp}${fallback}` };
   }
   if (requested === 'fused') {
     throw new RecsysError('UNSUPPORTED_ENGINE', `engine 'fused' cannot train this model: ${support.reason}; use engine 'tfjs' or 'auto'`, {

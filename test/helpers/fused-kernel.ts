@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { GMF, MLP, NeuMF } from '../../src/models/index.js';
 import type { NcfArchitecture } from '../../src/ncf/index.js';
 import { mulberry32 } from '../../src/_lib/random.js';
-import { FusedKernel } from '../../src/training/fused/kernel.js';
+import { FusedKernel, type KernelStore } from '../../src/training/fused/kernel.js';
+import { compileCatchUp, instantiateCatchUp } from '../../src/training/fused/catch-up-wasm.js';
+import { allocateStore } from '../../src/training/fused/store.js';
 import { compileTower, WasmTower, type KernelKind } from '../../src/training/fused/tower-wasm.js';
 import { regionSize, toModelOrder, type ParamLayout, paramLayout } from '../../src/training/fused/layout.js';
 import { readFeatureIndex, readModelWeights } from '../../src/training/fused/model-weights.js';
@@ -18,9 +20,15 @@ export const KERNELS: readonly KernelKind[] = ['js', 'wasm-simd'];
 
 let towerModule: WebAssembly.Module | null = null;
 
-/** Compiles the WebAssembly tower once (call in beforeAll); null where the runtime lacks SIMD. */
+let catchUpModule: WebAssembly.Module | null = null;
+
+/**
+ * Compiles the WebAssembly tower and the catch-up module (for an unshared memory) once (call in
+ * beforeAll); null where the runtime lacks SIMD.
+ */
 export async function loadTowerModule(): Promise<WebAssembly.Module | null> {
   towerModule = await compileTower();
+  catchUpModule = await compileCatchUp(false);
   return towerModule;
 }
 
@@ -136,12 +144,25 @@ export function newKernel(
   rows: 'dense' | 'lazy' = 'dense',
 ) {
   const layout = paramLayout(arch);
-  const params = new Float32Array(layout.length);
-  readModelWeights(model, layout, params);
-  const store = { params, m: new Float32Array(layout.length), rms: new Float32Array(layout.length), featureIndex: readFeatureIndex(model, layout) };
+  const store = storeFor(kind, layout, optimizer === 'adam' && rows === 'dense');
+  readModelWeights(model, layout, store.params);
+  store.featureIndex = readFeatureIndex(model, layout);
   const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate, rows }, towerFor(kind, layout, loss));
   expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
   return { layout, store, kernel };
+}
+
+/**
+ * A kernel's store with Adam moments: for 'wasm-simd' with the dense-Adam catch-up, in WebAssembly
+ * memory with the catch-up module on it (as the engine makes it), else plain arrays.
+ */
+function storeFor(kind: KernelKind, layout: ParamLayout, catchUp: boolean): KernelStore {
+  if (kind === 'js' || !catchUp) return { params: new Float32Array(layout.length), m: new Float32Array(layout.length), rms: new Float32Array(layout.length) };
+  if (catchUpModule === null) throw new Error('WebAssembly SIMD is unavailable in this runtime (call loadTowerModule first)');
+  const { memory, store } = allocateStore(layout.length, true, false, layout.tableRows, true);
+  if (memory === null) throw new Error('no WebAssembly memory for the store');
+  store.simd = instantiateCatchUp(catchUpModule, memory, layout.length);
+  return store;
 }
 
 export function kernelGradients(kernel: FusedKernel, c: Case, loss: 'bce' | 'bpr'): number {

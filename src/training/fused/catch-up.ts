@@ -6,6 +6,7 @@
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON } from './optimizer.js';
 import { catchUpTables, EXACT_BELOW, gaussRule, MAX_POWER, power, type Rule, type Tables } from './catch-up-rule.js';
 import type { ParamLayout } from './layout.js';
+import type { SimdJump } from './catch-up-wasm.js';
 
 const BETA1 = ADAM_BETA1;
 const BETA2 = ADAM_BETA2;
@@ -68,6 +69,8 @@ export class RowCatchUp {
    * @param rowSteps - per row (users, items, side-feature rows) the weights' and the moments' step
    *   (2 × `layout.tableRows` entries)
    * @param learningRate - Adam's step size
+   * @param simd - the jump in WebAssembly on the memory `params`, `m` and `rms` live in (as store.ts lays
+   *   them out), or null for the JS jump
    */
   constructor(
     private readonly layout: ParamLayout,
@@ -76,6 +79,7 @@ export class RowCatchUp {
     private readonly rms: Float32Array,
     readonly rowSteps: Int32Array,
     private readonly learningRate: number,
+    private readonly simd: SimdJump | null = null,
   ) {
     this.tab = catchUpTables();
     this.beta1Powers = this.tab.rhoPow[0];
@@ -226,6 +230,10 @@ export class RowCatchUp {
     const s2 = lr * rule.w2 * c1;
     const k1 = rule.k1 * root;
     const k2 = rule.k2 * root;
+    if (this.simd !== null) {
+      this.simd.jump(at1, n1, at2, n2, s1, k1, s2, k2, EPSILON);
+      return;
+    }
     if (n1 > 0) this.jump(at1, n1, s1, k1, s2, k2);
     if (n2 > 0) this.jump(at2, n2, s1, k1, s2, k2);
   }

@@ -12,7 +12,7 @@ import { isRecsysError } from '../../errors.js';
 import { resolveTrainOptions } from '../options.js';
 import { train } from '../train.js';
 import type { BatchLogs, TrainOptions } from '../types.js';
-import { createFusedEngine, fusedSupport } from './index.js';
+import { createFusedEngine, fusedSupport, type FusedEngine } from './index.js';
 import { createTfjsEngine } from '../tfjs-engine.js';
 import { relativeError } from '../../../test/helpers/numeric.js';
 
@@ -165,6 +165,8 @@ describe('fused engine on worker threads (Hogwild over SharedArrayBuffer)', () =
     expect(engine.fallbackReason).toBeUndefined();
     expect(engine.threads).toBe(2);
     expect(engine.kernel).toBe('wasm-simd'); // each worker instantiates the compiled module
+    // and the dense-Adam catch-up's module, on the store's shared WebAssembly memory
+    expect(engine.catchUp).toBe('wasm-simd');
     const indices: number[] = [];
     const first = await engine.runEpoch(0, { onBatchEnd: (b) => void indices.push(b) });
     expect(first.aborted).toBe(false);
@@ -214,6 +216,8 @@ describe('fused engine: dense Adam on a sparse catalogue equals the tfjs engine'
     const model = GMF({ numUsers: 200, numItems: 400, factors: 8, seed: 1 });
     const setup = setupFor(model, sparse, { batchSize: 32, learningRate: 0.01, threads, optimizer: { name: 'adam', rows } });
     const e = engine === 'tfjs' ? createTfjsEngine(setup) : await createFusedEngine(setup);
+    // the catch-up in WebAssembly SIMD (unshared memory on one thread, shared on two); none for lazy rows
+    if (engine === 'fused') expect((e as FusedEngine).catchUp).toBe(rows === 'dense' ? 'wasm-simd' : null);
     const losses: number[] = [];
     for (let epoch = 0; epoch < 4; epoch++) losses.push((await e.runEpoch(epoch, {})).loss);
     e.syncToModel();

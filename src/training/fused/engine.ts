@@ -37,6 +37,7 @@ import { spawnWorker, type ThreadHandle } from './pool.js';
 import { workersAvailable } from '../../_lib/node-worker.js';
 import type { WorkerReply } from './protocol.js';
 import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
+import { compileCatchUp, instantiateCatchUp } from './catch-up-wasm.js';
 import { fusedSupport } from './support.js';
 import { compileTower, instantiateTower, type KernelKind } from './tower-wasm.js';
 import { epochResult, everyBatch, mergeTotals, runEpochLoop, sampledEpoch, YIELD_EVERY_MS, type EpochTotals } from '../epoch-loop.js';
@@ -52,6 +53,11 @@ export interface FusedEngine extends TrainingEngine {
    * has it and the model has a dense layer) or 'js' (the JS kernel: no WebAssembly SIMD, or GMF).
    */
   readonly kernel: KernelKind;
+  /**
+   * Which implementation runs the dense-Adam catch-up of skipped rows: 'wasm-simd' (WebAssembly
+   * SIMD on a store in WebAssembly memory), 'js', or null when there is none (SGD, lazy Adam).
+   */
+  readonly catchUp: KernelKind | null;
 }
 
 /** The worker threads of one engine, started once and reused for every epoch. */
@@ -210,16 +216,20 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   }
   const shared = wanted > 1;
   const rows = layout.tableRows;
-  const { buffer, store } = allocateStore(layout.length, adam, shared, rows);
+  const rowsMode = options.adamRows ?? 'dense';
+  // dense Adam: the catch-up's jump in WebAssembly when it can run, on a store in its memory
+  const catchUpModule = adam && rowsMode === 'dense' ? await compileCatchUp(shared) : null;
+  const { buffer, offset, memory, store } = allocateStore(layout.length, adam, shared, rows, catchUpModule !== null);
+  const simdModule = memory === null ? null : catchUpModule;
+  store.simd = simdModule === null ? null : instantiateCatchUp(simdModule, memory!, layout.length);
   const control = allocateControl(shared);
   readModelWeights(model, layout, store.params);
   const featureIndex = readFeatureIndex(model, layout);
   store.featureIndex = featureIndex;
-  const rowsMode = options.adamRows ?? 'dense';
   const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
   // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
   const catchUp =
-    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate) : null;
+    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate, store.simd) : null;
   // compiled once here; workers get the Module by postMessage and instantiate their own copy
   const tower = layout.tower.length > 1 ? await compileTower() : null;
   const slots = options.loss === 'bpr' ? 2 : 1;
@@ -232,6 +242,9 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
         type: 'init',
         layout,
         buffer: buffer as SharedArrayBuffer,
+        offset,
+        memory,
+        catchUp: simdModule,
         adam,
         rows,
         featureIndex,
@@ -250,7 +263,8 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   }
   const local = group === null ? new FusedKernel(layout, store, kernelOptions, tower === null ? null : await instantiateTower(tower, layout, slots)) : null;
   const kind: KernelKind = tower === null ? 'js' : 'wasm-simd';
-  return new Engine(model, layout, store.params, sampler, control, group, local, catchUp, setup, fallbackReason, kind);
+  const catchUpKind: KernelKind | null = catchUp === null ? null : store.simd === null ? 'js' : 'wasm-simd';
+  return new Engine(model, layout, store.params, sampler, control, group, local, catchUp, setup, fallbackReason, kind, catchUpKind);
 }
 
 class Engine implements FusedEngine {
@@ -266,10 +280,11 @@ class Engine implements FusedEngine {
     private readonly control: Int32Array,
     private group: WorkerGroup | null,
     private readonly local: FusedKernel | null,
-    private readonly catchUp: RowCatchUp | null,
+    private readonly rows: RowCatchUp | null,
     private readonly setup: EngineSetup,
     readonly fallbackReason: string | undefined,
     readonly kernel: KernelKind,
+    readonly catchUp: KernelKind | null,
   ) {
     this.threads = group === null ? 1 : setup.options.threads;
   }
@@ -285,7 +300,7 @@ class Engine implements FusedEngine {
     const result = await (this.group === null ? this.runInThread(epoch, hooks) : this.runOnWorkers(this.group, epoch, hooks));
     // dense Adam: the rows the last batches skipped take the steps they missed before anyone reads
     // the weights (every thread has stopped here)
-    this.catchUp?.all(this.control[CONTROL_STEP]);
+    this.rows?.all(this.control[CONTROL_STEP]);
     return result;
   }
 

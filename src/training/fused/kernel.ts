@@ -23,6 +23,7 @@
 //
 // No tfjs here: worker threads import this file.
 import type { ParamLayout } from './layout.js';
+import type { SimdJump } from './catch-up-wasm.js';
 import { RowCatchUp } from './catch-up.js';
 import { FeatureRows } from './feature-rows.js';
 import { Optimizer } from './optimizer.js';
@@ -61,6 +62,11 @@ export interface KernelStore {
    * feature-rows.ts; read with `readFeatureIndex`). Not trained; absent without side features.
    */
   featureIndex?: readonly Int32Array[];
+  /**
+   * The dense-Adam catch-up's jump in WebAssembly, instantiated on the memory these arrays live in
+   * (catch-up-wasm.ts; their offsets must be store.ts's), or absent: the JS jump runs.
+   */
+  simd?: SimdJump | null;
 }
 
 /**
@@ -139,7 +145,7 @@ export class FusedKernel {
     this.clock = clock;
     this.catchUp =
       adam && options.rows !== 'lazy'
-        ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps ?? new Int32Array(2 * layout.tableRows), options.learningRate)
+        ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps ?? new Int32Array(2 * layout.tableRows), options.learningRate, store.simd ?? null)
         : null;
     this.optimizer = new Optimizer(layout, store.params, adam ? store.m : null, adam ? store.rms : null, options.learningRate, this.catchUp, this.features);
   }

@@ -10,6 +10,12 @@ export interface WorkerInit {
   layout: ParamLayout;
   /** Weights and moments (see store.ts), shared with every thread. */
   buffer: SharedArrayBuffer;
+  /** Byte offset of the store in `buffer`. */
+  offset: number;
+  /** The shared WebAssembly memory whose buffer `buffer` is, or null (a plain SharedArrayBuffer). */
+  memory: WebAssembly.Memory | null;
+  /** The compiled catch-up module for that memory (catch-up-wasm.ts), or null: the JS catch-up runs. */
+  catchUp: WebAssembly.Module | null;
   adam: boolean;
   /** Table rows (users, items, side-feature rows) whose last updated step the buffer keeps after the moments (Adam). */
   rows: number;

@@ -11,6 +11,7 @@ import { runEpochLoop, sampledEpoch, throttled, type EpochTotals } from '../epoc
 import { FusedKernel } from './kernel.js';
 import { kernelSteps } from './kernel-steps.js';
 import { instantiateTower } from './tower-wasm.js';
+import { instantiateCatchUp } from './catch-up-wasm.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 import { CONTROL_ABORT, CONTROL_STEP, storeViews } from './store.js';
 import { importNodeBuiltin } from '../../_lib/node-import.js';
@@ -28,7 +29,10 @@ interface State {
 }
 
 async function start(init: WorkerInit): Promise<State> {
-  const store = { ...storeViews(init.buffer, init.layout.length, init.adam, init.rows), featureIndex: init.featureIndex };
+  const buffer = init.memory?.buffer ?? init.buffer;
+  // the catch-up module runs on the shared store's own memory (every thread its own instance)
+  const simd = init.memory !== null && init.catchUp !== null ? instantiateCatchUp(init.catchUp, init.memory, init.layout.length) : null;
+  const store = { ...storeViews(buffer, init.layout.length, init.adam, init.rows, init.offset), featureIndex: init.featureIndex, simd };
   const control = new Int32Array(init.control);
   // each worker instantiates the module with its own private memory (no module, e.g. from an engine
   // built before the tower existed: the JS kernel)
