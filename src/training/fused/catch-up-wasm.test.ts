@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NcfArchitecture } from '../../ncf/index.js';
 import { paramLayout } from './layout.js';
 import { RowCatchUp } from './catch-up.js';
 import { compileCatchUp, instantiateCatchUp, STORE_BASE, storeMemory } from './catch-up-wasm.js';
@@ -39,7 +40,7 @@ describe('the dense-Adam catch-up in WebAssembly SIMD', () => {
   it('moves every row exactly as the JS catch-up does, within float32 rounding, and touches nothing else', () => {
     fc.assert(
       fc.property(caseArb, ({ factors, layers, seed, from, gap, shared }) => {
-        const arch = factors === 0 ? { kind: 'mlp' as const, numUsers: 3, numItems: 4, layers } : { kind: 'neumf' as const, numUsers: 3, numItems: 4, factors, layers };
+        const arch: NcfArchitecture = { kind: factors === 0 ? 'mlp' : 'neumf', numUsers: 3, numItems: 4, factors, layers };
         const layout = paramLayout(arch);
         const rows = layout.tableRows;
         const wasm = allocateStore(layout.length, true, shared, rows, true);
