@@ -1,4 +1,4 @@
-// The NCF models (GMF, MLP, NeuMF without pretraining) as rows of the baselines table
+// The NCF models (GMF, MLP, NeuMF without and with pretraining) as rows of the baselines table
 // (bench/baselines.ts), selected the way that table selects every method: per seed, a hold-out run
 // on train minus the validation positives, evaluated on validation after every epoch, picks the
 // number of epochs (the first with the best validation HR@10); the model is then trained again
@@ -6,21 +6,35 @@
 // test set (sampled, and full ranking). Training as in the NCF paper and bench/reproduce-ml1m.ts:
 // log loss, 4 negatives per positive, batch 256, Adam, MLP tower [8F, 4F, 2F, F], at most 20 epochs,
 // the fused engine.
+//
+// NeuMF with pretraining (selectAndRefitPretrained) chooses everything on validation too: the
+// GMF and MLP hold-out runs their epochs (their validation-best weights are kept), the combination's
+// alpha among `alphas` (pretrainedNeuMF of the two hold-out models, evaluated on validation before
+// any training), and the epochs of its own training (SGD at `preLearningRate`, as the paper; 0
+// epochs, the combination itself, is a candidate). The refit repeats each step on the whole train
+// file with those choices: GMF and MLP for their epochs, combined with that alpha, trained for
+// that many epochs.
 import type * as tf from '@tensorflow/tfjs';
 import type { Interactions } from '../src/data/index.js';
 import { evaluateSampled, type SampledTestSet } from '../src/evaluation/index.js';
-import { GMF, MLP, NeuMF } from '../src/models/index.js';
+import { GMF, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { deriveSeed } from '../src/sampling/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { train } from '../src/training/index.js';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
-export const NCF_LABEL: Record<NcfKind, string> = { gmf: 'GMF', mlp: 'MLP', neumf: 'NeuMF (no pretraining)' };
+export const NCF_LABEL: Record<NcfKind | 'neumf-pre', string> = { gmf: 'GMF', mlp: 'MLP', neumf: 'NeuMF (no pretraining)', 'neumf-pre': 'NeuMF-pre' };
 
 export interface NcfSettings {
   epochs: number;
   learningRate: number;
+}
+
+/** NeuMF-pre's own choices: the alphas tried, and its SGD learning rate. */
+export interface PretrainSettings {
+  alphas: number[];
+  preLearningRate: number;
 }
 
 export interface NcfSelected {
@@ -32,6 +46,8 @@ export interface NcfSelected {
   /** The refit on the whole train file (the caller evaluates and disposes it). */
   model: tf.LayersModel;
   refitSeconds: number;
+  /** With `keepHoldout`: the hold-out run's model at its chosen epoch (the caller disposes it). */
+  holdout?: tf.LayersModel;
 }
 
 function build(kind: NcfKind, factors: number, numUsers: number, numItems: number, seed: number): tf.LayersModel {
@@ -41,14 +57,24 @@ function build(kind: NcfKind, factors: number, numUsers: number, numItems: numbe
   return NeuMF({ numUsers, numItems, factors, layers, seed });
 }
 
-async function fit(model: tf.LayersModel, data: Interactions, epochs: number, settings: NcfSettings, seed: number, factors: number, onEpoch?: (epoch: number, seconds: number) => void): Promise<number> {
+async function fit(
+  model: tf.LayersModel,
+  data: Interactions,
+  epochs: number,
+  settings: NcfSettings,
+  seed: number,
+  factors: number,
+  onEpoch?: (epoch: number, seconds: number) => void,
+  optimizer: 'adam' | 'sgd' = 'adam',
+): Promise<number> {
   let seconds = 0;
+  if (epochs === 0) return 0;
   await train(model, data, {
     epochs,
     batchSize: 256,
     negatives: 4,
     learningRate: settings.learningRate,
-    optimizer: 'adam',
+    optimizer,
     loss: 'bce',
     seed: deriveSeed(seed, 0x5eed + factors),
     onEpochEnd: (epoch, logs) => {
@@ -61,7 +87,8 @@ async function fit(model: tf.LayersModel, data: Interactions, epochs: number, se
 
 /**
  * One seed of one NCF model: the hold-out run on `fitData` chooses the epochs on `validation`, then
- * the refit on `trainData`.
+ * the refit on `trainData`. With `keepHoldout` the hold-out model is returned too, holding the
+ * weights of its chosen epoch.
  */
 export async function selectAndRefit(
   kind: NcfKind,
@@ -72,21 +99,127 @@ export async function selectAndRefit(
   validation: SampledTestSet,
   settings: NcfSettings,
   log: (...parts: unknown[]) => void,
+  keepHoldout = false,
 ): Promise<NcfSelected> {
   const probe = build(kind, factors, fitData.numUsers, fitData.numItems, seed);
-  const curve: NcfSelected['curve'] = [];
+  let kept = false;
   try {
-    await fit(probe, fitData, settings.epochs, settings, seed, factors, (epoch, seconds) => {
-      const v = evaluateSampled(createScorer(probe), validation, { k: 10 });
-      curve.push({ epoch, hr: v.hr, ndcg: v.ndcg, seconds });
-      log(NCF_LABEL[kind], `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
-    });
+    const { curve, best } = await holdOut(probe, NCF_LABEL[kind], fitData, validation, settings, seed, factors, log, keepHoldout, 'adam', false);
+    const epochs = best.epoch + 1;
+    const model = build(kind, factors, trainData.numUsers, trainData.numItems, seed);
+    const refitSeconds = await fit(model, trainData, epochs, settings, seed, factors);
+    kept = keepHoldout;
+    return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds, ...(keepHoldout ? { holdout: probe } : {}) };
   } finally {
-    probe.dispose();
+    if (!kept) probe.dispose();
   }
+}
+
+/**
+ * Trains `probe` on `fitData` for `settings.epochs`, evaluating validation after every epoch (and
+ * before the first when `scoreStart`: epoch -1), and returns the curve and its first best point;
+ * with `keep` the probe ends holding the weights of that point.
+ */
+async function holdOut(
+  probe: tf.LayersModel,
+  label: string,
+  fitData: Interactions,
+  validation: SampledTestSet,
+  settings: NcfSettings,
+  seed: number,
+  factors: number,
+  log: (...parts: unknown[]) => void,
+  keep: boolean,
+  optimizer: 'adam' | 'sgd',
+  scoreStart: boolean,
+): Promise<{ curve: NcfSelected['curve']; best: NcfSelected['curve'][number] }> {
+  const curve: NcfSelected['curve'] = [];
+  let bestWeights: tf.Tensor[] | null = null;
+  const score = (epoch: number, seconds: number) => {
+    const v = evaluateSampled(createScorer(probe), validation, { k: 10 });
+    if (keep && (curve.length === 0 || v.hr > Math.max(...curve.map((p) => p.hr)))) {
+      bestWeights?.forEach((w) => w.dispose());
+      bestWeights = probe.getWeights().map((w) => w.clone());
+    }
+    curve.push({ epoch, hr: v.hr, ndcg: v.ndcg, seconds });
+    log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
+  };
+  if (scoreStart) score(-1, 0);
+  await fit(probe, fitData, settings.epochs, settings, seed, factors, score, optimizer);
   const best = curve.reduce((a, p) => (p.hr > a.hr ? p : a));
-  const epochs = best.epoch + 1;
-  const model = build(kind, factors, trainData.numUsers, trainData.numItems, seed);
-  const refitSeconds = await fit(model, trainData, epochs, settings, seed, factors);
-  return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds };
+  if (bestWeights !== null) {
+    const w: tf.Tensor[] = bestWeights;
+    probe.setWeights(w);
+    w.forEach((t) => t.dispose());
+  }
+  return { curve, best };
+}
+
+/** NeuMF-pre's choices on validation and its refit (see the header). */
+export interface PretrainedSelected extends NcfSelected {
+  alpha: number;
+  gmfEpochs: number;
+  mlpEpochs: number;
+  /** Validation HR@10 of the combination (no training of its own) at each alpha tried. */
+  alphaCurve: { alpha: number; hr: number; ndcg: number }[];
+  /** Training seconds of every hold-out run (GMF, MLP and NeuMF-pre's own). */
+  tuneSeconds: number;
+  /** The refitted GMF and MLP alone (what NeuMF-pre starts from), for the caller to evaluate and dispose. */
+  parts: { gmf: tf.LayersModel; mlp: tf.LayersModel };
+}
+
+/**
+ * One seed of NeuMF with pretraining: GMF and MLP chosen and refitted as {@link selectAndRefit}
+ * does, alpha and NeuMF-pre's own epochs chosen on validation from the hold-out models, then the
+ * same steps on the whole train file.
+ */
+export async function selectAndRefitPretrained(
+  factors: number,
+  seed: number,
+  fitData: Interactions,
+  trainData: Interactions,
+  validation: SampledTestSet,
+  settings: NcfSettings,
+  pre: PretrainSettings,
+  log: (...parts: unknown[]) => void,
+): Promise<PretrainedSelected> {
+  const gmf = await selectAndRefit('gmf', factors, seed, fitData, trainData, validation, settings, log, true);
+  const mlp = await selectAndRefit('mlp', factors, seed, fitData, trainData, validation, settings, log, true);
+  const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate };
+  try {
+    const alphaCurve = pre.alphas.map((alpha) => {
+      const combined = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
+      const v = evaluateSampled(createScorer(combined), validation, { k: 10 });
+      combined.dispose();
+      log(NCF_LABEL['neumf-pre'], `f${factors} s${seed} alpha ${alpha} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)}`);
+      return { alpha, hr: v.hr, ndcg: v.ndcg };
+    });
+    const alpha = alphaCurve.reduce((a, p) => (p.hr > a.hr ? p : a)).alpha;
+    const probe = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
+    let selected: Awaited<ReturnType<typeof holdOut>>;
+    try {
+      selected = await holdOut(probe, NCF_LABEL['neumf-pre'], fitData, validation, preSettings, seed, factors, log, false, 'sgd', true);
+    } finally {
+      probe.dispose();
+    }
+    const epochs = selected.best.epoch + 1;
+    const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
+    const refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, trainData, epochs, preSettings, seed, factors, undefined, 'sgd'));
+    return {
+      epochs,
+      val: { hr: selected.best.hr, ndcg: selected.best.ndcg },
+      curve: selected.curve,
+      model,
+      refitSeconds,
+      alpha,
+      gmfEpochs: gmf.epochs,
+      mlpEpochs: mlp.epochs,
+      alphaCurve,
+      tuneSeconds: [gmf.curve, mlp.curve, selected.curve].reduce((a, c) => a + c[c.length - 1].seconds, 0),
+      parts: { gmf: gmf.model, mlp: mlp.model },
+    };
+  } finally {
+    gmf.holdout?.dispose();
+    mlp.holdout?.dispose();
+  }
 }

@@ -2,8 +2,8 @@
 // in the NCF protocol (each user's test item ranked among the 99 listed negatives, pessimistic
 // ties) and in full ranking (every item not in the user's training set), and on ML-100K.
 //
-//   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf]
-//       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001]
+//   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf,neumf-pre]
+//       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001] [--ncf-alphas 0.5] [--ncf-pre-lr 0.001]
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
@@ -39,7 +39,7 @@ import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import { createScorer } from '../src/scoring/index.js';
-import { NCF_LABEL, selectAndRefit, type NcfKind } from './baselines-ncf.js';
+import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfKind } from './baselines-ncf.js';
 
 interface Split {
   name: string;
@@ -57,7 +57,7 @@ const args = parseArgs(process.argv.slice(2));
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
     mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false,
-    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001 };
+    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001 };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -86,6 +86,8 @@ function parseArgs(argv: string[]) {
       case '--ncf-factors': a.ncfFactors = v().split(',').map(Number); break;
       case '--ncf-epochs': a.ncfEpochs = Number(v()); break;
       case '--ncf-lr': a.ncfLr = Number(v()); break;
+      case '--ncf-alphas': a.ncfAlphas = v().split(',').map(Number); break;
+      case '--ncf-pre-lr': a.ncfPreLr = Number(v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -169,6 +171,8 @@ interface Row {
   trials: { params: Record<string, number>; hr: number; ndcg: number; fitSeconds: number }[];
   /** NCF rows: the epochs each seed's hold-out run chose (the refit trained that many). */
   epochsPerSeed?: number[];
+  /** NeuMF-pre rows: each seed's choices (GMF and MLP epochs, alpha, its own epochs), in words. */
+  choicesPerSeed?: string[];
 }
 
 if (args.render.length > 0) {
@@ -355,6 +359,7 @@ for (const m of args.models) {
     }
   }
   if (m === 'gmf' || m === 'mlp' || m === 'neumf') await runNcf(m);
+  if (m === 'neumf-pre') await runNcfPretrained();
 }
 log('done');
 
@@ -384,6 +389,49 @@ async function runNcf(kind: NcfKind): Promise<void> {
   }
 }
 
+/**
+ * NeuMF with pretraining at each `--ncf-factors`: GMF and MLP chosen and refitted, the combination's
+ * alpha (`--ncf-alphas`) and its own SGD epochs (`--ncf-pre-lr`) chosen on validation, then the
+ * same on the whole train file (bench/baselines-ncf.ts). The log also gives the refitted GMF's and
+ * MLP's own test figures.
+ */
+async function runNcfPretrained(): Promise<void> {
+  for (const factors of args.ncfFactors) {
+    const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
+    const pre = { alphas: args.ncfAlphas, preLearningRate: args.ncfPreLr };
+    const row: Row = {
+      method: `${NCF_LABEL['neumf-pre']} ${factors}`,
+      params: { factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate },
+      seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [], choicesPerSeed: [],
+    };
+    result.rows.push(row);
+    const vals: { hr: number; ndcg: number }[] = [];
+    for (const seed of args.seeds) {
+      const chosen = await selectAndRefitPretrained(factors, seed, split.fit, split.train, split.val, settings, pre, log);
+      const r = testOf(createScorer(chosen.model));
+      for (const [name, part] of Object.entries(chosen.parts)) {
+        const p = testOf(createScorer(part));
+        log(`${name} ${factors} (refit, NeuMF-pre's start) seed ${seed}`, 'test HR', p.test.hr.toFixed(4), 'NDCG', p.test.ndcg.toFixed(4));
+        part.dispose();
+      }
+      chosen.model.dispose();
+      row.seeds.push(seed);
+      row.test.push(r.test);
+      row.full.push(r.full);
+      row.fitSeconds.push(chosen.refitSeconds);
+      row.epochsPerSeed!.push(chosen.epochs);
+      row.choicesPerSeed!.push(`GMF ${chosen.gmfEpochs}, MLP ${chosen.mlpEpochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epochs`);
+      vals.push(chosen.val);
+      row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+      row.tuneSeconds += chosen.tuneSeconds;
+      for (const a of chosen.alphaCurve) row.trials.push({ params: { factors, seed, alpha: a.alpha, epoch: -1 }, hr: a.hr, ndcg: a.ndcg, fitSeconds: 0 });
+      for (const p of chosen.curve) row.trials.push({ params: { factors, seed, alpha: chosen.alpha, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
+      log(row.method, `seed ${seed}`, row.choicesPerSeed![row.choicesPerSeed!.length - 1], `(val HR ${chosen.val.hr.toFixed(4)})`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| refit ${chosen.refitSeconds.toFixed(1)} s`);
+      save();
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 function render(files: string[], doc: string): void {
   const fmt = (xs: number[]) => {
@@ -407,18 +455,19 @@ function render(files: string[], doc: string): void {
     lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     // the same method with the same setting from several files (e.g. more seeds run later): one row
     // (MF's chosen epoch count differs per seed: its rows merge by size and list the epochs)
-    const merged: (Row & { epochs: number[] })[] = [];
+    const merged: (Row & { epochs: number[]; choices: string[] })[] = [];
     for (const row of runs.flatMap((r) => r.rows)) {
       const { epochs, ...setting } = row.params;
       const params = row.method.startsWith('MF') ? setting : row.params;
       const same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
       if (same === undefined) {
         const first = row.epochsPerSeed ?? (epochs === undefined || params === row.params ? [] : [epochs]);
-        merged.push({ ...row, params, epochs: [...first], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
+        merged.push({ ...row, params, epochs: [...first], choices: [...(row.choicesPerSeed ?? [])], seeds: [...row.seeds], test: [...row.test], full: [...row.full], fitSeconds: [...row.fitSeconds] });
         continue;
       }
       row.seeds.forEach((seed, j) => {
         if (same.seeds.includes(seed)) return;
+        if (row.choicesPerSeed) same.choices.push(row.choicesPerSeed[j]);
         if (row.epochsPerSeed) same.epochs.push(row.epochsPerSeed[j]);
         else if (epochs !== undefined && params !== row.params) same.epochs.push(epochs);
         same.seeds.push(seed);
@@ -429,7 +478,8 @@ function render(files: string[], doc: string): void {
     }
     for (const row of merged) {
       if (row.test.length === 0) continue;
-      const params = [...Object.entries(row.params).map(([k, v]) => `${k} ${v}`), ...(row.epochs.length > 0 ? [`epochs ${row.epochs.join(' / ')}`] : [])].join(', ') || '–';
+      const chosen = row.choices.length > 0 ? [`per seed: ${row.choices.join(' / ')}`] : row.epochs.length > 0 ? [`epochs ${row.epochs.join(' / ')}`] : [];
+      const params = [...Object.entries(row.params).map(([k, v]) => `${k} ${v}`), ...chosen].join(', ') || '–';
       const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
       lines.push(
         `| ${row.method} | ${params} | ${row.seeds.length === 1 && row.seeds[0] === 0 ? '– (deterministic)' : row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
