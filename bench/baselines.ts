@@ -420,7 +420,7 @@ async function runNcfPretrained(): Promise<void> {
       row.full.push(r.full);
       row.fitSeconds.push(chosen.refitSeconds);
       row.epochsPerSeed!.push(chosen.epochs);
-      row.choicesPerSeed!.push(`GMF ${chosen.gmfEpochs}, MLP ${chosen.mlpEpochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epochs`);
+      row.choicesPerSeed!.push(`GMF ${chosen.gmfEpochs}, MLP ${chosen.mlpEpochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epoch${chosen.epochs === 1 ? '' : 's'}`);
       vals.push(chosen.val);
       row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
       row.tuneSeconds += chosen.tuneSeconds;
