@@ -7,7 +7,9 @@
 //   npx tsx bench/reproduce-ml1m.ts --render bench/results/a.json bench/results/b.json
 //       [--doc docs/benchmarks.md] [--svg docs/hr-per-epoch-factor8.svg]
 //   (ablations: --no-holdout, --lr, --batch-size, --negatives, --pre-optimizers sgd,adam,
-//   --pretrain-checkpoint val|test|last, --alpha, --limit-users N, --resume, --weights-dir DIR,
+//   --pretrain-checkpoint val|test|last|holdout-val, --alpha, --alphas A,B,.. (the pretrained
+//   combination at each alpha, no training), --pre-lr (NeuMF-pre's own learning rate),
+//   --keep-every-epoch (GMF/MLP weights of every epoch, for holdout-val), --limit-users N, --resume, --weights-dir DIR,
 //   --reference dense|lazy [--reference-shuffle full|grouped] [--reference-epsilon E],
 //   --original-weights DIR; see bench/ml1m/args.ts)
 //
@@ -43,6 +45,7 @@
 //   evaluate.ts     one point of a curve (test pessimistic/optimistic, validation)
 //   record.ts       the result file: writer, selections, run bookkeeping, machine and code state
 //   checkpoints.ts  the GMF/MLP weights cache NeuMF-pre starts from
+//   combinations.ts --alphas: the pretrained combination itself at each alpha
 //   run.ts          one run with the library's train()
 //   reference.ts    the plain-JS reference trainer (Keras-exact Adam ablation; an independent oracle)
 //   original.ts     the original repository's checkpoints (diagnostic)

@@ -6,6 +6,13 @@ import { fileURLToPath } from 'node:url';
 import type { EngineName } from '../../src/training/types.js';
 import type { ModelName, Optimizer } from './types.js';
 
+/**
+ * Which GMF/MLP weights NeuMF-pre starts from: their validation-best, test-best or last epoch, or
+ * (`holdout-val`, for a whole-file run) the epoch the hold-out run of the same model chose by
+ * validation, from a whole-file run made with `--keep-every-epoch`.
+ */
+export type PretrainCheckpoint = 'val' | 'test' | 'last' | 'holdout-val';
+
 export interface Args {
   dataDir: string;
   models: ModelName[];
@@ -21,8 +28,14 @@ export interface Args {
   limitUsers: number | null;
   holdout: boolean;
   preOptimizers: Optimizer[];
-  pretrainCheckpoint: 'val' | 'test' | 'last';
+  pretrainCheckpoint: PretrainCheckpoint;
   alpha: number;
+  /** With `--models neumf-pre`: evaluate the pretrained combination at each alpha, no training. */
+  alphas: number[] | null;
+  /** Learning rate of NeuMF-pre's own training (null: `learningRate`, as the GMF and MLP runs). */
+  preLearningRate: number | null;
+  /** Keep the GMF/MLP weights of every epoch (`<id>-e<epoch>`), for `--pretrain-checkpoint holdout-val`. */
+  keepEveryEpoch: boolean;
   weightsDir: string;
   resume: boolean;
   render: string[] | null;
@@ -55,6 +68,9 @@ const OPTIONS = {
   'pre-optimizers': { type: 'string' },
   'pretrain-checkpoint': { type: 'string' },
   alpha: { type: 'string' },
+  alphas: { type: 'string' },
+  'pre-lr': { type: 'string' },
+  'keep-every-epoch': { type: 'boolean' },
   'weights-dir': { type: 'string' },
   resume: { type: 'boolean' },
   // --render takes the result files as the positional arguments that follow
@@ -78,6 +94,18 @@ function int(name: string, s: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${s}`);
   return n;
+}
+
+function positive(name: string, s: string): number {
+  const x = Number(s);
+  if (!Number.isFinite(x) || x <= 0) throw new Error(`${name} must be a number > 0, got ${s}`);
+  return x;
+}
+
+function fraction(name: string, s: string): number {
+  const x = Number(s);
+  if (!Number.isFinite(x) || x < 0 || x > 1) throw new Error(`${name} takes numbers in [0, 1], got ${s}`);
+  return x;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], message: string): T {
@@ -127,6 +155,9 @@ export function readArgs(argv: string[]): Args {
     preOptimizers: ['sgd', 'adam'],
     pretrainCheckpoint: 'val',
     alpha: v.alpha === undefined ? 0.5 : Number(v.alpha),
+    alphas: v.alphas === undefined ? null : list(v.alphas).map((x) => fraction('--alphas', x)),
+    preLearningRate: v['pre-lr'] === undefined ? null : positive('--pre-lr', v['pre-lr']),
+    keepEveryEpoch: v['keep-every-epoch'] ?? false,
     weightsDir: v['weights-dir'] ?? '/tmp/neural-recsys-ml1m-weights',
     resume: v.resume ?? false,
     render: v.render ? positionals : null,
@@ -147,7 +178,10 @@ export function readArgs(argv: string[]): Args {
     args.preOptimizers = list(v['pre-optimizers']) as Optimizer[];
   }
   const c = v['pretrain-checkpoint'];
-  if (c !== undefined) args.pretrainCheckpoint = oneOf(c, ['val', 'test', 'last'] as const, `--pretrain-checkpoint must be val, test or last, got ${c}`);
+  if (c !== undefined) {
+    args.pretrainCheckpoint = oneOf(c, ['val', 'test', 'last', 'holdout-val'] as const, `--pretrain-checkpoint must be val, test, last or holdout-val, got ${c}`);
+  }
+  if (args.pretrainCheckpoint === 'holdout-val' && args.holdout) throw new Error('--pretrain-checkpoint holdout-val is for whole-file runs (--no-holdout)');
   const shuffle = v['reference-shuffle'];
   if (shuffle !== undefined) args.referenceShuffle = oneOf(shuffle, ['full', 'grouped'] as const, `--reference-shuffle takes full or grouped, got ${shuffle}`);
   if (args.render === null && args.out === '') {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Args } from './args.js';
 import { prepare, type Prepared } from './data.js';
 import { runOriginal } from './original.js';
+import { runCombinations } from './combinations.js';
 import { codeState, machine, Writer, type Current } from './record.js';
 import { runReference } from './reference.js';
 import { runId, runOne, type RunSpec } from './run.js';
@@ -34,6 +35,9 @@ function newResultFile(args: Args, p: Prepared): ResultFile {
       validationNegatives: 99,
       pretrainCheckpoint: args.pretrainCheckpoint,
       alpha: args.alpha,
+      ...(args.alphas !== null ? { alphas: args.alphas } : {}),
+      ...(args.preLearningRate !== null ? { preLearningRate: args.preLearningRate } : {}),
+      ...(args.keepEveryEpoch ? { keepEveryEpoch: true } : {}),
     },
     data: {
       users: p.ncf.numUsers,
@@ -71,6 +75,11 @@ async function runAll(args: Args, p: Prepared, writer: Writer, current: Current)
         const optimizers: Optimizer[] = model === 'neumf-pre' ? args.preOptimizers : ['adam'];
         for (const optimizer of optimizers) {
           const spec: RunSpec = { model, optimizer, factor, seed };
+          if (model === 'neumf-pre' && args.alphas !== null) {
+            // the combination at each alpha, no training (once, not per optimizer)
+            if (optimizer === optimizers[0]) runCombinations(spec, args, p, writer, current);
+            continue;
+          }
           if (args.referenceAdam !== null) {
             await runReference(spec, args, p, writer, current);
             continue;

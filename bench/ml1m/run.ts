@@ -2,7 +2,7 @@
 // checkpoints), evaluate before training and after every epoch of train(), keep the checkpoints a
 // later NeuMF-pre run starts from.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GMF, MLP, NeuMF, pretrainedNeuMF } from '../../src/models/index.js';
 import { train } from '../../src/training/index.js';
@@ -31,6 +31,7 @@ export function settingsTag(args: Args, model?: ModelName): string {
   // pretraining settings only name the runs they change
   if (pre && args.alpha !== 0.5) parts.push(`alpha${args.alpha}`);
   if (pre && args.pretrainCheckpoint !== 'val') parts.push(`pre-${args.pretrainCheckpoint}`);
+  if (pre && args.preLearningRate !== null) parts.push(`prelr${args.preLearningRate}`);
   // the protocol runs use 2 threads; the fused engine is Hogwild there, exact on one thread
   if (args.threads !== 2 && args.holdout) parts.push(`t${args.threads}`);
   return parts.join('-');
@@ -47,21 +48,45 @@ export function layersOf(factor: number): number[] {
 }
 
 /** Where the checkpoints of this data size live. */
-function checkpointDir(args: Args): string {
+export function checkpointDir(args: Args): string {
   return join(args.weightsDir, args.limitUsers === null ? 'full' : `limit${args.limitUsers}`);
 }
 
-/** NeuMF-pre from the cached checkpoints of the protocol's GMF and MLP runs; null when they are missing. */
-function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { model: tf.LayersModel; pretrainedFrom: RunRecord['pretrainedFrom'] } | null {
+/** The file (without .bin/.json) of a GMF/MLP checkpoint NeuMF-pre starts from, and its epoch. */
+function checkpointFile(base: string, id: string, spec: RunSpec, args: Args, model: 'gmf' | 'mlp'): { path: string; epoch: number } | null {
+  const epochIn = (path: string): number | null =>
+    existsSync(`${path}.json`) ? ((JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { epoch?: number }).epoch ?? -99) : null;
+  if (args.pretrainCheckpoint !== 'holdout-val') {
+    const path = join(base, `${id}-${args.pretrainCheckpoint}`);
+    const epoch = epochIn(path);
+    return epoch === null ? null : { path, epoch };
+  }
+  // the epoch the hold-out run of the same model chose by validation, in this whole-file run
+  const holdoutId = runId({ ...spec, model, optimizer: 'adam' }, { ...args, holdout: true, pretrainCheckpoint: 'val', alpha: 0.5, preLearningRate: null });
+  const chosen = epochIn(join(base, `${holdoutId}-val`));
+  if (chosen === null) return null;
+  const path = join(base, `${id}-e${chosen}`);
+  return epochIn(path) === null ? null : { path, epoch: chosen };
+}
+
+/** The protocol's GMF and MLP of this factor and seed, loaded from the cached checkpoints; null when missing. */
+export function pretrainedParts(
+  spec: RunSpec,
+  args: Args,
+  p: Prepared,
+  id: string,
+): { gmf: tf.LayersModel; mlp: tf.LayersModel; pretrainedFrom: NonNullable<RunRecord['pretrainedFrom']> } | null {
   const { numUsers, numItems } = p.ncf;
-  // the GMF and MLP runs of the protocol (their ids carry no checkpoint or alpha tag)
-  const protocol = { ...args, alpha: 0.5, pretrainCheckpoint: 'val' as const };
+  // the GMF and MLP runs of the protocol (their ids carry no checkpoint, alpha or NeuMF-pre learning-rate tag)
+  const protocol = { ...args, alpha: 0.5, pretrainCheckpoint: 'val' as const, preLearningRate: null };
   const gmfId = runId({ ...spec, model: 'gmf', optimizer: 'adam' }, protocol);
   const mlpId = runId({ ...spec, model: 'mlp', optimizer: 'adam' }, protocol);
   const base = checkpointDir(args);
-  const gw = loadWeights(join(base, `${gmfId}-${args.pretrainCheckpoint}`));
-  const mw = loadWeights(join(base, `${mlpId}-${args.pretrainCheckpoint}`));
-  if (!gw || !mw) {
+  const gf = checkpointFile(base, gmfId, spec, args, 'gmf');
+  const mf = checkpointFile(base, mlpId, spec, args, 'mlp');
+  const gw = gf && loadWeights(gf.path);
+  const mw = mf && loadWeights(mf.path);
+  if (!gf || !mf || !gw || !mw) {
     console.log(`skip ${id}: no ${args.pretrainCheckpoint} checkpoint of ${gmfId} and ${mlpId} in ${base} (run gmf and mlp first)`);
     return null;
   }
@@ -70,14 +95,17 @@ function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { 
   gmf.setWeights(gw);
   mlp.setWeights(mw);
   tf.dispose([...gw, ...mw]);
-  const model = pretrainedNeuMF(gmf, mlp, { alpha: args.alpha });
-  gmf.dispose();
-  mlp.dispose();
-  const epochOf = (rid: string): number => {
-    const meta = JSON.parse(readFileSync(join(base, `${rid}-${args.pretrainCheckpoint}.json`), 'utf8')) as { epoch?: number };
-    return meta.epoch ?? -99;
-  };
-  return { model, pretrainedFrom: { gmf: gmfId, mlp: mlpId, checkpoint: args.pretrainCheckpoint, gmfEpoch: epochOf(gmfId), mlpEpoch: epochOf(mlpId) } };
+  return { gmf, mlp, pretrainedFrom: { gmf: gmfId, mlp: mlpId, checkpoint: args.pretrainCheckpoint, gmfEpoch: gf.epoch, mlpEpoch: mf.epoch } };
+}
+
+/** NeuMF-pre from the cached checkpoints of the protocol's GMF and MLP runs; null when they are missing. */
+function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { model: tf.LayersModel; pretrainedFrom: RunRecord['pretrainedFrom'] } | null {
+  const parts = pretrainedParts(spec, args, p, id);
+  if (parts === null) return null;
+  const model = pretrainedNeuMF(parts.gmf, parts.mlp, { alpha: args.alpha });
+  parts.gmf.dispose();
+  parts.mlp.dispose();
+  return { model, pretrainedFrom: parts.pretrainedFrom };
 }
 
 /** The run's model, seeded from (seed, factor, model); null when NeuMF-pre has no checkpoints. */
@@ -99,9 +127,14 @@ class Keeper {
   private valEpoch = -1;
   private testEpoch = -1;
 
-  constructor(private readonly model: tf.LayersModel) {}
+  /** @param every - where to save the weights of every epoch as `<id>-e<epoch>` (null: only val/test/last) */
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly every: { base: string; id: string } | null = null,
+  ) {}
 
   see(point: EpochPoint): void {
+    if (this.every) saveWeights(join(this.every.base, `${this.every.id}-e${point.epoch}`), this.model, point.epoch);
     if (point.val && point.val.hr > this.bestVal) {
       this.bestVal = point.val.hr;
       this.valEpoch = point.epoch;
@@ -162,7 +195,8 @@ export async function runOne(spec: RunSpec, args: Args, p: Prepared, writer: Wri
   if (built === null) return;
   const { model, pretrainedFrom } = built;
   const run = newRun(spec, args, id, pretrainedFrom);
-  const keeper = spec.model === 'gmf' || spec.model === 'mlp' ? new Keeper(model) : null;
+  const every = args.keepEveryEpoch ? { base: checkpointDir(args), id } : null;
+  const keeper = spec.model === 'gmf' || spec.model === 'mlp' ? new Keeper(model, every) : null;
   const runWriter = startRun(writer, current, run, (point) => logPoint(id, point), (point) => keeper?.see(point));
 
   runWriter.record({ epoch: -1, ...evaluatePoint(model, p, valNegatives) });
@@ -170,7 +204,7 @@ export async function runOne(spec: RunSpec, args: Args, p: Prepared, writer: Wri
     epochs: args.epochs,
     batchSize: args.batchSize,
     negatives: args.negatives,
-    learningRate: args.learningRate,
+    learningRate: spec.model === 'neumf-pre' && args.preLearningRate !== null ? args.preLearningRate : args.learningRate,
     optimizer: spec.optimizer,
     loss: 'bce',
     seed: deriveSeed(spec.seed, 0x5eed + spec.factor),

@@ -84,6 +84,12 @@ export interface ResultFile {
     validationNegatives: number;
     pretrainCheckpoint: string;
     alpha: number;
+    /** `--alphas`: the pretrained combinations evaluated, no training. */
+    alphas?: number[];
+    /** `--pre-lr`: NeuMF-pre's own learning rate, when not `learningRate`. */
+    preLearningRate?: number;
+    /** `--keep-every-epoch`: the GMF/MLP weights of every epoch were kept. */
+    keepEveryEpoch?: boolean;
   };
   data: { users: number; items: number; trainPositives: number; trainedPositives: number; validation: number; test: number; droppedSelfNegatives: number };
   runs: RunRecord[];
