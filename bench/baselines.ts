@@ -39,7 +39,7 @@ import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import { createScorer } from '../src/scoring/index.js';
-import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfKind } from './baselines-ncf.js';
+import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfKind, type NcfSelected } from './baselines-ncf.js';
 
 interface Split {
   name: string;
@@ -363,6 +363,17 @@ for (const m of args.models) {
 }
 log('done');
 
+/** Adds one seed's refit (its test figures `r`) to an NCF row; `vals` collects the seeds' validation figures. */
+function recordSeed(row: Row, vals: { hr: number; ndcg: number }[], seed: number, r: ReturnType<typeof testOf>, chosen: NcfSelected): void {
+  row.seeds.push(seed);
+  row.test.push(r.test);
+  row.full.push(r.full);
+  row.fitSeconds.push(chosen.refitSeconds);
+  row.epochsPerSeed!.push(chosen.epochs);
+  vals.push(chosen.val);
+  row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+}
+
 /** GMF, MLP or NeuMF at each `--ncf-factors`: per seed, epochs chosen on validation, then refitted (bench/baselines-ncf.ts). */
 async function runNcf(kind: NcfKind): Promise<void> {
   for (const factors of args.ncfFactors) {
@@ -374,13 +385,7 @@ async function runNcf(kind: NcfKind): Promise<void> {
       const chosen = await selectAndRefit(kind, factors, seed, split.fit, split.train, split.val, settings, log);
       const r = testOf(createScorer(chosen.model));
       chosen.model.dispose();
-      row.seeds.push(seed);
-      row.test.push(r.test);
-      row.full.push(r.full);
-      row.fitSeconds.push(chosen.refitSeconds);
-      row.epochsPerSeed!.push(chosen.epochs);
-      vals.push(chosen.val);
-      row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+      recordSeed(row, vals, seed, r, chosen);
       row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
       for (const p of chosen.curve) row.trials.push({ params: { factors, seed, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
       log(row.method, `seed ${seed}`, `epochs ${chosen.epochs} (val HR ${chosen.val.hr.toFixed(4)})`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| refit ${chosen.refitSeconds.toFixed(1)} s`);
@@ -415,14 +420,8 @@ async function runNcfPretrained(): Promise<void> {
         part.dispose();
       }
       chosen.model.dispose();
-      row.seeds.push(seed);
-      row.test.push(r.test);
-      row.full.push(r.full);
-      row.fitSeconds.push(chosen.refitSeconds);
-      row.epochsPerSeed!.push(chosen.epochs);
+      recordSeed(row, vals, seed, r, chosen);
       row.choicesPerSeed!.push(`GMF ${chosen.gmfEpochs}, MLP ${chosen.mlpEpochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epoch${chosen.epochs === 1 ? '' : 's'}`);
-      vals.push(chosen.val);
-      row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
       row.tuneSeconds += chosen.tuneSeconds;
       for (const a of chosen.alphaCurve) row.trials.push({ params: { factors, seed, alpha: a.alpha, epoch: -1 }, hr: a.hr, ndcg: a.ndcg, fitSeconds: 0 });
       for (const p of chosen.curve) row.trials.push({ params: { factors, seed, alpha: chosen.alpha, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
