@@ -31,6 +31,16 @@ export interface NcfSettings {
   learningRate: number;
 }
 
+/** What every selection runs on: the hold-out run's data, the refit's, the validation set and a logger. */
+export interface NcfData {
+  /** Train minus the validation positives (the hold-out runs). */
+  fit: Interactions;
+  /** The whole train file (the refits). */
+  train: Interactions;
+  validation: SampledTestSet;
+  log: (...parts: unknown[]) => void;
+}
+
 /** NeuMF-pre's own choices: the alphas tried, and its SGD learning rate. */
 export interface PretrainSettings {
   alphas: number[];
@@ -86,28 +96,18 @@ async function fit(
 }
 
 /**
- * One seed of one NCF model: the hold-out run on `fitData` chooses the epochs on `validation`, then
- * the refit on `trainData`. With `keepHoldout` the hold-out model is returned too, holding the
+ * One seed of one NCF model: the hold-out run on `data.fit` chooses the epochs on `data.validation`,
+ * then the refit on `data.train`. With `keepHoldout` the hold-out model is returned too, holding the
  * weights of its chosen epoch.
  */
-export async function selectAndRefit(
-  kind: NcfKind,
-  factors: number,
-  seed: number,
-  fitData: Interactions,
-  trainData: Interactions,
-  validation: SampledTestSet,
-  settings: NcfSettings,
-  log: (...parts: unknown[]) => void,
-  keepHoldout = false,
-): Promise<NcfSelected> {
-  const probe = build(kind, factors, fitData.numUsers, fitData.numItems, seed);
+export async function selectAndRefit(kind: NcfKind, factors: number, seed: number, data: NcfData, settings: NcfSettings, keepHoldout = false): Promise<NcfSelected> {
+  const probe = build(kind, factors, data.fit.numUsers, data.fit.numItems, seed);
   let kept = false;
   try {
-    const { curve, best } = await holdOut(probe, NCF_LABEL[kind], fitData, validation, settings, seed, factors, log, keepHoldout, 'adam', false);
+    const { curve, best } = await holdOut(probe, NCF_LABEL[kind], data, settings, seed, factors, keepHoldout, 'adam', false);
     const epochs = best.epoch + 1;
-    const model = build(kind, factors, trainData.numUsers, trainData.numItems, seed);
-    const refitSeconds = await fit(model, trainData, epochs, settings, seed, factors);
+    const model = build(kind, factors, data.train.numUsers, data.train.numItems, seed);
+    const refitSeconds = await fit(model, data.train, epochs, settings, seed, factors);
     kept = keepHoldout;
     return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds, ...(keepHoldout ? { holdout: probe } : {}) };
   } finally {
@@ -116,19 +116,17 @@ export async function selectAndRefit(
 }
 
 /**
- * Trains `probe` on `fitData` for `settings.epochs`, evaluating validation after every epoch (and
+ * Trains `probe` on `data.fit` for `settings.epochs`, evaluating validation after every epoch (and
  * before the first when `scoreStart`: epoch -1), and returns the curve and its first best point;
  * with `keep` the probe ends holding the weights of that point.
  */
 async function holdOut(
   probe: tf.LayersModel,
   label: string,
-  fitData: Interactions,
-  validation: SampledTestSet,
+  data: NcfData,
   settings: NcfSettings,
   seed: number,
   factors: number,
-  log: (...parts: unknown[]) => void,
   keep: boolean,
   optimizer: 'adam' | 'sgd',
   scoreStart: boolean,
@@ -136,16 +134,16 @@ async function holdOut(
   const curve: NcfSelected['curve'] = [];
   let bestWeights: tf.Tensor[] | null = null;
   const score = (epoch: number, seconds: number) => {
-    const v = evaluateSampled(createScorer(probe), validation, { k: 10 });
+    const v = evaluateSampled(createScorer(probe), data.validation, { k: 10 });
     if (keep && (curve.length === 0 || v.hr > Math.max(...curve.map((p) => p.hr)))) {
       bestWeights?.forEach((w) => w.dispose());
       bestWeights = probe.getWeights().map((w) => w.clone());
     }
     curve.push({ epoch, hr: v.hr, ndcg: v.ndcg, seconds });
-    log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
+    data.log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
   };
   if (scoreStart) score(-1, 0);
-  await fit(probe, fitData, settings.epochs, settings, seed, factors, score, optimizer);
+  await fit(probe, data.fit, settings.epochs, settings, seed, factors, score, optimizer);
   const best = curve.reduce((a, p) => (p.hr > a.hr ? p : a));
   if (bestWeights !== null) {
     const w: tf.Tensor[] = bestWeights;
@@ -173,38 +171,29 @@ export interface PretrainedSelected extends NcfSelected {
  * does, alpha and NeuMF-pre's own epochs chosen on validation from the hold-out models, then the
  * same steps on the whole train file.
  */
-export async function selectAndRefitPretrained(
-  factors: number,
-  seed: number,
-  fitData: Interactions,
-  trainData: Interactions,
-  validation: SampledTestSet,
-  settings: NcfSettings,
-  pre: PretrainSettings,
-  log: (...parts: unknown[]) => void,
-): Promise<PretrainedSelected> {
-  const gmf = await selectAndRefit('gmf', factors, seed, fitData, trainData, validation, settings, log, true);
-  const mlp = await selectAndRefit('mlp', factors, seed, fitData, trainData, validation, settings, log, true);
+export async function selectAndRefitPretrained(factors: number, seed: number, data: NcfData, settings: NcfSettings, pre: PretrainSettings): Promise<PretrainedSelected> {
+  const gmf = await selectAndRefit('gmf', factors, seed, data, settings, true);
+  const mlp = await selectAndRefit('mlp', factors, seed, data, settings, true);
   const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate };
   try {
     const alphaCurve = pre.alphas.map((alpha) => {
       const combined = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
-      const v = evaluateSampled(createScorer(combined), validation, { k: 10 });
+      const v = evaluateSampled(createScorer(combined), data.validation, { k: 10 });
       combined.dispose();
-      log(NCF_LABEL['neumf-pre'], `f${factors} s${seed} alpha ${alpha} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)}`);
+      data.log(NCF_LABEL['neumf-pre'], `f${factors} s${seed} alpha ${alpha} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)}`);
       return { alpha, hr: v.hr, ndcg: v.ndcg };
     });
     const alpha = alphaCurve.reduce((a, p) => (p.hr > a.hr ? p : a)).alpha;
     const probe = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
     let selected: Awaited<ReturnType<typeof holdOut>>;
     try {
-      selected = await holdOut(probe, NCF_LABEL['neumf-pre'], fitData, validation, preSettings, seed, factors, log, false, 'sgd', true);
+      selected = await holdOut(probe, NCF_LABEL['neumf-pre'], data, preSettings, seed, factors, false, 'sgd', true);
     } finally {
       probe.dispose();
     }
     const epochs = selected.best.epoch + 1;
     const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
-    const refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, trainData, epochs, preSettings, seed, factors, undefined, 'sgd'));
+    const refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, undefined, 'sgd'));
     return {
       epochs,
       val: { hr: selected.best.hr, ndcg: selected.best.ndcg },

@@ -39,7 +39,7 @@ import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import { createScorer } from '../src/scoring/index.js';
-import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfKind, type NcfSelected } from './baselines-ncf.js';
+import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfData, type NcfKind, type NcfSelected } from './baselines-ncf.js';
 
 interface Split {
   name: string;
@@ -363,6 +363,11 @@ for (const m of args.models) {
 }
 log('done');
 
+/** The split as the NCF selections take it (bench/baselines-ncf.ts). */
+function ncfData(): NcfData {
+  return { fit: split.fit, train: split.train, validation: split.val, log };
+}
+
 /** Adds one seed's refit (its test figures `r`) to an NCF row; `vals` collects the seeds' validation figures. */
 function recordSeed(row: Row, vals: { hr: number; ndcg: number }[], seed: number, r: ReturnType<typeof testOf>, chosen: NcfSelected): void {
   row.seeds.push(seed);
@@ -382,7 +387,7 @@ async function runNcf(kind: NcfKind): Promise<void> {
     result.rows.push(row);
     const vals: { hr: number; ndcg: number }[] = [];
     for (const seed of args.seeds) {
-      const chosen = await selectAndRefit(kind, factors, seed, split.fit, split.train, split.val, settings, log);
+      const chosen = await selectAndRefit(kind, factors, seed, ncfData(), settings);
       const r = testOf(createScorer(chosen.model));
       chosen.model.dispose();
       recordSeed(row, vals, seed, r, chosen);
@@ -412,7 +417,7 @@ async function runNcfPretrained(): Promise<void> {
     result.rows.push(row);
     const vals: { hr: number; ndcg: number }[] = [];
     for (const seed of args.seeds) {
-      const chosen = await selectAndRefitPretrained(factors, seed, split.fit, split.train, split.val, settings, pre, log);
+      const chosen = await selectAndRefitPretrained(factors, seed, ncfData(), settings, pre);
       const r = testOf(createScorer(chosen.model));
       for (const [name, part] of Object.entries(chosen.parts)) {
         const p = testOf(createScorer(part));
