@@ -217,8 +217,9 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   const shared = wanted > 1;
   const rows = layout.tableRows;
   const rowsMode = options.adamRows ?? 'dense';
+  const denseRows = adam && rowsMode === 'dense';
   // dense Adam: the catch-up's jump in WebAssembly when it can run, on a store in its memory
-  const catchUpModule = adam && rowsMode === 'dense' ? await compileCatchUp(shared) : null;
+  const catchUpModule = denseRows ? await compileCatchUp(shared) : null;
   const { buffer, offset, memory, store } = allocateStore(layout.length, adam, shared, rows, catchUpModule !== null);
   const simdModule = memory === null ? null : catchUpModule;
   store.simd = simdModule === null ? null : instantiateCatchUp(simdModule, memory!, layout.length);
@@ -229,7 +230,7 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
   // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
   const catchUp =
-    adam && rowsMode === 'dense' ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate, store.simd) : null;
+    denseRows ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate, store.simd) : null;
   // compiled once here; workers get the Module by postMessage and instantiate their own copy
   const tower = layout.tower.length > 1 ? await compileTower() : null;
   const slots = options.loss === 'bpr' ? 2 : 1;
