@@ -24,7 +24,8 @@ export interface MLPArgs extends SideFeatureArgs {
   /**
    * L2 penalty: one number for every part, or one per entry of `layers` (`l2[0]` for the
    * embeddings, `l2[i]` for the kernel of `mlp_layer{i}`), as the original code's `reg_layers`.
-   * Default 0.
+   * Default 0. The fused engine trains the kernels' penalties; a non-zero `l2[0]` (or a single
+   * non-zero number) sends training to the tfjs engine.
    */
   l2?: number | readonly number[];
   /** Seed of the initial weights; the same seed gives the same model. Default: unseeded. */

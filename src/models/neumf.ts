@@ -29,7 +29,8 @@ export interface NeuMFArgs extends SideFeatureArgs {
   l2Gmf?: number;
   /**
    * L2 penalty of the MLP part: one number, or one per entry of `layers` (`[0]` the embeddings,
-   * `[i]` the kernel of `mlp_layer{i}`). Default 0.
+   * `[i]` the kernel of `mlp_layer{i}`). Default 0. The fused engine trains the kernels'
+   * penalties; an embedding penalty (`[0]`, or `l2Gmf`) sends training to the tfjs engine.
    */
   l2Mlp?: number | readonly number[];
   /** Seed of the initial weights; the same seed gives the same model. Default: unseeded. */

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../test/helpers/backends.js';
 import { RecsysError, isRecsysError } from '../errors.js';
-import { GMF, NeuMF } from '../models/index.js';
+import { GMF, MLP, NeuMF } from '../models/index.js';
 import { evaluateSampled } from '../evaluation/index.js';
 import type { Interactions } from '../data/interactions.js';
 import { leaveOneOut, syntheticInteractions } from '../data/index.js';
@@ -523,5 +523,21 @@ describe('train: engine selection', () => {
     expect(history.engineReason).toMatch(/^tfjs: .*penalty/);
     expect(history.epochs[0].engine).toBe('tfjs');
     model.dispose();
+  });
+
+  it("'auto' trains L2 on Dense kernels on the fused engine (2 threads), and the penalty shrinks those kernels", async () => {
+    const squares = async (l2: number[]) => {
+      const model = MLP({ numUsers: data.numUsers, numItems: data.numItems, layers: [16, 8, 4], l2, seed: 3 });
+      const history = await train(model, data, { epochs: 2, batchSize: 64, threads: 2, seed: 3, learningRate: 0.01 });
+      expect(history.engine).toBe('fused');
+      expect(history.engineReason).not.toMatch(/penalty/);
+      const kernel = model.getLayer('mlp_layer1').getWeights()[0].dataSync();
+      const out = kernel.reduce((s, w) => s + w * w, 0);
+      model.dispose();
+      return out;
+    };
+    const free = await squares([0, 0, 0]);
+    const penalised = await squares([0, 0.1, 0]);
+    expect(penalised).toBeLessThan(0.5 * free);
   });
 });

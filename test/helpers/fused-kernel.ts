@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GMF, MLP, NeuMF } from '../../src/models/index.js';
 import type { NcfArchitecture } from '../../src/ncf/index.js';
 import { mulberry32 } from '../../src/_lib/random.js';
-import { FusedKernel, type KernelStore } from '../../src/training/fused/kernel.js';
+import { FusedKernel, type KernelPenalty, type KernelStore } from '../../src/training/fused/kernel.js';
 import { compileCatchUp, instantiateCatchUp } from '../../src/training/fused/catch-up-wasm.js';
 import { allocateStore } from '../../src/training/fused/store.js';
 import { compileTower, WasmTower, type KernelKind } from '../../src/training/fused/tower-wasm.js';
@@ -142,12 +142,14 @@ export function newKernel(
   learningRate = 0.01,
   kind: KernelKind = 'js',
   rows: 'dense' | 'lazy' = 'dense',
+  kernelL2: readonly KernelPenalty[] = [],
 ) {
   const layout = paramLayout(arch);
   const store = storeFor(kind, layout, optimizer === 'adam' && rows === 'dense');
   readModelWeights(model, layout, store.params);
   store.featureIndex = readFeatureIndex(model, layout);
-  const kernel = new FusedKernel(layout, store, { loss, optimizer, learningRate, rows }, towerFor(kind, layout, loss));
+  const options = { loss, optimizer, learningRate, rows, ...(kernelL2.length === 0 ? {} : { kernelL2 }) };
+  const kernel = new FusedKernel(layout, store, options, towerFor(kind, layout, loss));
   expect(kernel.kind).toBe(layout.tower.length > 1 ? kind : 'js');
   return { layout, store, kernel };
 }

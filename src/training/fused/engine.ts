@@ -38,7 +38,7 @@ import { workersAvailable } from '../../_lib/node-worker.js';
 import type { WorkerReply } from './protocol.js';
 import { allocateControl, allocateStore, CONTROL_ABORT, CONTROL_STEP, sharedMemoryAvailable } from './store.js';
 import { compileCatchUp, instantiateCatchUp } from './catch-up-wasm.js';
-import { fusedSupport } from './support.js';
+import { fusedSupport, kernelL2 } from './support.js';
 import { compileTower, instantiateTower, type KernelKind } from './tower-wasm.js';
 import { epochResult, everyBatch, mergeTotals, runEpochLoop, sampledEpoch, YIELD_EVERY_MS, type EpochTotals } from '../epoch-loop.js';
 import { kernelSteps } from './kernel-steps.js';
@@ -227,7 +227,14 @@ export async function createFusedEngine(setup: EngineSetup): Promise<FusedEngine
   readModelWeights(model, layout, store.params);
   const featureIndex = readFeatureIndex(model, layout);
   store.featureIndex = featureIndex;
-  const kernelOptions: KernelOptions = { loss: options.loss, optimizer: options.optimizer, learningRate: options.learningRate, rows: rowsMode };
+  const penalties = kernelL2(model, layout);
+  const kernelOptions: KernelOptions = {
+    loss: options.loss,
+    optimizer: options.optimizer,
+    learningRate: options.learningRate,
+    rows: rowsMode,
+    ...(penalties.length === 0 ? {} : { kernelL2: penalties }),
+  };
   // dense Adam: every row is brought up to date at the end of an epoch, on the main thread
   const catchUp =
     denseRows ? new RowCatchUp(layout, store.params, store.m!, store.rms!, store.rowSteps!, options.learningRate, store.simd) : null;

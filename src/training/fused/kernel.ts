@@ -42,6 +42,22 @@ export interface KernelOptions {
    * (catch-up.ts), as tfjs's dense Adam moves it; 'lazy' leaves it where it was (LazyAdam).
    */
   rows?: 'dense' | 'lazy';
+  /**
+   * L2 penalties on dense kernels (a Dense layer's `kernelRegularizer`, tfjs's `l2 * sum(W^2)`
+   * added to every batch's loss): each kernel's place in the dense block and its `l2`. Absent or
+   * empty: no penalty.
+   */
+  kernelL2?: readonly KernelPenalty[];
+}
+
+/** An L2 penalty on one dense kernel: `l2 * sum(W^2)` over `length` weights from `offset`. */
+export interface KernelPenalty {
+  /** Offset of the kernel's first weight in the dense block (not the flat array). */
+  offset: number;
+  /** Number of weights of the kernel. */
+  length: number;
+  /** The penalty's factor, > 0. */
+  l2: number;
 }
 
 /** The trained numbers: weights and, for Adam, the two moments (same layout). */
@@ -309,10 +325,36 @@ export class FusedKernel {
    * Ends a batch's gradients: the last run of users, the tower's gradients into the dense block's,
    * and with side features the entities' gradients spread over their value rows.
    */
-  private end(): void {
+  private end(): number {
     this.flushUserRun();
     this.tower?.store(this.gDense);
     this.features?.distribute(this.rows);
+    return this.kernelPenalties();
+  }
+
+  /**
+   * Adds the dense kernels' L2 penalties' gradients (2 l2 W, once per batch, as tfjs adds
+   * `l2 * sum(W^2)` to each batch's loss) to the dense block's gradient.
+   *
+   * @returns the penalties' sum, the batch's loss term
+   */
+  private kernelPenalties(): number {
+    const penalties = this.options.kernelL2;
+    if (penalties === undefined) return 0;
+    const D = this.dense;
+    const gD = this.gDense;
+    let total = 0;
+    for (const { offset, length, l2 } of penalties) {
+      let sum = 0;
+      const twice = 2 * l2;
+      for (let k = offset; k < offset + length; k++) {
+        const w = D[k];
+        sum += w * w;
+        gD[k] += twice * w;
+      }
+      total += l2 * sum;
+    }
+    return total;
   }
 
   /**
@@ -323,7 +365,7 @@ export class FusedKernel {
    * @param labels - 1 for a positive, 0 for a negative
    * @param weights - optional weight c of each instance: the loss is then the mean of c times each loss
    * @param n - instances to use (default: all)
-   * @returns the batch's mean loss
+   * @returns the batch's mean loss, plus the kernels' L2 penalties
    */
   gradientsBce(users: Int32Array, items: Int32Array, labels: Float32Array, weights?: Float32Array, n = users.length): number {
     this.prepareRows(users, items, null, n);
@@ -341,8 +383,7 @@ export class FusedKernel {
       loss += c * ((z > 0 ? z : 0) + Math.log1p(e) - y * z);
       this.backward(0, u, i, (p - y) * scale * c);
     }
-    this.end();
-    return loss * scale;
+    return loss * scale + this.end();
   }
 
   /**
@@ -353,7 +394,7 @@ export class FusedKernel {
    * @param negatives - the pair's negative item
    * @param weights - optional weight c of each pair: the loss is then the mean of c times each loss
    * @param n - pairs to use (default: all)
-   * @returns the batch's mean loss
+   * @returns the batch's mean loss, plus the kernels' L2 penalties
    */
   gradientsBpr(users: Int32Array, positives: Int32Array, negatives: Int32Array, weights?: Float32Array, n = users.length): number {
     this.prepareRows(users, positives, negatives, n);
@@ -372,8 +413,7 @@ export class FusedKernel {
       this.backward(0, u, positives[b], dd);
       this.backward(1, u, negatives[b], -dd);
     }
-    this.end();
-    return loss * scale;
+    return loss * scale + this.end();
   }
 
   /**

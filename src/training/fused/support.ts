@@ -2,6 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NcfArchitecture } from '../../ncf/index.js';
 import type { ResolvedTrainOptions } from '../types.js';
+import type { KernelPenalty } from './kernel.js';
+import type { ParamLayout } from './layout.js';
 
 /** The answer of {@link fusedSupport}. */
 export type FusedSupport =
@@ -16,7 +18,10 @@ export type FusedSupport =
       reason: string;
     };
 
-const REGULARIZER_KEYS = ['embeddingsRegularizer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'] as const;
+// Kernel L2 penalties are implemented (kernelL2 below); these are not. An embedding penalty would
+// move every row of its table at every step, which neither the row-wise updates nor the dense-Adam
+// catch-up's closed form (a row's gradient is zero while it sits out) can express.
+const REGULARIZER_KEYS = ['embeddingsRegularizer', 'biasRegularizer', 'activityRegularizer'] as const;
 
 /** A serialised tfjs regularizer that actually penalises something. */
 function penalises(value: unknown): boolean {
@@ -27,10 +32,20 @@ function penalises(value: unknown): boolean {
   return config.l1 !== 0 || config.l2 !== 0;
 }
 
+/** The L2 factor of a pure L2 regularizer (0 for none), or null for anything else (an L1 part, an unknown class). */
+function pureL2(value: unknown): number | null {
+  if (value === null || value === undefined) return 0;
+  const { className, config } = value as { className?: unknown; config?: { l1?: unknown; l2?: unknown } };
+  if (className !== 'L1L2' || config === undefined || typeof config.l2 !== 'number' || !Number.isFinite(config.l2) || config.l2 < 0) return null;
+  if (config.l1 !== undefined && config.l1 !== 0) return null;
+  return config.l2;
+}
+
 /**
  * Whether the fused CPU engine can train `model` with `options`: a standard GMF, MLP or NeuMF
- * (also a pretrained NeuMF, and any of them with side features), with every layer trainable and no weight
- * penalty, the BCE or BPR loss and the Adam or SGD optimizer. Anything else goes to the tfjs engine.
+ * (also a pretrained NeuMF, and any of them with side features), with every layer trainable, no weight
+ * penalty but L2 on Dense kernels (the MLP's `l2[1..]`), the BCE or BPR loss and the Adam or SGD
+ * optimizer. Anything else (an L2 penalty on embeddings among them) goes to the tfjs engine.
  *
  * @param model - the model to train
  * @param architecture - what `inspectModel(model)` recognised, or null
@@ -60,10 +75,37 @@ export function fusedSupport(
     for (const key of REGULARIZER_KEYS) {
       if (penalises(config[key])) return { supported: false, reason: `layer '${layer.name}' has a weight penalty (${key}), which the fused engine does not implement` };
     }
+    if (pureL2(config.kernelRegularizer) === null) {
+      return { supported: false, reason: `layer '${layer.name}' has a kernel penalty other than L2 (kernelRegularizer), which the fused engine does not implement` };
+    }
     // a side-feature field (FeaturePool) names its table's L2 penalty `l2`
     if (typeof config.l2 === 'number' && config.l2 !== 0) {
       return { supported: false, reason: `layer '${layer.name}' has a weight penalty (l2 ${config.l2}), which the fused engine does not implement` };
     }
   }
   return { supported: true };
+}
+
+/**
+ * The L2 penalties on the model's Dense kernels, placed in the fused layout's dense block (for
+ * `KernelOptions.kernelL2`). Call after {@link fusedSupport} accepted the model.
+ *
+ * @param model - the model
+ * @param layout - its fused layout
+ * @returns one entry per penalised kernel (empty without penalties)
+ * @example
+ * ```ts
+ * const model = MLP({ numUsers: 3, numItems: 4, layers: [8, 4], l2: [0, 1e-4] });
+ * kernelL2(model, paramLayout(inspectModel(model)!)); //=> [{ offset: 0, length: 32, l2: 1e-4 }]
+ * ```
+ */
+export function kernelL2(model: tf.LayersModel, layout: ParamLayout): KernelPenalty[] {
+  const out: KernelPenalty[] = [];
+  for (const region of layout.regions) {
+    if (region.index !== 0 || !region.transposed) continue;
+    const l2 = pureL2((model.getLayer(region.layer).getConfig() as Record<string, unknown>).kernelRegularizer);
+    if (l2 === null || l2 === 0) continue;
+    out.push({ offset: region.offset - layout.denseOffset, length: region.shape[0] * region.shape[1], l2 });
+  }
+  return out;
 }
