@@ -34,6 +34,8 @@ export interface Args {
   alphas: number[] | null;
   /** Learning rate of NeuMF-pre's own training (null: `learningRate`, as the GMF and MLP runs). */
   preLearningRate: number | null;
+  /** L2 on the MLP's Dense kernels (the MLP runs, NeuMF's MLP part, NeuMF-pre's); 0: none (the protocol). */
+  mlpL2: number;
   /** Keep the GMF/MLP weights of every epoch (`<id>-e<epoch>`), for `--pretrain-checkpoint holdout-val`. */
   keepEveryEpoch: boolean;
   weightsDir: string;
@@ -70,6 +72,7 @@ const OPTIONS = {
   alpha: { type: 'string' },
   alphas: { type: 'string' },
   'pre-lr': { type: 'string' },
+  'mlp-l2': { type: 'string' },
   'keep-every-epoch': { type: 'boolean' },
   'weights-dir': { type: 'string' },
   resume: { type: 'boolean' },
@@ -157,6 +160,7 @@ export function readArgs(argv: string[]): Args {
     alpha: v.alpha === undefined ? 0.5 : Number(v.alpha),
     alphas: v.alphas === undefined ? null : list(v.alphas).map((x) => fraction('--alphas', x)),
     preLearningRate: v['pre-lr'] === undefined ? null : positive('--pre-lr', v['pre-lr']),
+    mlpL2: v['mlp-l2'] === undefined ? 0 : positive('--mlp-l2', v['mlp-l2']),
     keepEveryEpoch: v['keep-every-epoch'] ?? false,
     weightsDir: v['weights-dir'] ?? '/tmp/neural-recsys-ml1m-weights',
     resume: v.resume ?? false,

@@ -32,6 +32,7 @@ export function settingsTag(args: Args, model?: ModelName): string {
   if (pre && args.alpha !== 0.5) parts.push(`alpha${args.alpha}`);
   if (pre && args.pretrainCheckpoint !== 'val') parts.push(`pre-${args.pretrainCheckpoint}`);
   if (pre && args.preLearningRate !== null) parts.push(`prelr${args.preLearningRate}`);
+  if (args.mlpL2 !== 0 && model !== 'gmf') parts.push(`mlpl2${args.mlpL2}`);
   // the protocol runs use 2 threads; the fused engine is Hogwild there, exact on one thread
   if (args.threads !== 2 && args.holdout) parts.push(`t${args.threads}`);
   return parts.join('-');
@@ -45,6 +46,11 @@ export function runId(s: RunSpec, args: Args): string {
 
 export function layersOf(factor: number): number[] {
   return [8 * factor, 4 * factor, 2 * factor, factor];
+}
+
+/** `--mlp-l2` as the builders' per-layer L2: the Dense kernels only (the fused engine trains those). */
+function kernelL2(args: Args, factor: number): number[] {
+  return layersOf(factor).map((_, i) => (i === 0 ? 0 : args.mlpL2));
 }
 
 /** Where the checkpoints of this data size live. */
@@ -102,7 +108,7 @@ export function pretrainedParts(
 function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { model: tf.LayersModel; pretrainedFrom: RunRecord['pretrainedFrom'] } | null {
   const parts = pretrainedParts(spec, args, p, id);
   if (parts === null) return null;
-  const model = pretrainedNeuMF(parts.gmf, parts.mlp, { alpha: args.alpha });
+  const model = pretrainedNeuMF(parts.gmf, parts.mlp, { alpha: args.alpha, l2Mlp: kernelL2(args, spec.factor) });
   parts.gmf.dispose();
   parts.mlp.dispose();
   return { model, pretrainedFrom: parts.pretrainedFrom };
@@ -113,8 +119,9 @@ function createModel(spec: RunSpec, args: Args, p: Prepared, id: string): { mode
   const { numUsers, numItems } = p.ncf;
   const seed = deriveSeed(spec.seed, spec.factor * 16 + ['gmf', 'mlp', 'neumf', 'neumf-pre'].indexOf(spec.model));
   if (spec.model === 'gmf') return { model: GMF({ numUsers, numItems, factors: spec.factor, seed }) };
-  if (spec.model === 'mlp') return { model: MLP({ numUsers, numItems, layers: layersOf(spec.factor), seed }) };
-  if (spec.model === 'neumf') return { model: NeuMF({ numUsers, numItems, factors: spec.factor, layers: layersOf(spec.factor), seed }) };
+  const l2 = kernelL2(args, spec.factor);
+  if (spec.model === 'mlp') return { model: MLP({ numUsers, numItems, layers: layersOf(spec.factor), l2, seed }) };
+  if (spec.model === 'neumf') return { model: NeuMF({ numUsers, numItems, factors: spec.factor, layers: layersOf(spec.factor), l2Mlp: l2, seed }) };
   return pretrainedModel(spec, args, p, id);
 }
 

@@ -531,7 +531,7 @@ describe('train: engine selection', () => {
       const history = await train(model, data, { epochs: 2, batchSize: 64, threads: 2, seed: 3, learningRate: 0.01 });
       expect(history.engine).toBe('fused');
       expect(history.engineReason).not.toMatch(/penalty/);
-      const kernel = model.getLayer('mlp_layer1').getWeights()[0].dataSync();
+      const kernel = Array.from(model.getLayer('mlp_layer1').getWeights()[0].dataSync() as Float32Array);
       const out = kernel.reduce((s, w) => s + w * w, 0);
       model.dispose();
       return out;
