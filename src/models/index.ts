@@ -10,7 +10,7 @@ export { NeuMF } from './neumf.js';
 export type { NeuMFArgs } from './neumf.js';
 export { pretrainedNeuMF } from './pretrained.js';
 export type { PretrainedNeuMFOptions } from './pretrained.js';
-export { inspectModel } from './inspect.js';
+export { inspectModel, regularizerL2 } from './inspect.js';
 export { FeaturePool, featureValueMaps, registerFeaturePool } from './feature-pool.js';
 export type { FeaturePoolConfig } from './feature-pool.js';
 export type { SideFeatureArgs } from './side-features.js';

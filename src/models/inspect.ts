@@ -249,17 +249,34 @@ function isNone(value: unknown): boolean {
 
 /** No regularizer, or an L1L2 regularizer whose L1 part is 0 (what tf.regularizers.l2 makes). */
 function isL2Only(value: unknown): boolean {
-  if (isNone(value)) return true;
+  return regularizerL2(value) !== null;
+}
+
+/**
+ * The L2 factor of a serialised regularizer (a layer config's `kernelRegularizer`, ...): 0 for
+ * none, `l2` for an L1L2 regularizer whose L1 part is 0 (what tf.regularizers.l2 makes), null for
+ * anything else (an L1 part, another class).
+ *
+ * @param value - the regularizer as `layer.getConfig()` gives it
+ * @returns its L2 factor, or null when it is not a pure L2 penalty
+ * @example
+ * ```ts
+ * regularizerL2(MLP({ numUsers: 3, numItems: 4, layers: [8, 4], l2: 1e-4 }).getLayer('mlp_layer1').getConfig().kernelRegularizer);
+ * //=> 0.0001
+ * ```
+ */
+export function regularizerL2(value: unknown): number | null {
+  if (isNone(value)) return 0;
   const { className, config } = value as { className?: unknown; config?: { l1?: unknown; l2?: unknown } };
-  return (
+  const pure =
     className === 'L1L2' &&
     typeof config === 'object' &&
     config !== null &&
     (config.l1 === undefined || config.l1 === 0) &&
     typeof config.l2 === 'number' &&
     Number.isFinite(config.l2) &&
-    config.l2 >= 0
-  );
+    config.l2 >= 0;
+  return pure ? (config.l2 as number) : null;
 }
 
 function arraysEqual(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {

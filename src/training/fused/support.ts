@@ -1,5 +1,6 @@
 // Which models and options the fused engine can train exactly as the tfjs engine would.
 import type * as tf from '@tensorflow/tfjs';
+import { regularizerL2 } from '../../models/index.js';
 import type { NcfArchitecture } from '../../ncf/index.js';
 import type { ResolvedTrainOptions } from '../types.js';
 import type { KernelPenalty } from './kernel.js';
@@ -30,15 +31,6 @@ function penalises(value: unknown): boolean {
   // an unknown regularizer counts as a penalty
   if (config === undefined || typeof config.l1 !== 'number' || typeof config.l2 !== 'number') return true;
   return config.l1 !== 0 || config.l2 !== 0;
-}
-
-/** The L2 factor of a pure L2 regularizer (0 for none), or null for anything else (an L1 part, an unknown class). */
-function pureL2(value: unknown): number | null {
-  if (value === null || value === undefined) return 0;
-  const { className, config } = value as { className?: unknown; config?: { l1?: unknown; l2?: unknown } };
-  if (className !== 'L1L2' || config === undefined || typeof config.l2 !== 'number' || !Number.isFinite(config.l2) || config.l2 < 0) return null;
-  if (config.l1 !== undefined && config.l1 !== 0) return null;
-  return config.l2;
 }
 
 /**
@@ -75,7 +67,7 @@ export function fusedSupport(
     for (const key of REGULARIZER_KEYS) {
       if (penalises(config[key])) return { supported: false, reason: `layer '${layer.name}' has a weight penalty (${key}), which the fused engine does not implement` };
     }
-    if (pureL2(config.kernelRegularizer) === null) {
+    if (regularizerL2(config.kernelRegularizer) === null) {
       return { supported: false, reason: `layer '${layer.name}' has a kernel penalty other than L2 (kernelRegularizer), which the fused engine does not implement` };
     }
     // a side-feature field (FeaturePool) names its table's L2 penalty `l2`
@@ -103,7 +95,7 @@ export function kernelL2(model: tf.LayersModel, layout: ParamLayout): KernelPena
   const out: KernelPenalty[] = [];
   for (const region of layout.regions) {
     if (region.index !== 0 || !region.transposed) continue;
-    const l2 = pureL2((model.getLayer(region.layer).getConfig() as Record<string, unknown>).kernelRegularizer);
+    const l2 = regularizerL2((model.getLayer(region.layer).getConfig() as Record<string, unknown>).kernelRegularizer);
     if (l2 === null || l2 === 0) continue;
     out.push({ offset: region.offset - layout.denseOffset, length: region.shape[0] * region.shape[1], l2 });
   }
