@@ -7,13 +7,22 @@ import type { Args } from './args.js';
 import { validationNegatives, type Prepared } from './data.js';
 import { evaluatePoint } from './evaluate.js';
 import { startRun, type Current, type Writer } from './record.js';
-import { layersOf, pretrainedParts, type RunSpec } from './run.js';
+import { layersOf, pretrainedParts, settingsTag, type RunSpec } from './run.js';
 import type { RunRecord } from './types.js';
+
+/**
+ * The tag of the combination at `alpha`: the alpha, then the settings that name the GMF and MLP it
+ * combines (settingsTag's: checkpoint, MLP L2, learning rate, ...; not NeuMF-pre's own learning
+ * rate, nothing is trained), e.g. `alpha0.5-pre-test`.
+ */
+function combinationTag(args: Args, alpha: number): string {
+  const settings = settingsTag({ ...args, alpha: 0.5, preLearningRate: null }, 'neumf-pre');
+  return settings === '' ? `alpha${alpha}` : `alpha${alpha}-${settings}`;
+}
 
 /** The id of the combination at `alpha`: `neumf-pre-combo-f32-s1[-full]-alpha0.5[-pre-test]`. */
 export function combinationId(spec: RunSpec, args: Args, alpha: number): string {
-  const from = args.pretrainCheckpoint === 'val' ? '' : `-pre-${args.pretrainCheckpoint}`;
-  return `neumf-pre-combo-f${spec.factor}-s${spec.seed}${args.holdout ? '' : '-full'}-alpha${alpha}${from}`;
+  return `neumf-pre-combo-f${spec.factor}-s${spec.seed}${args.holdout ? '' : '-full'}-${combinationTag(args, alpha)}`;
 }
 
 /** Evaluates the pretrained combination of `spec`'s GMF and MLP at every alpha of `args.alphas`. */
@@ -37,7 +46,7 @@ export function runCombinations(spec: RunSpec, args: Args, p: Prepared, writer: 
         seed: spec.seed,
         status: 'running',
         epochsPlanned: 0,
-        tag: `alpha${alpha}${args.pretrainCheckpoint === 'val' ? '' : `-pre-${args.pretrainCheckpoint}`}`,
+        tag: combinationTag(args, alpha),
         holdout: args.holdout,
         pretrainedFrom: parts.pretrainedFrom,
         startedAt: new Date().toISOString(),

@@ -49,7 +49,7 @@ export function layersOf(factor: number): number[] {
 }
 
 /** `--mlp-l2` as the builders' per-layer L2: the Dense kernels only (the fused engine trains those). */
-function kernelL2(args: Args, factor: number): number[] {
+function mlpKernelL2(args: Args, factor: number): number[] {
   return layersOf(factor).map((_, i) => (i === 0 ? 0 : args.mlpL2));
 }
 
@@ -108,7 +108,7 @@ export function pretrainedParts(
 function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { model: tf.LayersModel; pretrainedFrom: RunRecord['pretrainedFrom'] } | null {
   const parts = pretrainedParts(spec, args, p, id);
   if (parts === null) return null;
-  const model = pretrainedNeuMF(parts.gmf, parts.mlp, { alpha: args.alpha, l2Mlp: kernelL2(args, spec.factor) });
+  const model = pretrainedNeuMF(parts.gmf, parts.mlp, { alpha: args.alpha, l2Mlp: mlpKernelL2(args, spec.factor) });
   parts.gmf.dispose();
   parts.mlp.dispose();
   return { model, pretrainedFrom: parts.pretrainedFrom };
@@ -119,7 +119,7 @@ function createModel(spec: RunSpec, args: Args, p: Prepared, id: string): { mode
   const { numUsers, numItems } = p.ncf;
   const seed = deriveSeed(spec.seed, spec.factor * 16 + ['gmf', 'mlp', 'neumf', 'neumf-pre'].indexOf(spec.model));
   if (spec.model === 'gmf') return { model: GMF({ numUsers, numItems, factors: spec.factor, seed }) };
-  const l2 = kernelL2(args, spec.factor);
+  const l2 = mlpKernelL2(args, spec.factor);
   if (spec.model === 'mlp') return { model: MLP({ numUsers, numItems, layers: layersOf(spec.factor), l2, seed }) };
   if (spec.model === 'neumf') return { model: NeuMF({ numUsers, numItems, factors: spec.factor, layers: layersOf(spec.factor), l2Mlp: l2, seed }) };
   return pretrainedModel(spec, args, p, id);
