@@ -107,7 +107,13 @@ export async function selectAndRefit(kind: NcfKind, factors: number, seed: numbe
     const { curve, best } = await holdOut(probe, NCF_LABEL[kind], data, settings, seed, factors, keepHoldout, 'adam', false);
     const epochs = best.epoch + 1;
     const model = build(kind, factors, data.train.numUsers, data.train.numItems, seed);
-    const refitSeconds = await fit(model, data.train, epochs, settings, seed, factors);
+    let refitSeconds: number;
+    try {
+      refitSeconds = await fit(model, data.train, epochs, settings, seed, factors);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
     kept = keepHoldout;
     return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds, ...(keepHoldout ? { holdout: probe } : {}) };
   } finally {
@@ -153,17 +159,24 @@ async function holdOut(
   return { curve, best };
 }
 
+/** `s` without its hold-out model (disposed by whoever kept it). */
+function withoutHoldout(s: NcfSelected): NcfSelected {
+  const { holdout: _, ...rest } = s;
+  return rest;
+}
+
 /** NeuMF-pre's choices on validation and its refit (see the header). */
 export interface PretrainedSelected extends NcfSelected {
   alpha: number;
-  gmfEpochs: number;
-  mlpEpochs: number;
   /** Validation HR@10 of the combination (no training of its own) at each alpha tried. */
   alphaCurve: { alpha: number; hr: number; ndcg: number }[];
   /** Training seconds of every hold-out run (GMF, MLP and NeuMF-pre's own). */
   tuneSeconds: number;
-  /** The refitted GMF and MLP alone (what NeuMF-pre starts from), for the caller to evaluate and dispose. */
-  parts: { gmf: tf.LayersModel; mlp: tf.LayersModel };
+  /**
+   * The GMF and MLP selections NeuMF-pre starts from, each exactly what {@link selectAndRefit}
+   * returns for that model and seed (their `model` is the refit; the caller evaluates and disposes it).
+   */
+  parts: { gmf: NcfSelected; mlp: NcfSelected };
 }
 
 /**
@@ -173,42 +186,60 @@ export interface PretrainedSelected extends NcfSelected {
  */
 export async function selectAndRefitPretrained(factors: number, seed: number, data: NcfData, settings: NcfSettings, pre: PretrainSettings): Promise<PretrainedSelected> {
   const gmf = await selectAndRefit('gmf', factors, seed, data, settings, true);
-  const mlp = await selectAndRefit('mlp', factors, seed, data, settings, true);
-  const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate };
+  let mlp: NcfSelected | null = null;
+  let done = false;
   try {
-    const alphaCurve = pre.alphas.map((alpha) => {
-      const combined = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
-      const v = evaluateSampled(createScorer(combined), data.validation, { k: 10 });
-      combined.dispose();
-      data.log(NCF_LABEL['neumf-pre'], `f${factors} s${seed} alpha ${alpha} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)}`);
-      return { alpha, hr: v.hr, ndcg: v.ndcg };
-    });
-    const alpha = alphaCurve.reduce((a, p) => (p.hr > a.hr ? p : a)).alpha;
-    const probe = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
-    let selected: Awaited<ReturnType<typeof holdOut>>;
-    try {
-      selected = await holdOut(probe, NCF_LABEL['neumf-pre'], data, preSettings, seed, factors, false, 'sgd', true);
-    } finally {
-      probe.dispose();
-    }
-    const epochs = selected.best.epoch + 1;
-    const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
-    const refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, undefined, 'sgd'));
-    return {
-      epochs,
-      val: { hr: selected.best.hr, ndcg: selected.best.ndcg },
-      curve: selected.curve,
-      model,
-      refitSeconds,
-      alpha,
-      gmfEpochs: gmf.epochs,
-      mlpEpochs: mlp.epochs,
-      alphaCurve,
-      tuneSeconds: [gmf.curve, mlp.curve, selected.curve].reduce((a, c) => a + c[c.length - 1].seconds, 0),
-      parts: { gmf: gmf.model, mlp: mlp.model },
-    };
+    mlp = await selectAndRefit('mlp', factors, seed, data, settings, true);
+    const result = await combineAndRefit(factors, seed, data, settings, pre, gmf, mlp);
+    done = true;
+    return result;
   } finally {
     gmf.holdout?.dispose();
-    mlp.holdout?.dispose();
+    mlp?.holdout?.dispose();
+    // on a throw the refits go too (on success they are the caller's)
+    if (!done) {
+      gmf.model.dispose();
+      mlp?.model.dispose();
+    }
   }
+}
+
+/** NeuMF-pre's own choices on validation (alpha, its epochs) from the two hold-out models, and its refit. */
+async function combineAndRefit(factors: number, seed: number, data: NcfData, settings: NcfSettings, pre: PretrainSettings, gmf: NcfSelected, mlp: NcfSelected): Promise<PretrainedSelected> {
+  const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate };
+  const alphaCurve = pre.alphas.map((alpha) => {
+    const combined = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
+    const v = evaluateSampled(createScorer(combined), data.validation, { k: 10 });
+    combined.dispose();
+    data.log(NCF_LABEL['neumf-pre'], `f${factors} s${seed} alpha ${alpha} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)}`);
+    return { alpha, hr: v.hr, ndcg: v.ndcg };
+  });
+  const alpha = alphaCurve.reduce((a, p) => (p.hr > a.hr ? p : a)).alpha;
+  const probe = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
+  let selected: Awaited<ReturnType<typeof holdOut>>;
+  try {
+    selected = await holdOut(probe, NCF_LABEL['neumf-pre'], data, preSettings, seed, factors, false, 'sgd', true);
+  } finally {
+    probe.dispose();
+  }
+  const epochs = selected.best.epoch + 1;
+  const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
+  let refitSeconds: number;
+  try {
+    refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, undefined, 'sgd'));
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return {
+    epochs,
+    val: { hr: selected.best.hr, ndcg: selected.best.ndcg },
+    curve: selected.curve,
+    model,
+    refitSeconds,
+    alpha,
+    alphaCurve,
+    tuneSeconds: [gmf.curve, mlp.curve, selected.curve].reduce((a, c) => a + c[c.length - 1].seconds, 0),
+    parts: { gmf: withoutHoldout(gmf), mlp: withoutHoldout(mlp) },
+  };
 }

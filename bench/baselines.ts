@@ -39,7 +39,7 @@ import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import { createScorer } from '../src/scoring/index.js';
-import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfData, type NcfKind, type NcfSelected } from './baselines-ncf.js';
+import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfData, type NcfKind, type NcfSelected, type NcfSettings } from './baselines-ncf.js';
 
 interface Split {
   name: string;
@@ -171,6 +171,8 @@ interface Row {
   trials: { params: Record<string, number>; hr: number; ndcg: number; fitSeconds: number }[];
   /** NCF rows: the epochs each seed's hold-out run chose (the refit trained that many). */
   epochsPerSeed?: number[];
+  /** NCF rows: each seed's validation figures (`val` is their mean). */
+  valPerSeed?: { hr: number; ndcg: number }[];
   /** NeuMF-pre rows: each seed's choices (GMF and MLP epochs, alpha, its own epochs), in words. */
   choicesPerSeed?: string[];
 }
@@ -368,8 +370,20 @@ function ncfData(): NcfData {
   return { fit: split.fit, train: split.train, validation: split.val, log };
 }
 
-/** Adds one seed's refit (its test figures `r`) to an NCF row; `vals` collects the seeds' validation figures. */
-function recordSeed(row: Row, vals: { hr: number; ndcg: number }[], seed: number, r: ReturnType<typeof testOf>, chosen: NcfSelected): void {
+/** The row of `kind` at `factors` with `settings`, made on first use. */
+function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
+  const method = `${NCF_LABEL[kind]} ${factors}`;
+  const params = { factors, learningRate: settings.learningRate };
+  const same = result.rows.find((r) => r.method === method && JSON.stringify(r.params) === JSON.stringify(params));
+  if (same !== undefined) return same;
+  const row: Row = { method, params, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [] };
+  result.rows.push(row);
+  return row;
+}
+
+/** Adds one seed's refit (its test figures `r`) to an NCF row. */
+function recordSeed(row: Row, seed: number, r: ReturnType<typeof testOf>, chosen: NcfSelected): void {
+  const vals = (row.valPerSeed ??= []);
   row.seeds.push(seed);
   row.test.push(r.test);
   row.full.push(r.full);
@@ -379,31 +393,40 @@ function recordSeed(row: Row, vals: { hr: number; ndcg: number }[], seed: number
   row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
 }
 
+/**
+ * Tests one seed's GMF, MLP or NeuMF selection (its refit, which is then disposed), records it in
+ * its row with its hold-out curve as trials, logs it and saves the result file.
+ */
+function recordNcf(kind: NcfKind, factors: number, settings: NcfSettings, seed: number, chosen: NcfSelected, note = ''): void {
+  const row = ncfRow(kind, factors, settings);
+  let r: ReturnType<typeof testOf>;
+  try {
+    r = testOf(createScorer(chosen.model));
+  } finally {
+    chosen.model.dispose();
+  }
+  recordSeed(row, seed, r, chosen);
+  row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
+  for (const p of chosen.curve) row.trials.push({ params: { factors, seed, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
+  log(`${row.method}${note}`, `seed ${seed}`, `epochs ${chosen.epochs} (val HR ${chosen.val.hr.toFixed(4)})`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| refit ${chosen.refitSeconds.toFixed(1)} s`);
+  save();
+}
+
 /** GMF, MLP or NeuMF at each `--ncf-factors`: per seed, epochs chosen on validation, then refitted (bench/baselines-ncf.ts). */
 async function runNcf(kind: NcfKind): Promise<void> {
   for (const factors of args.ncfFactors) {
     const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
-    const row: Row = { method: `${NCF_LABEL[kind]} ${factors}`, params: { factors, learningRate: settings.learningRate }, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [] };
-    result.rows.push(row);
-    const vals: { hr: number; ndcg: number }[] = [];
-    for (const seed of args.seeds) {
-      const chosen = await selectAndRefit(kind, factors, seed, ncfData(), settings);
-      const r = testOf(createScorer(chosen.model));
-      chosen.model.dispose();
-      recordSeed(row, vals, seed, r, chosen);
-      row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
-      for (const p of chosen.curve) row.trials.push({ params: { factors, seed, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
-      log(row.method, `seed ${seed}`, `epochs ${chosen.epochs} (val HR ${chosen.val.hr.toFixed(4)})`, 'test HR', r.test.hr.toFixed(4), 'NDCG', r.test.ndcg.toFixed(4), '| full HR', r.full.hr.toFixed(4), `| refit ${chosen.refitSeconds.toFixed(1)} s`);
-      save();
-    }
+    ncfRow(kind, factors, settings);
+    for (const seed of args.seeds) recordNcf(kind, factors, settings, seed, await selectAndRefit(kind, factors, seed, ncfData(), settings));
   }
 }
 
 /**
  * NeuMF with pretraining at each `--ncf-factors`: GMF and MLP chosen and refitted, the combination's
  * alpha (`--ncf-alphas`) and its own SGD epochs (`--ncf-pre-lr`) chosen on validation, then the
- * same on the whole train file (bench/baselines-ncf.ts). The log also gives the refitted GMF's and
- * MLP's own test figures.
+ * same on the whole train file (bench/baselines-ncf.ts). The refitted GMF and MLP it starts from
+ * are exactly those `--models gmf,mlp` select and refit with the same seed: they are tested and
+ * recorded as GMF and MLP rows too.
  */
 async function runNcfPretrained(): Promise<void> {
   for (const factors of args.ncfFactors) {
@@ -415,18 +438,18 @@ async function runNcfPretrained(): Promise<void> {
       seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [], choicesPerSeed: [],
     };
     result.rows.push(row);
-    const vals: { hr: number; ndcg: number }[] = [];
     for (const seed of args.seeds) {
       const chosen = await selectAndRefitPretrained(factors, seed, ncfData(), settings, pre);
-      const r = testOf(createScorer(chosen.model));
-      for (const [name, part] of Object.entries(chosen.parts)) {
-        const p = testOf(createScorer(part));
-        log(`${name} ${factors} (refit, NeuMF-pre's start) seed ${seed}`, 'test HR', p.test.hr.toFixed(4), 'NDCG', p.test.ndcg.toFixed(4));
-        part.dispose();
+      let r: ReturnType<typeof testOf>;
+      try {
+        r = testOf(createScorer(chosen.model));
+      } finally {
+        chosen.model.dispose();
       }
-      chosen.model.dispose();
-      recordSeed(row, vals, seed, r, chosen);
-      row.choicesPerSeed!.push(`GMF ${chosen.gmfEpochs}, MLP ${chosen.mlpEpochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epoch${chosen.epochs === 1 ? '' : 's'}`);
+      const { gmf, mlp } = chosen.parts;
+      for (const [kind, part] of [['gmf', gmf], ['mlp', mlp]] as const) recordNcf(kind, factors, settings, seed, part, " (refit, NeuMF-pre's start)");
+      recordSeed(row, seed, r, chosen);
+      row.choicesPerSeed!.push(`GMF ${gmf.epochs}, MLP ${mlp.epochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epoch${chosen.epochs === 1 ? '' : 's'}`);
       row.tuneSeconds += chosen.tuneSeconds;
       for (const a of chosen.alphaCurve) row.trials.push({ params: { factors, seed, alpha: a.alpha, epoch: -1 }, hr: a.hr, ndcg: a.ndcg, fitSeconds: 0 });
       for (const p of chosen.curve) row.trials.push({ params: { factors, seed, alpha: chosen.alpha, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
