@@ -9,6 +9,7 @@
 //   (ablations: --no-holdout, --lr, --batch-size, --negatives, --pre-optimizers sgd,adam,
 //   --pretrain-checkpoint val|test|last|holdout-val, --alpha, --alphas A,B,.. (the pretrained
 //   combination at each alpha, no training), --pre-lr (NeuMF-pre's own learning rate),
+//   --gmf-recipe mf [--mf-every 8] (GMF trained as Rendle et al.'s dot-product MF; bench/ml1m/gmf-mf.ts),
 //   --keep-every-epoch (GMF/MLP weights of every epoch, for holdout-val), --limit-users N, --resume, --weights-dir DIR,
 //   --reference dense|lazy [--reference-shuffle full|grouped] [--reference-epsilon E],
 //   --original-weights DIR; see bench/ml1m/args.ts)

@@ -36,6 +36,13 @@ export interface Args {
   preLearningRate: number | null;
   /** L2 on the MLP's Dense kernels (the MLP runs, NeuMF's MLP part, NeuMF-pre's); 0: none (the protocol). */
   mlpL2: number;
+  /**
+   * How the GMF runs train: `adam` (the protocol) or `mf`, Rendle et al.'s dot-product MF recipe
+   * (bench/ml1m/gmf-mf.ts); NeuMF-pre and `--alphas` then start from those GMF runs.
+   */
+  gmfRecipe: 'adam' | 'mf';
+  /** With `--gmf-recipe mf`: evaluate (and keep checkpoints) every this many epochs. */
+  mfEvery: number;
   /** Keep the GMF/MLP weights of every epoch (`<id>-e<epoch>`), for `--pretrain-checkpoint holdout-val`. */
   keepEveryEpoch: boolean;
   weightsDir: string;
@@ -73,6 +80,8 @@ const OPTIONS = {
   alphas: { type: 'string' },
   'pre-lr': { type: 'string' },
   'mlp-l2': { type: 'string' },
+  'gmf-recipe': { type: 'string' },
+  'mf-every': { type: 'string' },
   'keep-every-epoch': { type: 'boolean' },
   'weights-dir': { type: 'string' },
   resume: { type: 'boolean' },
@@ -161,6 +170,8 @@ export function readArgs(argv: string[]): Args {
     alphas: v.alphas === undefined ? null : list(v.alphas).map((x) => fraction('--alphas', x)),
     preLearningRate: v['pre-lr'] === undefined ? null : positive('--pre-lr', v['pre-lr']),
     mlpL2: v['mlp-l2'] === undefined ? 0 : positive('--mlp-l2', v['mlp-l2']),
+    gmfRecipe: v['gmf-recipe'] === undefined ? 'adam' : oneOf(v['gmf-recipe'], ['adam', 'mf'] as const, `--gmf-recipe must be adam or mf, got ${v['gmf-recipe']}`),
+    mfEvery: v['mf-every'] === undefined ? 8 : int('--mf-every', v['mf-every']),
     keepEveryEpoch: v['keep-every-epoch'] ?? false,
     weightsDir: v['weights-dir'] ?? '/tmp/neural-recsys-ml1m-weights',
     resume: v.resume ?? false,

@@ -11,6 +11,7 @@ import type { Args } from './args.js';
 import { loadWeights, saveWeights } from './checkpoints.js';
 import { validationNegatives, type Prepared } from './data.js';
 import { evaluatePoint } from './evaluate.js';
+import { gmfForMF, trainGmfByMF } from './gmf-mf.js';
 import { round, startRun, type Current, type Writer } from './record.js';
 import { paperFigure, type EpochPoint, type ModelName, type Optimizer, type RunRecord } from './types.js';
 
@@ -33,6 +34,7 @@ export function settingsTag(args: Args, model?: ModelName): string {
   if (pre && args.pretrainCheckpoint !== 'val') parts.push(`pre-${args.pretrainCheckpoint}`);
   if (pre && args.preLearningRate !== null) parts.push(`prelr${args.preLearningRate}`);
   if (args.mlpL2 !== 0 && model !== 'gmf') parts.push(`mlpl2${args.mlpL2}`);
+  if (args.gmfRecipe === 'mf' && model !== 'mlp' && model !== 'neumf') parts.push('gmfmf');
   // the protocol runs use 2 threads; the fused engine is Hogwild there, exact on one thread
   if (args.threads !== 2 && args.holdout) parts.push(`t${args.threads}`);
   return parts.join('-');
@@ -118,7 +120,7 @@ function pretrainedModel(spec: RunSpec, args: Args, p: Prepared, id: string): { 
 function createModel(spec: RunSpec, args: Args, p: Prepared, id: string): { model: tf.LayersModel; pretrainedFrom?: RunRecord['pretrainedFrom'] } | null {
   const { numUsers, numItems } = p.ncf;
   const seed = deriveSeed(spec.seed, spec.factor * 16 + ['gmf', 'mlp', 'neumf', 'neumf-pre'].indexOf(spec.model));
-  if (spec.model === 'gmf') return { model: GMF({ numUsers, numItems, factors: spec.factor, seed }) };
+  if (spec.model === 'gmf') return { model: args.gmfRecipe === 'mf' ? gmfForMF(numUsers, numItems, spec.factor) : GMF({ numUsers, numItems, factors: spec.factor, seed }) };
   const l2 = mlpKernelL2(args, spec.factor);
   if (spec.model === 'mlp') return { model: MLP({ numUsers, numItems, layers: layersOf(spec.factor), l2, seed }) };
   if (spec.model === 'neumf') return { model: NeuMF({ numUsers, numItems, factors: spec.factor, layers: layersOf(spec.factor), l2Mlp: l2, seed }) };
@@ -190,7 +192,8 @@ function newRun(spec: RunSpec, args: Args, id: string, pretrainedFrom: RunRecord
 
 function logPoint(id: string, point: EpochPoint): void {
   const v = point.val ? ` val HR ${point.val.hr.toFixed(4)}` : '';
-  const s = point.seconds !== undefined ? ` [${point.seconds.toFixed(1)} s, ${Math.round(point.instancesPerSecond ?? 0)}/s, loss ${point.loss?.toFixed(4)}]` : '';
+  const rate = point.instancesPerSecond !== undefined ? `, ${Math.round(point.instancesPerSecond)}/s` : '';
+  const s = point.seconds !== undefined ? ` [${point.seconds.toFixed(1)} s${rate}, loss ${point.loss?.toFixed(4)}]` : '';
   console.log(`${id} epoch ${point.epoch}: test HR ${point.test.hr.toFixed(4)} NDCG ${point.test.ndcg.toFixed(4)} (optimistic ${point.testOptimistic.hr.toFixed(4)})${v}${s} eval ${point.evalSeconds}s`);
 }
 
@@ -206,6 +209,17 @@ export async function runOne(spec: RunSpec, args: Args, p: Prepared, writer: Wri
   const keeper = spec.model === 'gmf' || spec.model === 'mlp' ? new Keeper(model, every) : null;
   const runWriter = startRun(writer, current, run, (point) => logPoint(id, point), (point) => keeper?.see(point));
 
+  if (spec.model === 'gmf' && args.gmfRecipe === 'mf') {
+    // no epoch -1: the MF's initial parameters are not a GMF before fitMF starts
+    trainGmfByMF(model, p.fit, spec.factor, spec.seed, args, () => evaluatePoint(model, p, valNegatives), (point) => {
+      run.trainSeconds = round(run.trainSeconds + (point.seconds ?? 0), 2);
+      runWriter.record(point);
+    });
+    run.engine = 'fitMF';
+    runWriter.finish();
+    finishOne(spec, args, id, run, model, keeper);
+    return;
+  }
   runWriter.record({ epoch: -1, ...evaluatePoint(model, p, valNegatives) });
   const history = await train(model, p.fit, {
     epochs: args.epochs,
@@ -231,7 +245,11 @@ export async function runOne(spec: RunSpec, args: Args, p: Prepared, writer: Wri
   run.engine = history.engine;
   run.engineReason = history.engineReason;
   runWriter.finish();
+  finishOne(spec, args, id, run, model, keeper);
+}
 
+/** Saves a finished run's checkpoints, frees its model and logs its selections. */
+function finishOne(spec: RunSpec, args: Args, id: string, run: RunRecord, model: tf.LayersModel, keeper: Keeper | null): void {
   keeper?.save(checkpointDir(args), id, run.curve[run.curve.length - 1].epoch);
   model.dispose();
   const sel = run.selection;

@@ -1,0 +1,61 @@
+// bench/ml1m/gmf-mf.ts: an MF fitted by fitMF, written into a GMF with the biases in two extra
+// dimensions, scores every pair as the MF does (the GMF's sigmoid of the same logit), so the
+// reproduction's `--gmf-recipe mf` checkpoints are that MF, exactly.
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from './helpers/backends.js';
+import { fitMF } from '../src/baselines/index.js';
+import { createScorer } from '../src/scoring/index.js';
+import { mulberry32 } from '../src/_lib/random.js';
+import { gmfForMF, gmfWeightsOfMF } from '../bench/ml1m/gmf-mf.js';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+describe('bench: GMF from a fitted MF (--gmf-recipe mf)', () => {
+  it('scores every user-item pair as sigmoid of the MF logit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 3, max: 9 }), fc.integer({ min: 3, max: 7 }), fc.integer({ min: 0, max: 1e6 }), (numUsers, numItems, factor, seed) => {
+        const random = mulberry32(seed);
+        const users: number[] = [];
+        const items: number[] = [];
+        for (let u = 0; u < numUsers; u++) {
+          // every user keeps at least one item it has no positive for (fitMF samples negatives there)
+          for (let i = 0; i < numItems - 1; i++) {
+            if (random() >= 0.5 && i !== u % (numItems - 1)) continue;
+            users.push(u);
+            items.push(i);
+          }
+        }
+        const mf = fitMF({ users: Int32Array.from(users), items: Int32Array.from(items), numUsers, numItems }, { factors: factor - 2, epochs: 3, learningRate: 0.1, negatives: 1, seed });
+        const gmf = gmfForMF(numUsers, numItems, factor);
+        const weights = gmfWeightsOfMF(mf, factor);
+        gmf.setWeights(weights);
+        tf.dispose(weights);
+        const scorer = createScorer(gmf);
+        try {
+          const all = Int32Array.from({ length: numUsers }, (_, u) => u);
+          const logits = mf.scoreAllItems(all);
+          const probabilities = scorer.scoreAllItems(all);
+          // the biases and the global term moved: a GMF that ignored them would differ here
+          expect(logits.some((x) => Math.abs(x) > 1e-3)).toBe(true);
+          for (let k = 0; k < logits.length; k++) expect(probabilities[k]).toBeCloseTo(1 / (1 + Math.exp(-logits[k])), 5);
+        } finally {
+          scorer.dispose();
+          gmf.dispose();
+          mf.dispose();
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('refuses an MF whose factors are not the GMF factor minus two, and a factor below 3', () => {
+    const mf = fitMF({ users: Int32Array.of(0), items: Int32Array.of(0), numUsers: 1, numItems: 2 }, { factors: 4, epochs: 1, negatives: 1 });
+    expect(() => gmfWeightsOfMF(mf, 8)).toThrow(/4 factors is a GMF of 6, not 8/);
+    expect(() => gmfForMF(1, 2, 2)).toThrow(/at least 3/);
+    mf.dispose();
+  });
+});
