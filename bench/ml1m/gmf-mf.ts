@@ -12,10 +12,27 @@ import { fitMF, type MFScorer } from '../../src/baselines/index.js';
 import { GMF } from '../../src/models/index.js';
 import { deriveSeed } from '../../src/_lib/random.js';
 import type { Args } from './args.js';
+import { round } from './record.js';
 import type { EpochPoint } from './types.js';
 
 /** Rendle et al.'s ML-1M setting (google-research/dot_vs_learned_similarity README), as fitMF takes it. */
 export const RENDLE_MF = { learningRate: 0.002, regularization: 0.005, negatives: 8, stddev: 0.1 } as const;
+
+/**
+ * `rows` (count x f, row-major) widened to count x (f + 2): each row's factors, then its bias and
+ * a 1 (`biasFirst`, the user side) or a 1 and its bias (the item side), so that the dot product of
+ * a widened user and item row is `p_u . q_i + b_u + b_i`.
+ */
+function withBiases(rows: Float64Array, bias: Float64Array, count: number, f: number, biasFirst: boolean): Float32Array {
+  const width = f + 2;
+  const out = new Float32Array(count * width);
+  for (let r = 0; r < count; r++) {
+    for (let k = 0; k < f; k++) out[r * width + k] = rows[r * f + k];
+    out[r * width + f] = biasFirst ? bias[r] : 1;
+    out[r * width + f + 1] = biasFirst ? 1 : bias[r];
+  }
+  return out;
+}
 
 /** The GMF weights (user table, item table, output kernel, output bias) that score as `mf` does. */
 export function gmfWeightsOfMF(mf: MFScorer, factor: number): tf.Tensor[] {
@@ -23,19 +40,12 @@ export function gmfWeightsOfMF(mf: MFScorer, factor: number): tf.Tensor[] {
   if (mf.options.factors !== f) throw new Error(`an MF with ${mf.options.factors} factors is a GMF of ${mf.options.factors + 2}, not ${factor}`);
   const { arrays } = (mf as unknown as { parts(): { arrays: Record<string, Float64Array> } }).parts();
   const { numUsers, numItems } = mf;
-  const users = new Float32Array(numUsers * factor);
-  const items = new Float32Array(numItems * factor);
-  for (let u = 0; u < numUsers; u++) {
-    for (let k = 0; k < f; k++) users[u * factor + k] = arrays.userFactors[u * f + k];
-    users[u * factor + f] = arrays.userBias[u];
-    users[u * factor + f + 1] = 1;
-  }
-  for (let i = 0; i < numItems; i++) {
-    for (let k = 0; k < f; k++) items[i * factor + k] = arrays.itemFactors[i * f + k];
-    items[i * factor + f] = 1;
-    items[i * factor + f + 1] = arrays.itemBias[i];
-  }
-  return [tf.tensor2d(users, [numUsers, factor]), tf.tensor2d(items, [numItems, factor]), tf.ones([factor, 1]), tf.tensor1d([arrays.globalBias[0]])];
+  return [
+    tf.tensor2d(withBiases(arrays.userFactors, arrays.userBias, numUsers, f, true), [numUsers, factor]),
+    tf.tensor2d(withBiases(arrays.itemFactors, arrays.itemBias, numItems, f, false), [numItems, factor]),
+    tf.ones([factor, 1]),
+    tf.tensor1d([arrays.globalBias[0]]),
+  ];
 }
 
 /**
@@ -65,7 +75,7 @@ export function trainGmfByMF(
       const weights = gmfWeightsOfMF(current, factor);
       model.setWeights(weights);
       tf.dispose(weights);
-      record({ epoch: epoch - 1, loss: Math.round(loss * 1e5) / 1e5, seconds: Math.round(seconds * 100) / 100, ...evaluate() });
+      record({ epoch: epoch - 1, loss: round(loss, 5), seconds: round(seconds, 2), ...evaluate() });
       since = performance.now();
     },
   });
