@@ -38,6 +38,7 @@ import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
+import type * as tf from '@tensorflow/tfjs';
 import { createScorer } from '../src/scoring/index.js';
 import { NCF_LABEL, selectAndRefit, selectAndRefitPretrained, type NcfData, type NcfKind, type NcfSelected, type NcfSettings } from './baselines-ncf.js';
 
@@ -393,18 +394,22 @@ function recordSeed(row: Row, seed: number, r: ReturnType<typeof testOf>, chosen
   row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
 }
 
+/** testOf a refitted NCF model, which is then disposed (also when the test throws). */
+function testRefit(model: tf.LayersModel): ReturnType<typeof testOf> {
+  try {
+    return testOf(createScorer(model));
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * Tests one seed's GMF, MLP or NeuMF selection (its refit, which is then disposed), records it in
  * its row with its hold-out curve as trials, logs it and saves the result file.
  */
 function recordNcf(kind: NcfKind, factors: number, settings: NcfSettings, seed: number, chosen: NcfSelected, note = ''): void {
   const row = ncfRow(kind, factors, settings);
-  let r: ReturnType<typeof testOf>;
-  try {
-    r = testOf(createScorer(chosen.model));
-  } finally {
-    chosen.model.dispose();
-  }
+  const r = testRefit(chosen.model);
   recordSeed(row, seed, r, chosen);
   row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
   for (const p of chosen.curve) row.trials.push({ params: { factors, seed, epoch: p.epoch }, hr: p.hr, ndcg: p.ndcg, fitSeconds: p.seconds });
@@ -440,12 +445,7 @@ async function runNcfPretrained(): Promise<void> {
     result.rows.push(row);
     for (const seed of args.seeds) {
       const chosen = await selectAndRefitPretrained(factors, seed, ncfData(), settings, pre);
-      let r: ReturnType<typeof testOf>;
-      try {
-        r = testOf(createScorer(chosen.model));
-      } finally {
-        chosen.model.dispose();
-      }
+      const r = testRefit(chosen.model);
       const { gmf, mlp } = chosen.parts;
       for (const [kind, part] of [['gmf', gmf], ['mlp', mlp]] as const) recordNcf(kind, factors, settings, seed, part, " (refit, NeuMF-pre's start)");
       recordSeed(row, seed, r, chosen);
