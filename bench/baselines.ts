@@ -30,7 +30,7 @@
 // time), its 99 negatives drawn once (seed 100) from the items the user never rated.
 //
 // The JSON is rewritten after every finished method, so a cut run stays usable.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { readMovieLens, readNcf, leaveOneOut, type Interactions } from '../src/data/index.js';
@@ -38,6 +38,7 @@ import { deriveSeed } from '../src/sampling/index.js';
 import { drawNegatives } from './negatives.js';
 import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
+import { render, type Result, type Row } from './baselines-table.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import type * as tf from '@tensorflow/tfjs';
@@ -153,32 +154,6 @@ async function loadSplit(): Promise<Split> {
     if (latest[u] < 0 || train.timestamps![k] >= train.timestamps![latest[u]]) latest[u] = k;
   }
   return withValidation('MovieLens-100K (leave-one-out by time)', train, latest, { users: test.users, items: test.items, negatives: testNegatives }, test);
-}
-
-interface Result {
-  command: string;
-  machine: { model: string; node: string };
-  data: { name: string; users: number; items: number; train: number; validation: number };
-  rows: Row[];
-}
-
-interface Row {
-  method: string;
-  params: Record<string, number>;
-  seeds: number[];
-  /** per seed */
-  test: { hr: number; ndcg: number }[];
-  full: { hr: number; ndcg: number; recall: number }[];
-  fitSeconds: number[];
-  val: { hr: number; ndcg: number };
-  tuneSeconds: number;
-  trials: { params: Record<string, number>; hr: number; ndcg: number; fitSeconds: number }[];
-  /** NCF rows: the epochs each seed's hold-out run chose (the refit trained that many). */
-  epochsPerSeed?: number[];
-  /** NCF rows: each seed's validation figures (`val` is their mean). */
-  valPerSeed?: { hr: number; ndcg: number }[];
-  /** NeuMF-pre rows: each seed's choices (GMF and MLP epochs, alpha, its own epochs), in words. */
-  choicesPerSeed?: string[];
 }
 
 if (args.render.length > 0) {
@@ -469,77 +444,4 @@ async function runNcfPretrained(): Promise<void> {
       save();
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-function render(files: string[], doc: string): void {
-  const fmt = (xs: number[]) => {
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    if (xs.length < 2) return mean.toFixed(3);
-    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
-    return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
-  };
-  const lines: string[] = [];
-  // one table per data set, its rows gathered from every file that ran on it
-  const sets = new Map<string, { data: Result['data']; runs: Result[] }>();
-  for (const file of files) {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as Result;
-    const set = sets.get(r.data.name) ?? { data: r.data, runs: [] };
-    set.runs.push(r);
-    sets.set(r.data.name, set);
-  }
-  for (const { data, runs } of sets.values()) {
-    lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
-    lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s) | Selection (s, all trials) |');
-    lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-    // the same method with the same setting from several files (e.g. more seeds run later): one row
-    // (MF's chosen epoch count differs per seed: its rows merge by size and list the epochs); its
-    // validation figure is the mean over its seeds, its selection time the sum over the files that
-    // added seeds
-    const merged: (Row & { epochs: number[]; choices: string[]; vals: Row['val'][] })[] = [];
-    for (const row of runs.flatMap((r) => r.rows)) {
-      const { epochs, ...setting } = row.params;
-      const params = row.method.startsWith('MF') ? setting : row.params;
-      const mergesEpochs = epochs !== undefined && params !== row.params;
-      let same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
-      if (same === undefined) {
-        same = { ...row, params, epochs: [], choices: [], vals: [], seeds: [], test: [], full: [], fitSeconds: [], tuneSeconds: 0 };
-        merged.push(same);
-      }
-      const target = same;
-      const added = row.seeds.filter((seed) => !target.seeds.includes(seed)).length;
-      if (added > 0 || row.seeds.length === 0) target.tuneSeconds += row.tuneSeconds;
-      row.seeds.forEach((seed, j) => {
-        if (target.seeds.includes(seed)) return;
-        if (row.choicesPerSeed) target.choices.push(row.choicesPerSeed[j]);
-        if (row.epochsPerSeed) target.epochs.push(row.epochsPerSeed[j]);
-        else if (mergesEpochs) target.epochs.push(epochs);
-        target.vals.push(row.valPerSeed?.[j] ?? row.val);
-        target.seeds.push(seed);
-        target.test.push(row.test[j]);
-        target.full.push(row.full[j]);
-        target.fitSeconds.push(row.fitSeconds[j]);
-      });
-      if (target.vals.length > 0) target.val = { hr: target.vals.reduce((a, v) => a + v.hr, 0) / target.vals.length, ndcg: target.vals.reduce((a, v) => a + v.ndcg, 0) / target.vals.length };
-    }
-    for (const row of merged) {
-      if (row.test.length === 0) continue;
-      const chosen = row.choices.length > 0 ? [`per seed: ${row.choices.join(' / ')}`] : row.epochs.length > 0 ? [`epochs ${row.epochs.join(' / ')}`] : [];
-      const params = [...Object.entries(row.params).map(([k, v]) => `${k} ${v}`), ...chosen].join(', ') || '–';
-      const secs = row.fitSeconds.reduce((a, b) => a + b, 0) / row.fitSeconds.length;
-      lines.push(
-        `| ${row.method} | ${params} | ${row.seeds.length === 1 && row.seeds[0] === 0 ? '– (deterministic)' : row.seeds.join(', ')} | ${row.val.hr.toFixed(3)} | ${fmt(row.test.map((t) => t.hr))} | ${fmt(row.test.map((t) => t.ndcg))} | ` +
-          `${fmt(row.full.map((t) => t.hr))} | ${fmt(row.full.map((t) => t.ndcg))} | ${fmt(row.full.map((t) => t.recall))} | ${secs.toFixed(1)} | ${row.tuneSeconds.toFixed(0)} |`,
-      );
-    }
-    lines.push('');
-  }
-  lines.push(`Rendered from ${files.map((f) => `\`${f}\``).join(', ')} by \`npx tsx bench/baselines.ts --render ${files.join(' ')}\`.`);
-  const text = readFileSync(doc, 'utf8');
-  const begin = '<!-- BEGIN GENERATED: baselines -->';
-  const end = '<!-- END GENERATED: baselines -->';
-  if (!text.includes(begin)) throw new Error(`${doc} has no ${begin} marker`);
-  const out = text.slice(0, text.indexOf(begin) + begin.length) + '\n' + lines.join('\n') + '\n' + text.slice(text.indexOf(end));
-  writeFileSync(doc, out);
-  if (!existsSync(doc)) throw new Error('lost the doc');
 }
