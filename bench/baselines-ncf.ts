@@ -14,13 +14,15 @@
 // epochs, the combination itself, is a candidate). The refit repeats each step on the whole train
 // file with those choices: GMF and MLP for their epochs, combined with that alpha, trained for
 // that many epochs.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { fitMF } from '../src/baselines/index.js';
 import type { Interactions } from '../src/data/index.js';
 import { evaluateSampled, type SampledTestSet } from '../src/evaluation/index.js';
 import { GMF, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { deriveSeed } from '../src/sampling/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { train } from '../src/training/index.js';
+import { gmfForMF, gmfWeightsOfMF, RENDLE_MF } from './ml1m/gmf-mf.js';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -41,10 +43,15 @@ export interface NcfData {
   log: (...parts: unknown[]) => void;
 }
 
-/** NeuMF-pre's own choices: the alphas tried, and its SGD learning rate. */
+/** NeuMF-pre's own choices: the alphas tried, and its SGD learning rate; how its GMF part trains. */
 export interface PretrainSettings {
   alphas: number[];
   preLearningRate: number;
+  /**
+   * Train the GMF part as Rendle et al.'s dot-product MF (bench/ml1m/gmf-mf.ts) instead of by
+   * Adam: at most `maxEpochs` epochs, validation every `every` epochs (and at the last).
+   */
+  gmfByMF?: { maxEpochs: number; every: number };
 }
 
 export interface NcfSelected {
@@ -159,6 +166,56 @@ async function holdOut(
   return { curve, best };
 }
 
+/**
+ * One seed of the GMF part trained by the MF recipe (`PretrainSettings.gmfByMF`): the MF hold-out
+ * run on `data.fit` is evaluated on `data.validation` every `every` epochs and chooses the epoch
+ * count (the first best point); the refit trains the MF from the same seed on `data.train` for
+ * that many epochs. Both come back as GMF models holding the MF exactly (the hold-out one at its
+ * chosen point), as {@link selectAndRefit} with `keepHoldout` returns them. The curve's epochs
+ * are 0-based as the Adam runs' (point e is after e + 1 epochs).
+ */
+export function selectAndRefitGmfByMF(factors: number, seed: number, data: NcfData, by: { maxEpochs: number; every: number }): NcfSelected {
+  const label = `${NCF_LABEL.gmf} (MF recipe)`;
+  const mfSeed = deriveSeed(seed, 0x3f00 + factors);
+  const holdout = gmfForMF(data.fit.numUsers, data.fit.numItems, factors);
+  const curve: NcfSelected['curve'] = [];
+  let seconds = 0;
+  let since = performance.now();
+  try {
+    fitMF(data.fit, {
+      ...RENDLE_MF, factors: factors - 2, epochs: by.maxEpochs, seed: mfSeed,
+      onEpoch: (epoch, _loss, current) => {
+        if (epoch % by.every !== 0 && epoch !== by.maxEpochs) return;
+        seconds += (performance.now() - since) / 1000;
+        const v = evaluateSampled(current, data.validation, { k: 10 });
+        if (curve.every((p) => v.hr > p.hr)) {
+          const w = gmfWeightsOfMF(current, factors);
+          holdout.setWeights(w);
+          tf.dispose(w);
+        }
+        curve.push({ epoch: epoch - 1, hr: v.hr, ndcg: v.ndcg, seconds });
+        data.log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
+        since = performance.now();
+      },
+    }).dispose();
+    const best = curve.reduce((a, p) => (p.hr > a.hr ? p : a));
+    const epochs = best.epoch + 1;
+    const mf = fitMF(data.train, { ...RENDLE_MF, factors: factors - 2, epochs, seed: mfSeed });
+    try {
+      const model = gmfForMF(data.train.numUsers, data.train.numItems, factors);
+      const w = gmfWeightsOfMF(mf, factors);
+      model.setWeights(w);
+      tf.dispose(w);
+      return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds: mf.fitSeconds, holdout };
+    } finally {
+      mf.dispose();
+    }
+  } catch (e) {
+    holdout.dispose();
+    throw e;
+  }
+}
+
 /** `s` without its hold-out model (disposed by whoever kept it). */
 function withoutHoldout(s: NcfSelected): NcfSelected {
   const { holdout: _, ...rest } = s;
@@ -185,7 +242,7 @@ export interface PretrainedSelected extends NcfSelected {
  * same steps on the whole train file.
  */
 export async function selectAndRefitPretrained(factors: number, seed: number, data: NcfData, settings: NcfSettings, pre: PretrainSettings): Promise<PretrainedSelected> {
-  const gmf = await selectAndRefit('gmf', factors, seed, data, settings, true);
+  const gmf = pre.gmfByMF ? selectAndRefitGmfByMF(factors, seed, data, pre.gmfByMF) : await selectAndRefit('gmf', factors, seed, data, settings, true);
   let mlp: NcfSelected | null = null;
   let done = false;
   try {

@@ -4,6 +4,7 @@
 //
 //   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf,neumf-pre]
 //       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001] [--ncf-alphas 0.5] [--ncf-pre-lr 0.001]
+//       [--ncf-gmf-recipe adam|mf] [--ncf-mf-epochs 200] [--ncf-mf-every 8]
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--mf-refit] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
@@ -39,6 +40,7 @@ import { drawNegatives } from './negatives.js';
 import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
 import { render, type Result, type Row } from './baselines-table.js';
+import { RENDLE_MF } from './ml1m/gmf-mf.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
 import type * as tf from '@tensorflow/tfjs';
@@ -61,7 +63,7 @@ const args = parseArgs(process.argv.slice(2));
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
     mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefit: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false,
-    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001 };
+    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001, ncfGmfRecipe: 'adam', ncfMfEpochs: 200, ncfMfEvery: 8 };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -93,6 +95,9 @@ function parseArgs(argv: string[]) {
       case '--ncf-lr': a.ncfLr = Number(v()); break;
       case '--ncf-alphas': a.ncfAlphas = v().split(',').map(Number); break;
       case '--ncf-pre-lr': a.ncfPreLr = Number(v()); break;
+      case '--ncf-gmf-recipe': a.ncfGmfRecipe = v(); if (a.ncfGmfRecipe !== 'adam' && a.ncfGmfRecipe !== 'mf') throw new Error(`--ncf-gmf-recipe is adam or mf, got ${a.ncfGmfRecipe}`); break;
+      case '--ncf-mf-epochs': a.ncfMfEpochs = Number(v()); break;
+      case '--ncf-mf-every': a.ncfMfEvery = Number(v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -358,15 +363,18 @@ function ncfData(): NcfData {
   return { fit: split.fit, train: split.train, validation: split.val, log };
 }
 
-/** The row of `kind` at `factors` with `settings`, made on first use. */
-function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
-  const method = `${NCF_LABEL[kind]} ${factors}`;
-  const params = { factors, learningRate: settings.learningRate };
+/** The row of `method` with `params`, made on first use. */
+function rowOf(method: string, params: Record<string, number>): Row {
   const same = result.rows.find((r) => r.method === method && JSON.stringify(r.params) === JSON.stringify(params));
   if (same !== undefined) return same;
   const row: Row = { method, params, seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [] };
   result.rows.push(row);
   return row;
+}
+
+/** The row of `kind` at `factors` with `settings`. */
+function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
+  return rowOf(`${NCF_LABEL[kind]} ${factors}`, { factors, learningRate: settings.learningRate });
 }
 
 /** Adds one seed's test figures `r` (of its refit, or of MF's hold-out run without `--mf-refit`) and its choice to a row. */
@@ -394,8 +402,7 @@ function testRefit(model: tf.LayersModel): ReturnType<typeof testOf> {
  * Tests one seed's GMF, MLP or NeuMF selection (its refit, which is then disposed), records it in
  * its row with its hold-out curve as trials, logs it and saves the result file.
  */
-function recordNcf(kind: NcfKind, factors: number, settings: NcfSettings, seed: number, chosen: NcfSelected, note = ''): void {
-  const row = ncfRow(kind, factors, settings);
+function recordNcf(row: Row, factors: number, seed: number, chosen: NcfSelected, note = ''): void {
   const r = testRefit(chosen.model);
   recordSeed(row, seed, r, chosen);
   row.tuneSeconds += chosen.curve[chosen.curve.length - 1].seconds;
@@ -409,7 +416,7 @@ async function runNcf(kind: NcfKind): Promise<void> {
   for (const factors of args.ncfFactors) {
     const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
     ncfRow(kind, factors, settings);
-    for (const seed of args.seeds) recordNcf(kind, factors, settings, seed, await selectAndRefit(kind, factors, seed, ncfData(), settings));
+    for (const seed of args.seeds) recordNcf(ncfRow(kind, factors, settings), factors, seed, await selectAndRefit(kind, factors, seed, ncfData(), settings));
   }
 }
 
@@ -418,23 +425,30 @@ async function runNcf(kind: NcfKind): Promise<void> {
  * alpha (`--ncf-alphas`) and its own SGD epochs (`--ncf-pre-lr`) chosen on validation, then the
  * same on the whole train file (bench/baselines-ncf.ts). The refitted GMF and MLP it starts from
  * are exactly those `--models gmf,mlp` select and refit with the same seed: they are tested and
- * recorded as GMF and MLP rows too.
+ * recorded as GMF and MLP rows too. With `--ncf-gmf-recipe mf` the GMF part trains as Rendle et
+ * al.'s dot-product MF instead (at most `--ncf-mf-epochs`, validation every `--ncf-mf-every`;
+ * selectAndRefitGmfByMF), and its rows are labelled by that recipe.
  */
 async function runNcfPretrained(): Promise<void> {
   for (const factors of args.ncfFactors) {
     const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
-    const pre = { alphas: args.ncfAlphas, preLearningRate: args.ncfPreLr };
+    const byMF = args.ncfGmfRecipe === 'mf' ? { maxEpochs: args.ncfMfEpochs, every: args.ncfMfEvery } : undefined;
+    const pre = { alphas: args.ncfAlphas, preLearningRate: args.ncfPreLr, ...(byMF ? { gmfByMF: byMF } : {}) };
+    // with the MF recipe the GMF part is an MF (bench/ml1m/gmf-mf.ts): its rows say so
+    const mfRecipe = byMF ? { ...RENDLE_MF, maxEpochs: byMF.maxEpochs } : undefined;
     const row: Row = {
-      method: `${NCF_LABEL['neumf-pre']} ${factors}`,
-      params: { factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate },
+      method: `${NCF_LABEL['neumf-pre']} ${factors}${byMF ? ' (GMF by the MF recipe)' : ''}`,
+      params: { factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate, ...(mfRecipe ? { gmfMaxEpochs: mfRecipe.maxEpochs } : {}) },
       seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [], choicesPerSeed: [],
     };
     result.rows.push(row);
+    const gmfRow = () => (mfRecipe ? rowOf(`${NCF_LABEL.gmf} ${factors} (MF recipe)`, { factors, ...mfRecipe }) : ncfRow('gmf', factors, settings));
     for (const seed of args.seeds) {
       const chosen = await selectAndRefitPretrained(factors, seed, ncfData(), settings, pre);
       const r = testRefit(chosen.model);
       const { gmf, mlp } = chosen.parts;
-      for (const [kind, part] of [['gmf', gmf], ['mlp', mlp]] as const) recordNcf(kind, factors, settings, seed, part, " (refit, NeuMF-pre's start)");
+      recordNcf(gmfRow(), factors, seed, gmf, " (refit, NeuMF-pre's start)");
+      recordNcf(ncfRow('mlp', factors, settings), factors, seed, mlp, " (refit, NeuMF-pre's start)");
       recordSeed(row, seed, r, chosen);
       row.choicesPerSeed!.push(`GMF ${gmf.epochs}, MLP ${mlp.epochs}, alpha ${chosen.alpha}, ${chosen.epochs} SGD epoch${chosen.epochs === 1 ? '' : 's'}`);
       row.tuneSeconds += chosen.tuneSeconds;

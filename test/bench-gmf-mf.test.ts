@@ -8,7 +8,9 @@ import { useBackend } from './helpers/backends.js';
 import { fitMF } from '../src/baselines/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { mulberry32 } from '../src/_lib/random.js';
-import { gmfForMF, gmfWeightsOfMF } from '../bench/ml1m/gmf-mf.js';
+import { gmfForMF, gmfWeightsOfMF, RENDLE_MF } from '../bench/ml1m/gmf-mf.js';
+import { selectAndRefitGmfByMF } from '../bench/baselines-ncf.js';
+import { deriveSeed } from '../src/sampling/index.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -57,5 +59,54 @@ describe('bench: GMF from a fitted MF (--gmf-recipe mf)', () => {
     expect(() => gmfWeightsOfMF(mf, 8)).toThrow(/4 factors is a GMF of 6, not 8/);
     expect(() => gmfForMF(1, 2, 2)).toThrow(/at least 3/);
     mf.dispose();
+  });
+
+  it("bench/baselines' --ncf-gmf-recipe mf: the epoch count is the first best validation point, and both GMFs are the MFs of the hold-out and the refit", () => {
+    const numUsers = 12;
+    const numItems = 15;
+    const random = mulberry32(7);
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < numUsers; u++) {
+      for (let i = 0; i < numItems; i++) {
+        if (random() >= 0.3 + 0.3 * ((u + i) % 2)) continue;
+        users.push(u);
+        items.push(i);
+      }
+    }
+    const train = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers, numItems };
+    // the hold-out drops each user's first entry
+    const firsts = new Set(users.map((u) => users.indexOf(u)));
+    const keep = users.map((_, k) => !firsts.has(k));
+    const fit = { ...train, users: train.users.filter((_, k) => keep[k]), items: train.items.filter((_, k) => keep[k]) };
+    const validation = {
+      users: Int32Array.from(firsts, (k) => users[k]),
+      items: Int32Array.from(firsts, (k) => items[k]),
+      negatives: Array.from(firsts, (k) => Int32Array.from({ length: numItems }, (_, i) => i).filter((i) => !items.some((it, j) => users[j] === users[k] && it === i))),
+    };
+    const factors = 5;
+    const seed = 3;
+    const chosen = selectAndRefitGmfByMF(factors, seed, { fit, train, validation, log: () => {} }, { maxEpochs: 9, every: 2 });
+    try {
+      // evaluated after epochs 2, 4, 6, 8 and the last (9); 0-based as the Adam curves
+      expect(chosen.curve.map((p) => p.epoch)).toEqual([1, 3, 5, 7, 8]);
+      const first = chosen.curve.findIndex((p) => p.hr === Math.max(...chosen.curve.map((q) => q.hr)));
+      expect(chosen.epochs).toBe(chosen.curve[first].epoch + 1);
+      expect(chosen.val).toEqual({ hr: chosen.curve[first].hr, ndcg: chosen.curve[first].ndcg });
+      const mfSeed = deriveSeed(seed, 0x3f00 + factors);
+      const all = Int32Array.from({ length: numUsers }, (_, u) => u);
+      for (const [model, data, epochs] of [[chosen.holdout!, fit, chosen.epochs], [chosen.model, train, chosen.epochs]] as const) {
+        const mf = fitMF(data, { ...RENDLE_MF, factors: factors - 2, epochs, seed: mfSeed });
+        const scorer = createScorer(model);
+        const logits = mf.scoreAllItems(all);
+        const probabilities = scorer.scoreAllItems(all);
+        for (let k = 0; k < logits.length; k++) expect(probabilities[k]).toBeCloseTo(1 / (1 + Math.exp(-logits[k])), 5);
+        scorer.dispose();
+        mf.dispose();
+      }
+    } finally {
+      chosen.model.dispose();
+      chosen.holdout?.dispose();
+    }
   });
 });
