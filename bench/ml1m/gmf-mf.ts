@@ -38,13 +38,12 @@ function withBiases(rows: Float64Array, bias: Float64Array, count: number, f: nu
 export function gmfWeightsOfMF(mf: MFScorer, factor: number): tf.Tensor[] {
   const f = factor - 2;
   if (mf.options.factors !== f) throw new Error(`an MF with ${mf.options.factors} factors is a GMF of ${mf.options.factors + 2}, not ${factor}`);
-  const { arrays } = (mf as unknown as { parts(): { arrays: Record<string, Float64Array> } }).parts();
   const { numUsers, numItems } = mf;
   return [
-    tf.tensor2d(withBiases(arrays.userFactors, arrays.userBias, numUsers, f, true), [numUsers, factor]),
-    tf.tensor2d(withBiases(arrays.itemFactors, arrays.itemBias, numItems, f, false), [numItems, factor]),
+    tf.tensor2d(withBiases(mf.userFactors, mf.userBias, numUsers, f, true), [numUsers, factor]),
+    tf.tensor2d(withBiases(mf.itemFactors, mf.itemBias, numItems, f, false), [numItems, factor]),
     tf.ones([factor, 1]),
-    tf.tensor1d([arrays.globalBias[0]]),
+    tf.tensor1d([mf.globalBias]),
   ];
 }
 

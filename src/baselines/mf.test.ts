@@ -17,6 +17,33 @@ describe('fitMF', () => {
     expect(s[0]).toBeCloseTo(b + b + 0.05, 6);
     expect(s[1]).toBeCloseTo(b + b - 0.1 * sig, 6);
     expect(mf.loss[0]).toBeCloseTo((Math.log(2) + Math.log1p(Math.exp(0.1))) / 2, 9);
+    // the same steps, read from the public biases
+    expect(mf.globalBias).toBeCloseTo(b, 12);
+    expect(Array.from(mf.userBias)).toEqual([mf.globalBias]);
+    expect(mf.itemBias[0]).toBeCloseTo(0.05, 12);
+    expect(mf.itemBias[1]).toBeCloseTo(-0.1 * sig, 12);
+  });
+
+  it('property: every score is globalBias + userBias[u] + itemBias[i] + userFactors[u] . itemFactors[i]', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), (factors, seed) => {
+        const synth = syntheticInteractions({ numUsers: 7, numItems: 12, interactionsPerUser: 4, seed });
+        const mf = fitMF(synth, { factors, epochs: 2, learningRate: 0.1, seed });
+        const all = mf.scoreAllItems(Int32Array.from({ length: mf.numUsers }, (_, u) => u));
+        for (let u = 0; u < mf.numUsers; u++) {
+          for (let i = 0; i < mf.numItems; i++) {
+            let dot = 0;
+            for (let k = 0; k < factors; k++) dot += mf.userFactors[u * factors + k] * mf.itemFactors[i * factors + k];
+            expect(all[u * mf.numItems + i]).toBeCloseTo(mf.globalBias + mf.userBias[u] + mf.itemBias[i] + dot, 5);
+          }
+        }
+        expect(mf.userBias.length).toBe(mf.numUsers);
+        expect(mf.itemBias.length).toBe(mf.numItems);
+        // the biases moved: a score without them would differ
+        expect(Array.from(mf.itemBias).some((x) => Math.abs(x) > 1e-4)).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
   });
 
   it('learns: on planted data its held-out HR beats chance clearly, and the loss falls', () => {

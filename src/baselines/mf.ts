@@ -54,6 +54,12 @@ export interface MFScorer extends FactorBaselineScorer {
   readonly options: Required<Omit<MFOptions, 'onEpoch'>>;
   /** Mean logistic loss of each epoch (entry `e - 1` for epoch `e`). */
   readonly loss: Float64Array;
+  /** The global bias `b`. */
+  readonly globalBias: number;
+  /** The user biases `b_u`, one per user. */
+  readonly userBias: Float64Array;
+  /** The item biases `b_i`, one per item. */
+  readonly itemBias: Float64Array;
 }
 
 class MF extends FactorScorer implements MFScorer {
@@ -71,6 +77,15 @@ class MF extends FactorScorer implements MFScorer {
     this.biasParts = biases;
   }
   private readonly biasParts: { global: Float64Array; user: Float64Array; item: Float64Array };
+  get globalBias(): number {
+    return this.biasParts.global[0];
+  }
+  get userBias(): Float64Array {
+    return this.biasParts.user;
+  }
+  get itemBias(): Float64Array {
+    return this.biasParts.item;
+  }
   parts() {
     const { global, user, item } = this.biasParts;
     return { options: this.options, arrays: { userFactors: this.userFactors, itemFactors: this.itemFactors, globalBias: global, userBias: user, itemBias: item, loss: this.loss } };
