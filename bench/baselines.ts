@@ -15,12 +15,12 @@
 // Selection, as bench/reproduce-ml1m.ts does it: each user's latest training item (its first line
 // in the NCF train file; the latest by time for ML-100K) is held out as a validation positive,
 // ranked among 99 negatives drawn once (seed 0x7a11d) from the items the user has no training
-// positive for. Every hyper-parameter (and MF's epoch count) is chosen by tune() on validation
-// HR@10 with the models fitted on train minus validation; the chosen setting is then refitted on
-// the whole train file, and only that refit meets the test set. Seeded methods (ALS, MF) are
-// refitted with each seed; the table gives mean ± sample standard deviation. MF and the NCF
-// models choose their epoch count per seed on a hold-out run's validation curve (runMF,
-// bench/baselines-ncf.ts); MF refits only with `--mf-refit` (see runMF).
+// positive for. Every hyper-parameter is chosen by tune() on validation HR@10 with the models
+// fitted on train minus validation; the chosen setting is then refitted on the whole train file,
+// and only that refit meets the test set. MF and the NCF models choose their epoch count per seed
+// on a hold-out run's validation curve instead (runMF, bench/baselines-ncf.ts; MF refits only with
+// `--mf-refit`). Seeded methods are refitted with each seed; the table gives mean ± sample
+// standard deviation.
 //
 // A search split over several processes: `--select-only` runs the validation grid and writes its
 // trials without refitting (the row has no test figures and the table skips it); then
