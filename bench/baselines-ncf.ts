@@ -14,7 +14,7 @@
 // epochs, the combination itself, is a candidate). The refit repeats each step on the whole train
 // file with those choices: GMF and MLP for their epochs, combined with that alpha, trained for
 // that many epochs.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { fitMF } from '../src/baselines/index.js';
 import type { Interactions } from '../src/data/index.js';
 import { evaluateSampled, type SampledTestSet } from '../src/evaluation/index.js';
@@ -22,7 +22,7 @@ import { GMF, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { deriveSeed } from '../src/sampling/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { train } from '../src/training/index.js';
-import { gmfForMF, gmfWeightsOfMF, RENDLE_MF } from './ml1m/gmf-mf.js';
+import { gmfForMF, RENDLE_MF, setGmfToMF } from './ml1m/gmf-mf.js';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
 
@@ -189,9 +189,7 @@ export function selectAndRefitGmfByMF(factors: number, seed: number, data: NcfDa
         seconds += (performance.now() - since) / 1000;
         const v = evaluateSampled(current, data.validation, { k: 10 });
         if (curve.every((p) => v.hr > p.hr)) {
-          const w = gmfWeightsOfMF(current, factors);
-          holdout.setWeights(w);
-          tf.dispose(w);
+          setGmfToMF(holdout, current, factors);
         }
         curve.push({ epoch: epoch - 1, hr: v.hr, ndcg: v.ndcg, seconds });
         data.log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
@@ -203,9 +201,7 @@ export function selectAndRefitGmfByMF(factors: number, seed: number, data: NcfDa
     const mf = fitMF(data.train, { ...RENDLE_MF, factors: factors - 2, epochs, seed: mfSeed });
     try {
       const model = gmfForMF(data.train.numUsers, data.train.numItems, factors);
-      const w = gmfWeightsOfMF(mf, factors);
-      model.setWeights(w);
-      tf.dispose(w);
+      setGmfToMF(model, mf, factors);
       return { epochs, val: { hr: best.hr, ndcg: best.ndcg }, curve, model, refitSeconds: mf.fitSeconds, holdout };
     } finally {
       mf.dispose();

@@ -3,12 +3,11 @@
 // reproduction's `--gmf-recipe mf` checkpoints are that MF, exactly.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs';
 import { useBackend } from './helpers/backends.js';
 import { fitMF } from '../src/baselines/index.js';
 import { createScorer } from '../src/scoring/index.js';
 import { mulberry32 } from '../src/_lib/random.js';
-import { gmfForMF, gmfWeightsOfMF, RENDLE_MF } from '../bench/ml1m/gmf-mf.js';
+import { gmfForMF, gmfWeightsOfMF, RENDLE_MF, setGmfToMF } from '../bench/ml1m/gmf-mf.js';
 import { selectAndRefitGmfByMF } from '../bench/baselines-ncf.js';
 import { deriveSeed } from '../src/sampling/index.js';
 
@@ -33,9 +32,7 @@ describe('bench: GMF from a fitted MF (--gmf-recipe mf)', () => {
         }
         const mf = fitMF({ users: Int32Array.from(users), items: Int32Array.from(items), numUsers, numItems }, { factors: factor - 2, epochs: 3, learningRate: 0.1, negatives: 1, seed });
         const gmf = gmfForMF(numUsers, numItems, factor);
-        const weights = gmfWeightsOfMF(mf, factor);
-        gmf.setWeights(weights);
-        tf.dispose(weights);
+        setGmfToMF(gmf, mf, factor);
         const scorer = createScorer(gmf);
         try {
           const all = Int32Array.from({ length: numUsers }, (_, u) => u);

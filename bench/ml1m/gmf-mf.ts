@@ -47,6 +47,16 @@ export function gmfWeightsOfMF(mf: MFScorer, factor: number): tf.Tensor[] {
   ];
 }
 
+/** Writes `mf` into `model` (a GMF of `factor`, e.g. from {@link gmfForMF}) exactly. */
+export function setGmfToMF(model: tf.LayersModel, mf: MFScorer, factor: number): void {
+  const weights = gmfWeightsOfMF(mf, factor);
+  try {
+    model.setWeights(weights);
+  } finally {
+    tf.dispose(weights);
+  }
+}
+
 /**
  * Trains the GMF of `factor` by the MF recipe on `fit` for `args.epochs` epochs; after every
  * `args.mfEvery`-th (and the last) the GMF model holds the MF's current parameters and `record`
@@ -71,9 +81,7 @@ export function trainGmfByMF(
     onEpoch: (epoch, loss, current) => {
       if (epoch % args.mfEvery !== 0 && epoch !== args.epochs) return;
       const seconds = (performance.now() - since) / 1000;
-      const weights = gmfWeightsOfMF(current, factor);
-      model.setWeights(weights);
-      tf.dispose(weights);
+      setGmfToMF(model, current, factor);
       record({ epoch: epoch - 1, loss: round(loss, 5), seconds: round(seconds, 2), ...evaluate() });
       since = performance.now();
     },
