@@ -29,6 +29,11 @@ export interface Row {
   choicesPerSeed?: string[];
 }
 
+/** The mean of validation figures (one per seed). */
+export function meanValidation(vals: readonly Row['val'][]): Row['val'] {
+  return { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+}
+
 /** A table row: a method and setting with the seeds of every file that ran it. */
 export interface MergedRow extends Row {
   /** The epochs chosen per seed (empty when the setting does not choose them). */
@@ -68,8 +73,7 @@ export function mergeRows(rows: readonly Row[]): MergedRow[] {
       target.full.push(row.full[j]);
       target.fitSeconds.push(row.fitSeconds[j]);
     }
-    const n = target.vals.length;
-    if (n > 0) target.val = { hr: target.vals.reduce((a, v) => a + v.hr, 0) / n, ndcg: target.vals.reduce((a, v) => a + v.ndcg, 0) / n };
+    if (target.vals.length > 0) target.val = meanValidation(target.vals);
   }
   return merged.map(({ vals: _vals, ...row }) => row);
 }

@@ -39,7 +39,7 @@ import { deriveSeed } from '../src/sampling/index.js';
 import { drawNegatives } from './negatives.js';
 import { evaluateFull, evaluateSampled } from '../src/evaluation/index.js';
 import type { Scorer } from '../src/scoring/index.js';
-import { render, type Result, type Row } from './baselines-table.js';
+import { meanValidation, render, type Result, type Row } from './baselines-table.js';
 import { RENDLE_MF } from './ml1m/gmf-mf.js';
 import { fitALS, fitEASE, fitItemKNN, fitMF, fitPopularity, type BaselineScorer } from '../src/baselines/index.js';
 import { tune, type TuneTrial } from '../src/tuning/tune.js';
@@ -386,7 +386,7 @@ function recordSeed(row: Row, seed: number, r: ReturnType<typeof testOf>, chosen
   row.fitSeconds.push(chosen.refitSeconds);
   row.epochsPerSeed!.push(chosen.epochs);
   vals.push(chosen.val);
-  row.val = { hr: vals.reduce((a, v) => a + v.hr, 0) / vals.length, ndcg: vals.reduce((a, v) => a + v.ndcg, 0) / vals.length };
+  row.val = meanValidation(vals);
 }
 
 /** testOf a refitted NCF model, which is then disposed (also when the test throws). */
