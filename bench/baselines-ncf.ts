@@ -31,6 +31,11 @@ export const NCF_LABEL: Record<NcfKind | 'neumf-pre', string> = { gmf: 'GMF', ml
 export interface NcfSettings {
   epochs: number;
   learningRate: number;
+  /**
+   * Stop a hold-out run once this many validation points in a row have not beaten its first best
+   * ({@link patienceSpent}); the refit still trains the chosen count. Default: all `epochs`.
+   */
+  patience?: number;
 }
 
 /** What every selection runs on: the hold-out run's data, the refit's, the validation set and a logger. */
@@ -52,6 +57,11 @@ export interface PretrainSettings {
    * Adam: at most `maxEpochs` epochs, validation every `every` epochs (and at the last).
    */
   gmfByMF?: { maxEpochs: number; every: number };
+  /**
+   * Stop NeuMF-pre's own SGD hold-out run after this many epochs without a better validation point
+   * (the combination before any training is the first point). Default: all epochs.
+   */
+  sgdPatience?: number;
 }
 
 export interface NcfSelected {
@@ -74,6 +84,27 @@ function build(kind: NcfKind, factors: number, numUsers: number, numItems: numbe
   return NeuMF({ numUsers, numItems, factors, layers, seed });
 }
 
+/**
+ * Whether a hold-out run with this patience stops after the last point of `hrs` (its validation
+ * HR@10 so far): the last `patience` points all came after the first best, none beating it.
+ *
+ * @example
+ * patienceSpent([0.60, 0.62, 0.61, 0.62], 2); //=> true (0.62 first at index 1, two points since)
+ * patienceSpent([0.60, 0.62, 0.61, 0.63], 2); //=> false
+ */
+export function patienceSpent(hrs: readonly number[], patience: number): boolean {
+  let best = 0;
+  for (let k = 1; k < hrs.length; k++) if (hrs[k] > hrs[best]) best = k;
+  return hrs.length > 0 && hrs.length - 1 - best >= patience;
+}
+
+interface FitExtras {
+  onEpoch?: (epoch: number, seconds: number) => void;
+  optimizer?: 'adam' | 'sgd';
+  /** Aborted: no further epoch starts (train() stops before the next batch). */
+  signal?: AbortSignal;
+}
+
 async function fit(
   model: tf.LayersModel,
   data: Interactions,
@@ -81,8 +112,7 @@ async function fit(
   settings: NcfSettings,
   seed: number,
   factors: number,
-  onEpoch?: (epoch: number, seconds: number) => void,
-  optimizer: 'adam' | 'sgd' = 'adam',
+  { onEpoch, optimizer = 'adam', signal }: FitExtras = {},
 ): Promise<number> {
   let seconds = 0;
   if (epochs === 0) return 0;
@@ -94,6 +124,7 @@ async function fit(
     optimizer,
     loss: 'bce',
     seed: deriveSeed(seed, 0x5eed + factors),
+    ...(signal ? { signal } : {}),
     onEpochEnd: (epoch, logs) => {
       seconds += logs.seconds;
       onEpoch?.(epoch, seconds);
@@ -129,9 +160,10 @@ export async function selectAndRefit(kind: NcfKind, factors: number, seed: numbe
 }
 
 /**
- * Trains `probe` on `data.fit` for `settings.epochs`, evaluating validation after every epoch (and
- * before the first when `scoreStart`: epoch -1), and returns the curve and its first best point;
- * with `keep` the probe ends holding the weights of that point.
+ * Trains `probe` on `data.fit` for `settings.epochs` (fewer once `settings.patience` is spent),
+ * evaluating validation after every epoch (and before the first when `scoreStart`: epoch -1), and
+ * returns the curve and its first best point; with `keep` the probe ends holding the weights of
+ * that point.
  */
 async function holdOut(
   probe: tf.LayersModel,
@@ -146,6 +178,7 @@ async function holdOut(
 ): Promise<{ curve: NcfSelected['curve']; best: NcfSelected['curve'][number] }> {
   const curve: NcfSelected['curve'] = [];
   let bestWeights: tf.Tensor[] | null = null;
+  const stop = new AbortController();
   const score = (epoch: number, seconds: number) => {
     const v = evaluateSampled(createScorer(probe), data.validation, { k: 10 });
     if (keep && (curve.length === 0 || v.hr > Math.max(...curve.map((p) => p.hr)))) {
@@ -154,9 +187,13 @@ async function holdOut(
     }
     curve.push({ epoch, hr: v.hr, ndcg: v.ndcg, seconds });
     data.log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
+    if (settings.patience !== undefined && epoch < settings.epochs - 1 && patienceSpent(curve.map((p) => p.hr), settings.patience)) {
+      data.log(label, `f${factors} s${seed} stops: ${settings.patience} epochs without a better validation point`);
+      stop.abort();
+    }
   };
   if (scoreStart) score(-1, 0);
-  await fit(probe, data.fit, settings.epochs, settings, seed, factors, score, optimizer);
+  await fit(probe, data.fit, settings.epochs, settings, seed, factors, { onEpoch: score, optimizer, signal: stop.signal });
   const best = curve.reduce((a, p) => (p.hr > a.hr ? p : a));
   if (bestWeights !== null) {
     const w: tf.Tensor[] = bestWeights;
@@ -259,7 +296,7 @@ export async function selectAndRefitPretrained(factors: number, seed: number, da
 
 /** NeuMF-pre's own choices on validation (alpha, its epochs) from the two hold-out models, and its refit. */
 async function combineAndRefit(factors: number, seed: number, data: NcfData, settings: NcfSettings, pre: PretrainSettings, gmf: NcfSelected, mlp: NcfSelected): Promise<PretrainedSelected> {
-  const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate };
+  const preSettings = { epochs: settings.epochs, learningRate: pre.preLearningRate, ...(pre.sgdPatience !== undefined ? { patience: pre.sgdPatience } : {}) };
   const alphaCurve = pre.alphas.map((alpha) => {
     const combined = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
     const v = evaluateSampled(createScorer(combined), data.validation, { k: 10 });
@@ -279,7 +316,7 @@ async function combineAndRefit(factors: number, seed: number, data: NcfData, set
   const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
   let refitSeconds: number;
   try {
-    refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, undefined, 'sgd'));
+    refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, { optimizer: 'sgd' }));
   } catch (e) {
     model.dispose();
     throw e;

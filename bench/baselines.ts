@@ -4,7 +4,7 @@
 //
 //   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf,neumf-pre]
 //       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001] [--ncf-alphas 0.5] [--ncf-pre-lr 0.001]
-//       [--ncf-gmf-recipe adam|mf] [--ncf-mf-epochs 200] [--ncf-mf-every 8]
+//       [--ncf-gmf-recipe adam|mf] [--ncf-mf-epochs 200] [--ncf-mf-every 8] [--ncf-patience N] [--ncf-sgd-patience N]
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--mf-refit] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
@@ -63,7 +63,7 @@ const args = parseArgs(process.argv.slice(2));
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
     mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefit: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false,
-    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001, ncfGmfRecipe: 'adam', ncfMfEpochs: 200, ncfMfEvery: 8 };
+    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001, ncfGmfRecipe: 'adam', ncfMfEpochs: 200, ncfMfEvery: 8, ncfPatience: 0, ncfSgdPatience: 0 };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -98,6 +98,8 @@ function parseArgs(argv: string[]) {
       case '--ncf-gmf-recipe': a.ncfGmfRecipe = v(); if (a.ncfGmfRecipe !== 'adam' && a.ncfGmfRecipe !== 'mf') throw new Error(`--ncf-gmf-recipe is adam or mf, got ${a.ncfGmfRecipe}`); break;
       case '--ncf-mf-epochs': a.ncfMfEpochs = Number(v()); break;
       case '--ncf-mf-every': a.ncfMfEvery = Number(v()); break;
+      case '--ncf-patience': a.ncfPatience = patience('--ncf-patience', v()); break;
+      case '--ncf-sgd-patience': a.ncfSgdPatience = patience('--ncf-sgd-patience', v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -106,6 +108,13 @@ function parseArgs(argv: string[]) {
   }
   if (a.out === '') a.out = `bench/results/baselines-${a.data}.json`;
   return a;
+}
+
+/** A hold-out run's patience (bench/baselines-ncf.ts `patienceSpent`): a whole number of epochs, at least 1. */
+function patience(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} is a whole number of epochs, at least 1, got ${value}`);
+  return n;
 }
 
 function byUser(d: Interactions): Int32Array[] {
@@ -374,7 +383,12 @@ function rowOf(method: string, params: Record<string, number>): Row {
 
 /** The row of `kind` at `factors` with `settings`. */
 function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
-  return rowOf(`${NCF_LABEL[kind]} ${factors}`, { factors, learningRate: settings.learningRate });
+  return rowOf(`${NCF_LABEL[kind]} ${factors}`, { factors, learningRate: settings.learningRate, ...(settings.patience !== undefined ? { patience: settings.patience } : {}) });
+}
+
+/** The NCF models' training settings from the arguments (`--ncf-epochs`, `--ncf-lr`, `--ncf-patience`). */
+function ncfSettings(): NcfSettings {
+  return { epochs: args.ncfEpochs, learningRate: args.ncfLr, ...(args.ncfPatience > 0 ? { patience: args.ncfPatience } : {}) };
 }
 
 /** Adds one seed's test figures `r` (of its refit, or of MF's hold-out run without `--mf-refit`) and its choice to a row. */
@@ -414,7 +428,7 @@ function recordNcf(row: Row, factors: number, seed: number, chosen: NcfSelected,
 /** GMF, MLP or NeuMF at each `--ncf-factors`: per seed, epochs chosen on validation, then refitted (bench/baselines-ncf.ts). */
 async function runNcf(kind: NcfKind): Promise<void> {
   for (const factors of args.ncfFactors) {
-    const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
+    const settings = ncfSettings();
     ncfRow(kind, factors, settings);
     for (const seed of args.seeds) recordNcf(ncfRow(kind, factors, settings), factors, seed, await selectAndRefit(kind, factors, seed, ncfData(), settings));
   }
@@ -431,14 +445,21 @@ async function runNcf(kind: NcfKind): Promise<void> {
  */
 async function runNcfPretrained(): Promise<void> {
   for (const factors of args.ncfFactors) {
-    const settings = { epochs: args.ncfEpochs, learningRate: args.ncfLr };
+    const settings = ncfSettings();
     const byMF = args.ncfGmfRecipe === 'mf' ? { maxEpochs: args.ncfMfEpochs, every: args.ncfMfEvery } : undefined;
-    const pre = { alphas: args.ncfAlphas, preLearningRate: args.ncfPreLr, ...(byMF ? { gmfByMF: byMF } : {}) };
+    // --ncf-sgd-patience: NeuMF-pre's own SGD hold-out stops early; its row says so
+    const sgdPatience = args.ncfSgdPatience > 0 ? { sgdPatience: args.ncfSgdPatience } : undefined;
+    const pre = { alphas: args.ncfAlphas, preLearningRate: args.ncfPreLr, ...(byMF ? { gmfByMF: byMF } : {}), ...sgdPatience };
     // with the MF recipe the GMF part is an MF (bench/ml1m/gmf-mf.ts): its rows say so
     const mfRecipe = byMF ? { ...RENDLE_MF, maxEpochs: byMF.maxEpochs } : undefined;
     const row: Row = {
       method: `${NCF_LABEL['neumf-pre']} ${factors}${byMF ? ' (GMF by the MF recipe)' : ''}`,
-      params: { factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate, ...(mfRecipe ? { gmfMaxEpochs: mfRecipe.maxEpochs } : {}) },
+      params: {
+        factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate,
+        ...(mfRecipe ? { gmfMaxEpochs: mfRecipe.maxEpochs } : {}),
+        ...(settings.patience !== undefined ? { patience: settings.patience } : {}),
+        ...sgdPatience,
+      },
       seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [], choicesPerSeed: [],
     };
     result.rows.push(row);
