@@ -10,6 +10,7 @@ import { mulberry32 } from '../src/_lib/random.js';
 import { gmfForMF, gmfWeightsOfMF, RENDLE_MF, setGmfToMF } from '../bench/ml1m/gmf-mf.js';
 import { selectAndRefitGmfByMF } from '../bench/baselines-ncf.js';
 import { deriveSeed } from '../src/sampling/index.js';
+import { toyHoldout } from './helpers/toy-holdout.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -60,27 +61,7 @@ describe('bench: GMF from a fitted MF (--gmf-recipe mf)', () => {
 
   it("bench/baselines' --ncf-gmf-recipe mf: the epoch count is the first best validation point, and both GMFs are the MFs of the hold-out and the refit", () => {
     const numUsers = 12;
-    const numItems = 15;
-    const random = mulberry32(7);
-    const users: number[] = [];
-    const items: number[] = [];
-    for (let u = 0; u < numUsers; u++) {
-      for (let i = 0; i < numItems; i++) {
-        if (random() >= 0.3 + 0.3 * ((u + i) % 2)) continue;
-        users.push(u);
-        items.push(i);
-      }
-    }
-    const train = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers, numItems };
-    // the hold-out drops each user's first entry
-    const firsts = new Set(users.map((u) => users.indexOf(u)));
-    const keep = users.map((_, k) => !firsts.has(k));
-    const fit = { ...train, users: train.users.filter((_, k) => keep[k]), items: train.items.filter((_, k) => keep[k]) };
-    const validation = {
-      users: Int32Array.from(firsts, (k) => users[k]),
-      items: Int32Array.from(firsts, (k) => items[k]),
-      negatives: Array.from(firsts, (k) => Int32Array.from({ length: numItems }, (_, i) => i).filter((i) => !items.some((it, j) => users[j] === users[k] && it === i))),
-    };
+    const { train, fit, validation } = toyHoldout(numUsers, 15, 7, (u, i) => 0.3 + 0.3 * ((u + i) % 2));
     const factors = 5;
     const seed = 3;
     const chosen = selectAndRefitGmfByMF(factors, seed, { fit, train, validation, log: () => {} }, { maxEpochs: 9, every: 2 });

@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { useBackend } from './helpers/backends.js';
-import { mulberry32 } from '../src/_lib/random.js';
 import { patienceSpent, selectAndRefit } from '../bench/baselines-ncf.js';
+import { toyHoldout } from './helpers/toy-holdout.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -37,29 +37,8 @@ describe('bench: hold-out patience (--ncf-patience, --ncf-sgd-patience)', () => 
   });
 
   it('cuts the hold-out curve where the patience is spent, and chooses what the full run chooses when its best lies before the cut', async () => {
-    const numUsers = 30;
-    const numItems = 25;
-    const random = mulberry32(11);
-    const users: number[] = [];
-    const items: number[] = [];
-    for (let u = 0; u < numUsers; u++) {
-      for (let i = 0; i < numItems; i++) {
-        if (random() >= 0.25 + 0.3 * ((u + i) % 3 === 0 ? 1 : 0)) continue;
-        users.push(u);
-        items.push(i);
-      }
-    }
-    const train = { users: Int32Array.from(users), items: Int32Array.from(items), numUsers, numItems };
-    // the hold-out drops each user's first entry, which validation then ranks among the user's non-positives
-    const firsts = [...new Set(users)].map((u) => users.indexOf(u));
-    const held = new Set(firsts);
-    const keep = users.map((_, k) => !held.has(k));
-    const fit = { ...train, users: train.users.filter((_, k) => keep[k]), items: train.items.filter((_, k) => keep[k]) };
-    const validation = {
-      users: Int32Array.from(firsts, (k) => users[k]),
-      items: Int32Array.from(firsts, (k) => items[k]),
-      negatives: firsts.map((k) => Int32Array.from({ length: numItems }, (_, i) => i).filter((i) => !items.some((it, j) => users[j] === users[k] && it === i))),
-    };
+    // a positive at about a quarter of the pairs, a half where (u + i) % 3 is 0
+    const { train, fit, validation } = toyHoldout(30, 25, 11, (u, i) => 0.25 + 0.3 * ((u + i) % 3 === 0 ? 1 : 0));
     const data = { fit, train, validation, log: () => {} };
     const epochs = 12;
     const full = await selectAndRefit('gmf', 4, 5, data, { epochs, learningRate: 0.05 });
