@@ -47,22 +47,26 @@ export interface MergedRow extends Row {
  * setting but the epoch count, which differs per seed and is listed) becomes one row, each seed
  * taken from the first row that has it. Its validation figure is the mean over its seeds (a row
  * without per-seed validation gives its own to each of its seeds), its selection seconds the sum
- * over the rows that added seeds (or that have none: a selection-only run).
+ * over the rows that added seeds (or that have none: a selection-only run), each selection counted
+ * once: rows carrying the same trials are refits of one selection (`--mf-refit-from`, one seed
+ * per process) and repeat its seconds.
  */
 export function mergeRows(rows: readonly Row[]): MergedRow[] {
-  const merged: (MergedRow & { vals: Row['val'][] })[] = [];
+  const merged: (MergedRow & { vals: Row['val'][]; selections: Set<string> })[] = [];
   for (const row of rows) {
     const { epochs, ...setting } = row.params;
     const params = row.method.startsWith('MF') ? setting : row.params;
     const listsEpochs = epochs !== undefined && params !== row.params;
     let same = merged.find((m) => m.method === row.method && JSON.stringify(m.params) === JSON.stringify(params));
     if (same === undefined) {
-      same = { ...row, params, epochs: [], choices: [], vals: [], seeds: [], test: [], full: [], fitSeconds: [], tuneSeconds: 0 };
+      same = { ...row, params, epochs: [], choices: [], vals: [], selections: new Set(), seeds: [], test: [], full: [], fitSeconds: [], tuneSeconds: 0 };
       merged.push(same);
     }
     const target = same;
     const fresh = row.seeds.map((seed, j) => ({ seed, j })).filter(({ seed }) => !target.seeds.includes(seed));
-    if (fresh.length > 0 || row.seeds.length === 0) target.tuneSeconds += row.tuneSeconds;
+    const selection = row.trials.length > 0 ? JSON.stringify(row.trials) : undefined;
+    if ((fresh.length > 0 || row.seeds.length === 0) && !(selection !== undefined && target.selections.has(selection))) target.tuneSeconds += row.tuneSeconds;
+    if (selection !== undefined) target.selections.add(selection);
     for (const { seed, j } of fresh) {
       if (row.choicesPerSeed) target.choices.push(row.choicesPerSeed[j]);
       if (row.epochsPerSeed) target.epochs.push(row.epochsPerSeed[j]);
@@ -75,7 +79,7 @@ export function mergeRows(rows: readonly Row[]): MergedRow[] {
     }
     if (target.vals.length > 0) target.val = meanValidation(target.vals);
   }
-  return merged.map(({ vals: _vals, ...row }) => row);
+  return merged.map(({ vals: _vals, selections: _selections, ...row }) => row);
 }
 
 /** Mean, and ± the sample standard deviation when there are several values, to 3 decimals. */

@@ -52,6 +52,19 @@ describe('bench: the baselines table merges rows across result files', () => {
     expect(r.val.hr).toBeCloseTo(0.74, 12);
   });
 
+  it('counts a selection once when several files refit it with other seeds (the same trials)', () => {
+    const trials = [{ params: { factors: 192, epoch: 127 }, hr: 0.741, ndcg: 0.456, fitSeconds: 2000 }];
+    const s1 = row('MF (dot product) 192, refitted', { factors: 192, epochs: 128 }, [1], { trials, tuneSeconds: 2298 });
+    const s2 = row('MF (dot product) 192, refitted', { factors: 192, epochs: 128 }, [2], { trials: trials.map((t) => ({ ...t })), tuneSeconds: 2298 });
+    const s3 = row('MF (dot product) 192, refitted', { factors: 192, epochs: 128 }, [3], { trials, tuneSeconds: 2298 });
+    // a seed with a selection of its own adds its seconds
+    const own = row('MF (dot product) 192, refitted', { factors: 192, epochs: 120 }, [4], { trials: [{ ...trials[0], hr: 0.74 }], tuneSeconds: 500 });
+    const [m, ...rest] = mergeRows([s1, s2, s3, own]);
+    expect(rest).toEqual([]);
+    expect(m.seeds).toEqual([1, 2, 3, 4]);
+    expect(m.tuneSeconds).toBe(2298 + 500);
+  });
+
   it('keeps the validation of a row without per-seed figures and counts a selection-only run', () => {
     const select = row('iALS', { factors: 64 }, [], { tuneSeconds: 700 });
     const refit = row('iALS', { factors: 64 }, [1, 2, 3], { val: { hr: 0.742, ndcg: 0.44 }, tuneSeconds: 40 });
