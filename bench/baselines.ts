@@ -19,8 +19,11 @@
 // fitted on train minus validation; the chosen setting is then refitted on the whole train file,
 // and only that refit meets the test set. MF and the NCF models choose their epoch count per seed
 // on a hold-out run's validation curve instead (runMF, bench/baselines-ncf.ts; MF refits only with
-// `--mf-refit`). Seeded methods are refitted with each seed; the table gives mean ± sample
-// standard deviation.
+// `--mf-refit`). `--ncf-patience N` stops the NCF models' Adam hold-out runs (GMF, MLP, NeuMF)
+// after N epochs without a better validation point, `--ncf-sgd-patience N` NeuMF-pre's own SGD
+// run (off by default; rows run with either say so); the MF-recipe GMF (`--ncf-gmf-recipe mf`)
+// runs its `--ncf-mf-epochs` either way. Seeded methods are refitted with each seed; the table
+// gives mean ± sample standard deviation.
 //
 // A search split over several processes: `--select-only` runs the validation grid and writes its
 // trials without refitting (the row has no test figures and the table skips it); then
