@@ -65,7 +65,8 @@ export function mergeRows(rows: readonly Row[]): MergedRow[] {
     const target = same;
     const fresh = row.seeds.map((seed, j) => ({ seed, j })).filter(({ seed }) => !target.seeds.includes(seed));
     const selection = row.trials.length > 0 ? JSON.stringify(row.trials) : undefined;
-    if ((fresh.length > 0 || row.seeds.length === 0) && !(selection !== undefined && target.selections.has(selection))) target.tuneSeconds += row.tuneSeconds;
+    const counted = selection !== undefined && target.selections.has(selection);
+    if ((fresh.length > 0 || row.seeds.length === 0) && !counted) target.tuneSeconds += row.tuneSeconds;
     if (selection !== undefined) target.selections.add(selection);
     for (const { seed, j } of fresh) {
       if (row.choicesPerSeed) target.choices.push(row.choicesPerSeed[j]);

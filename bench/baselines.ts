@@ -386,7 +386,12 @@ function rowOf(method: string, params: Record<string, number>): Row {
 
 /** The row of `kind` at `factors` with `settings`. */
 function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
-  return rowOf(`${NCF_LABEL[kind]} ${factors}`, { factors, learningRate: settings.learningRate, ...(settings.patience !== undefined ? { patience: settings.patience } : {}) });
+  return rowOf(`${NCF_LABEL[kind]} ${factors}`, ncfParams(factors, settings));
+}
+
+/** What an NCF row's setting shows of `settings` (the patience only when set). */
+function ncfParams(factors: number, settings: NcfSettings): Record<string, number> {
+  return { factors, learningRate: settings.learningRate, ...(settings.patience !== undefined ? { patience: settings.patience } : {}) };
 }
 
 /** The NCF models' training settings from the arguments (`--ncf-epochs`, `--ncf-lr`, `--ncf-patience`). */
@@ -457,12 +462,7 @@ async function runNcfPretrained(): Promise<void> {
     const mfRecipe = byMF ? { ...RENDLE_MF, maxEpochs: byMF.maxEpochs } : undefined;
     const row: Row = {
       method: `${NCF_LABEL['neumf-pre']} ${factors}${byMF ? ' (GMF by the MF recipe)' : ''}`,
-      params: {
-        factors, learningRate: settings.learningRate, sgdLearningRate: pre.preLearningRate,
-        ...(mfRecipe ? { gmfMaxEpochs: mfRecipe.maxEpochs } : {}),
-        ...(settings.patience !== undefined ? { patience: settings.patience } : {}),
-        ...sgdPatience,
-      },
+      params: { ...ncfParams(factors, settings), sgdLearningRate: pre.preLearningRate, ...(mfRecipe ? { gmfMaxEpochs: mfRecipe.maxEpochs } : {}), ...sgdPatience },
       seeds: [], test: [], full: [], fitSeconds: [], val: { hr: 0, ndcg: 0 }, tuneSeconds: 0, trials: [], epochsPerSeed: [], choicesPerSeed: [],
     };
     result.rows.push(row);
