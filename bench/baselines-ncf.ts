@@ -1,7 +1,9 @@
 // The NCF models (GMF, MLP, NeuMF without and with pretraining) as rows of the baselines table
 // (bench/baselines.ts), selected the way that table selects every method: per seed, a hold-out run
-// on train minus the validation positives, evaluated on validation after every epoch, picks the
-// number of epochs (the first with the best validation HR@10); the model is then trained again
+// on train minus the validation positives, evaluated on validation by `train` itself before the
+// first epoch and after every epoch, picks the number of epochs (the first with the best
+// validation HR@10; 0, the starting weights, is a candidate as `train` makes it, and would leave
+// the refit untrained); the model is then trained again
 // from the same seed on the whole train file for that many epochs, and only that refit meets the
 // test set (sampled, and full ranking). Training as in the NCF paper and bench/reproduce-ml1m.ts:
 // log loss, 4 negatives per positive, batch 256, Adam, MLP tower [8F, 4F, 2F, F], at most 20 epochs,
@@ -17,11 +19,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { fitMF } from '../src/baselines/index.js';
 import type { Interactions } from '../src/data/index.js';
-import { evaluateSampled, type SampledTestSet } from '../src/evaluation/index.js';
+import { evaluateSampled } from '../src/evaluation/index.js';
 import { GMF, MLP, NeuMF, pretrainedNeuMF } from '../src/models/index.js';
 import { deriveSeed } from '../src/sampling/index.js';
 import { createScorer } from '../src/scoring/index.js';
-import { train } from '../src/training/index.js';
+import { train, type TrainHistory, type TrainOptions, type ValidationLists } from '../src/training/index.js';
 import { gmfForMF, RENDLE_MF, setGmfToMF } from './ml1m/gmf-mf.js';
 
 export type NcfKind = 'gmf' | 'mlp' | 'neumf';
@@ -33,7 +35,8 @@ export interface NcfSettings {
   learningRate: number;
   /**
    * Stop a hold-out run once this many validation points in a row have not beaten its first best
-   * ({@link patienceSpent}); the refit still trains the chosen count. Default: all `epochs`.
+   * (`train`'s `earlyStopping.patience`); the refit still trains the chosen count. Default: all
+   * `epochs`.
    */
   patience?: number;
 }
@@ -44,7 +47,8 @@ export interface NcfData {
   fit: Interactions;
   /** The whole train file (the refits). */
   train: Interactions;
-  validation: SampledTestSet;
+  /** Each user's held-out positive and the items it is ranked against. */
+  validation: ValidationLists;
   log: (...parts: unknown[]) => void;
 }
 
@@ -68,7 +72,10 @@ export interface NcfSelected {
   /** Epochs the hold-out run chose (1-based count: train this many on the whole file). */
   epochs: number;
   val: { hr: number; ndcg: number };
-  /** Validation HR@10 / NDCG@10 after each epoch of the hold-out run, and its training seconds so far. */
+  /**
+   * Validation HR@10 / NDCG@10 of the hold-out run's starting weights (epoch -1) and after each of
+   * its epochs, and its training seconds so far.
+   */
   curve: { epoch: number; hr: number; ndcg: number; seconds: number }[];
   /** The refit on the whole train file (the caller evaluates and disposes it). */
   model: tf.LayersModel;
@@ -84,27 +91,13 @@ function build(kind: NcfKind, factors: number, numUsers: number, numItems: numbe
   return NeuMF({ numUsers, numItems, factors, layers, seed });
 }
 
-/**
- * Whether a hold-out run with this patience stops after the last point of `hrs` (its validation
- * HR@10 so far): the last `patience` points all came after the first best, none beating it.
- *
- * @example
- * patienceSpent([0.60, 0.62, 0.61, 0.62], 2); //=> true (0.62 first at index 1, two points since)
- * patienceSpent([0.60, 0.62, 0.61, 0.63], 2); //=> false
- */
-export function patienceSpent(hrs: readonly number[], patience: number): boolean {
-  let best = 0;
-  for (let k = 1; k < hrs.length; k++) if (hrs[k] > hrs[best]) best = k;
-  return hrs.length > 0 && hrs.length - 1 - best >= patience;
-}
-
 interface FitExtras {
-  onEpoch?: (epoch: number, seconds: number) => void;
   optimizer?: 'adam' | 'sgd';
-  /** Aborted: no further epoch starts (train() stops before the next batch). */
-  signal?: AbortSignal;
+  /** A hold-out run's selection: `train`'s own validation, early stopping and epoch callback. */
+  selection?: Pick<TrainOptions, 'validation' | 'earlyStopping' | 'onEpochEnd'>;
 }
 
+/** Trains `model` for `epochs` (none when 0); its training seconds and, when it trained, `train`'s history. */
 async function fit(
   model: tf.LayersModel,
   data: Interactions,
@@ -112,11 +105,10 @@ async function fit(
   settings: NcfSettings,
   seed: number,
   factors: number,
-  { onEpoch, optimizer = 'adam', signal }: FitExtras = {},
-): Promise<number> {
-  let seconds = 0;
-  if (epochs === 0) return 0;
-  await train(model, data, {
+  { optimizer = 'adam', selection }: FitExtras = {},
+): Promise<{ seconds: number; history?: TrainHistory }> {
+  if (epochs === 0) return { seconds: 0 };
+  const history = await train(model, data, {
     epochs,
     batchSize: 256,
     negatives: 4,
@@ -124,13 +116,9 @@ async function fit(
     optimizer,
     loss: 'bce',
     seed: deriveSeed(seed, 0x5eed + factors),
-    ...(signal ? { signal } : {}),
-    onEpochEnd: (epoch, logs) => {
-      seconds += logs.seconds;
-      onEpoch?.(epoch, seconds);
-    },
+    ...selection,
   });
-  return seconds;
+  return { seconds: history.epochs.reduce((a, e) => a + e.seconds, 0), history };
 }
 
 /**
@@ -142,12 +130,12 @@ export async function selectAndRefit(kind: NcfKind, factors: number, seed: numbe
   const probe = build(kind, factors, data.fit.numUsers, data.fit.numItems, seed);
   let kept = false;
   try {
-    const { curve, best } = await holdOut(probe, NCF_LABEL[kind], data, settings, seed, factors, keepHoldout, 'adam', false);
+    const { curve, best } = await holdOut(probe, NCF_LABEL[kind], data, settings, seed, factors, keepHoldout, 'adam');
     const epochs = best.epoch + 1;
     const model = build(kind, factors, data.train.numUsers, data.train.numItems, seed);
     let refitSeconds: number;
     try {
-      refitSeconds = await fit(model, data.train, epochs, settings, seed, factors);
+      refitSeconds = (await fit(model, data.train, epochs, settings, seed, factors)).seconds;
     } catch (e) {
       model.dispose();
       throw e;
@@ -160,10 +148,10 @@ export async function selectAndRefit(kind: NcfKind, factors: number, seed: numbe
 }
 
 /**
- * Trains `probe` on `data.fit` for `settings.epochs` (fewer once `settings.patience` is spent),
- * evaluating validation after every epoch (and before the first when `scoreStart`: epoch -1), and
- * returns the curve and its first best point; with `keep` the probe ends holding the weights of
- * that point.
+ * Trains `probe` on `data.fit` for `settings.epochs` with `train`'s own validation on
+ * `data.validation` (HR@10 after every epoch; the starting weights first, as epoch -1, a candidate
+ * like any other) and, with `settings.patience`, its early stopping; returns the curve and its first
+ * best point. With `keep` the probe ends holding the weights of that point (`restoreBest`).
  */
 async function holdOut(
   probe: tf.LayersModel,
@@ -174,33 +162,32 @@ async function holdOut(
   factors: number,
   keep: boolean,
   optimizer: 'adam' | 'sgd',
-  scoreStart: boolean,
 ): Promise<{ curve: NcfSelected['curve']; best: NcfSelected['curve'][number] }> {
-  const curve: NcfSelected['curve'] = [];
-  let bestWeights: tf.Tensor[] | null = null;
-  const stop = new AbortController();
-  const score = (epoch: number, seconds: number) => {
-    const v = evaluateSampled(createScorer(probe), data.validation, { k: 10 });
-    if (keep && (curve.length === 0 || v.hr > Math.max(...curve.map((p) => p.hr)))) {
-      bestWeights?.forEach((w) => w.dispose());
-      bestWeights = probe.getWeights().map((w) => w.clone());
-    }
-    curve.push({ epoch, hr: v.hr, ndcg: v.ndcg, seconds });
-    data.log(label, `f${factors} s${seed} epoch ${epoch} val HR ${v.hr.toFixed(4)} NDCG ${v.ndcg.toFixed(4)} | train ${seconds.toFixed(0)} s`);
-    if (settings.patience !== undefined && epoch < settings.epochs - 1 && patienceSpent(curve.map((p) => p.hr), settings.patience)) {
-      data.log(label, `f${factors} s${seed} stops: ${settings.patience} epochs without a better validation point`);
-      stop.abort();
-    }
-  };
-  if (scoreStart) score(-1, 0);
-  await fit(probe, data.fit, settings.epochs, settings, seed, factors, { onEpoch: score, optimizer, signal: stop.signal });
-  const best = curve.reduce((a, p) => (p.hr > a.hr ? p : a));
-  if (bestWeights !== null) {
-    const w: tf.Tensor[] = bestWeights;
-    probe.setWeights(w);
-    w.forEach((t) => t.dispose());
-  }
-  return { curve, best };
+  const line = (p: NcfSelected['curve'][number]) =>
+    data.log(label, `f${factors} s${seed} epoch ${p.epoch} val HR ${p.hr.toFixed(4)} NDCG ${p.ndcg.toFixed(4)} | train ${p.seconds.toFixed(0)} s`);
+  const trained: NcfSelected['curve'] = [];
+  let seconds = 0;
+  const stopping = settings.patience !== undefined || keep;
+  const { history } = await fit(probe, data.fit, settings.epochs, settings, seed, factors, {
+    optimizer,
+    selection: {
+      validation: { data: data.validation, metric: 'hr', k: 10 },
+      // without a patience, one no run can spend before its last epoch
+      ...(stopping ? { earlyStopping: { patience: settings.patience ?? settings.epochs, restoreBest: keep } } : {}),
+      onEpochEnd: (epoch, logs) => {
+        seconds += logs.seconds;
+        const point = { epoch, hr: logs.validation!.hr, ndcg: logs.validation!.ndcg, seconds };
+        trained.push(point);
+        line(point);
+      },
+    },
+  });
+  const start = history!.initialValidation!;
+  const initial = { epoch: -1, hr: start.hr, ndcg: start.ndcg, seconds: 0 };
+  line(initial);
+  if (history!.stoppedEarly) data.log(label, `f${factors} s${seed} stops: ${settings.patience} epochs without a better validation point`);
+  const curve = [initial, ...trained];
+  return { curve, best: curve.reduce((a, p) => (p.hr > a.hr ? p : a)) };
 }
 
 /**
@@ -308,7 +295,7 @@ async function combineAndRefit(factors: number, seed: number, data: NcfData, set
   const probe = pretrainedNeuMF(gmf.holdout!, mlp.holdout!, { alpha });
   let selected: Awaited<ReturnType<typeof holdOut>>;
   try {
-    selected = await holdOut(probe, NCF_LABEL['neumf-pre'], data, preSettings, seed, factors, false, 'sgd', true);
+    selected = await holdOut(probe, NCF_LABEL['neumf-pre'], data, preSettings, seed, factors, false, 'sgd');
   } finally {
     probe.dispose();
   }
@@ -316,7 +303,7 @@ async function combineAndRefit(factors: number, seed: number, data: NcfData, set
   const model = pretrainedNeuMF(gmf.model, mlp.model, { alpha });
   let refitSeconds: number;
   try {
-    refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, { optimizer: 'sgd' }));
+    refitSeconds = gmf.refitSeconds + mlp.refitSeconds + (await fit(model, data.train, epochs, preSettings, seed, factors, { optimizer: 'sgd' })).seconds;
   } catch (e) {
     model.dispose();
     throw e;

@@ -113,7 +113,7 @@ function parseArgs(argv: string[]) {
   return a;
 }
 
-/** A hold-out run's patience (bench/baselines-ncf.ts `patienceSpent`): a whole number of epochs, at least 1. */
+/** A hold-out run's patience (`train`'s `earlyStopping.patience`, bench/baselines-ncf.ts): a whole number of epochs, at least 1. */
 function patience(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} is a whole number of epochs, at least 1, got ${value}`);

@@ -4,7 +4,7 @@
 // same way, against 99 sampled negatives).
 import { mulberry32 } from '../../src/_lib/random.js';
 import type { Interactions } from '../../src/data/interactions.js';
-import type { SampledTestSet } from '../../src/evaluation/index.js';
+import type { ValidationLists } from '../../src/training/index.js';
 
 export interface ToyHoldout {
   /** Every positive (what a refit trains on). */
@@ -12,7 +12,7 @@ export interface ToyHoldout {
   /** `train` without each user's first entry (what a hold-out run trains on). */
   fit: Interactions;
   /** Each user's first entry, against all the user's non-positives. */
-  validation: SampledTestSet;
+  validation: ValidationLists;
 }
 
 /**
