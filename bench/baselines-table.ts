@@ -91,6 +91,24 @@ export function meanSpread(xs: readonly number[]): string {
   return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
 }
 
+/**
+ * The machines `runs` ran on, each with its Node version and how many of the result files it
+ * wrote (the files of one table may come from different machines).
+ *
+ * @example
+ * machines([a, b, c]); //=> 'Intel(R) Xeon(R) Processor, Node v20.20.2 (2 result files); AMD EPYC, Node v20.20.2 (1 result file)'
+ */
+export function machines(runs: readonly Pick<Result, 'machine'>[]): string {
+  const counts = new Map<string, number>();
+  for (const r of runs) {
+    const key = `${r.machine.model}, Node ${r.machine.node}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const all = [...counts];
+  if (all.length === 1) return all[0][0];
+  return all.map(([key, n]) => `${key} (${n} result file${n === 1 ? '' : 's'})`).join('; ');
+}
+
 /** The markdown tables of `files` (one per data set) and the line that says how they were made. */
 export function renderTables(files: readonly string[]): string {
   const lines: string[] = [];
@@ -102,7 +120,7 @@ export function renderTables(files: readonly string[]): string {
     sets.set(r.data.name, set);
   }
   for (const { data, runs } of sets.values()) {
-    lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${runs[0].machine.model}, Node ${runs[0].machine.node}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
+    lines.push(`**${data.name}**: ${data.users} users, ${data.items} items, ${data.train} training positives (${data.validation} held out for validation while selecting). ${machines(runs)}; ${runs.map((r) => `\`${r.command}\``).join(', ')}.`, '');
     lines.push('| Method | Selected on validation | Seeds | Val HR@10 | Test HR@10 (NCF protocol) | NDCG@10 | Full ranking HR@10 | NDCG@10 | Recall@10 | Fit (s) | Selection (s, all trials) |');
     lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of mergeRows(runs.flatMap((r) => r.rows))) {

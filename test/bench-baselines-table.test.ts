@@ -1,7 +1,7 @@
 // bench/baselines-table.ts: how the baselines table gathers one method's seeds from several result
 // files (one process per seed) into one row. Hand-computed examples.
 import { describe, expect, it } from 'vitest';
-import { meanSpread, mergeRows, type Row } from '../bench/baselines-table.js';
+import { machines, meanSpread, mergeRows, type Row } from '../bench/baselines-table.js';
 
 function row(method: string, params: Record<string, number>, seeds: number[], extra: Partial<Row> = {}): Row {
   return {
@@ -78,5 +78,14 @@ describe('bench: the baselines table merges rows across result files', () => {
   it('writes mean ± sample standard deviation', () => {
     expect(meanSpread([0.7])).toBe('0.700');
     expect(meanSpread([0.1, 0.2, 0.3])).toBe('0.200 ± 0.100');
+  });
+});
+
+describe('bench: the baselines table names every machine its result files ran on', () => {
+  const on = (model: string, node = 'v20.20.2') => ({ machine: { model, node } });
+  it('one machine as before; several with how many files each wrote, in order of first appearance', () => {
+    expect(machines([on('Intel Xeon'), on('Intel Xeon')])).toBe('Intel Xeon, Node v20.20.2');
+    expect(machines([on('Intel Xeon'), on('AMD EPYC'), on('Intel Xeon')])).toBe('Intel Xeon, Node v20.20.2 (2 result files); AMD EPYC, Node v20.20.2 (1 result file)');
+    expect(machines([on('AMD EPYC'), on('AMD EPYC', 'v22.1.0')])).toBe('AMD EPYC, Node v20.20.2 (1 result file); AMD EPYC, Node v22.1.0 (1 result file)');
   });
 });
