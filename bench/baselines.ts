@@ -94,15 +94,15 @@ function parseArgs(argv: string[]) {
       case '--als-refit-from': a.alsRefitFrom = v().split(','); break;
       case '--select-only': a.selectOnly = true; break;
       case '--ncf-factors': a.ncfFactors = v().split(',').map(Number); break;
-      case '--ncf-epochs': a.ncfEpochs = Number(v()); break;
+      case '--ncf-epochs': a.ncfEpochs = epochCount('--ncf-epochs', v()); break;
       case '--ncf-lr': a.ncfLr = Number(v()); break;
       case '--ncf-alphas': a.ncfAlphas = v().split(',').map(Number); break;
       case '--ncf-pre-lr': a.ncfPreLr = Number(v()); break;
       case '--ncf-gmf-recipe': a.ncfGmfRecipe = v(); if (a.ncfGmfRecipe !== 'adam' && a.ncfGmfRecipe !== 'mf') throw new Error(`--ncf-gmf-recipe is adam or mf, got ${a.ncfGmfRecipe}`); break;
       case '--ncf-mf-epochs': a.ncfMfEpochs = Number(v()); break;
       case '--ncf-mf-every': a.ncfMfEvery = Number(v()); break;
-      case '--ncf-patience': a.ncfPatience = patience('--ncf-patience', v()); break;
-      case '--ncf-sgd-patience': a.ncfSgdPatience = patience('--ncf-sgd-patience', v()); break;
+      case '--ncf-patience': a.ncfPatience = epochCount('--ncf-patience', v()); break;
+      case '--ncf-sgd-patience': a.ncfSgdPatience = epochCount('--ncf-sgd-patience', v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -113,8 +113,11 @@ function parseArgs(argv: string[]) {
   return a;
 }
 
-/** A hold-out run's patience (`train`'s `earlyStopping.patience`, bench/baselines-ncf.ts): a whole number of epochs, at least 1. */
-function patience(flag: string, value: string | undefined): number {
+/**
+ * An NCF hold-out run's length or patience (`train`'s `epochs`, `earlyStopping.patience`;
+ * bench/baselines-ncf.ts): a whole number of epochs, at least 1.
+ */
+function epochCount(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} is a whole number of epochs, at least 1, got ${value}`);
   return n;
