@@ -172,7 +172,8 @@ async function holdOut(
     optimizer,
     selection: {
       validation: { data: data.validation, metric: 'hr', k: 10 },
-      // without a patience, one no run can spend before its last epoch
+      // restoreBest comes with earlyStopping: without a patience of its own, the run gets one it
+      // cannot spend before its last epoch (train never stops after the last one anyway)
       ...(stopping ? { earlyStopping: { patience: settings.patience ?? settings.epochs, restoreBest: keep } } : {}),
       onEpochEnd: (epoch, logs) => {
         seconds += logs.seconds;
