@@ -39,6 +39,11 @@ export interface NcfSettings {
    * `epochs`.
    */
   patience?: number;
+  /**
+   * The fused engine's worker threads for every run (`train`'s `threads`; Hogwild, so not
+   * bit-for-bit repeatable). Default: 1, deterministic.
+   */
+  threads?: number;
 }
 
 /** What every selection runs on: the hold-out run's data, the refit's, the validation set and a logger. */
@@ -116,6 +121,7 @@ async function fit(
     optimizer,
     loss: 'bce',
     seed: deriveSeed(seed, 0x5eed + factors),
+    threads: settings.threads ?? 1,
     ...selection,
   });
   return { seconds: history.epochs.reduce((a, e) => a + e.seconds, 0), history };

@@ -5,6 +5,7 @@
 //   npx tsx bench/baselines.ts [--data ml1m|ml100k] [--models pop,knn,als,ease,mf,gmf,mlp,neumf,neumf-pre]
 //       [--ncf-factors 8] [--ncf-epochs 20] [--ncf-lr 0.001] [--ncf-alphas 0.5] [--ncf-pre-lr 0.001]
 //       [--ncf-gmf-recipe adam|mf] [--ncf-mf-epochs 200] [--ncf-mf-every 8] [--ncf-patience N] [--ncf-sgd-patience N]
+//       [--ncf-threads 1]
 //       [--mf-factors 32,64,128] [--mf-epochs 16] [--mf-lr 0.02] [--mf-reg 0.005] [--mf-negatives 8]
 //       [--mf-stddev 0.1] [--mf-every 2] [--mf-shuffle] [--mf-refit] [--seeds 1,2,3] [--als-reg 10,50] [--als-alpha 3,10]
 //       [--als-factors 64] [--als-exponent 0] [--als-iterations 10] [--knn-neighbours 20,50]
@@ -22,7 +23,9 @@
 // `--mf-refit`). `--ncf-patience N` stops the NCF models' Adam hold-out runs (GMF, MLP, NeuMF)
 // after N epochs without a better validation point, `--ncf-sgd-patience N` NeuMF-pre's own SGD
 // run (off by default; rows run with either say so); the MF-recipe GMF (`--ncf-gmf-recipe mf`)
-// runs its `--ncf-mf-epochs` either way. Seeded methods are refitted with each seed; the table
+// runs its `--ncf-mf-epochs` either way. `--ncf-threads N` trains the NCF models (hold-outs and
+// refits) on N worker threads of the fused engine (Hogwild: no longer bit-for-bit repeatable, and
+// the fit seconds are wall time on N cores; rows run so say so). Seeded methods are refitted with each seed; the table
 // gives mean ± sample standard deviation.
 //
 // A search split over several processes: `--select-only` runs the validation grid and writes its
@@ -66,7 +69,7 @@ const args = parseArgs(process.argv.slice(2));
 function parseArgs(argv: string[]) {
   const a = { data: 'ml1m', models: ['pop', 'knn', 'als', 'ease', 'mf'], mfFactors: [32, 64, 128], seeds: [1, 2, 3], alsReg: [] as number[], alsAlpha: [] as number[], alsFactors: [64], alsExponent: [0], alsIterations: [10], knnNeighbours: [] as number[], knnShrink: [] as number[], easeLambda: [] as number[], out: '', render: [] as string[], doc: 'docs/benchmarks.md',
     mfEpochs: 0, mfLr: 0.02, mfReg: 0.005, mfNegatives: 8, mfStddev: 0.1, mfEvery: 2, mfShuffle: false, mfRefit: false, mfRefitFrom: '', alsRefitFrom: [] as string[], selectOnly: false,
-    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001, ncfGmfRecipe: 'adam', ncfMfEpochs: 200, ncfMfEvery: 8, ncfPatience: 0, ncfSgdPatience: 0 };
+    ncfFactors: [8], ncfEpochs: 20, ncfLr: 0.001, ncfAlphas: [0.5], ncfPreLr: 0.001, ncfGmfRecipe: 'adam', ncfMfEpochs: 200, ncfMfEvery: 8, ncfPatience: 0, ncfSgdPatience: 0, ncfThreads: 1 };
   for (let k = 0; k < argv.length; k++) {
     const v = () => argv[++k];
     switch (argv[k]) {
@@ -103,6 +106,7 @@ function parseArgs(argv: string[]) {
       case '--ncf-mf-every': a.ncfMfEvery = Number(v()); break;
       case '--ncf-patience': a.ncfPatience = epochCount('--ncf-patience', v()); break;
       case '--ncf-sgd-patience': a.ncfSgdPatience = epochCount('--ncf-sgd-patience', v()); break;
+      case '--ncf-threads': a.ncfThreads = threadCount(v()); break;
       case '--out': a.out = v(); break;
       case '--doc': a.doc = v(); break;
       case '--render': while (k + 1 < argv.length && !argv[k + 1].startsWith('--')) a.render.push(argv[++k]); break;
@@ -120,6 +124,13 @@ function parseArgs(argv: string[]) {
 function epochCount(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} is a whole number of epochs, at least 1, got ${value}`);
+  return n;
+}
+
+/** `--ncf-threads`: the fused engine's worker threads, a whole number from 1 to the machine's cores. */
+function threadCount(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > cpus().length) throw new Error(`--ncf-threads is a whole number from 1 to this machine's ${cpus().length} cores, got ${value}`);
   return n;
 }
 
@@ -392,14 +403,24 @@ function ncfRow(kind: NcfKind, factors: number, settings: NcfSettings): Row {
   return rowOf(`${NCF_LABEL[kind]} ${factors}`, ncfParams(factors, settings));
 }
 
-/** What an NCF row's setting shows of `settings` (the patience only when set). */
+/** What an NCF row's setting shows of `settings` (the patience and the threads only when set). */
 function ncfParams(factors: number, settings: NcfSettings): Record<string, number> {
-  return { factors, learningRate: settings.learningRate, ...(settings.patience !== undefined ? { patience: settings.patience } : {}) };
+  return {
+    factors,
+    learningRate: settings.learningRate,
+    ...(settings.patience !== undefined ? { patience: settings.patience } : {}),
+    ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+  };
 }
 
-/** The NCF models' training settings from the arguments (`--ncf-epochs`, `--ncf-lr`, `--ncf-patience`). */
+/** The NCF models' training settings from the arguments (`--ncf-epochs`, `--ncf-lr`, `--ncf-patience`, `--ncf-threads`). */
 function ncfSettings(): NcfSettings {
-  return { epochs: args.ncfEpochs, learningRate: args.ncfLr, ...(args.ncfPatience > 0 ? { patience: args.ncfPatience } : {}) };
+  return {
+    epochs: args.ncfEpochs,
+    learningRate: args.ncfLr,
+    ...(args.ncfPatience > 0 ? { patience: args.ncfPatience } : {}),
+    ...(args.ncfThreads > 1 ? { threads: args.ncfThreads } : {}),
+  };
 }
 
 /** Adds one seed's test figures `r` (of its refit, or of MF's hold-out run without `--mf-refit`) and its choice to a row. */
