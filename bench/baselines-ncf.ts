@@ -40,8 +40,8 @@ export interface NcfSettings {
    */
   patience?: number;
   /**
-   * The fused engine's worker threads for every run (`train`'s `threads`; Hogwild, so not
-   * bit-for-bit repeatable). Default: 1, deterministic.
+   * The fused engine's worker threads for every `train` run (`train`'s `threads`; Hogwild, so not
+   * bit-for-bit repeatable); the MF-recipe GMF (fitMF) has one. Default: 1, deterministic.
    */
   threads?: number;
 }

@@ -25,8 +25,9 @@
 // run (off by default; rows run with either say so); the MF-recipe GMF (`--ncf-gmf-recipe mf`)
 // runs its `--ncf-mf-epochs` either way. `--ncf-threads N` trains the NCF models (hold-outs and
 // refits) on N worker threads of the fused engine (Hogwild: no longer bit-for-bit repeatable, and
-// the fit seconds are wall time on N cores; rows run so say so). Seeded methods are refitted with each seed; the table
-// gives mean ± sample standard deviation.
+// the fit seconds are wall time on N cores; rows run so say so); the MF-recipe GMF stays on fitMF's
+// own loop, one thread. Seeded methods are refitted with each seed; the table gives mean ± sample
+// standard deviation.
 //
 // A search split over several processes: `--select-only` runs the validation grid and writes its
 // trials without refitting (the row has no test figures and the table skips it); then
