@@ -10,16 +10,17 @@
 import { paramLayout } from '../src/training/fused/layout.js';
 import { compileTower, instantiateTower } from '../src/training/fused/tower-wasm.js';
 import { mulberry32 } from '../src/_lib/random.js';
+import { flag } from './measure.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const factorList = option('factors', '16,32,64').split(',').map(Number);
-const seconds = Number(option('seconds', '2'));
-const rounds = Number(option('rounds', '3'));
+const factorsAt = process.argv.indexOf('--factors');
+const factorsText = factorsAt >= 0 ? process.argv[factorsAt + 1] : '16,32,64';
+const factorList = factorsText.split(',').map(Number);
+if (!factorList.every((f) => Number.isInteger(f) && f > 0)) throw new Error(`--factors needs positive whole numbers, got ${factorsText}`);
+const seconds = flag('seconds', 2);
+const rounds = Math.round(flag('rounds', 3));
 const BATCH = 256;
+/** The NCF tower of factor f: input 8f (user and item halves), then 4f, 2f, f. */
+const widths = (f: number) => [8 * f, 4 * f, 2 * f, f];
 
 const towerModule = await compileTower();
 if (!towerModule) throw new Error('tower-cost: this runtime has no WebAssembly SIMD');
@@ -28,7 +29,7 @@ if (!towerModule) throw new Error('tower-cost: this runtime has no WebAssembly S
 const forwardMacs = (f: number) => 16 * f * f + 8 * f * f + 2 * f * f;
 
 async function microsPerInstance(f: number): Promise<number> {
-  const layout = paramLayout({ kind: 'mlp', numUsers: 4, numItems: 64, factors: 0, layers: [8 * f, 4 * f, 2 * f, f] });
+  const layout = paramLayout({ kind: 'mlp', numUsers: 4, numItems: 64, factors: 0, layers: widths(f) });
   const tower = await instantiateTower(towerModule!, layout, 1);
   const random = mulberry32(7 + f);
   tower.load(Float64Array.from({ length: layout.length - layout.denseOffset }, () => (random() - 0.5) * 0.2));
@@ -59,5 +60,5 @@ console.log('factor | widths | us/instance (median of rounds) | forward MACs | n
 for (const f of factorList) {
   const sorted = runs.get(f)!.sort((a, b) => a - b);
   const us = sorted[Math.floor(sorted.length / 2)];
-  console.log(`${f} | ${[8 * f, 4 * f, 2 * f, f].join(',')} | ${us.toFixed(2)} | ${forwardMacs(f)} | ${((us * 1000) / forwardMacs(f)).toFixed(3)}`);
+  console.log(`${f} | ${widths(f).join(',')} | ${us.toFixed(2)} | ${forwardMacs(f)} | ${((us * 1000) / forwardMacs(f)).toFixed(3)}`);
 }
