@@ -25,8 +25,11 @@ const widths = (f: number) => [8 * f, 4 * f, 2 * f, f];
 const towerModule = await compileTower();
 if (!towerModule) throw new Error('tower-cost: this runtime has no WebAssembly SIMD');
 
-/** Forward multiply-adds per instance: layer 1's item half (4f x 4f), layer 2 (2f x 4f), layer 3 (f x 2f). */
-const forwardMacs = (f: number) => 16 * f * f + 8 * f * f + 2 * f * f;
+/** Forward multiply-adds per instance, from the widths: layer 1's item half (its input's second half), then every later layer. */
+const forwardMacs = (f: number) => {
+  const w = widths(f);
+  return (w[0] / 2) * w[1] + w.slice(1, -1).reduce((macs, width, i) => macs + width * w[i + 2], 0);
+};
 
 async function microsPerInstance(f: number): Promise<number> {
   const layout = paramLayout({ kind: 'mlp', numUsers: 4, numItems: 64, factors: 0, layers: widths(f) });
